@@ -80,3 +80,11 @@ export function loadOrExit<T>(service: string, build: () => T): T {
     throw error;
   }
 }
+
+/** A binary secret given in base64; too short a key is refused rather than weakly used. */
+export function readBase64Key(env: Env, name: string, minBytes = 32): Buffer {
+  const value = readString(env, name);
+  const key = Buffer.from(value, 'base64');
+  if (key.length < minBytes) throw new ConfigError(name, `a base64 key of at least ${minBytes} bytes`, '[hidden]');
+  return key;
+}

@@ -1,0 +1,8 @@
+// The gateway's per-request context: who is asking, and the request id that follows the request everywhere.
+import type { BaseContext } from '@apollo/server';
+import type { Principal } from '../lib/auth/principal.js';
+
+export interface GatewayContext extends BaseContext {
+  readonly principal: Principal;
+  readonly requestId: string;
+}

@@ -1,0 +1,38 @@
+// Errors are values with codes: every error we raise on purpose is a FinGraphError, made through the helpers below.
+import { GraphQLError } from 'graphql';
+import { ErrorCode, httpStatusFor } from './codes.js';
+
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+export class FinGraphError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    const status = httpStatusFor[code];
+    super(message, {
+      extensions: { ...details, code, ...(status ? { http: { status } } : {}) },
+    });
+    this.code = code;
+    this.name = 'FinGraphError';
+  }
+}
+
+export const unauthenticated = (message = 'Authentication required') =>
+  new FinGraphError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'Not allowed', details: ErrorDetails = {}) =>
+  new FinGraphError(ErrorCode.FORBIDDEN, message, details);
+export const badUserInput = (message: string, details: ErrorDetails = {}) =>
+  new FinGraphError(ErrorCode.BAD_USER_INPUT, message, details);
+export const notFound = (what: string) => new FinGraphError(ErrorCode.NOT_FOUND, `${what} not found`);
+export const consentRequired = (institutionId: string) =>
+  new FinGraphError(ErrorCode.CONSENT_REQUIRED, `The customer's consent for ${institutionId} is missing or expired`, {
+    institutionId,
+  });
+export const upstreamUnavailable = (provider: string) =>
+  new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, `${provider} is unavailable`, { provider });
+export const upstreamTimeout = (provider: string) =>
+  new FinGraphError(ErrorCode.UPSTREAM_TIMEOUT, `${provider} did not answer in time`, { provider });
+
+export function isFinGraphError(error: unknown): error is FinGraphError {
+  return error instanceof FinGraphError;
+}

@@ -1,0 +1,25 @@
+// The one error formatter every Apollo Server in FinGraph uses: only errors made on purpose reach the client as they
+// are; anything else is masked as INTERNAL_SERVER_ERROR. No stack trace, upstream URL or internal message leaves.
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from './codes.js';
+
+const passThroughCodes = new Set<string>(Object.values(ErrorCode));
+
+/** Codes Apollo Server itself produces for bad requests; their messages describe the client's own document. */
+const apolloClientCodes = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
+
+export function formatError(formatted: GraphQLFormattedError, _original?: unknown): GraphQLFormattedError {
+  const extensions = formatted.extensions ?? {};
+  const code = typeof extensions.code === 'string' ? extensions.code : undefined;
+  if (code && (passThroughCodes.has(code) || apolloClientCodes.has(code)) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const { stacktrace: _stack, exception: _exception, http: _http, ...safe } = extensions as Record<string, unknown>;
+    return { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: safe };
+  }
+  return {
+    message: 'Internal server error',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

@@ -1,0 +1,82 @@
+// The one way FinGraph calls an upstream API: undici with keep-alive, a deadline per call, and transport failures mapped
+// to UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT. Status codes are handed back to the connector, which alone knows its
+// provider's error format. Nothing here logs or returns an upstream URL: errors name the provider only.
+import { Agent, request, type Dispatcher } from 'undici';
+import { upstreamTimeout, upstreamUnavailable } from '../errors/index.js';
+
+export interface UpstreamClientOptions {
+  /** Provider id, used in errors and logs instead of the URL. */
+  readonly provider: string;
+  readonly baseUrl: string;
+  /** Deadline for one call, headers and body together. */
+  readonly timeoutMs: number;
+  readonly dispatcher?: Dispatcher;
+}
+
+export interface UpstreamCall {
+  /** A path below the base URL, or an absolute URL on the base URL's origin (a pagination link). */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+/** One keep-alive pool for all upstream calls of a process. */
+export const sharedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+
+export class UpstreamClient {
+  readonly provider: string;
+  private readonly base: URL;
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.provider = options.provider;
+    this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+  }
+
+  /** Resolves a call to a URL, refusing any absolute URL that leaves the configured origin and base path. */
+  private urlFor(call: UpstreamCall): URL {
+    const url = /^https?:\/\//.test(call.path) ? new URL(call.path) : new URL(call.path.replace(/^\//, ''), this.base);
+    if (url.origin !== this.base.origin || !url.pathname.startsWith(this.base.pathname)) {
+      throw upstreamUnavailable(this.provider);
+    }
+    for (const [name, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url;
+  }
+
+  async get(call: UpstreamCall): Promise<UpstreamResponse> {
+    const url = this.urlFor(call);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    try {
+      const response = await request(url, {
+        method: 'GET',
+        headers: { accept: 'application/json', ...call.headers },
+        signal: controller.signal,
+        dispatcher: this.options.dispatcher ?? sharedAgent,
+      });
+      const body = await response.body.text();
+      return { status: response.statusCode, headers: response.headers, body };
+    } catch {
+      throw controller.signal.aborted ? upstreamTimeout(this.provider) : upstreamUnavailable(this.provider);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** GET and parse JSON; a body that is not JSON is the upstream failing, not the client. */
+  async getJson(call: UpstreamCall): Promise<{ status: number; headers: UpstreamResponse['headers']; json: unknown }> {
+    const response = await this.get(call);
+    try {
+      return { status: response.status, headers: response.headers, json: JSON.parse(response.body) as unknown };
+    } catch {
+      throw upstreamUnavailable(this.provider);
+    }
+  }
+}

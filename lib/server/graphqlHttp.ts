@@ -1,0 +1,178 @@
+// The HTTP edge shared by the gateway and every subgraph: POST/GET /graphql through Apollo Server, GET /healthz, one
+// structured log line per request with its request id, and a graceful stop (in-flight requests finish, then
+// connections close). Building the context may refuse a request (UNAUTHENTICATED → 401) before any GraphQL runs.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode, FinGraphError, formatError, httpStatusFor } from '../errors/index.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface RequestFacts {
+  readonly requestId: string;
+  /** Filled in by the context builder, for the request's log line. */
+  tenant?: string;
+  sub?: string;
+}
+
+export interface GraphQLHttpOptions<TContext extends BaseContext> {
+  readonly apollo: ApolloServer<TContext>;
+  readonly logger: Logger;
+  readonly host: string;
+  readonly port: number;
+  /** Builds the per-request context, or throws a FinGraphError to refuse the request outright. */
+  readonly context: (request: IncomingMessage, facts: RequestFacts) => Promise<TContext>;
+  /** Largest request body accepted; default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** How long a stop waits for in-flight requests before cutting connections; default 10 000 ms. */
+  readonly stopGracePeriodMillis?: number;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
+
+class BodyTooLarge extends Error {}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+function refusal(error: FinGraphError): { status: number; body: unknown } {
+  const status = httpStatusFor[error.code] ?? 400;
+  return { status, body: { errors: [formatError({ message: error.message, extensions: error.extensions })] } };
+}
+
+export async function startGraphQLHttpServer<TContext extends BaseContext>(
+  options: GraphQLHttpOptions<TContext>,
+): Promise<RunningServer> {
+  const { apollo, logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  let stopping = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  async function serveGraphQL(request: IncomingMessage, response: ServerResponse, facts: RequestFacts, url: URL) {
+    let body: unknown;
+    if (request.method === 'POST') {
+      const text = await readBody(request, maxBodyBytes);
+      try {
+        body = text === '' ? {} : JSON.parse(text);
+      } catch {
+        sendJson(response, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+        return;
+      }
+    }
+    let context: TContext;
+    try {
+      context = await options.context(request, facts);
+    } catch (error) {
+      if (error instanceof FinGraphError) {
+        const { status, body: refused } = refusal(error);
+        sendJson(response, status, refused, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+        return;
+      }
+      throw error;
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: async () => context,
+    });
+    const responseHeaders: Record<string, string> = {};
+    for (const [name, value] of result.headers) responseHeaders[name] = value;
+    response.writeHead(result.status ?? 200, responseHeaders);
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) response.write(chunk);
+      response.end();
+    }
+  }
+
+  const server = createServer((request, response) => {
+    const started = process.hrtime.bigint();
+    const given = request.headers['x-request-id'];
+    const facts: RequestFacts = {
+      requestId: typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID(),
+    };
+    inFlight += 1;
+    response.setHeader('x-request-id', facts.requestId);
+    if (stopping) response.setHeader('connection', 'close');
+    response.on('close', () => {
+      inFlight -= 1;
+      logger.info({
+        requestId: facts.requestId, method: request.method, path: (request.url ?? '').split('?')[0],
+        status: response.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        ...(facts.tenant ? { tenant: facts.tenant } : {}), ...(facts.sub ? { sub: facts.sub } : {}),
+      }, 'request');
+      if (stopping && inFlight === 0) drained?.();
+    });
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    (async () => {
+      if (url.pathname === '/healthz' && request.method === 'GET') {
+        sendJson(response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
+      } else if (url.pathname === '/graphql' && (request.method === 'POST' || request.method === 'GET')) {
+        await serveGraphQL(request, response, facts, url);
+      } else {
+        sendJson(response, 404, { errors: [{ message: 'Not found', extensions: { code: ErrorCode.NOT_FOUND } }] });
+      }
+    })().catch((error: unknown) => {
+      if (error instanceof BodyTooLarge) {
+        sendJson(response, 413, { errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+        return;
+      }
+      logger.error({ requestId: facts.requestId, err: error instanceof Error ? { type: error.name, message: error.message } : String(error) }, 'request failed');
+      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+      else response.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await apollo.start();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}/graphql`;
+
+  return {
+    url, port, server,
+    async close() {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => { drained = resolve; }),
+          new Promise<void>((resolve) => setTimeout(resolve, options.stopGracePeriodMillis ?? 10_000).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Builds and starts one subgraph: its schema file and resolvers as a Federation 2 subgraph, every request refused
+// unless it carries the gateway's internal token for this subgraph (`_service` and `_entities` included), one error
+// formatter, no inline tracing, and the shared HTTP edge.
+import { readFileSync } from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+
+import { parse, type GraphQLFormattedError } from 'graphql';
+import { INTERNAL_TOKEN_HEADER, InternalTokenError, verifyInternalToken } from '../auth/internalToken.js';
+import type { Principal } from '../auth/principal.js';
+import { fromRoot } from '../config/paths.js';
+import { formatError, unauthenticated } from '../errors/index.js';
+import type { Logger } from '../logging/logger.js';
+import { startGraphQLHttpServer, type RunningServer } from '../server/graphqlHttp.js';
+import { createPartialErrorsPlugin, type PartialErrorsContext } from './partialErrors.js';
+
+export interface SubgraphContext extends PartialErrorsContext {
+  readonly principal: Principal;
+  readonly requestId: string;
+  readonly logger: Logger;
+}
+
+export interface SubgraphOptions<TContext extends SubgraphContext> {
+  /** The subgraph's name, as in the supergraph and in the audience of its internal tokens. */
+  readonly name: string;
+  readonly resolvers: GraphQLResolverMap<TContext>;
+  readonly internalKey: Buffer;
+  readonly host: string;
+  readonly port: number;
+  readonly logger: Logger;
+  /** Adds the subgraph's own per-request state (loaders) to the verified base context. */
+  readonly createContext: (base: SubgraphContext) => TContext;
+}
+
+export function loadSubgraphSchema(name: string) {
+  return parse(readFileSync(fromRoot('subgraphs', name, 'schema.graphql'), 'utf8'));
+}
+
+export async function startSubgraph<TContext extends SubgraphContext>(options: SubgraphOptions<TContext>): Promise<RunningServer> {
+  const schema = buildSubgraphSchema([{ typeDefs: loadSubgraphSchema(options.name), resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
+  const apollo = new ApolloServer<TContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // Only the gateway reaches a subgraph (every request needs its token), and it needs the SDL through `_service`.
+    introspection: true,
+    plugins: [ApolloServerPluginInlineTraceDisabled(), createPartialErrorsPlugin<TContext>()],
+  });
+  return startGraphQLHttpServer<TContext>({
+    apollo, logger: options.logger, host: options.host, port: options.port,
+    async context(request, facts) {
+      const header = request.headers[INTERNAL_TOKEN_HEADER];
+      let verified;
+      try {
+        verified = verifyInternalToken(options.internalKey, options.name, typeof header === 'string' ? header : undefined);
+      } catch (error) {
+        options.logger.warn({ requestId: facts.requestId, reason: error instanceof InternalTokenError ? error.message : 'invalid' }, 'internal token refused');
+        throw unauthenticated();
+      }
+      facts.tenant = verified.principal.tenant;
+      facts.sub = verified.principal.sub;
+      const partialErrors: GraphQLFormattedError[] = [];
+      return options.createContext({
+        principal: verified.principal,
+        requestId: verified.requestId,
+        logger: options.logger.child({ requestId: verified.requestId }),
+        partialErrors,
+      });
+    },
+  });
+}

@@ -1,0 +1,10 @@
+// The subgraphs the supergraph is composed from, with the URL each listens on by default. The gateway may override
+// any URL from its configuration (SUBGRAPH_<NAME>_URL); composition reads the schema files, never a live subgraph.
+export interface SubgraphEntry {
+  readonly name: string;
+  readonly defaultUrl: string;
+}
+
+export const subgraphs: readonly SubgraphEntry[] = [
+  { name: 'accounts', defaultUrl: 'http://127.0.0.1:4001/graphql' },
+];

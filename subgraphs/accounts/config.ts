@@ -1,0 +1,43 @@
+// The accounts subgraph's configuration, read once from the environment and validated at start-up.
+
+import { readBase64Key, readInt, readOptionalString, readPort, readString, readUrl, type Env } from '../../lib/config/env.js';
+import { fromRoot } from '../../lib/config/paths.js';
+import { loadUpstreamCredentials, type UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
+import { institutions } from './institutions.js';
+
+export interface AccountsConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Base URL per bank id. */
+  readonly bankUrls: ReadonlyMap<string, string>;
+  readonly directoryUrl: string;
+  readonly fxUrl: string;
+  /** Each bank's own deadline in a fan-out: a slow bank is given up on, the others still count. */
+  readonly bankTimeoutMs: number;
+  readonly upstreamTimeoutMs: number;
+  readonly credentials: UpstreamCredentials;
+  /** This subgraph's key for verifying the gateway's internal tokens. */
+  readonly internalTokenKey: Buffer;
+  readonly openBankingFinancialId: string | undefined;
+}
+
+export function readAccountsConfig(env: Env): AccountsConfig {
+  const base = readUrl(env, 'UPSTREAM_BASE_URL', 'http://127.0.0.1:4100');
+  const bankUrls = new Map(institutions.map((bank) => [
+    bank.id, readUrl(env, `BANK_${bank.id.toUpperCase()}_URL`, `${base}${bank.path}`),
+  ]));
+  const credentialsFile = readString(env, 'UPSTREAM_CREDENTIALS_FILE', fromRoot('sandbox', 'credentials.dev.json'));
+  return {
+    host: readString(env, 'ACCOUNTS_HOST', '127.0.0.1'),
+    port: readPort(env, 'ACCOUNTS_PORT', 4001),
+    bankUrls,
+    directoryUrl: readUrl(env, 'DIRECTORY_URL', `${base}/directory/v1`),
+    fxUrl: readUrl(env, 'FX_RATES_URL', `${base}/fx/ecb`),
+    bankTimeoutMs: readInt(env, 'BANK_TIMEOUT_MS', 2500, { min: 50, max: 60_000 }),
+    upstreamTimeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 5000, { min: 50, max: 60_000 }),
+    credentials: loadUpstreamCredentials('UPSTREAM_CREDENTIALS_FILE', credentialsFile),
+    internalTokenKey: readBase64Key(env, 'ACCOUNTS_INTERNAL_KEY'),
+    openBankingFinancialId: readOptionalString(env, 'OB_FINANCIAL_ID'),
+  };
+}
+

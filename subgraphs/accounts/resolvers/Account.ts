@@ -1,0 +1,86 @@
+// The Account entity: lookup by id (for `account(id:)` and for other subgraphs' references), balance through the
+// batching loader, and transactions as a Relay connection.
+import { z } from 'zod';
+import { badUserInput, notFound } from '../../../lib/errors/index.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
+import { decodeAccountId } from '../accountId.js';
+import { canReadOwner } from '../access.js';
+import type { AccountsContext } from '../context.js';
+import type { Account as AccountModel, Transaction } from '../domain.js';
+import { ORGANISATION_OWNER } from '../domain.js';
+
+const TRANSACTIONS_PAGE_MAX = 100;
+
+export async function loadAccount(context: AccountsContext, id: string): Promise<AccountModel> {
+  const address = decodeAccountId(id);
+  const { principal } = context;
+  if (!address || address.tenant !== principal.tenant || !canReadOwner(principal, address.ownerId)) throw notFound('Account');
+  if (address.ownerId !== ORGANISATION_OWNER && !(await context.loaders.customer.load(address.ownerId))) throw notFound('Account');
+  const link = (await context.loaders.links(address.ownerId)).find((entry) => entry.institutionId === address.institutionId);
+  if (!link) throw notFound('Account');
+  const accounts = await context.loaders.accountsAt.load({ ownerId: address.ownerId, link });
+  const account = accounts.find((entry) => entry.upstreamId === address.upstreamId);
+  if (!account) throw notFound('Account');
+  return account;
+}
+
+function mask(accountNumber: string): string {
+  return `••••${accountNumber.slice(-4)}`;
+}
+
+interface TransactionArgs {
+  first?: number | null;
+  after?: string | null;
+  bookedFrom?: string | null;
+  bookedTo?: string | null;
+}
+
+export const Account = {
+  __resolveReference: (reference: { id: string }, context: AccountsContext) => loadAccount(context, reference.id),
+
+  institution: (account: AccountModel, _: unknown, context: AccountsContext) =>
+    context.services.institutions.find((institution) => institution.id === account.institutionId),
+
+  maskedNumber: (account: AccountModel) => mask(account.accountNumber),
+
+  balance: (account: AccountModel, _: unknown, context: AccountsContext) => context.loaders.balance.load(account),
+
+  async transactions(account: AccountModel, args: TransactionArgs, context: AccountsContext) {
+    const first = pageSize(args.first ?? 20, TRANSACTIONS_PAGE_MAX);
+    const bookedFrom = args.bookedFrom ?? undefined;
+    const bookedTo = args.bookedTo ?? undefined;
+    if (bookedFrom && bookedTo && bookedFrom > bookedTo) throw badUserInput('bookedFrom must not be after bookedTo', { argument: 'bookedFrom' });
+    let offset = 0;
+    if (args.after) {
+      const cursor = decodeCursor('transactions', args.after, {
+        a: z.string(), o: z.number().int().min(1).max(100_000), f: z.string().optional(), t: z.string().optional(),
+      });
+      // A cursor belongs to one account and one filter; reusing it elsewhere would silently page the wrong list.
+      if (cursor.a !== account.id || cursor.f !== bookedFrom || cursor.t !== bookedTo) {
+        throw badUserInput('The cursor is not valid for this list', { argument: 'after' });
+      }
+      offset = cursor.o;
+    }
+    const link = (await context.loaders.links(account.ownerId)).find((entry) => entry.institutionId === account.institutionId);
+    const connector = context.services.bank(account.institutionId, context.principal.tenant);
+    if (!link || !connector) throw notFound('Account');
+
+    const wanted = offset + first + 1;
+    const collected: Transaction[] = [];
+    let position: string | undefined;
+    do {
+      const page = await connector.transactions(link, account.upstreamId, { bookedFrom, bookedTo, wanted: wanted - collected.length }, position);
+      collected.push(...page.transactions);
+      position = page.next;
+    } while (position && collected.length < wanted);
+
+    const edges = collected.slice(offset, offset + first).map((node, index) => ({
+      cursor: encodeCursor('transactions', { a: account.id, o: offset + index + 1, f: bookedFrom, t: bookedTo }),
+      node,
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: collected.length > offset + first || position !== undefined, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  },
+};

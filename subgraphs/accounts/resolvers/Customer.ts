@@ -1,0 +1,32 @@
+// The Customer entity's accounts: read from every bank the customer is connected to, in parallel. A bank that cannot
+// be read (expired consent, outage) adds an error at this path and is left out; the other banks' accounts stand.
+import { FinGraphError, notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
+import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { assertCanReadCustomer } from '../access.js';
+import type { AccountsContext } from '../context.js';
+import type { Account } from '../domain.js';
+
+export const Customer = {
+  __resolveReference(reference: { id: string }, context: AccountsContext) {
+    assertCanReadCustomer(context.principal, reference.id);
+    return { id: reference.id };
+  },
+
+  async accounts(customer: { id: string }, _: unknown, context: AccountsContext, info: GraphQLResolveInfo): Promise<Account[]> {
+    assertCanReadCustomer(context.principal, customer.id);
+    const record = await context.loaders.customer.load(customer.id);
+    if (!record) throw notFound('Customer');
+    const outcomes = await Promise.allSettled(record.bankLinks.map((link) =>
+      context.loaders.accountsAt.load({ ownerId: record.id, link })));
+    const accounts: Account[] = [];
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') accounts.push(...outcome.value);
+      else {
+        const institutionId = (record.bankLinks[index] as { institutionId: string }).institutionId;
+        addPartialError(context, info, outcome.reason instanceof FinGraphError ? outcome.reason : upstreamUnavailable(institutionId));
+      }
+    });
+    return accounts;
+  },
+};

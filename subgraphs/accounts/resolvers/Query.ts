@@ -1,0 +1,59 @@
+// Root fields of the accounts subgraph.
+import { z } from 'zod';
+import { notFound } from '../../../lib/errors/index.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
+import type { CurrencyCode } from '../../../lib/money/index.js';
+import { assertCanReadCustomer, assertStaff } from '../access.js';
+import { computeCashPosition } from '../cashPosition.js';
+import type { AccountsContext } from '../context.js';
+import { loadAccount } from './Account.js';
+
+const CUSTOMERS_PAGE_MAX = 100;
+
+export const Query = {
+  account: (_: unknown, { id }: { id: string }, context: AccountsContext) => loadAccount(context, id),
+
+  institutions: (_: unknown, __: unknown, context: AccountsContext) => context.services.institutions,
+
+  cashPosition(_: unknown, { reportingCurrency }: { reportingCurrency: CurrencyCode }, context: AccountsContext) {
+    assertStaff(context.principal, 'Cash position');
+    return computeCashPosition({
+      loaders: context.loaders,
+      institutions: context.services.institutions,
+      rates: () => context.services.fx.daily(),
+      reportingCurrency,
+      bankDeadlineMs: context.services.bankTimeoutMs,
+    });
+  },
+
+  async customers(_: unknown, args: { first: number; after?: string | null }, context: AccountsContext) {
+    const first = pageSize(args.first, CUSTOMERS_PAGE_MAX);
+    const after = args.after ? decodeCursor('customers', args.after, { id: z.string().min(1) }).id : undefined;
+    const { principal } = context;
+    if (principal.customerId !== undefined) {
+      // A customer's organisation is one customer: itself.
+      const self = after ? null : await context.loaders.customer.load(principal.customerId);
+      const edges = self ? [{ cursor: encodeCursor('customers', { id: self.id }), node: { id: self.id } }] : [];
+      return { edges, pageInfo: { hasNextPage: false, endCursor: edges.at(-1)?.cursor ?? null } };
+    }
+    const page = await context.services.directory.list(principal.tenant, first, after);
+    for (const record of page.customers) context.loaders.customer.prime(record.id, record);
+    const edges = page.customers.map((record) => ({ cursor: encodeCursor('customers', { id: record.id }), node: { id: record.id } }));
+    return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? null } };
+  },
+
+  async customer(_: unknown, { id }: { id: string }, context: AccountsContext) {
+    assertCanReadCustomer(context.principal, id);
+    const record = await context.loaders.customer.load(id);
+    if (!record) throw notFound('Customer');
+    return { id: record.id };
+  },
+
+  async me(_: unknown, __: unknown, context: AccountsContext) {
+    const { customerId } = context.principal;
+    if (customerId === undefined) throw notFound('Customer');
+    const record = await context.loaders.customer.load(customerId);
+    if (!record) throw notFound('Customer');
+    return { id: record.id };
+  },
+};

@@ -1,0 +1,28 @@
+// The accounts subgraph's resolver map.
+import { CurrencyCode, DateTime, Decimal, MoneyResolvers } from '../../../lib/graphql/scalars.js';
+import type { InstitutionCash } from '../cashPosition.js';
+import type { AccountsContext } from '../context.js';
+import { Account } from './Account.js';
+import { Customer } from './Customer.js';
+import { Query } from './Query.js';
+
+export const resolvers = {
+  Decimal, CurrencyCode, DateTime,
+  Money: MoneyResolvers,
+  Query,
+  Customer,
+  Account,
+  Institution: {
+    __resolveReference: (reference: { id: string }, context: AccountsContext) =>
+      context.services.institutions.find((institution) => institution.id === reference.id) ?? null,
+  },
+  InstitutionCashPosition: {
+    // A bank that could not be read has no total: its error is served here, at its own path, beside the others' data.
+    total(entry: InstitutionCash) {
+      if (entry.error) throw entry.error;
+      return entry.total;
+    },
+    accountCount: (entry: InstitutionCash) => entry.accountCount ?? null,
+    asOf: (entry: InstitutionCash) => entry.asOf ?? null,
+  },
+};

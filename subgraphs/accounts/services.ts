@@ -1,0 +1,47 @@
+// The accounts subgraph's process-wide parts: one connector per bank (by dialect), the directory and the FX publisher.
+import type { AccountsConfig } from './config.js';
+import type { BankConnector } from './connectors/bankConnector.js';
+import { CoreBankingConnector } from './connectors/coreBanking.js';
+import { DirectoryConnector } from './connectors/directory.js';
+import { EcbRatesConnector } from './connectors/ecbRates.js';
+import { OpenBankingConnector } from './connectors/openBanking.js';
+import type { Institution } from './domain.js';
+import { institutions } from './institutions.js';
+
+export interface AccountsServices {
+  readonly institutions: readonly Institution[];
+  /** The connector for one tenant's view of a bank (core banking keys are per tenant). */
+  bank(institutionId: string, tenant: string): BankConnector | undefined;
+  readonly directory: DirectoryConnector;
+  readonly fx: EcbRatesConnector;
+  readonly bankTimeoutMs: number;
+}
+
+export function createAccountsServices(config: AccountsConfig): AccountsServices {
+  const cache = new Map<string, BankConnector>();
+  const registry = institutions.map(({ path: _path, ...institution }) => institution);
+  return {
+    institutions: registry,
+    bank(institutionId, tenant) {
+      const institution = registry.find((entry) => entry.id === institutionId);
+      const baseUrl = config.bankUrls.get(institutionId);
+      if (!institution || !baseUrl) return undefined;
+      const cacheKey = institution.api === 'UK_OPEN_BANKING' ? institutionId : `${institutionId}|${tenant}`;
+      let connector = cache.get(cacheKey);
+      if (!connector) {
+        if (institution.api === 'UK_OPEN_BANKING') {
+          connector = new OpenBankingConnector(institution, baseUrl, config.bankTimeoutMs, config.openBankingFinancialId);
+        } else {
+          const key = config.credentials(tenant, institutionId);
+          if (!key) return undefined;
+          connector = new CoreBankingConnector(institution, baseUrl, config.bankTimeoutMs, key);
+        }
+        cache.set(cacheKey, connector);
+      }
+      return connector;
+    },
+    directory: new DirectoryConnector(config.directoryUrl, config.upstreamTimeoutMs, (tenant) => config.credentials(tenant, 'directory')),
+    fx: new EcbRatesConnector(config.fxUrl, config.upstreamTimeoutMs),
+    bankTimeoutMs: config.bankTimeoutMs,
+  };
+}
