@@ -14,7 +14,8 @@ export interface DevKeys {
   readonly internalSecret: Buffer;
 }
 
-export function ensureDevKeys(directory = fromRoot('.keys')): DevKeys {
+/** Keys live in .keys/ at the repository root, or in DEV_KEYS_DIR (tests point it at a temporary folder). */
+export function ensureDevKeys(directory = process.env.DEV_KEYS_DIR ?? fromRoot('.keys')): DevKeys {
   const privateFile = `${directory}/dev-jwt-private.pem`;
   const publicKeyFile = `${directory}/dev-jwt-public.pem`;
   const secretFile = `${directory}/internal-token-secret`;

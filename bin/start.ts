@@ -57,17 +57,21 @@ process.on('SIGTERM', () => void stopAll(0));
 start('sandbox', 'sandbox/index.js', { SANDBOX_PORT: String(sandboxPort) });
 await waitHealthy('sandbox', `${upstream}/healthz`);
 
+const subgraphUrls: Record<string, string> = {};
 for (const subgraph of subgraphs) {
-  const port = new URL(subgraph.defaultUrl).port;
+  const prefix = subgraph.name.toUpperCase();
+  const port = readPort(process.env, `${prefix}_PORT`, Number(new URL(subgraph.defaultUrl).port));
   start(subgraph.name, `subgraphs/${subgraph.name}/index.js`, {
     UPSTREAM_BASE_URL: upstream,
-    [`${subgraph.name.toUpperCase()}_PORT`]: port,
-    [`${subgraph.name.toUpperCase()}_INTERNAL_KEY`]: deriveSubgraphKey(keys.internalSecret, subgraph.name).toString('base64'),
+    [`${prefix}_PORT`]: String(port),
+    [`${prefix}_INTERNAL_KEY`]: deriveSubgraphKey(keys.internalSecret, subgraph.name).toString('base64'),
   });
-  await waitHealthy(subgraph.name, subgraph.defaultUrl.replace(/\/graphql$/, '/healthz'));
+  await waitHealthy(subgraph.name, `http://127.0.0.1:${port}/healthz`);
+  subgraphUrls[`SUBGRAPH_${prefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
 }
 
 start('gateway', 'gateway/index.js', {
+  ...subgraphUrls,
   GATEWAY_PORT: String(gatewayPort),
   JWT_PUBLIC_KEY_FILE: keys.publicKeyFile,
   INTERNAL_TOKEN_SECRET: keys.internalSecret.toString('base64'),

@@ -30,13 +30,15 @@ function readFile(variable: string, path: string, expected: string): string {
 }
 
 export function readGatewayConfig(env: Env): GatewayConfig {
+  const host = readString(env, 'GATEWAY_HOST', '127.0.0.1');
+  const port = readPort(env, 'GATEWAY_PORT', 4000);
   const supergraphFile = readString(env, 'SUPERGRAPH_FILE', fromRoot('schema', 'supergraph.graphql'));
   const publicKeyFile = readString(env, 'JWT_PUBLIC_KEY_FILE', fromRoot('.keys', 'dev-jwt-public.pem'));
   const publicKeyPem = readFile('JWT_PUBLIC_KEY_FILE', publicKeyFile, 'a readable PEM public key file (npm start creates a development one)');
   if (!publicKeyPem.includes('PUBLIC KEY')) throw new ConfigError('JWT_PUBLIC_KEY_FILE', 'a PEM public key', publicKeyFile);
   return {
-    host: readString(env, 'GATEWAY_HOST', '127.0.0.1'),
-    port: readPort(env, 'GATEWAY_PORT', 4000),
+    host,
+    port,
     supergraphSdl: readFile('SUPERGRAPH_FILE', supergraphFile, 'a readable supergraph SDL file (npm run compose writes it)'),
     subgraphUrls: new Map(subgraphs.map((subgraph) => [
       subgraph.name, readUrl(env, `SUBGRAPH_${subgraph.name.toUpperCase()}_URL`, subgraph.defaultUrl),

@@ -1,16 +1,37 @@
 // How the gateway calls a subgraph: undici's fetch over one keep-alive pool, and on every fetch a fresh internal token
 // for that subgraph carrying the verified principal and the request id. The client's own token never goes further.
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
+import { z } from 'zod';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, deriveSubgraphKey, signInternalToken } from '../lib/auth/internalToken.js';
 import type { GatewayContext } from './context.js';
 
 const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
 
+const errorBody = z.object({ errors: z.array(z.object({ message: z.string(), extensions: z.record(z.string(), z.unknown()).optional() })).min(1) });
+
+/**
+ * A subgraph refuses a request outright (HTTP 4xx) when the client's input fails its checks, e.g. a variable that is
+ * not a valid CurrencyCode. Its own error, with its code, is what the client should see, not "400: Bad Request".
+ * Anything else stays an opaque failure; the formatter masks it.
+ */
+class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const parsed = errorBody.safeParse(await this.parseBody(response).catch(() => undefined));
+    const first = parsed.success ? parsed.data.errors[0] : undefined;
+    const code = first?.extensions?.code;
+    if (first && response.status >= 400 && response.status < 500 && typeof code === 'string' && code !== 'UNAUTHENTICATED') {
+      return new GraphQLError(first.message, { extensions: first.extensions ?? {} });
+    }
+    return new GraphQLError('Subgraph request failed', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  }
+}
+
 export function createSubgraphDataSource(name: string, url: string, masterSecret: Buffer): RemoteGraphQLDataSource<GatewayContext> {
   const key = deriveSubgraphKey(masterSecret, name);
-  return new RemoteGraphQLDataSource<GatewayContext>({
+  return new SubgraphDataSource({
     url,
     // undici's Response is a WHATWG Response; the gateway's Fetcher type is the narrower node-fetch shape it reads.
     fetcher: ((input: string, init?: Parameters<typeof undiciFetch>[1]) =>

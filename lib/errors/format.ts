@@ -9,13 +9,21 @@ const passThroughCodes = new Set<string>(Object.values(ErrorCode));
 const apolloClientCodes = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT',
   'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
 
+/**
+ * The only extension keys a client may see besides `code`. Anything else a library adds (the gateway's `response`
+ * with a subgraph URL and body, `serviceName`, `stacktrace`) is dropped.
+ */
+export const publicDetailKeys: readonly string[] = ['argument', 'field', 'institutionId', 'provider', 'reason', 'retryAfterSeconds'];
+
 export function formatError(formatted: GraphQLFormattedError, _original?: unknown): GraphQLFormattedError {
   const extensions = formatted.extensions ?? {};
   const code = typeof extensions.code === 'string' ? extensions.code : undefined;
   if (code && (passThroughCodes.has(code) || apolloClientCodes.has(code)) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-    const { stacktrace: _stack, exception: _exception, http: _http, ...safe } = extensions as Record<string, unknown>;
+    const details = Object.fromEntries(publicDetailKeys
+      .filter((key) => ['string', 'number', 'boolean'].includes(typeof extensions[key]))
+      .map((key) => [key, extensions[key]]));
     return { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}),
-      ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: safe };
+      ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code, ...details } };
   }
   return {
     message: 'Internal server error',

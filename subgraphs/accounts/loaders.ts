@@ -13,7 +13,11 @@ export interface AccountsLoaders {
   links(ownerId: OwnerId): Promise<readonly BankLink[]>;
   /** Accounts the owner holds at the bank behind one link. */
   readonly accountsAt: DataLoader<{ ownerId: OwnerId; link: BankLink }, Account[], string>;
-  readonly balance: DataLoader<Account, Balance | null, string>;
+  /** Balances, batched per owner and bank into the fewest calls that bank allows. */
+  readonly balance: {
+    load(account: Account): Promise<Balance | null>;
+    loadMany(accounts: readonly Account[]): Promise<Array<Balance | null | Error>>;
+  };
 }
 
 export function isConsentExpired(link: BankLink, now = Date.now()): boolean {
@@ -51,31 +55,34 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
         return error instanceof Error ? error : new Error(String(error));
       }
     })),
-    { cacheKeyFn: ({ ownerId, link }) => `${ownerId}|${link.institutionId}` },
+    // No API lists several links' accounts in one call; batching would only make every bank wait for the slowest.
+    { batch: false, cacheKeyFn: ({ ownerId, link }) => `${ownerId}|${link.institutionId}` },
   );
 
-  const balance = new DataLoader<Account, Balance | null, string>(async (accounts) => {
-    const groups = new Map<string, Account[]>();
-    for (const account of accounts) {
-      const key = `${account.ownerId}|${account.institutionId}`;
-      groups.set(key, [...(groups.get(key) ?? []), account]);
-    }
-    const results = new Map<string, Balance | null | Error>();
-    await Promise.all([...groups.values()].map(async (group) => {
-      const { ownerId, institutionId } = group[0] as Account;
-      try {
+  // One loader per owner and bank, so that a slow bank delays only its own accounts' balances, never another bank's.
+  const balanceLoaders = new Map<string, DataLoader<Account, Balance | null, string>>();
+  function balanceLoaderFor(ownerId: OwnerId, institutionId: string): DataLoader<Account, Balance | null, string> {
+    const key = `${ownerId}|${institutionId}`;
+    let loader = balanceLoaders.get(key);
+    if (!loader) {
+      loader = new DataLoader<Account, Balance | null, string>(async (accounts) => {
         const link = (await links(ownerId)).find((entry) => entry.institutionId === institutionId);
         const connector = services.bank(institutionId, tenant);
         if (!link || !connector) throw upstreamUnavailable(institutionId);
         if (isConsentExpired(link)) throw consentRequired(institutionId);
-        const found = await connector.balances(link, group.map((account) => account.upstreamId));
-        for (const account of group) results.set(account.id, found.get(account.upstreamId) ?? null);
-      } catch (error) {
-        for (const account of group) results.set(account.id, error instanceof Error ? error : new Error(String(error)));
-      }
-    }));
-    return accounts.map((account) => results.get(account.id) ?? null);
-  }, { cacheKeyFn: (account) => account.id });
+        const found = await connector.balances(link, accounts.map((account) => account.upstreamId));
+        return accounts.map((account) => found.get(account.upstreamId) ?? null);
+      }, { cacheKeyFn: (account) => account.id });
+      balanceLoaders.set(key, loader);
+    }
+    return loader;
+  }
+  const balance = {
+    load: (account: Account) => balanceLoaderFor(account.ownerId, account.institutionId).load(account),
+    loadMany: (accounts: readonly Account[]) => Promise.all(accounts.map((account) =>
+      balanceLoaderFor(account.ownerId, account.institutionId).load(account).catch((error: unknown) =>
+        (error instanceof Error ? error : new Error(String(error)))))),
+  };
 
   return { customer, links, accountsAt, balance };
 }

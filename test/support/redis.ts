@@ -1,10 +1,10 @@
 // A private redis-server for the tests, on a free loopback port, that a test can stop and restart. It never uses the
 // machine's Redis on 6379, and fails with a clear message when redis-server is not installed.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { freePort } from './ports.js';
 
 export class RedisNotInstalledError extends Error {
@@ -15,10 +15,16 @@ export class RedisNotInstalledError extends Error {
 }
 
 function redisBinary(): string {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const path = found.stdout.trim();
-  if (found.status !== 0 || path === '') throw new RedisNotInstalledError();
-  return path;
+  for (const directory of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(directory, 'redis-server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new RedisNotInstalledError();
 }
 
 function ping(port: number): Promise<boolean> {

@@ -1,0 +1,82 @@
+// Who is asking, from the first query on: no token or a bad one is UNAUTHENTICATED with HTTP 401 and no data; a
+// subgraph refuses anything without the gateway's internal token for it; nothing secret reaches the logs.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import jwt from 'jsonwebtoken';
+import { deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { TEST_AUDIENCE, TEST_ISSUER, testKeys, tokenFor } from '../support/tokens.js';
+
+const QUERY = '{ institutions { id name } }';
+
+describe('authentication', () => {
+  let stack: Stack;
+  before(async () => { stack = await startStack(); });
+  after(async () => { await stack.close(); });
+
+  const sign = (claims: Record<string, unknown>, options: jwt.SignOptions = {}) => jwt.sign(
+    { tenant: 'acme', scope: 'accounts:read', ...claims }, testKeys.privateKeyPem,
+    { algorithm: 'RS256', issuer: TEST_ISSUER, audience: TEST_AUDIENCE, subject: 'staff_1', expiresIn: 300, ...options },
+  );
+
+  it('serves a valid token', async () => {
+    const response = await stack.graphql(QUERY, { token: tokenFor({ role: 'cfo', tenant: 'acme' }) });
+    assert.equal(response.status, 200);
+    assert.equal((response.body.data?.institutions as unknown[]).length, 4);
+    assert.ok(response.headers.get('x-request-id'));
+  });
+
+  const refused: Array<[string, () => Record<string, string>]> = [
+    ['no token', () => ({})],
+    ['a non-bearer scheme', () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` })],
+    ['a wrong issuer', () => ({ authorization: `Bearer ${sign({}, { issuer: 'https://evil.example/' })}` })],
+    ['a wrong audience', () => ({ authorization: `Bearer ${sign({}, { audience: 'other-api' })}` })],
+    ['an expired token', () => ({ authorization: `Bearer ${jwt.sign({ tenant: 'acme', exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 4000 }, testKeys.privateKeyPem, { algorithm: 'RS256', issuer: TEST_ISSUER, audience: TEST_AUDIENCE, subject: 's' })}` })],
+    ['no exp', () => ({ authorization: `Bearer ${jwt.sign({ tenant: 'acme' }, testKeys.privateKeyPem, { algorithm: 'RS256', issuer: TEST_ISSUER, audience: TEST_AUDIENCE, subject: 's' })}` })],
+    ['no tenant', () => ({ authorization: `Bearer ${sign({ tenant: undefined })}` })],
+    ['alg none', () => ({ authorization: `Bearer ${jwt.sign({ tenant: 'acme', iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 's', exp: Math.floor(Date.now() / 1000) + 60 }, '', { algorithm: 'none' })}` })],
+    ['HS256 signed with the public key', () => ({ authorization: `Bearer ${jwt.sign({ tenant: 'acme' }, testKeys.publicKeyPem, { algorithm: 'HS256', issuer: TEST_ISSUER, audience: TEST_AUDIENCE, subject: 's', expiresIn: 60 })}` })],
+    ['a tampered payload', () => {
+      const [header, , signature] = sign({}).split('.');
+      const payload = Buffer.from(JSON.stringify({ tenant: 'globex', iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 's', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+      return { authorization: `Bearer ${header}.${payload}.${signature}` };
+    }],
+  ];
+  for (const [name, headers] of refused) {
+    it(`refuses ${name} with UNAUTHENTICATED and HTTP 401`, async () => {
+      const response = await stack.graphql(QUERY, { headers: headers() });
+      assert.equal(response.status, 401);
+      assert.equal(response.body.data, undefined);
+      assert.equal(response.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+      assert.equal(response.body.errors?.[0]?.message, 'Authentication required', 'the reason is logged, not echoed');
+    });
+  }
+
+  it('closes every subgraph to callers other than the gateway, _service and _entities included', async () => {
+    const url = stack.subgraphUrls.accounts as string;
+    const client = tokenFor({ role: 'admin', tenant: 'acme' });
+    const forged = signInternalToken(deriveSubgraphKey(Buffer.alloc(32, 7), 'accounts'), 'accounts',
+      { sub: 's', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: [] }, 'req-forged-1');
+    const forOtherSubgraph = signInternalToken(deriveSubgraphKey(Buffer.from(testKeys.internalSecret), 'payments'), 'payments',
+      { sub: 's', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: [] }, 'req-other-1');
+    for (const query of ['{ _service { sdl } }', '{ _entities(representations: [{ __typename: "Customer", id: "x" }]) { __typename } }', QUERY]) {
+      for (const headers of [{}, { authorization: `Bearer ${client}` }, { 'x-fingraph-principal': forged }, { 'x-fingraph-principal': forOtherSubgraph }] as Array<Record<string, string>>) {
+        const response = await stack.graphql(query, { url, headers });
+        assert.equal(response.status, 401, `${query} with ${Object.keys(headers).join(',') || 'nothing'}`);
+        assert.equal(response.body.data, undefined);
+      }
+    }
+  });
+
+  it('writes one structured log line per request with its request id, and never a token', async () => {
+    const token = tokenFor({ role: 'cfo', tenant: 'acme' });
+    const response = await stack.graphql(QUERY, { token, headers: { 'x-request-id': 'test-request-0001' } });
+    assert.equal(response.headers.get('x-request-id'), 'test-request-0001');
+    const lines = stack.logs.filter((line) => line.requestId === 'test-request-0001' && line.msg === 'request');
+    assert.deepEqual(lines.map((line) => line.service).sort(), ['accounts', 'gateway'], 'the id follows the request into the subgraph');
+    assert.equal(lines.find((line) => line.service === 'gateway')?.tenant, 'acme');
+    const everything = stack.rawLogs.join('\n');
+    assert.ok(!everything.includes(token.split('.')[2] as string), 'no client token in any log line');
+    assert.doesNotMatch(everything, /v1\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/, 'no internal token in any log line');
+  });
+});
