@@ -171,6 +171,7 @@ class WorldBuilder {
     return { bank, currency, product, nickname: rng.pick(personalNicknames[product]), openedAt };
   }
 
+  /** Valid consents run 30–89 days past the anchor, so a test pinning the anchor has a month before real time catches up. */
   private customerConsentTimes(rng: Rng): { createdAt: number; expiresAt: number } {
     const timeOfDay = rng.int(7 * 3600, 22 * 3600) * 1000;
     const expiresAt = rng.chance(expiredConsentShare)

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fromRoot } from '../../lib/config/paths.js';
 import { contractOperation } from '../support/contract.js';
-import { freePort } from '../support/ports.js';
+import { freePorts } from '../support/ports.js';
 
 describe('npm start', () => {
   let child: ChildProcess;
@@ -18,7 +18,7 @@ describe('npm start', () => {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    const [sandbox, accounts, gateway] = [await freePort(), await freePort(), await freePort()];
+    const [sandbox, accounts, gateway] = await freePorts(3);
     env = {
       ...process.env,
       SANDBOX_PORT: String(sandbox), ACCOUNTS_PORT: String(accounts), GATEWAY_PORT: String(gateway),

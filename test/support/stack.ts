@@ -14,8 +14,11 @@ import { readAccountsConfig } from '../../subgraphs/accounts/config.js';
 import { startAccountsSubgraph } from '../../subgraphs/accounts/server.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys } from './tokens.js';
 
-/** The sandbox's data is pinned to this day in tests, so every run reads the same seeded figures. */
-export const TEST_ANCHOR_DATE = '2026-11-20';
+/**
+ * The sandbox's anchor day in tests is today (UTC), like `npm start`'s: consents expire by the real clock, so a pinned
+ * past day would slowly expire every seeded consent. Tests never hard-code figures; they read the banks' own APIs.
+ */
+export const TEST_ANCHOR_DATE = new Date().toISOString().slice(0, 10);
 
 export interface StackOptions {
   /** Extra environment for the services (for example BANK_TIMEOUT_MS). */
