@@ -1,6 +1,6 @@
 // The gateway's configuration, read once from the environment and validated at start-up.
 import { readFileSync } from 'node:fs';
-import { ConfigError, readBase64Key, readBoolean, readInt, readPort, readString, readUrl, type Env } from '../lib/config/env.js';
+import { ConfigError, readBase64Key, readInt, readPort, readString, readUrl, type Env } from '../lib/config/env.js';
 import { fromRoot } from '../lib/config/paths.js';
 import { subgraphs } from '../schema/subgraphs.js';
 
@@ -18,7 +18,6 @@ export interface GatewayConfig {
   };
   /** Master secret from which each subgraph's internal-token key is derived. */
   readonly internalTokenSecret: Buffer;
-  readonly allowIntrospection: boolean;
 }
 
 function readFile(variable: string, path: string, expected: string): string {
@@ -50,6 +49,5 @@ export function readGatewayConfig(env: Env): GatewayConfig {
       clockToleranceSeconds: readInt(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: 300 }),
     },
     internalTokenSecret: readBase64Key(env, 'INTERNAL_TOKEN_SECRET'),
-    allowIntrospection: readBoolean(env, 'ALLOW_INTROSPECTION', false),
   };
 }

@@ -136,7 +136,9 @@ class WorldBuilder {
     const jpyBank = rng.pick(bankIds);
     const drafts: AccountDraft[] = [];
     for (const bank of bankIds) {
-      const count = rng.int(8, 12);
+      // Lakeside is each organisation's main US operating bank, with dozens of sub-accounts: more than one
+      // 25-id balances call can cover, which is what batching has to get right.
+      const count = bank === 'lakeside' ? rng.int(30, 36) : rng.int(8, 12);
       const regional: readonly CurrencyCode[] = (openBankingBanks as readonly string[]).includes(bank)
         ? ['GBP', 'GBP', 'EUR', 'USD']
         : ['USD', 'USD', 'USD', 'EUR', 'GBP'];

@@ -5,7 +5,7 @@ import { ErrorCode, FinGraphError, badUserInput, upstreamTimeout, upstreamUnavai
 import {
   MissingRateError, add, convert, crossRate, sum, zero, type CurrencyCode, type Money, type Rate, type ReferenceRates,
 } from '../../lib/money/index.js';
-import type { Institution } from './domain.js';
+import type { Account, Institution } from './domain.js';
 import { ORGANISATION_OWNER } from './domain.js';
 import type { AccountsLoaders } from './loaders.js';
 
@@ -17,6 +17,7 @@ export interface InstitutionCash {
   /** Present when status is OK. */
   readonly total?: Money;
   readonly accountCount?: number;
+  readonly accounts?: readonly Account[];
   readonly asOf?: string;
   /** Present when status is not OK: the error served at this bank's `total`. */
   readonly error?: FinGraphError;
@@ -39,7 +40,7 @@ export interface CashPosition {
 
 interface BankHoldings {
   readonly byCurrency: Map<CurrencyCode, Money>;
-  readonly accountCount: number;
+  readonly accounts: readonly Account[];
   readonly oldestAsOf: string | undefined;
 }
 
@@ -68,11 +69,11 @@ async function readBank(loaders: AccountsLoaders, institutionId: string): Promis
     if (balance instanceof Error) throw balance;
     // An account the bank listed but gave no balance for cannot be summed honestly.
     if (!balance) throw upstreamUnavailable(institutionId);
-    const currency = (accounts[index] as { currency: CurrencyCode }).currency;
+    const { currency } = accounts[index] as Account;
     byCurrency.set(currency, add(byCurrency.get(currency) ?? zero(currency), balance.current));
     if (!oldestAsOf || balance.asOf < oldestAsOf) oldestAsOf = balance.asOf;
   }
-  return { byCurrency, accountCount: accounts.length, oldestAsOf };
+  return { byCurrency, accounts, oldestAsOf };
 }
 
 function asFinGraphError(error: unknown, institutionId: string): FinGraphError {
@@ -118,7 +119,7 @@ export async function computeCashPosition(options: {
     }
     const total = sum(reportingCurrency, [...holdings.byCurrency.values()].map((amount) =>
       convert(amount, rateFor(amount.currency), reportingCurrency)));
-    return { institution, status: 'OK', total, accountCount: holdings.accountCount, ...(holdings.oldestAsOf ? { asOf: holdings.oldestAsOf } : {}) };
+    return { institution, status: 'OK', total, accountCount: holdings.accounts.length, accounts: holdings.accounts, ...(holdings.oldestAsOf ? { asOf: holdings.oldestAsOf } : {}) };
   });
 
   const byCurrency: CurrencyCash[] = [...nativeTotals.values()]

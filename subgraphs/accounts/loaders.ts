@@ -59,28 +59,31 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
     { batch: false, cacheKeyFn: ({ ownerId, link }) => `${ownerId}|${link.institutionId}` },
   );
 
-  // One loader per owner and bank, so that a slow bank delays only its own accounts' balances, never another bank's.
+  // One loader per batching scope, so that a slow bank delays only its own accounts' balances, never another bank's.
+  // The scope is what the bank's API can answer in one call: an Open Banking consent covers one owner's accounts; a
+  // core bank's tenant key covers every account of the tenant at that bank.
   const balanceLoaders = new Map<string, DataLoader<Account, Balance | null, string>>();
-  function balanceLoaderFor(ownerId: OwnerId, institutionId: string): DataLoader<Account, Balance | null, string> {
-    const key = `${ownerId}|${institutionId}`;
-    let loader = balanceLoaders.get(key);
+  function balanceLoaderFor(account: Account): DataLoader<Account, Balance | null, string> {
+    const connector = services.bank(account.institutionId, tenant);
+    const scope = connector?.institution.api === 'US_CORE_BANKING' ? account.institutionId : `${account.ownerId}|${account.institutionId}`;
+    let loader = balanceLoaders.get(scope);
     if (!loader) {
+      const { ownerId, institutionId } = account;
       loader = new DataLoader<Account, Balance | null, string>(async (accounts) => {
         const link = (await links(ownerId)).find((entry) => entry.institutionId === institutionId);
-        const connector = services.bank(institutionId, tenant);
         if (!link || !connector) throw upstreamUnavailable(institutionId);
         if (isConsentExpired(link)) throw consentRequired(institutionId);
-        const found = await connector.balances(link, accounts.map((account) => account.upstreamId));
-        return accounts.map((account) => found.get(account.upstreamId) ?? null);
-      }, { cacheKeyFn: (account) => account.id });
-      balanceLoaders.set(key, loader);
+        const found = await connector.balances(link, accounts.map((entry) => entry.upstreamId));
+        return accounts.map((entry) => found.get(entry.upstreamId) ?? null);
+      }, { cacheKeyFn: (entry) => entry.id });
+      balanceLoaders.set(scope, loader);
     }
     return loader;
   }
   const balance = {
-    load: (account: Account) => balanceLoaderFor(account.ownerId, account.institutionId).load(account),
+    load: (account: Account) => balanceLoaderFor(account).load(account),
     loadMany: (accounts: readonly Account[]) => Promise.all(accounts.map((account) =>
-      balanceLoaderFor(account.ownerId, account.institutionId).load(account).catch((error: unknown) =>
+      balanceLoaderFor(account).load(account).catch((error: unknown) =>
         (error instanceof Error ? error : new Error(String(error)))))),
   };
 

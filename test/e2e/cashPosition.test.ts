@@ -2,7 +2,7 @@
 // to the cent; tenants see their own figures; a bank that is down or slow gives a partial, flagged position.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { ecbRates, expectedCash, organisationHoldings } from '../support/bankTruth.js';
+import { ecbRates, expectedCash, formatIn, organisationHoldings } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
@@ -119,6 +119,29 @@ describe('cash position', () => {
       assert.equal(calls[bank]?.['GET /balances'], Math.ceil(count / 25), `${bank}: ${count} accounts, 25 ids a call`);
     }
     assert.equal(calls.ecb?.['GET /eurofxref-daily.xml'], 1);
+  });
+
+  it('loads 30+ accounts at one bank with one accounts call and ceil(n/25) balances calls, whoever asks for them', async () => {
+    const drill = `{ cashPosition(reportingCurrency: "USD") { byInstitution { institution { id } accounts { id currency balance { current { amount currency } } } } } }`;
+    const token = tokenFor({ role: 'cfo', tenant: 'acme' });
+    const first = await stack.graphql(drill, { token });
+    const lakeside = (first.body.data?.cashPosition as { byInstitution: Array<{ institution: { id: string }; accounts: Array<{ id: string; balance: { current: Money } }> }> })
+      .byInstitution.find((entry) => entry.institution.id === 'lakeside');
+    assert.ok(lakeside && lakeside.accounts.length >= 30, `${lakeside?.accounts.length} accounts at lakeside`);
+    const truth = (await organisationHoldings(stack, 'acme')).filter((entry) => entry.institutionId === 'lakeside');
+    assert.deepEqual(lakeside.accounts.map((account) => account.balance.current.amount).sort(),
+      truth.map((entry) => formatIn(entry.booked, entry.currency)).sort());
+
+    // The same accounts asked for one by one, thirty-odd aliases in one request: still one list and ceil(n/25) balances.
+    await stack.control('/reset', {});
+    const aliased = `query { ${lakeside.accounts.map((account, index) => `a${index}: account(id: "${account.id}") { id balance { current { amount } } }`).join(' ')} }`;
+    const response = await stack.graphql(aliased, { token });
+    assert.equal(response.body.errors, undefined);
+    assert.equal(Object.keys(response.body.data ?? {}).length, lakeside.accounts.length);
+    const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
+    assert.equal(calls.lakeside?.['GET /customers/{bank_customer_id}/accounts'], 1);
+    assert.equal(calls.lakeside?.['GET /balances'], Math.ceil(lakeside.accounts.length / 25));
+    assert.equal(calls.directory?.['GET /organisation'], 1);
   });
 
   it('refuses a bad reporting currency with BAD_USER_INPUT and a customer token with NOT_FOUND', async () => {

@@ -23,6 +23,7 @@ export const resolvers = {
       return entry.total;
     },
     accountCount: (entry: InstitutionCash) => entry.accountCount ?? null,
+    accounts: (entry: InstitutionCash) => entry.accounts ?? null,
     asOf: (entry: InstitutionCash) => entry.asOf ?? null,
   },
 };

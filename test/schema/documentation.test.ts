@@ -1,0 +1,45 @@
+// The README stays true: every configuration variable the code reads and every error code it can emit is documented,
+// and every error code is one the contract defines (or the masked internal error).
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fromRoot } from '../../lib/config/paths.js';
+import { ErrorCode } from '../../lib/errors/index.js';
+import { institutions } from '../../subgraphs/accounts/institutions.js';
+import { subgraphs } from '../../schema/subgraphs.js';
+
+const readme = readFileSync(fromRoot('README.md'), 'utf8');
+const contract = readFileSync(fromRoot('test', 'contract', 'CONTRACT.md'), 'utf8');
+
+function sources(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('documentation', () => {
+  it('names every configuration variable the services read', () => {
+    const text = ['lib', 'gateway', 'subgraphs', 'sandbox', 'bin'].flatMap((folder) => sources(fromRoot(folder)))
+      .map((path) => readFileSync(path, 'utf8')).join('\n');
+    const names = new Set([...text.matchAll(/read(?:String|OptionalString|Int|Port|Boolean|Enum|Url|Base64Key)\((?:env|process\.env), '([A-Z][A-Z0-9_]+)'/g)].map((match) => match[1] as string));
+    for (const bank of institutions) names.add(`BANK_${bank.id.toUpperCase()}_URL`);
+    for (const subgraph of subgraphs) {
+      names.add(`SUBGRAPH_${subgraph.name.toUpperCase()}_URL`);
+      names.add(`${subgraph.name.toUpperCase()}_PORT`);
+      names.add(`${subgraph.name.toUpperCase()}_INTERNAL_KEY`);
+    }
+    assert.ok(names.size > 20, `found ${names.size} variables`);
+    for (const name of names) assert.ok(readme.includes(`\`${name}\``), `README does not document ${name}`);
+  });
+
+  it('documents every error code, each one the contract defines', () => {
+    const emitted = Object.values(ErrorCode).filter((code) => !code.startsWith('GRAPHQL_'));
+    for (const code of emitted) {
+      assert.ok(readme.includes(`| \`${code}\``), `README's error table lacks ${code}`);
+      if (code !== 'INTERNAL_SERVER_ERROR') assert.ok(contract.includes(`\`${code}\``), `${code} is not in the contract`);
+    }
+  });
+});
