@@ -73,7 +73,8 @@ for (const subgraph of subgraphs) {
 start('gateway', 'gateway/index.js', {
   ...subgraphUrls,
   GATEWAY_PORT: String(gatewayPort),
-  JWT_PUBLIC_KEY_FILE: keys.publicKeyFile,
+  JWT_PUBLIC_KEY_FILES: keys.publicKeyFile,
+  ALLOW_INTROSPECTION: process.env.ALLOW_INTROSPECTION ?? 'true',
   INTERNAL_TOKEN_SECRET: keys.internalSecret.toString('base64'),
 });
 await waitHealthy('gateway', `http://127.0.0.1:${gatewayPort}/healthz`);

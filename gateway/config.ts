@@ -1,8 +1,20 @@
 // The gateway's configuration, read once from the environment and validated at start-up.
-import { readFileSync } from 'node:fs';
-import { ConfigError, readBase64Key, readInt, readPort, readString, readUrl, type Env } from '../lib/config/env.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  ConfigError, readBase64Key, readBoolean, readEnum, readInt, readOptionalString, readPort, readString, readUrl, type Env,
+} from '../lib/config/env.js';
 import { fromRoot } from '../lib/config/paths.js';
 import { subgraphs } from '../schema/subgraphs.js';
+import type { Algorithm } from './plugins/authentication/index.js';
+
+/** A file of this name beside a key marks it as a development key, which production refuses. */
+export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
+
+export type KeySource =
+  | { readonly kind: 'pem'; readonly files: readonly string[] }
+  | { readonly kind: 'jwks'; readonly url: string; readonly refetchIntervalMillis: number }
+  | { readonly kind: 'hmac'; readonly secret: Buffer };
 
 export interface GatewayConfig {
   readonly host: string;
@@ -11,14 +23,22 @@ export interface GatewayConfig {
   /** Subgraph name → URL, from SUBGRAPH_<NAME>_URL or the supergraph's default. */
   readonly subgraphUrls: ReadonlyMap<string, string>;
   readonly jwt: {
-    readonly publicKeyPem: string;
+    readonly keys: KeySource;
+    readonly algorithms: readonly Algorithm[];
     readonly issuer: string;
     readonly audience: string;
     readonly clockToleranceSeconds: number;
+    readonly maxLifetimeSeconds: number;
   };
   /** Master secret from which each subgraph's internal-token key is derived. */
   readonly internalTokenSecret: Buffer;
+  /** Schema introspection without a token, for local development (the playground needs it). */
+  readonly allowAnonymousIntrospection: boolean;
+  /** 'partial': refused fields are null with errors; 'reject': an operation asking for any refused field is refused. */
+  readonly authorizationMode: 'partial' | 'reject';
 }
+
+const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
 
 function readFile(variable: string, path: string, expected: string): string {
   try {
@@ -28,13 +48,48 @@ function readFile(variable: string, path: string, expected: string): string {
   }
 }
 
+function readKeySource(env: Env, production: boolean): KeySource {
+  const files = readOptionalString(env, 'JWT_PUBLIC_KEY_FILES');
+  const jwks = readOptionalString(env, 'JWT_JWKS_URL');
+  const hmac = readOptionalString(env, 'JWT_HS256_SECRET');
+  const given = [files, jwks, hmac].filter((value) => value !== undefined).length;
+  if (given > 1) {
+    throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'one key source: JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET (HS256 never alongside asymmetric keys)', 'several');
+  }
+  if (hmac !== undefined) return { kind: 'hmac', secret: readBase64Key(env, 'JWT_HS256_SECRET', 32) };
+  if (jwks !== undefined) {
+    return { kind: 'jwks', url: readUrl(env, 'JWT_JWKS_URL'),
+      refetchIntervalMillis: readInt(env, 'JWT_JWKS_REFETCH_INTERVAL_MS', 60_000, { min: 1000, max: 86_400_000 }) };
+  }
+  if (production && files === undefined) throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a key source in production (JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET)', undefined);
+  const list = (files ?? fromRoot('.keys', 'dev-jwt-public.pem')).split(',').map((file) => file.trim()).filter(Boolean);
+  for (const file of list) {
+    const pem = readFile('JWT_PUBLIC_KEY_FILES', file, 'readable PEM public key files, comma-separated (npm start creates a development one)');
+    if (!pem.includes('PUBLIC KEY')) throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'PEM public keys', file);
+    if (production && existsSync(join(dirname(file), DEVELOPMENT_KEYS_MARKER))) {
+      throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a production key (development keys are refused when NODE_ENV=production)', file);
+    }
+  }
+  return { kind: 'pem', files: list };
+}
+
+function readAlgorithms(env: Env, keys: KeySource): Algorithm[] {
+  const fallback = keys.kind === 'hmac' ? 'HS256' : asymmetric.join(',');
+  const list = readString(env, 'JWT_ALGORITHMS', fallback).split(',').map((entry) => entry.trim());
+  const allowed = keys.kind === 'hmac' ? ['HS256'] : asymmetric;
+  const expected = keys.kind === 'hmac' ? 'HS256 (the only algorithm with JWT_HS256_SECRET)' : `a comma-separated subset of ${asymmetric.join(', ')}`;
+  if (list.length === 0 || list.some((entry) => !allowed.includes(entry as Algorithm))) throw new ConfigError('JWT_ALGORITHMS', expected, list.join(','));
+  return list as Algorithm[];
+}
+
 export function readGatewayConfig(env: Env): GatewayConfig {
+  const production = env.NODE_ENV === 'production';
   const host = readString(env, 'GATEWAY_HOST', '127.0.0.1');
   const port = readPort(env, 'GATEWAY_PORT', 4000);
   const supergraphFile = readString(env, 'SUPERGRAPH_FILE', fromRoot('schema', 'supergraph.graphql'));
-  const publicKeyFile = readString(env, 'JWT_PUBLIC_KEY_FILE', fromRoot('.keys', 'dev-jwt-public.pem'));
-  const publicKeyPem = readFile('JWT_PUBLIC_KEY_FILE', publicKeyFile, 'a readable PEM public key file (npm start creates a development one)');
-  if (!publicKeyPem.includes('PUBLIC KEY')) throw new ConfigError('JWT_PUBLIC_KEY_FILE', 'a PEM public key', publicKeyFile);
+  const keys = readKeySource(env, production);
+  const devIssuer = production ? undefined : 'https://auth.fingraph.local/';
+  const devAudience = production ? undefined : 'fingraph-api';
   return {
     host,
     port,
@@ -43,11 +98,15 @@ export function readGatewayConfig(env: Env): GatewayConfig {
       subgraph.name, readUrl(env, `SUBGRAPH_${subgraph.name.toUpperCase()}_URL`, subgraph.defaultUrl),
     ])),
     jwt: {
-      publicKeyPem,
-      issuer: readString(env, 'JWT_ISSUER', 'https://auth.fingraph.local/'),
-      audience: readString(env, 'JWT_AUDIENCE', 'fingraph-api'),
+      keys,
+      algorithms: readAlgorithms(env, keys),
+      issuer: readString(env, 'JWT_ISSUER', devIssuer),
+      audience: readString(env, 'JWT_AUDIENCE', devAudience),
       clockToleranceSeconds: readInt(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: 300 }),
+      maxLifetimeSeconds: readInt(env, 'JWT_MAX_LIFETIME_SECONDS', 3600, { min: 60, max: 86_400 }),
     },
     internalTokenSecret: readBase64Key(env, 'INTERNAL_TOKEN_SECRET'),
+    allowAnonymousIntrospection: readBoolean(env, 'ALLOW_INTROSPECTION', false),
+    authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
   };
 }

@@ -3,6 +3,7 @@ import type { BaseContext } from '@apollo/server';
 import type { Principal } from '../lib/auth/principal.js';
 
 export interface GatewayContext extends BaseContext {
-  readonly principal: Principal;
+  /** Undefined only for an anonymous introspection request, which never reaches a subgraph. */
+  readonly principal: Principal | undefined;
   readonly requestId: string;
 }

@@ -1,18 +1,38 @@
 // The gateway: @apollo/gateway inside @apollo/server, serving the committed supergraph, authenticating every request
-// before any planning, and calling subgraphs with per-fetch internal tokens.
+// and removing the fields the caller may not see before any planning, and calling subgraphs with per-fetch internal
+// tokens.
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
-import { formatError } from '../lib/errors/index.js';
+import { formatError, unauthenticated } from '../lib/errors/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { startGraphQLHttpServer, type RunningServer } from '../lib/server/graphqlHttp.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createAuthenticator } from './plugins/authentication/index.js';
+import { createAuthenticator, tokenOutsideHeader } from './plugins/authentication/index.js';
+import { isIntrospectionOnly } from './plugins/authentication/introspection.js';
+import { jwksKeyStore, pemKeyStore, type KeyStore } from './plugins/authentication/keyStore.js';
+import { createAuthorizationPlugin } from './plugins/authorization/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
+import { prepareSupergraph } from './supergraph.js';
+
+async function keyStoreFor(config: GatewayConfig, logger: Logger): Promise<KeyStore | undefined> {
+  const source = config.jwt.keys;
+  if (source.kind === 'pem') return pemKeyStore(source.files);
+  if (source.kind === 'jwks') {
+    const store = jwksKeyStore({ url: source.url, refetchIntervalMillis: source.refetchIntervalMillis, timeoutMillis: 5000, logger });
+    await store.refresh();
+    return store;
+  }
+  return undefined;
+}
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
+  // Throws, and so stops the start, when the supergraph's access rules cannot be read.
+  const supergraph = prepareSupergraph(config.supergraphSdl);
+  logger.info({ typeRules: supergraph.rules.types.size, fieldRules: supergraph.rules.fields.size, mode: config.authorizationMode }, 'access rules loaded');
+
   const gateway = new ApolloGateway({
-    supergraphSdl: config.supergraphSdl,
+    supergraphSdl: supergraph.servedSdl,
     buildService: ({ name, url }) => {
       const target = config.subgraphUrls.get(name) ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
@@ -29,13 +49,32 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
     introspection: true,
+    plugins: [createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger })],
   });
-  const authenticate = createAuthenticator({ ...config.jwt, logger });
+  const keys = await keyStoreFor(config, logger);
+  const authenticate = createAuthenticator({
+    ...(keys ? { keys } : {}),
+    ...(config.jwt.keys.kind === 'hmac' ? { hmacSecret: config.jwt.keys.secret } : {}),
+    algorithms: config.jwt.algorithms,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
+    maxLifetimeSeconds: config.jwt.maxLifetimeSeconds,
+    logger,
+  });
   return startGraphQLHttpServer<GatewayContext>({
     apollo, logger, host: config.host, port: config.port,
-    async context(request, facts) {
-      const principal = authenticate(request, facts.requestId);
+    async context(request, facts, body) {
+      if (tokenOutsideHeader(request, body)) {
+        logger.info({ requestId: facts.requestId, reason: 'token outside the Authorization header' }, 'authentication refused');
+        throw unauthenticated();
+      }
+      if (!request.headers.authorization && config.allowAnonymousIntrospection && isIntrospectionOnly(body)) {
+        return { principal: undefined, requestId: facts.requestId };
+      }
+      const principal = await authenticate(request, facts.requestId);
       facts.tenant = principal.tenant;
       facts.sub = principal.sub;
       return { principal, requestId: facts.requestId };

@@ -2,6 +2,7 @@
 // tokens come from the organisation's identity provider, never from here.
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { keyThumbprint } from './keyThumbprint.js';
 import { roles, type Role } from './roles.js';
 
 export interface DevTokenOptions {
@@ -33,6 +34,6 @@ export function signDevToken(options: DevTokenOptions): string {
     subject: options.subject ?? options.customerId ?? `staff_${options.role}_${options.tenant}`,
     expiresIn: options.ttlSeconds ?? 900,
     jwtid: randomUUID(),
-    keyid: 'dev-1',
+    keyid: keyThumbprint(options.privateKeyPem),
   });
 }

@@ -21,7 +21,7 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly host: string;
   readonly port: number;
   /** Builds the per-request context, or throws a FinGraphError to refuse the request outright. */
-  readonly context: (request: IncomingMessage, facts: RequestFacts) => Promise<TContext>;
+  readonly context: (request: IncomingMessage, facts: RequestFacts, body: unknown) => Promise<TContext>;
   /** Largest request body accepted; default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** How long a stop waits for in-flight requests before cutting connections; default 10 000 ms. */
@@ -82,7 +82,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     }
     let context: TContext;
     try {
-      context = await options.context(request, facts);
+      context = await options.context(request, facts, body);
     } catch (error) {
       if (error instanceof FinGraphError) {
         const { status, body: refused } = refusal(error);

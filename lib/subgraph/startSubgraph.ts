@@ -14,6 +14,7 @@ import { fromRoot } from '../config/paths.js';
 import { formatError, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { startGraphQLHttpServer, type RunningServer } from '../server/graphqlHttp.js';
+import { enforceFieldAccess } from './fieldAccess.js';
 import { createPartialErrorsPlugin, type PartialErrorsContext } from './partialErrors.js';
 
 export interface SubgraphContext extends PartialErrorsContext {
@@ -39,7 +40,10 @@ export function loadSubgraphSchema(name: string) {
 }
 
 export async function startSubgraph<TContext extends SubgraphContext>(options: SubgraphOptions<TContext>): Promise<RunningServer> {
-  const schema = buildSubgraphSchema([{ typeDefs: loadSubgraphSchema(options.name), resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
+  const typeDefs = loadSubgraphSchema(options.name);
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
+  const protectedFields = enforceFieldAccess(schema, typeDefs);
+  if (protectedFields === 0) throw new Error(`${options.name}: its schema declares no access rules; refusing to serve unprotected`);
   const apollo = new ApolloServer<TContext>({
     schema,
     formatError,

@@ -144,13 +144,18 @@ describe('cash position', () => {
     assert.equal(calls.directory?.['GET /organisation'], 1);
   });
 
-  it('refuses a bad reporting currency with BAD_USER_INPUT and a customer token with NOT_FOUND', async () => {
+  it('refuses a bad reporting currency with BAD_USER_INPUT, and the organisation’s cash to a customer', async () => {
     const bad = await stack.graphql(query, { token: tokenFor({ role: 'cfo', tenant: 'acme' }), variables: { currency: 'XYZ' } });
     assert.equal(bad.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    const customers = await stack.graphql('{ customers(first: 1) { edges { node { id } } } }', { token: tokenFor({ role: 'cfo', tenant: 'acme' }) });
+    const customers = await stack.graphql('{ customers(first: 1) { edges { node { id } } } }', { token: tokenFor({ role: 'support', tenant: 'acme' }) });
     const customerId = (customers.body.data?.customers as { edges: Array<{ node: { id: string } }> }).edges[0]?.node.id as string;
+    // Without treasury:read the field is refused at the gateway.
     const asCustomer = await stack.graphql(query, { token: tokenFor({ role: 'customer', tenant: 'acme', customerId }), variables: { currency: 'USD' } });
-    assert.equal(asCustomer.body.data, null);
-    assert.equal(asCustomer.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+    assert.deepEqual(asCustomer.body.data, { cashPosition: null });
+    assert.equal(asCustomer.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    // Even a customer token that somehow carries the scope reads no organisation's rows.
+    const scoped = await stack.graphql(query, { token: tokenFor({ role: 'customer', tenant: 'acme', customerId, scopes: ['treasury:read'] }), variables: { currency: 'USD' } });
+    assert.deepEqual(scoped.body.data, { cashPosition: null });
+    assert.equal(scoped.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
   });
 });

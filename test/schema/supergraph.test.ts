@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Supergraph } from '@apollo/federation-internals';
+import { prepareSupergraph } from '../../gateway/supergraph.js';
 import { parse, validate } from 'graphql';
 import { SUPERGRAPH_PATH, composeSupergraph } from '../../schema/compose.js';
 import { contractOperation } from '../support/contract.js';
@@ -16,7 +16,7 @@ describe('supergraph', () => {
   });
 
   it('serves the contract operations of the subgraphs that exist', () => {
-    const apiSchema = Supergraph.build(readFileSync(SUPERGRAPH_PATH, 'utf8')).apiSchema().toGraphQLJSSchema();
+    const { apiSchema } = prepareSupergraph(readFileSync(SUPERGRAPH_PATH, 'utf8'));
     for (const name of ['CashPosition', 'Customers']) {
       const errors = validate(apiSchema, parse(contractOperation(name)));
       assert.deepEqual(errors.map((error) => error.message), [], name);

@@ -1,24 +1,38 @@
-// Authentication at the gateway: a bearer JWT from the Authorization header, verified with jsonwebtoken (signature,
-// iss, aud, exp) and turned into the principal every subgraph receives. A missing or bad token refuses the request
-// with UNAUTHENTICATED (HTTP 401); the reason is logged, never echoed.
+// Authentication at the gateway: a bearer JWT from the Authorization header only, verified with jsonwebtoken
+// against an explicit algorithm allow-list and the configured keys (PEM files or a JWKS URL; or one HS256 secret,
+// never alongside asymmetric keys), with `iss`, `aud`, `exp` and `iat` required, `nbf` honoured, a clock tolerance,
+// and a maximum lifetime. The result is the principal every subgraph receives. A missing or bad token refuses the
+// request with UNAUTHENTICATED (HTTP 401); the reason is logged, never echoed.
 import type { IncomingMessage } from 'node:http';
+import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { isValidTenant, type Principal } from '../../../lib/auth/principal.js';
 import { unauthenticated } from '../../../lib/errors/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
+import type { KeyStore } from './keyStore.js';
+
+export type Algorithm = 'RS256' | 'PS256' | 'ES256' | 'HS256';
 
 export interface AuthenticationOptions {
-  readonly publicKeyPem: string;
+  /** Asymmetric keys; exactly one of `keys` and `hmacSecret`. */
+  readonly keys?: KeyStore;
+  /** An HS256 secret of at least 32 bytes, for deployments with a symmetric issuer. */
+  readonly hmacSecret?: Buffer;
+  /** Accepted `alg` values; default RS256, PS256, ES256. */
+  readonly algorithms: readonly Algorithm[];
   readonly issuer: string;
   readonly audience: string;
-  /** Leeway for exp/nbf/iat; default 30 s. */
+  /** Leeway for exp, nbf and iat; default 30 s. */
   readonly clockToleranceSeconds: number;
+  /** Longest accepted `exp - iat`; default 3600 s. Tokens must be short-lived. */
+  readonly maxLifetimeSeconds: number;
   readonly logger: Logger;
 }
 
-export type Authenticate = (request: IncomingMessage, requestId: string) => Principal;
+export type Authenticate = (request: IncomingMessage, requestId: string) => Promise<Principal>;
 
 const bearer = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+const tokenParameters = ['access_token', 'token', 'id_token', 'jwt'];
 
 function principalFrom(claims: jwt.JwtPayload): Principal | undefined {
   const { sub, tenant, customer_id: customerId, scope, amr } = claims as jwt.JwtPayload & Record<string, unknown>;
@@ -34,29 +48,55 @@ function principalFrom(claims: jwt.JwtPayload): Principal | undefined {
   };
 }
 
+/** A token anywhere but the Authorization header has already leaked into URLs, proxies and logs: refuse it. */
+export function tokenOutsideHeader(request: IncomingMessage, body: unknown): boolean {
+  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  if (tokenParameters.some((name) => query.has(name))) return true;
+  return typeof body === 'object' && body !== null && tokenParameters.some((name) => name in body);
+}
+
 export function createAuthenticator(options: AuthenticationOptions): Authenticate {
-  return (request, requestId) => {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? bearer.exec(header) : null;
+  if (Boolean(options.keys) === Boolean(options.hmacSecret)) throw new Error('configure exactly one of keys and hmacSecret');
+  return async (request, requestId) => {
     const refuse = (reason: string) => {
       options.logger.info({ requestId, reason }, 'authentication refused');
       return unauthenticated();
     };
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? bearer.exec(header) : null;
     if (!match) throw refuse(header ? 'malformed authorization header' : 'no bearer token');
-    let claims: jwt.JwtPayload;
-    try {
-      const verified = jwt.verify(match[1] as string, options.publicKeyPem, {
-        algorithms: ['RS256'],
-        issuer: options.issuer,
-        audience: options.audience,
-        clockTolerance: options.clockToleranceSeconds,
-        complete: false,
-      });
-      if (typeof verified === 'string' || verified.exp === undefined) throw new Error('no exp');
-      claims = verified;
-    } catch (error) {
-      throw refuse(error instanceof Error ? error.message : 'invalid token');
+    const token = match[1] as string;
+
+    const decoded = jwt.decode(token, { complete: true });
+    if (!decoded || typeof decoded.payload === 'string') throw refuse('undecodable token');
+    const alg = decoded.header.alg as Algorithm;
+    if (!options.algorithms.includes(alg)) throw refuse(`algorithm ${String(decoded.header.alg)} not allowed`);
+
+    let candidates: Array<Buffer | KeyObject>;
+    if (alg === 'HS256') {
+      candidates = options.hmacSecret ? [options.hmacSecret] : [];
+    } else {
+      candidates = options.keys ? (await options.keys.candidates(decoded.header.kid)).map((entry) => entry.key) : [];
     }
+    if (candidates.length === 0) throw refuse(`no key for kid ${decoded.header.kid ?? '(none)'}`);
+
+    let claims: jwt.JwtPayload | undefined;
+    let lastReason = 'invalid token';
+    for (const key of candidates) {
+      try {
+        const verified = jwt.verify(token, key, {
+          algorithms: [alg], issuer: options.issuer, audience: options.audience, clockTolerance: options.clockToleranceSeconds,
+        });
+        if (typeof verified !== 'string') { claims = verified; break; }
+      } catch (error) {
+        lastReason = error instanceof Error ? error.message : lastReason;
+      }
+    }
+    if (!claims) throw refuse(lastReason);
+    if (typeof claims.exp !== 'number') throw refuse('no exp');
+    if (typeof claims.iat !== 'number') throw refuse('no iat');
+    if (claims.iat > Date.now() / 1000 + options.clockToleranceSeconds) throw refuse('issued in the future');
+    if (claims.exp - claims.iat > options.maxLifetimeSeconds) throw refuse(`lifetime ${claims.exp - claims.iat}s over ${options.maxLifetimeSeconds}s`);
     const principal = principalFrom(claims);
     if (!principal) throw refuse('claims missing or malformed');
     return principal;

@@ -1,0 +1,185 @@
+// Removes from an operation every field the principal may not see, before the gateway plans it, and records where
+// each removed field would have appeared so that the response can carry a null and a FORBIDDEN error there. The
+// decision depends only on (parent type, field name, principal), so aliases, named and inline fragments, interfaces,
+// unions and @include/@skip cannot route around it: a refused field is removed wherever it is written.
+import {
+  Kind, TypeInfo, getNamedType, isAbstractType, isListType, isNonNullType, visit, visitWithTypeInfo,
+  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLNamedType,
+  type GraphQLOutputType, type GraphQLSchema, type SelectionNode, type SelectionSetNode,
+} from 'graphql';
+import type { Principal } from '../../../lib/auth/principal.js';
+import { missingScopes, satisfies, type AccessRules, type Requirement } from '../../../lib/auth/requirements.js';
+
+/** Response keys the filter adds and the response step removes again. */
+export const PLACEHOLDER_KEY = '__fg_placeholder';
+export const TYPENAME_KEY = '__fg_typename';
+
+/** A segment of a response path; '@' stands for every item of a list. */
+export type PathTemplate = ReadonlyArray<string | '@'>;
+
+export interface Refusal {
+  readonly path: PathTemplate;
+  /** When the field was selected under a type condition narrower than its parent's type. */
+  readonly typeCondition: string | undefined;
+  /** "Type.field", for logs and the audit. */
+  readonly coordinate: string;
+  readonly missingScopes: readonly string[];
+}
+
+export interface FilteredOperation {
+  readonly document: DocumentNode;
+  readonly refusals: readonly Refusal[];
+}
+
+function combine(requirements: Array<Requirement | undefined>): Requirement | undefined {
+  const present = requirements.filter((entry): entry is Requirement => entry !== undefined);
+  if (present.length === 0) return undefined;
+  return { authenticated: present.some((entry) => entry.authenticated), scopes: present.flatMap((entry) => entry.scopes) };
+}
+
+/**
+ * What selecting `field` on `parent` requires: the field's own rule, its return type's, its parent type's, and, on
+ * an interface, the same for every implementation (the strictest applies, as any of them may answer).
+ */
+export function requirementFor(schema: GraphQLSchema, rules: AccessRules, parent: GraphQLCompositeType, field: string): Requirement | undefined {
+  const parents: GraphQLNamedType[] = isAbstractType(parent) ? [parent, ...schema.getPossibleTypes(parent)] : [parent];
+  const parts: Array<Requirement | undefined> = [];
+  for (const type of parents) {
+    parts.push(rules.types.get(type.name), rules.fields.get(`${type.name}.${field}`));
+    const definition = 'getFields' in type ? type.getFields()[field] : undefined;
+    if (definition) parts.push(rules.types.get(getNamedType(definition.type).name));
+  }
+  return combine(parts);
+}
+
+function included(node: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
+  for (const directive of node.directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const argument = directive.arguments?.find((arg) => arg.name.value === 'if')?.value;
+    let value: unknown = true;
+    if (argument?.kind === Kind.BOOLEAN) value = argument.value;
+    else if (argument?.kind === Kind.VARIABLE) value = variables[argument.name.value];
+    if (name === 'skip' && value === true) return false;
+    if (name === 'include' && value !== true) return false;
+  }
+  return true;
+}
+
+function listSegments(type: GraphQLOutputType): Array<'@'> {
+  const segments: Array<'@'> = [];
+  let current: GraphQLOutputType = type;
+  for (;;) {
+    if (isNonNullType(current)) current = current.ofType;
+    else if (isListType(current)) { segments.push('@'); current = current.ofType; }
+    else return segments;
+  }
+}
+
+const placeholder: FieldNode = {
+  kind: Kind.FIELD, alias: { kind: Kind.NAME, value: PLACEHOLDER_KEY }, name: { kind: Kind.NAME, value: '__typename' },
+};
+const typenameProbe: FieldNode = {
+  kind: Kind.FIELD, alias: { kind: Kind.NAME, value: TYPENAME_KEY }, name: { kind: Kind.NAME, value: '__typename' },
+};
+
+export function filterOperation(options: {
+  readonly schema: GraphQLSchema;
+  readonly rules: AccessRules;
+  readonly document: DocumentNode;
+  readonly operationName: string | undefined;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly principal: Principal;
+}): FilteredOperation {
+  const { schema, rules, document, principal, variables } = options;
+  const allowed = (parent: GraphQLCompositeType, field: string) =>
+    field.startsWith('__') || satisfies(principal, requirementFor(schema, rules, parent, field));
+
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  const operation = options.operationName
+    ? operations.find((definition) => definition.name?.value === options.operationName)
+    : operations[0];
+
+  // 1. Refused fields removed everywhere they are written, whether or not @include/@skip would run them; an emptied selection keeps a placeholder so the document
+  // stays valid, and selections on abstract types learn each object's type for the response step.
+  let removed = 0;
+  const typeInfo = new TypeInfo(schema);
+  const rewritten = visit(document, visitWithTypeInfo(typeInfo, {
+    Field: {
+      enter(node) {
+        const parent = typeInfo.getParentType();
+        if (parent && !allowed(parent, node.name.value)) {
+          removed += 1;
+          return null;
+        }
+        return undefined;
+      },
+    },
+    SelectionSet: {
+      leave(node) {
+        const parent = typeInfo.getParentType();
+        const selections = [...node.selections];
+        if (parent && isAbstractType(parent)) selections.push(typenameProbe);
+        if (node.selections.length === 0) selections.push(placeholder);
+        return selections.length === node.selections.length ? undefined : { ...node, selections };
+      },
+    },
+  }));
+  if (removed === 0) return { document, refusals: [] };
+
+  // 2. Where the refused fields would have appeared in the response (only in the operation that runs, and only
+  // where @include/@skip let them run), for the nulls and errors the response step adds.
+  const refusals: Refusal[] = [];
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathTemplate, condition: string | undefined, seen: ReadonlySet<string>) => {
+    for (const selection of selectionSet.selections) {
+      if (!included(selection, variables)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name.startsWith('__')) continue;
+        const definition = 'getFields' in parent ? parent.getFields()[name] : undefined;
+        if (!definition) continue;
+        const key = selection.alias?.value ?? name;
+        if (!allowed(parent, name)) {
+          const requirement = requirementFor(schema, rules, parent, name) as Requirement;
+          refusals.push({ path: [...path, key], typeCondition: condition, coordinate: `${parent.name}.${name}`, missingScopes: missingScopes(principal, requirement) });
+          continue;
+        }
+        const returned = getNamedType(definition.type);
+        if (selection.selectionSet && 'name' in returned) {
+          walk(selection.selectionSet, returned as GraphQLCompositeType, [...path, key, ...listSegments(definition.type)], undefined, seen);
+        }
+      } else {
+        const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : undefined;
+        if (selection.kind === Kind.FRAGMENT_SPREAD && (!fragment || seen.has(selection.name.value))) continue;
+        const typeCondition = selection.kind === Kind.INLINE_FRAGMENT ? selection.typeCondition : fragment?.typeCondition;
+        const narrowed = (typeCondition ? schema.getType(typeCondition.name.value) : parent) as GraphQLCompositeType | undefined;
+        if (!narrowed) continue;
+        const body = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : (fragment as FragmentDefinitionNode).selectionSet;
+        const nextSeen = selection.kind === Kind.FRAGMENT_SPREAD ? new Set([...seen, selection.name.value]) : seen;
+        walk(body, narrowed, path, narrowed.name !== parent.name ? narrowed.name : condition, nextSeen);
+      }
+    }
+  };
+  const root = operation ? schema.getRootType(operation.operation) : undefined;
+  if (operation && root) walk(operation.selectionSet, root, [], undefined, new Set());
+
+  return { document: withoutUnusedVariables(rewritten), refusals };
+}
+
+/** A variable used only by removed fields would make the document invalid ("never used"); its definition goes too. */
+function withoutUnusedVariables(document: DocumentNode): DocumentNode {
+  const used = new Set<string>();
+  visit(document, {
+    VariableDefinition: () => false,
+    Variable(node) { used.add(node.name.value); },
+  });
+  return visit(document, {
+    VariableDefinition(node) {
+      return used.has(node.variable.name.value) ? undefined : null;
+    },
+  });
+}

@@ -1,0 +1,65 @@
+// The response side of field filtering: each refused field comes back as null with a FORBIDDEN error at its concrete
+// path, beside the data the caller may see; the keys the filter added are removed again.
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { isAbstractType } from 'graphql';
+import { ErrorCode } from '../../../lib/errors/index.js';
+import { PLACEHOLDER_KEY, TYPENAME_KEY, type Refusal } from './operationFilter.js';
+
+type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function matchesCondition(schema: GraphQLSchema, object: JsonObject, condition: string | undefined): boolean {
+  if (!condition) return true;
+  const actual = object[TYPENAME_KEY];
+  if (typeof actual !== 'string') return false;
+  if (actual === condition) return true;
+  const type = schema.getType(condition);
+  return type !== undefined && isAbstractType(type) && schema.getPossibleTypes(type).some((possible) => possible.name === actual);
+}
+
+/** Every object the template's parent path reaches in the data, with its concrete path. */
+function parentsAt(data: Json, template: ReadonlyArray<string>, path: Array<string | number> = []): Array<{ object: JsonObject; path: Array<string | number> }> {
+  if (template.length === 0) return isObject(data) ? [{ object: data, path }] : [];
+  const [head, ...rest] = template;
+  if (head === '@') {
+    return Array.isArray(data) ? data.flatMap((item, index) => parentsAt(item, rest, [...path, index])) : [];
+  }
+  if (!isObject(data)) return [];
+  const next = data[head as string];
+  return next === undefined ? [] : parentsAt(next, rest, [...path, head as string]);
+}
+
+function stripAddedKeys(value: Json): void {
+  if (Array.isArray(value)) value.forEach(stripAddedKeys);
+  else if (isObject(value)) {
+    delete value[PLACEHOLDER_KEY];
+    delete value[TYPENAME_KEY];
+    Object.values(value).forEach(stripAddedKeys);
+  }
+}
+
+export function applyRefusals(schema: GraphQLSchema, data: JsonObject | null | undefined, refusals: readonly Refusal[]): GraphQLFormattedError[] {
+  const errors: GraphQLFormattedError[] = [];
+  const done = new Set<string>();
+  for (const refusal of refusals) {
+    const key = refusal.path.at(-1) as string;
+    const targets = data ? parentsAt(data, refusal.path.slice(0, -1)) : [{ object: {} as JsonObject, path: [] as Array<string | number> }];
+    for (const { object, path } of targets) {
+      if (!matchesCondition(schema, object, refusal.typeCondition)) continue;
+      const concrete = [...path, key];
+      const id = JSON.stringify(concrete);
+      if (done.has(id)) continue;
+      done.add(id);
+      object[key] = null;
+      errors.push({
+        message: `Not allowed to read ${refusal.coordinate}`,
+        path: concrete,
+        extensions: { code: ErrorCode.FORBIDDEN, reason: 'MISSING_SCOPE' },
+      });
+    }
+  }
+  if (data) stripAddedKeys(data);
+  return errors;
+}

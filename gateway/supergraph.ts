@@ -1,0 +1,71 @@
+// The one place where the composed supergraph becomes what the gateway serves. Composition links the
+// authenticated and requiresScopes specs `for: SECURITY`, which @apollo/gateway refuses ("feature … is for: SECURITY
+// but is unsupported") and whose directives its API schema drops. So the access rules are read here first, the
+// `for: SECURITY` purpose is then removed from exactly those two links, and the gateway is handed the result. This
+// fails closed: no rules read, or a security feature FinGraph does not enforce, and the gateway does not start.
+import { Supergraph } from '@apollo/federation-internals';
+import { Kind, getNamedType, isNonNullType, isObjectType, isInterfaceType, parse, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { AUTHENTICATED_SPEC, REQUIRES_SCOPES_SPEC, readAccessRules, ruleCount, type AccessRules } from '../lib/auth/requirements.js';
+
+export interface PreparedSupergraph {
+  /** The SDL handed to @apollo/gateway: the composed one with `for: SECURITY` removed from the two enforced links. */
+  readonly servedSdl: string;
+  /** The access rules, read before anything was removed. */
+  readonly rules: AccessRules;
+  readonly apiSchema: GraphQLSchema;
+}
+
+export class SupergraphSecurityError extends Error {
+  constructor(message: string) {
+    super(`supergraph refused: ${message}`);
+    this.name = 'SupergraphSecurityError';
+  }
+}
+
+const enforced = [AUTHENTICATED_SPEC, REQUIRES_SCOPES_SPEC];
+
+function stripEnforcedPurposes(document: DocumentNode): { document: DocumentNode; stripped: number } {
+  let stripped = 0;
+  const result = visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'link') return undefined;
+      const url = node.arguments?.find((arg) => arg.name.value === 'url')?.value;
+      const purpose = node.arguments?.find((arg) => arg.name.value === 'for')?.value;
+      if (purpose?.kind !== Kind.ENUM || purpose.value !== 'SECURITY') return undefined;
+      if (url?.kind !== Kind.STRING || !enforced.includes(url.value)) {
+        throw new SupergraphSecurityError(`it links ${url?.kind === Kind.STRING ? url.value : 'a feature'} for: SECURITY, which FinGraph does not enforce`);
+      }
+      stripped += 1;
+      return { ...node, arguments: node.arguments?.filter((arg) => arg.name.value !== 'for') };
+    },
+  });
+  return { document: result, stripped };
+}
+
+/** A field that a principal may be refused must be nullable, so that refusing it nulls that field alone. */
+function assertRefusableFieldsNullable(schema: GraphQLSchema, rules: AccessRules): void {
+  const offenders: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(isObjectType(type) || isInterfaceType(type)) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const own = rules.fields.get(`${type.name}.${field.name}`);
+      const returned = rules.types.get(getNamedType(field.type).name);
+      const scoped = (own?.scopes.length ?? 0) + (returned?.scopes.length ?? 0) > 0;
+      if (scoped && isNonNullType(field.type)) offenders.push(`${type.name}.${field.name}`);
+    }
+  }
+  if (offenders.length > 0) throw new SupergraphSecurityError(`fields that need scopes must be nullable: ${offenders.join(', ')}`);
+}
+
+export function prepareSupergraph(sdl: string): PreparedSupergraph {
+  const composed = parse(sdl);
+  const rules = readAccessRules(composed);
+  const { document, stripped } = stripEnforcedPurposes(composed);
+  if (stripped === 0 || ruleCount(rules) === 0) {
+    throw new SupergraphSecurityError('it declares no access rules (@authenticated / @requiresScopes); refusing to serve unprotected');
+  }
+  const servedSdl = print(document);
+  const apiSchema = Supergraph.build(servedSdl).apiSchema().toGraphQLJSSchema();
+  assertRefusableFieldsNullable(apiSchema, rules);
+  return { servedSdl, rules, apiSchema };
+}

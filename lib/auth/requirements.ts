@@ -1,0 +1,126 @@
+// Field-level access rules as the schema declares them with Federation 2's @authenticated and @requiresScopes, read
+// from a schema document (a subgraph's schema.graphql or the composed supergraph). The same reading serves the gateway
+// (which enforces before planning) and every subgraph (which enforces again on its resolvers).
+import { Kind, type ConstArgumentNode, type ConstDirectiveNode, type DocumentNode, type ConstValueNode } from 'graphql';
+import type { Principal } from './principal.js';
+
+export const AUTHENTICATED_SPEC = 'https://specs.apollo.dev/authenticated/v0.1';
+export const REQUIRES_SCOPES_SPEC = 'https://specs.apollo.dev/requiresScopes/v0.1';
+
+/** What one type or field needs. `scopes` is a list of requirements that all apply; each is an OR of AND-sets. */
+export interface Requirement {
+  readonly authenticated: boolean;
+  readonly scopes: ReadonlyArray<ReadonlyArray<ReadonlyArray<string>>>;
+}
+
+export interface AccessRules {
+  /** Requirements declared on types (object, interface, scalar, enum), by type name. */
+  readonly types: ReadonlyMap<string, Requirement>;
+  /** Requirements declared on fields, by "Type.field". */
+  readonly fields: ReadonlyMap<string, Requirement>;
+}
+
+export class RequirementsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RequirementsError';
+  }
+}
+
+function stringListList(value: ConstValueNode, where: string): string[][] {
+  if (value.kind !== Kind.LIST) throw new RequirementsError(`${where}: scopes must be a list of lists`);
+  return value.values.map((inner) => {
+    if (inner.kind !== Kind.LIST) throw new RequirementsError(`${where}: scopes must be a list of lists`);
+    return inner.values.map((scope) => {
+      if (scope.kind !== Kind.STRING || scope.value === '') throw new RequirementsError(`${where}: each scope must be a non-empty string`);
+      return scope.value;
+    });
+  });
+}
+
+/** The local names of the two directives: their defaults, or what a @link(as:) or import renamed them to. */
+function directiveNames(document: DocumentNode): { authenticated: Set<string>; requiresScopes: Set<string> } {
+  const authenticated = new Set(['authenticated']);
+  const requiresScopes = new Set(['requiresScopes']);
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'link') continue;
+      const argument = (name: string) => directive.arguments?.find((arg: ConstArgumentNode) => arg.name.value === name)?.value;
+      const url = argument('url');
+      const alias = argument('as');
+      if (url?.kind === Kind.STRING && alias?.kind === Kind.STRING) {
+        if (url.value.startsWith(AUTHENTICATED_SPEC.replace(/v0\.1$/, ''))) authenticated.add(alias.value);
+        if (url.value.startsWith(REQUIRES_SCOPES_SPEC.replace(/v0\.1$/, ''))) requiresScopes.add(alias.value);
+      }
+    }
+  }
+  return { authenticated, requiresScopes };
+}
+
+function requirementFrom(directives: readonly ConstDirectiveNode[] | undefined, names: ReturnType<typeof directiveNames>, where: string): Requirement | undefined {
+  let authenticated = false;
+  const scopes: string[][][] = [];
+  for (const directive of directives ?? []) {
+    const name = directive.name.value.replace(/^@/, '');
+    if (names.authenticated.has(name)) authenticated = true;
+    if (names.requiresScopes.has(name)) {
+      const value = directive.arguments?.find((arg) => arg.name.value === 'scopes')?.value;
+      if (!value) throw new RequirementsError(`${where}: @requiresScopes without scopes`);
+      scopes.push(stringListList(value, where));
+    }
+  }
+  return authenticated || scopes.length > 0 ? { authenticated: authenticated || scopes.length > 0, scopes } : undefined;
+}
+
+function merge(a: Requirement | undefined, b: Requirement): Requirement {
+  return a ? { authenticated: a.authenticated || b.authenticated, scopes: [...a.scopes, ...b.scopes] } : b;
+}
+
+const typeKinds = new Set<string>([
+  Kind.OBJECT_TYPE_DEFINITION, Kind.OBJECT_TYPE_EXTENSION, Kind.INTERFACE_TYPE_DEFINITION, Kind.INTERFACE_TYPE_EXTENSION,
+  Kind.SCALAR_TYPE_DEFINITION, Kind.SCALAR_TYPE_EXTENSION, Kind.ENUM_TYPE_DEFINITION, Kind.ENUM_TYPE_EXTENSION,
+]);
+
+export function readAccessRules(document: DocumentNode): AccessRules {
+  const names = directiveNames(document);
+  const types = new Map<string, Requirement>();
+  const fields = new Map<string, Requirement>();
+  for (const definition of document.definitions) {
+    if (!typeKinds.has(definition.kind) || !('name' in definition) || !definition.name) continue;
+    const typeName = definition.name.value;
+    const own = requirementFrom('directives' in definition ? definition.directives as readonly ConstDirectiveNode[] : undefined, names, typeName);
+    if (own) types.set(typeName, merge(types.get(typeName), own));
+    if (!('fields' in definition) || !definition.fields) continue;
+    for (const field of definition.fields) {
+      if (field.kind !== Kind.FIELD_DEFINITION) continue;
+      const key = `${typeName}.${field.name.value}`;
+      const requirement = requirementFrom(field.directives, names, key);
+      if (requirement) fields.set(key, merge(fields.get(key), requirement));
+    }
+  }
+  return { types, fields };
+}
+
+export function ruleCount(rules: AccessRules): number {
+  return rules.types.size + rules.fields.size;
+}
+
+/** Whether the principal meets a requirement: every listed requirement has at least one AND-set fully held. */
+export function satisfies(principal: Principal | undefined, requirement: Requirement | undefined): boolean {
+  if (!requirement) return true;
+  if (!principal) return false;
+  return requirement.scopes.every((alternatives) =>
+    alternatives.some((set) => set.every((scope) => principal.scopes.includes(scope))));
+}
+
+/** The scopes a principal would need to add to meet a requirement (the smallest missing AND-set per requirement). */
+export function missingScopes(principal: Principal | undefined, requirement: Requirement): string[] {
+  const missing = new Set<string>();
+  for (const alternatives of requirement.scopes) {
+    const options = alternatives.map((set) => set.filter((scope) => !principal?.scopes.includes(scope)));
+    const smallest = options.sort((a, b) => a.length - b.length)[0] ?? [];
+    for (const scope of smallest) missing.add(scope);
+  }
+  return [...missing].sort();
+}

@@ -1,0 +1,110 @@
+// The gateway's field filter against a schema with interfaces, unions and a mutation: whatever the spelling of the
+// operation (aliases, fragments, inline fragments, @include), a refused field is removed everywhere and its place in
+// the response is known.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { composeServices } from '@apollo/composition';
+import { parse, print, validate } from 'graphql';
+import type { Principal } from '../../../lib/auth/principal.js';
+import { filterOperation } from '../../../gateway/plugins/authorization/operationFilter.js';
+import { applyRefusals } from '../../../gateway/plugins/authorization/refusedFields.js';
+import { prepareSupergraph } from '../../../gateway/supergraph.js';
+
+const subgraph = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes"])
+  type Query @authenticated {
+    holder(id: ID!): Holder
+    items: [Item!]!
+    secret: String @requiresScopes(scopes: [["admin:read"]])
+  }
+  type Mutation @authenticated { pay(amount: String!): String @requiresScopes(scopes: [["payments:write"], ["admin:write"]]) }
+  interface Product { id: ID! name: String taxId: String }
+  type Loan implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) rate: String @requiresScopes(scopes: [["credit:read", "pii:read"]]) }
+  type Card implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) }
+  union Item = Loan | Card
+  type Holder @key(fields: "id") { id: ID! name: String products: [Product!] }
+`);
+const composition = composeServices([{ name: 'test', url: 'http://localhost:1/graphql', typeDefs: subgraph }]);
+if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
+const { apiSchema: schema, rules } = prepareSupergraph(composition.supergraphSdl);
+
+const principal = (scopes: string[]): Principal => ({ sub: 's', tenant: 'acme', customerId: undefined, scopes, amr: [] });
+
+function run(query: string, scopes: string[], variables: Record<string, unknown> = {}) {
+  const document = parse(query);
+  assert.deepEqual(validate(schema, document), []);
+  const result = filterOperation({ schema, rules, document, operationName: undefined, variables, principal: principal(scopes) });
+  assert.deepEqual(validate(schema, result.document).map((error) => error.message), [], 'the rewritten document stays valid');
+  return { ...result, printed: print(result.document) };
+}
+
+describe('filterOperation', () => {
+  it('leaves an operation the principal may fully read untouched', () => {
+    const query = '{ holder(id: "1") { name products { taxId } } }';
+    const result = run(query, ['pii:read']);
+    assert.equal(result.refusals.length, 0);
+    assert.equal(result.printed, print(parse(query)));
+  });
+
+  it('removes a refused field under any alias and records its response path', () => {
+    const result = run('{ holder(id: "1") { id t: products { x: taxId y: taxId name } } }', []);
+    assert.doesNotMatch(result.printed, /taxId/);
+    assert.match(result.printed, /name/);
+    assert.deepEqual(result.refusals.map((refusal) => refusal.path), [['holder', 't', '@', 'x'], ['holder', 't', '@', 'y']]);
+    assert.deepEqual(result.refusals[0]?.missingScopes, ['pii:read']);
+  });
+
+  it('removes it from named fragments and inline fragments on interfaces and unions', () => {
+    const result = run(`
+      query { holder(id: "1") { ...H } items { ... on Loan { rate name } ... on Card { taxId } } }
+      fragment H on Holder { products { ... on Loan { rate } ...P } }
+      fragment P on Product { taxId }`, ['pii:read']);
+    assert.doesNotMatch(result.printed, /rate/);
+    assert.match(result.printed, /taxId/);
+    assert.deepEqual(result.refusals.map((refusal) => [refusal.path.join('.'), refusal.typeCondition]),
+      [['holder.products.@.rate', 'Loan'], ['items.@.rate', 'Loan']]);
+  });
+
+  it('removes a refused field whatever @include says, and records it only where it would have run', () => {
+    const query = 'query ($show: Boolean!) { secret @include(if: $show) items { __typename } }';
+    const shown = run(query, [], { show: true });
+    const hidden = run(query, [], { show: false });
+    assert.doesNotMatch(shown.printed, /secret/);
+    assert.doesNotMatch(hidden.printed, /secret/);
+    assert.deepEqual(shown.refusals.map((refusal) => refusal.path), [['secret']]);
+    assert.deepEqual(hidden.refusals, []);
+  });
+
+  it('keeps an emptied selection valid with a placeholder, at the root too', () => {
+    const result = run('{ secret }', ['pii:read']);
+    assert.match(result.printed, /__fg_placeholder: __typename/);
+    const mutation = run('mutation { pay(amount: "1.00") }', ['payments:read']);
+    assert.match(mutation.printed, /__fg_placeholder/);
+    assert.equal(run('mutation { pay(amount: "1.00") }', ['admin:write']).refusals.length, 0, 'any one AND-set suffices');
+  });
+
+  it('needs every scope of an AND-set', () => {
+    assert.equal(run('{ items { ... on Loan { rate } } }', ['credit:read']).refusals.length, 1);
+    assert.equal(run('{ items { ... on Loan { rate } } }', ['credit:read', 'pii:read']).refusals.length, 0);
+  });
+});
+
+describe('applyRefusals', () => {
+  it('nulls each refused field at its concrete path, only on objects of the right type, and removes added keys', () => {
+    const result = run('{ holder(id: "1") { products { ... on Loan { rate } name } } secret }', []);
+    const data = {
+      __fg_placeholder: 'Query',
+      holder: { products: [
+        { __fg_typename: 'Loan', name: 'a' }, { __fg_typename: 'Card', name: 'b' }, { __fg_typename: 'Loan', name: 'c' },
+      ] },
+    };
+    const errors = applyRefusals(schema, data as never, result.refusals);
+    assert.deepEqual(data, {
+      holder: { products: [{ name: 'a', rate: null }, { name: 'b' }, { name: 'c', rate: null }] },
+      secret: null,
+    });
+    assert.deepEqual(errors.map((error) => [error.path, error.extensions?.code]), [
+      [['holder', 'products', 0, 'rate'], 'FORBIDDEN'], [['holder', 'products', 2, 'rate'], 'FORBIDDEN'], [['secret'], 'FORBIDDEN'],
+    ]);
+  });
+});

@@ -1,0 +1,43 @@
+// The supergraph the gateway serves: access rules read before `for: SECURITY` is removed, and a start refused
+// whenever the rules could be lost.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { Supergraph } from '@apollo/federation-internals';
+import { SUPERGRAPH_PATH } from '../../../schema/compose.js';
+import { SupergraphSecurityError, prepareSupergraph } from '../../../gateway/supergraph.js';
+
+const composed = readFileSync(SUPERGRAPH_PATH, 'utf8');
+
+describe('prepareSupergraph', () => {
+  it('reads every rule of the composed supergraph and hands the gateway one it accepts', () => {
+    assert.throws(() => Supergraph.build(composed), /is for: SECURITY but is unsupported/, 'the gateway refuses the composed SDL as it is');
+    const prepared = prepareSupergraph(composed);
+    assert.doesNotThrow(() => Supergraph.build(prepared.servedSdl));
+    assert.doesNotMatch(prepared.servedSdl, /for: SECURITY/);
+    assert.deepEqual(prepared.rules.fields.get('Query.cashPosition')?.scopes, [[['treasury:read']]]);
+    assert.deepEqual(prepared.rules.fields.get('Account.accountNumber')?.scopes, [[['pii:read']]]);
+    assert.deepEqual(prepared.rules.types.get('Account')?.scopes, [[['accounts:read']]]);
+    assert.equal(prepared.rules.types.get('Query')?.authenticated, true);
+  });
+
+  it('refuses to start when no rules can be read', () => {
+    const withoutDirectives = composed.replace(/@requiresScopes\(scopes: \[\["[^)]*\)/g, '').replace(/\n\s*@authenticated\n/g, '\n');
+    assert.doesNotMatch(withoutDirectives, /@requiresScopes\(scopes: \[\["/);
+    assert.throws(() => prepareSupergraph(withoutDirectives), SupergraphSecurityError);
+    const withoutLinks = composed.replace(/\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v0\.1", for: SECURITY\)/g, '');
+    assert.throws(() => prepareSupergraph(withoutLinks), /declares no access rules/);
+  });
+
+  it('refuses a security feature it does not enforce', () => {
+    const withPolicy = composed.replace('@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
+      '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)\n  @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)');
+    assert.throws(() => prepareSupergraph(withPolicy), /policy\/v0\.1 for: SECURITY, which FinGraph does not enforce/);
+  });
+
+  it('refuses a field that needs scopes but cannot be null', () => {
+    const nonNull = composed.replace('cashPosition(reportingCurrency: CurrencyCode!): CashPosition @requiresScopes', 'cashPosition(reportingCurrency: CurrencyCode!): CashPosition! @requiresScopes');
+    assert.notEqual(nonNull, composed);
+    assert.throws(() => prepareSupergraph(nonNull), /must be nullable: Query\.cashPosition/);
+  });
+});
