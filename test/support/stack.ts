@@ -90,7 +90,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const gateway = await startGateway(readGatewayConfig({
     GATEWAY_PORT: '0',
-    JWT_PUBLIC_KEY_FILES: publicKeyFile,
+    ...(options.env?.JWT_JWKS_URL || options.env?.JWT_HS256_SECRET ? {} : { JWT_PUBLIC_KEY_FILES: publicKeyFile }),
     JWT_ISSUER: TEST_ISSUER,
     JWT_AUDIENCE: TEST_AUDIENCE,
     INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),

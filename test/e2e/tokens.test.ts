@@ -1,0 +1,76 @@
+// Production-grade token verification, with keys from a JWKS endpoint: the allowed algorithms pass; rotation works;
+// an unknown kid refetches the key set at most once per interval; over-long, not-yet-valid, iat-less tokens and
+// tokens outside the Authorization header are refused.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import jwt from 'jsonwebtoken';
+import { startJwksServer, newSigningKey, type JwksServer, type SigningKey } from '../support/jwks.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { TEST_AUDIENCE, TEST_ISSUER } from '../support/tokens.js';
+
+const QUERY = '{ institutions { id } }';
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('tokens from a JWKS key set', () => {
+  let stack: Stack;
+  let jwks: JwksServer;
+  const rsa = newSigningKey('RS256');
+  const ps = newSigningKey('PS256');
+  const ec = newSigningKey('ES256');
+
+  before(async () => {
+    jwks = await startJwksServer([rsa, ps, ec]);
+    stack = await startStack({ env: { JWT_JWKS_URL: jwks.url, JWT_JWKS_REFETCH_INTERVAL_MS: '1000', JWT_MAX_LIFETIME_SECONDS: '900' } });
+  });
+  after(async () => { await stack.close(); await jwks.close(); });
+
+  const sign = (key: SigningKey, claims: Record<string, unknown> = {}, kid = key.kid) => {
+    const payload: Record<string, unknown> = { tenant: 'acme', scope: 'accounts:read', sub: 'staff_1', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 300, ...claims };
+    for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
+    return jwt.sign(payload, key.privateKey, { algorithm: key.alg, keyid: kid, noTimestamp: !('iat' in payload) });
+  };
+  const ask = async (headers: Record<string, string>, url?: string, body?: Record<string, unknown>) => {
+    const response = await fetch(url ?? stack.gatewayUrl, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERY, ...body }),
+    });
+    return { status: response.status, body: (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> } };
+  };
+
+  for (const key of [rsa, ps, ec]) {
+    it(`accepts ${key.alg}`, async () => {
+      assert.equal((await ask({ authorization: `Bearer ${sign(key)}` })).status, 200);
+    });
+  }
+
+  it('refuses a token whose lifetime exceeds the maximum, one not yet valid, and one without iat', async () => {
+    for (const claims of [{ exp: now() + 1000 }, { nbf: now() + 600 }, { iat: undefined }]) {
+      const response = await ask({ authorization: `Bearer ${sign(rsa, claims)}` });
+      assert.equal(response.status, 401, JSON.stringify(claims));
+      assert.equal(response.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    }
+  });
+
+  it('refuses a token in the query string or the body, even beside a valid header', async () => {
+    const token = sign(rsa);
+    assert.equal((await ask({ authorization: `Bearer ${token}` }, `${stack.gatewayUrl}?access_token=${token}`)).status, 401);
+    assert.equal((await ask({}, `${stack.gatewayUrl}?access_token=${token}`)).status, 401);
+    assert.equal((await ask({ authorization: `Bearer ${token}` }, undefined, { access_token: token })).status, 401);
+  });
+
+  it('refuses an unknown kid, refetching the key set at most once per interval', async () => {
+    const stranger = newSigningKey('RS256');
+    const before = jwks.fetches;
+    const results = await Promise.all(Array.from({ length: 20 }, () => ask({ authorization: `Bearer ${sign(stranger)}` })));
+    assert.ok(results.every((result) => result.status === 401));
+    assert.ok(jwks.fetches - before <= 1, `${jwks.fetches - before} fetches for 20 unknown-kid tokens`);
+    // A token signed by a known key but claiming another key's kid fails too.
+    assert.equal((await ask({ authorization: `Bearer ${sign(stranger, {}, rsa.kid)}` })).status, 401);
+  });
+
+  it('picks up a rotated-in key after the interval', async () => {
+    const next = newSigningKey('ES256');
+    jwks.keys = [...jwks.keys, next];
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal((await ask({ authorization: `Bearer ${sign(next)}` })).status, 200);
+  });
+});

@@ -1,0 +1,48 @@
+// A stand-in identity provider's key-set endpoint for tests: serves a JWKS over real HTTP, counts fetches, and lets a
+// test rotate keys.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { keyThumbprint } from '../../lib/auth/keyThumbprint.js';
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly alg: 'RS256' | 'PS256' | 'ES256';
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+}
+
+export function newSigningKey(alg: SigningKey['alg']): SigningKey {
+  const pair = alg === 'ES256'
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { kid: keyThumbprint(pair.publicKey), alg, privateKey: pair.privateKey, publicKey: pair.publicKey };
+}
+
+export interface JwksServer {
+  readonly url: string;
+  fetches: number;
+  keys: SigningKey[];
+  close(): Promise<void>;
+}
+
+export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
+  const state = { fetches: 0, keys };
+  const server: Server = createServer((_request, response) => {
+    state.fetches += 1;
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({
+      keys: state.keys.map((key) => ({ ...key.publicKey.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
+    }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    get fetches() { return state.fetches; },
+    set fetches(value: number) { state.fetches = value; },
+    get keys() { return state.keys; },
+    set keys(value: SigningKey[]) { state.keys = value; },
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

@@ -1,0 +1,44 @@
+// The gateway's key and algorithm configuration: the unsafe combinations are refused at start-up.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../../lib/config/env.js';
+import { DEVELOPMENT_KEYS_MARKER, readGatewayConfig } from '../../../gateway/config.js';
+import { testKeys } from '../../support/tokens.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'fingraph-config-'));
+const pem = join(directory, 'idp.pem');
+writeFileSync(pem, testKeys.publicKeyPem);
+const base = { INTERNAL_TOKEN_SECRET: Buffer.alloc(32, 1).toString('base64'), JWT_PUBLIC_KEY_FILES: pem };
+const refusedFor = (variable: string) => (error: unknown) => error instanceof ConfigError && error.variable === variable;
+
+describe('gateway configuration', () => {
+  it('accepts PEM keys with the default asymmetric algorithms', () => {
+    const config = readGatewayConfig(base);
+    assert.deepEqual(config.jwt.algorithms, ['RS256', 'PS256', 'ES256']);
+    assert.equal(config.jwt.maxLifetimeSeconds, 3600);
+    assert.equal(config.allowAnonymousIntrospection, false, 'introspection without a token is off by default');
+  });
+
+  it('refuses HS256 beside asymmetric keys, a short HMAC secret, and HS256 without a secret', () => {
+    const secret = Buffer.alloc(32, 7).toString('base64');
+    assert.throws(() => readGatewayConfig({ ...base, JWT_HS256_SECRET: secret }), refusedFor('JWT_PUBLIC_KEY_FILES'));
+    assert.throws(() => readGatewayConfig({ ...base, JWT_PUBLIC_KEY_FILES: undefined, JWT_HS256_SECRET: Buffer.alloc(16).toString('base64') }), refusedFor('JWT_HS256_SECRET'));
+    assert.throws(() => readGatewayConfig({ ...base, JWT_ALGORITHMS: 'RS256,HS256' }), refusedFor('JWT_ALGORITHMS'));
+    assert.throws(() => readGatewayConfig({ ...base, JWT_ALGORITHMS: 'none' }), refusedFor('JWT_ALGORITHMS'));
+    const hmac = readGatewayConfig({ ...base, JWT_PUBLIC_KEY_FILES: undefined, JWT_HS256_SECRET: secret });
+    assert.deepEqual(hmac.jwt.algorithms, ['HS256']);
+  });
+
+  it('refuses development keys and default issuer and audience in production', () => {
+    const production = { ...base, NODE_ENV: 'production', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'fingraph' };
+    assert.doesNotThrow(() => readGatewayConfig(production));
+    assert.throws(() => readGatewayConfig({ ...production, JWT_ISSUER: undefined }), refusedFor('JWT_ISSUER'));
+    assert.throws(() => readGatewayConfig({ ...production, JWT_AUDIENCE: undefined }), refusedFor('JWT_AUDIENCE'));
+    assert.throws(() => readGatewayConfig({ ...production, JWT_PUBLIC_KEY_FILES: undefined }), refusedFor('JWT_PUBLIC_KEY_FILES'));
+    writeFileSync(join(directory, DEVELOPMENT_KEYS_MARKER), '');
+    assert.throws(() => readGatewayConfig(production), refusedFor('JWT_PUBLIC_KEY_FILES'));
+  });
+});
