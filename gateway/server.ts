@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import { formatError, unauthenticated } from '../lib/errors/index.js';
 import type { Logger } from '../lib/logging/logger.js';
+import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
 import { startGraphQLHttpServer, type RunningServer } from '../lib/server/graphqlHttp.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -51,7 +52,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     includeStacktraceInErrorResponses: false,
     // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
     introspection: true,
-    plugins: [createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger })],
+    plugins: [createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }), createErrorLoggingPlugin(logger)],
   });
   const keys = await keyStoreFor(config, logger);
   const authenticate = createAuthenticator({

@@ -1,8 +1,9 @@
 // The one way FinGraph calls an upstream API: undici with keep-alive, a deadline per call, and transport failures mapped
 // to UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT. Status codes are handed back to the connector, which alone knows its
-// provider's error format. Nothing here logs or returns an upstream URL: errors name the provider only.
+// provider's error format. Nothing here logs or returns an upstream URL: errors and logs name the provider only.
 import { Agent, request, type Dispatcher } from 'undici';
 import { upstreamTimeout, upstreamUnavailable } from '../errors/index.js';
+import type { Logger } from '../logging/logger.js';
 
 export interface UpstreamClientOptions {
   /** Provider id, used in errors and logs instead of the URL. */
@@ -11,6 +12,8 @@ export interface UpstreamClientOptions {
   /** Deadline for one call, headers and body together. */
   readonly timeoutMs: number;
   readonly dispatcher?: Dispatcher;
+  /** Where transport failures are logged (warn, provider and method only); default: not logged. */
+  readonly logger?: Logger;
 }
 
 export interface UpstreamCall {
@@ -64,7 +67,10 @@ export class UpstreamClient {
       const body = await response.body.text();
       return { status: response.statusCode, headers: response.headers, body };
     } catch {
-      throw controller.signal.aborted ? upstreamTimeout(this.provider) : upstreamUnavailable(this.provider);
+      // Neither the URL, the query nor the cause's message is logged: any of them may carry an account id or a key.
+      const failure = controller.signal.aborted ? 'timeout' : 'unreachable';
+      this.options.logger?.warn({ provider: this.provider, method: 'GET', failure }, 'upstream transport failure');
+      throw failure === 'timeout' ? upstreamTimeout(this.provider) : upstreamUnavailable(this.provider);
     } finally {
       clearTimeout(timer);
     }

@@ -3,9 +3,15 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
+/** How many objects deep a sensitive key is still redacted: 4 reaches `err.config.headers.authorization`. */
+export const redactionDepth = 4;
+
 /**
- * Paths whose values never reach a log line in clear: credentials, tokens and personal data.
- * Wildcards cover the same names one and two levels down in any logged object.
+ * Paths whose values never reach a log line in clear: credentials, tokens and personal data. Each name is covered at
+ * the top level and under one to three wildcards (`*.*.*.taxId`); pino's `*` also matches array indices, so
+ * `list[0].account.taxId` is covered. A name deeper than `redactionDepth` is not: pino runs every wildcard path on every
+ * top-level value of every line, so each extra level (24 more paths) costs about 25 µs per line. Keep logged objects
+ * shallow rather than raising the depth.
  */
 export const redactedPaths: readonly string[] = (() => {
   const names = [
@@ -16,9 +22,11 @@ export const redactedPaths: readonly string[] = (() => {
   ];
   const paths: string[] = [];
   for (const name of names) {
-    const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : `["${name}"]`;
-    const join = (prefix: string) => (key.startsWith('[') ? `${prefix}${key}` : `${prefix}.${key}`);
-    paths.push(key.startsWith('[') ? `${key}` : key, join('*'), join('*.*'), join('req.headers'));
+    const plain = /^[A-Za-z_$][\w$]*$/.test(name);
+    for (let wildcards = 0; wildcards < redactionDepth; wildcards += 1) {
+      const prefix = '*.'.repeat(wildcards);
+      paths.push(plain ? `${prefix}${name}` : `${prefix.slice(0, -1)}["${name}"]`);
+    }
   }
   return paths;
 })();

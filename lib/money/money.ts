@@ -17,18 +17,19 @@ export class MoneyFormatError extends Error {
 }
 
 /**
- * Parses a decimal string into exact minor units. More decimals than the currency has is an error, never a rounding:
- * an upstream or client that sends "1.005" GBP has sent something wrong.
+ * Parses a decimal string into exact minor units. Open Banking amounts may carry up to 5 decimals, so trailing zeros
+ * past the currency's exponent ("12.500" GBP, "1250.00" JPY) are exact and accepted. A non-zero digit there is an
+ * error, never a rounding: an upstream or client that sends "1.005" GBP has sent something wrong.
  */
 export function moneyFromDecimal(amount: string, currency: CurrencyCode): Money {
   const match = decimalPattern.exec(amount);
   if (!match) throw new MoneyFormatError(amount, 'not a decimal number');
   const [, sign, whole, fraction = ''] = match;
   const exponent = minorUnitExponent(currency);
-  if (fraction.length > exponent) {
+  if (/[1-9]/.test(fraction.slice(exponent))) {
     throw new MoneyFormatError(amount, `${currency} has ${exponent} decimal places`);
   }
-  const minor = BigInt(`${whole}${fraction.padEnd(exponent, '0')}`);
+  const minor = BigInt(`${whole}${fraction.slice(0, exponent).padEnd(exponent, '0')}`);
   return { minor: sign ? -minor : minor, currency };
 }
 

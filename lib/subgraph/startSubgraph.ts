@@ -13,6 +13,7 @@ import type { Principal } from '../auth/principal.js';
 import { fromRoot } from '../config/paths.js';
 import { formatError, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import { createErrorLoggingPlugin } from '../server/errorLogging.js';
 import { startGraphQLHttpServer, type RunningServer } from '../server/graphqlHttp.js';
 import { enforceFieldAccess } from './fieldAccess.js';
 import { createPartialErrorsPlugin, type PartialErrorsContext } from './partialErrors.js';
@@ -50,7 +51,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     includeStacktraceInErrorResponses: false,
     // Only the gateway reaches a subgraph (every request needs its token), and it needs the SDL through `_service`.
     introspection: true,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), createPartialErrorsPlugin<TContext>()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), createPartialErrorsPlugin<TContext>(), createErrorLoggingPlugin(options.logger)],
   });
   return startGraphQLHttpServer<TContext>({
     apollo, logger: options.logger, host: options.host, port: options.port,

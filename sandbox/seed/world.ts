@@ -194,16 +194,22 @@ class WorldBuilder {
       const forBank = drafts.filter((draft) => draft.bank === bank);
       if (forBank.length === 0) continue;
       if (bank === 'northwind' || bank === 'albion') {
-        const { createdAt, expiresAt } = consentTimes(rng);
-        const consent: SeedConsent = {
-          id: this.uniqueId(() => `aac-${rng.uuid()}`),
-          bank, tenant: owner.tenant, ownerId: owner.id,
-          accessToken: this.uniqueId(() => rng.alphanumeric(40)),
-          createdAt, expiresAt,
-          accountIds: forBank.map((draft) => this.addOpenBankingAccount(rng, owner, bank, draft).id),
-        };
-        this.consents.set(consent.id, consent);
-        links.push({ type: 'open_banking', bank, consent });
+        // Real customers often hold more than one consent at one bank (accounts added later, a second entity): the
+        // organisation always does at Albion, and some customers with several accounts at a bank do too.
+        const split = forBank.length >= 2 && (owner.kind === 'organisation' ? bank === 'albion' : rng.chance(0.15));
+        const groups = split ? [forBank.slice(0, Math.ceil(forBank.length / 2)), forBank.slice(Math.ceil(forBank.length / 2))] : [forBank];
+        for (const group of groups) {
+          const { createdAt, expiresAt } = consentTimes(rng);
+          const consent: SeedConsent = {
+            id: this.uniqueId(() => `aac-${rng.uuid()}`),
+            bank, tenant: owner.tenant, ownerId: owner.id,
+            accessToken: this.uniqueId(() => rng.alphanumeric(40)),
+            createdAt, expiresAt,
+            accountIds: group.map((draft) => this.addOpenBankingAccount(rng, owner, bank, draft).id),
+          };
+          this.consents.set(consent.id, consent);
+          links.push({ type: 'open_banking', bank, consent });
+        }
       } else {
         const bankCustomer: SeedBankCustomer = {
           id: this.uniqueId(() => `${bank === 'lakeside' ? 'LK' : 'PT'}${rng.digits(9)}`),

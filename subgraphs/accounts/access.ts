@@ -6,7 +6,8 @@ import type { Principal } from '../../lib/auth/principal.js';
 import { ORGANISATION_OWNER, type OwnerId } from './domain.js';
 
 export function canReadOwner(principal: Principal, ownerId: OwnerId): boolean {
-  if (principal.customerId !== undefined) return ownerId === principal.customerId;
+  // The organisation is never a customer's, whatever customer_id a token carries.
+  if (principal.customerId !== undefined) return ownerId !== ORGANISATION_OWNER && ownerId === principal.customerId;
   return true;
 }
 

@@ -5,7 +5,7 @@ import { ErrorCode, FinGraphError, badUserInput, upstreamTimeout, upstreamUnavai
 import {
   MissingRateError, add, convert, crossRate, sum, zero, type CurrencyCode, type Money, type Rate, type ReferenceRates,
 } from '../../lib/money/index.js';
-import type { Account, Institution } from './domain.js';
+import type { Account, BankLink, Institution } from './domain.js';
 import { ORGANISATION_OWNER } from './domain.js';
 import type { AccountsLoaders } from './loaders.js';
 
@@ -19,15 +19,17 @@ export interface InstitutionCash {
   readonly accountCount?: number;
   readonly accounts?: readonly Account[];
   readonly asOf?: string;
-  /** Present when status is not OK: the error served at this bank's `total`. */
+  /** The error served at this bank's `total`: the bank could not be read, or one of its currencies not converted. */
   readonly error?: FinGraphError;
 }
 
 export interface CurrencyCash {
   readonly currency: CurrencyCode;
   readonly native: Money;
-  readonly converted: Money;
-  readonly rate: Rate;
+  /** Absent when no rate could be had; `error` then says why. */
+  readonly converted?: Money;
+  readonly rate?: Rate;
+  readonly error?: FinGraphError;
 }
 
 export interface CashPosition {
@@ -36,6 +38,8 @@ export interface CashPosition {
   readonly complete: boolean;
   readonly byInstitution: readonly InstitutionCash[];
   readonly byCurrency: readonly CurrencyCash[];
+  /** Banks the organisation is linked to that FinGraph has no connector for. */
+  readonly unknownInstitutions: readonly string[];
 }
 
 interface BankHoldings {
@@ -43,6 +47,9 @@ interface BankHoldings {
   readonly accounts: readonly Account[];
   readonly oldestAsOf: string | undefined;
 }
+
+/** The ECB quotes against EUR; checking EUR into the reporting currency tells whether the latter is quoted at all. */
+const EUR_BASE = 'EUR' as CurrencyCode;
 
 const statusFor: Partial<Record<string, InstitutionStatus>> = {
   [ErrorCode.UPSTREAM_TIMEOUT]: 'TIMEOUT',
@@ -58,10 +65,12 @@ function withDeadline<T>(work: Promise<T>, deadlineMs: number, provider: string)
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-async function readBank(loaders: AccountsLoaders, institutionId: string): Promise<BankHoldings> {
-  const link = (await loaders.links(ORGANISATION_OWNER)).find((entry) => entry.institutionId === institutionId);
-  if (!link) throw upstreamUnavailable(institutionId);
-  const accounts = await loaders.accountsAt.load({ ownerId: ORGANISATION_OWNER, link });
+/** Every organisation link at one bank (there may be several consents), all of which must be read. */
+async function readBank(loaders: AccountsLoaders, links: readonly BankLink[], institutionId: string): Promise<BankHoldings> {
+  const listed = await loaders.accountsAt.loadMany(links.map((link) => ({ ownerId: ORGANISATION_OWNER, link })));
+  const failure = listed.find((entry): entry is Error => entry instanceof Error);
+  if (failure) throw failure;
+  const accounts = (listed as Account[][]).flat();
   const balances = await loaders.balance.loadMany(accounts);
   const byCurrency = new Map<CurrencyCode, Money>();
   let oldestAsOf: string | undefined;
@@ -89,22 +98,33 @@ export async function computeCashPosition(options: {
   readonly now?: () => Date;
 }): Promise<CashPosition> {
   const { loaders, reportingCurrency } = options;
-  const [links, rates] = await Promise.all([loaders.links(ORGANISATION_OWNER), options.rates()]);
-  const rateFor = (currency: CurrencyCode): Rate => {
+  const links = await loaders.links(ORGANISATION_OWNER);
+  // Rates are fetched alongside the banks, not before them: the position waits for the slowest of all, not their sum.
+  const ratesRead = options.rates().then((rates) => ({ rates }), (error: unknown) => ({ error: asFinGraphError(error, 'ecb') }));
+
+  const connected = options.institutions.filter((institution) => links.some((link) => link.institutionId === institution.id));
+  // A link to a bank FinGraph has no connector for cannot be read: the position is incomplete, and says so.
+  const unknownInstitutions = [...new Set(links.map((link) => link.institutionId))]
+    .filter((id) => !options.institutions.some((institution) => institution.id === id));
+  const outcomes = await Promise.allSettled(connected.map((institution) =>
+    withDeadline(readBank(loaders, links.filter((link) => link.institutionId === institution.id), institution.id),
+      options.bankDeadlineMs, institution.id)));
+
+  const ratesOutcome = await ratesRead;
+  /** The rate into the reporting currency, or the error that keeps this currency from being converted. */
+  const rateFor = (currency: CurrencyCode): { rate: Rate } | { error: FinGraphError } => {
+    if (currency === reportingCurrency) return { rate: '1' };
+    if ('error' in ratesOutcome) return ratesOutcome;
     try {
-      return crossRate(rates, currency, reportingCurrency);
+      return { rate: crossRate(ratesOutcome.rates, currency, reportingCurrency) };
     } catch (error) {
       if (error instanceof MissingRateError && error.currency === reportingCurrency) {
         throw badUserInput(`No reference rate is published for ${reportingCurrency}`, { argument: 'reportingCurrency' });
       }
-      throw upstreamUnavailable('ecb');
+      return { error: new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, `No reference rate for ${currency}`, { provider: 'ecb' }) };
     }
   };
-  rateFor(reportingCurrency);
-
-  const connected = options.institutions.filter((institution) => links.some((link) => link.institutionId === institution.id));
-  const outcomes = await Promise.allSettled(connected.map((institution) =>
-    withDeadline(readBank(loaders, institution.id), options.bankDeadlineMs, institution.id)));
+  if ('rates' in ratesOutcome) rateFor(EUR_BASE);
 
   const nativeTotals = new Map<CurrencyCode, Money>();
   const byInstitution: InstitutionCash[] = outcomes.map((outcome, index) => {
@@ -114,26 +134,38 @@ export async function computeCashPosition(options: {
       return { institution, status: statusFor[error.code] ?? 'UNAVAILABLE', error };
     }
     const holdings = outcome.value;
+    const converted: Money[] = [];
+    let conversionError: FinGraphError | undefined;
     for (const [currency, amount] of holdings.byCurrency) {
       nativeTotals.set(currency, add(nativeTotals.get(currency) ?? zero(currency), amount));
+      const rate = rateFor(currency);
+      if ('rate' in rate) converted.push(convert(amount, rate.rate, reportingCurrency));
+      else conversionError ??= rate.error;
     }
-    const total = sum(reportingCurrency, [...holdings.byCurrency.values()].map((amount) =>
-      convert(amount, rateFor(amount.currency), reportingCurrency)));
-    return { institution, status: 'OK', total, accountCount: holdings.accounts.length, accounts: holdings.accounts, ...(holdings.oldestAsOf ? { asOf: holdings.oldestAsOf } : {}) };
+    return {
+      institution, status: 'OK', accountCount: holdings.accounts.length, accounts: holdings.accounts,
+      // A bank total that silently left out a currency would understate it: no total rather than a wrong one.
+      ...(conversionError ? { error: conversionError } : { total: sum(reportingCurrency, converted) }),
+      ...(holdings.oldestAsOf ? { asOf: holdings.oldestAsOf } : {}),
+    };
   });
 
   const byCurrency: CurrencyCash[] = [...nativeTotals.values()]
     .sort((a, b) => (a.currency === reportingCurrency ? -1 : b.currency === reportingCurrency ? 1 : a.currency.localeCompare(b.currency)))
     .map((native) => {
       const rate = rateFor(native.currency);
-      return { currency: native.currency, native, rate, converted: convert(native, rate, reportingCurrency) };
+      return 'rate' in rate
+        ? { currency: native.currency, native, rate: rate.rate, converted: convert(native, rate.rate, reportingCurrency) }
+        : { currency: native.currency, native, error: rate.error };
     });
 
   const asOfs = byInstitution.flatMap((entry) => (entry.asOf ? [entry.asOf] : [])).sort();
   return {
     asOf: asOfs[0] ?? (options.now?.() ?? new Date()).toISOString(),
-    total: sum(reportingCurrency, byCurrency.map((entry) => entry.converted)),
-    complete: byInstitution.every((entry) => entry.status === 'OK'),
+    total: sum(reportingCurrency, byCurrency.flatMap((entry) => (entry.converted ? [entry.converted] : []))),
+    complete: byInstitution.every((entry) => entry.status === 'OK' && !entry.error)
+      && byCurrency.every((entry) => !entry.error) && unknownInstitutions.length === 0,
+    unknownInstitutions,
     byInstitution,
     byCurrency,
   };

@@ -43,11 +43,17 @@ export interface BankAccount {
   readonly accountNumber: string;
 }
 
-/** A bank account as FinGraph serves it: the bank's account plus where it lives and whose it is. */
+/** Identifies one link: an owner may hold several consents (or customer records) at the same bank. */
+export function linkKey(link: BankLink): string {
+  return link.kind === 'open_banking' ? `${link.institutionId}|consent:${link.consentId}` : `${link.institutionId}|customer:${link.bankCustomerId}`;
+}
+
+/** A bank account as FinGraph serves it: the bank's account plus where it lives, whose it is and the link it is read through. */
 export interface Account extends BankAccount {
   readonly id: string;
   readonly institutionId: string;
   readonly ownerId: OwnerId;
+  readonly link: BankLink;
 }
 
 export interface Balance {

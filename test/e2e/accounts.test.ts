@@ -126,6 +126,18 @@ describe('accounts', () => {
     }
   });
 
+  it('reads every consent of a customer who holds two at one bank', async () => {
+    const customer = customers.find((entry) => entry.bank_links.every(valid) && entry.bank_links.some((link, index) =>
+      entry.bank_links.findIndex((other) => other.institution_id === link.institution_id) !== index));
+    assert.ok(customer, 'the seed has a customer with two consents at one bank');
+    const { response, accounts } = await accountsOf(customer.id);
+    assert.equal(response.body.errors, undefined);
+    const truth = (await Promise.all(customer.bank_links.map(bankView))).flat();
+    assert.equal(accounts.length, truth.length);
+    assert.equal(new Set(accounts.map((account) => account.id)).size, accounts.length, 'no account twice');
+    assert.ok(accounts.every((account) => account.balance !== null));
+  });
+
   it('pages every transaction exactly once with opaque cursors, and refuses a cursor made for another list', async () => {
     const customer = customers.find((entry) => entry.bank_links.length > 0 && entry.bank_links.every(valid) && entry.bank_links.some((link) => link.type === 'open_banking'));
     assert.ok(customer);
@@ -157,11 +169,14 @@ describe('accounts', () => {
     assert.equal(tooMany.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
 
-  it('filters transactions by booking date range', async () => {
-    const customer = customers.find((entry) => entry.bank_links.length > 0 && entry.bank_links.every(valid));
+  for (const kind of ['open_banking', 'core_banking']) {
+  it(`filters transactions by an inclusive booking date range (${kind})`, async () => {
+    const customer = customers.find((entry) => entry.bank_links.length > 0 && entry.bank_links.every(valid) && entry.bank_links.some((link) => link.type === kind));
     assert.ok(customer);
+    const banks = customer.bank_links.filter((link) => link.type === kind).map((link) => link.institution_id);
     const { accounts } = await accountsOf(customer.id, staff(), 100);
-    const account = [...accounts].sort((a, b) => b.transactions.edges.length - a.transactions.edges.length)[0] as Account;
+    const account = [...accounts].filter((entry) => banks.includes(entry.institution.id))
+      .sort((a, b) => b.transactions.edges.length - a.transactions.edges.length)[0] as Account;
     const all = account.transactions.edges.map((edge) => edge.node).filter((node) => node.bookedAt);
     assert.ok(all.length > 10);
     const from = all[Math.floor(all.length * 0.6)]?.bookedAt as string;
@@ -173,9 +188,11 @@ describe('accounts', () => {
     for (const node of filtered) assert.ok((node.bookedAt as string) >= from && (node.bookedAt as string) <= to, node.bookedAt as string);
     const expected = all.filter((node) => (node.bookedAt as string) >= from && (node.bookedAt as string) <= to).map((node) => node.id);
     assert.deepEqual(filtered.map((node) => node.id), expected);
+    assert.ok(filtered.some((node) => node.bookedAt === from) && filtered.some((node) => node.bookedAt === to), 'both ends are included');
     const reversed = await stack.graphql(TRANSACTIONS, { token: staff(), variables: { id: account.id, first: 5, from: to, to: from } });
     assert.equal(reversed.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
+  }
 
   it('answers CONSENT_REQUIRED for a bank whose consent has expired, and keeps the other banks’ accounts', async () => {
     const expired = customers.find((entry) => entry.bank_links.some((link) => !valid(link)) && entry.bank_links.some(valid));
@@ -205,11 +222,19 @@ describe('accounts', () => {
     const page = customers.slice(0, 40);
     const ids = page.map((entry) => entry.id);
     await stack.control('/reset', {});
-    const query = `query { ${ids.map((id, index) => `c${index}: customer(id: "${id}") { accounts { balance { current { amount } } } }`).join(' ')} }`;
+    const query = `query { ${ids.map((id, index) => `c${index}: customer(id: "${id}") { accounts { institution { id } balance { current { amount } } } }`).join(' ')} }`;
     const response = await stack.graphql(query, { token: staff() });
     assert.ok(response.body.data);
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     const live = page.flatMap((entry) => entry.bank_links.filter(valid));
+    const served = Object.values(response.body.data as Record<string, { accounts: Array<{ institution: { id: string }; balance: unknown }> }>)
+      .flatMap((customer) => customer.accounts);
+    assert.ok(served.every((account) => account.balance !== null));
+    for (const bank of ['lakeside', 'pacific']) {
+      const count = served.filter((account) => account.institution.id === bank).length;
+      assert.ok(count > 0, `${bank} holds some of these customers' accounts`);
+      assert.equal(calls[bank]?.['GET /balances'], Math.ceil(count / 25), `${bank}: ${count} accounts of many customers, 25 ids a call`);
+    }
     for (const bank of ['northwind', 'albion']) {
       const consents = live.filter((link) => link.institution_id === bank).length;
       const balanceCalls = (calls[bank]?.['GET /balances'] ?? 0) + (calls[bank]?.['GET /accounts/{AccountId}/balances'] ?? 0);

@@ -2,7 +2,7 @@
 // to the cent; tenants see their own figures; a bank that is down or slow gives a partial, flagged position.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { ecbRates, expectedCash, formatIn, organisationHoldings } from '../support/bankTruth.js';
+import { credentials, ecbRates, expectedCash, formatIn, organisationHoldings } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
@@ -104,15 +104,38 @@ describe('cash position', () => {
     assert.equal(position.total.amount, expectedCash(holdings, await ecbRates(stack), 'EUR').total);
   });
 
+  it('still sums what it can when the FX publisher is down, converting nothing it cannot', async () => {
+    await stack.control('/providers/ecb', { down: true });
+    const { response, position } = await cashPosition('acme', 'USD');
+    await stack.control('/reset', {});
+    assert.equal(position.complete, false);
+    const foreign = position.byCurrency.filter((entry) => entry.currency !== 'USD');
+    assert.ok(foreign.length > 0);
+    for (const entry of foreign) {
+      assert.equal(entry.converted, null);
+      assert.equal(entry.rate, null);
+      assert.match(entry.native.amount, /^-?\d+(\.\d+)?$/, 'native sums are still served');
+    }
+    const usd = position.byCurrency.find((entry) => entry.currency === 'USD');
+    assert.deepEqual(position.total, usd?.converted, 'the total is what could be converted');
+    const paths = (response.body.errors ?? []).filter((error) => error.extensions?.code === 'UPSTREAM_UNAVAILABLE').map((error) => error.path?.join('.'));
+    for (const entry of foreign) assert.ok(paths.includes(`cashPosition.byCurrency.${position.byCurrency.indexOf(entry)}.converted`));
+    assert.ok(position.byInstitution.every((entry) => entry.status === 'OK' && entry.total === null), 'every bank holds a foreign currency, so no bank total is claimed');
+  });
+
   it('reads each bank in the fewest calls its API allows', async () => {
     await stack.control('/reset', {});
     await cashPosition('acme', 'USD');
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     const holdings = await organisationHoldings(stack, 'acme');
+    const org = (await stack.upstream('/directory/v1/organisation', credentials.acme?.directory as string)) as { bank_links: Array<{ institution_id: string }> };
     for (const bank of ['northwind', 'albion']) {
-      assert.equal(calls[bank]?.['GET /accounts'], 1, `${bank} accounts`);
-      assert.equal(calls[bank]?.['GET /balances'], 1, `${bank}: one bulk balances call for every account under the consent`);
+      const consents = org.bank_links.filter((link) => link.institution_id === bank).length;
+      assert.ok(consents >= 1);
+      assert.equal(calls[bank]?.['GET /accounts'], consents, `${bank}: one accounts call per consent`);
+      assert.equal(calls[bank]?.['GET /balances'], consents, `${bank}: one bulk balances call per consent, for all its accounts`);
     }
+    assert.equal(org.bank_links.filter((link) => link.institution_id === 'albion').length, 2, 'the seed has two consents at Albion, and both are summed');
     for (const bank of ['lakeside', 'pacific']) {
       const count = holdings.filter((entry) => entry.institutionId === bank).length;
       assert.equal(calls[bank]?.['GET /customers/{bank_customer_id}/accounts'], 1, `${bank} accounts`);

@@ -59,9 +59,19 @@ describe('customers', () => {
 
   it('refuses a bad cursor or page size with BAD_USER_INPUT', async () => {
     const token = tokenFor({ role: 'support', tenant: 'acme' });
-    for (const variables of [{ first: 10, after: 'garbage!' }, { first: 0 }, { first: 101 }]) {
+    const cursorFor = (id: string) => Buffer.from(JSON.stringify({ v: 1, k: 'customers', id })).toString('base64url');
+    const [ownId] = await directoryIds('acme');
+    const [otherTenantsId] = await directoryIds('globex');
+    // A well-formed cursor naming one of the caller's own customers pages on: the refusals below are about whose id it is.
+    const own = await stack.graphql(query, { token, variables: { first: 1, after: cursorFor(ownId as string) } });
+    assert.equal(own.body.errors, undefined);
+    for (const variables of [
+      { first: 10, after: 'garbage!' }, { first: 0 }, { first: 101 },
+      { first: 10, after: cursorFor(otherTenantsId as string) }, { first: 10, after: cursorFor('cus_0000000000000000') },
+    ]) {
       const response = await stack.graphql(query, { token, variables });
       assert.equal(response.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(variables));
+      assert.equal(response.body.data?.customers ?? null, null, JSON.stringify(variables));
     }
   });
 });

@@ -97,7 +97,8 @@ describe('directory', () => {
     assert.equal(org.status, 200);
     assert.equal(org.body.id, 'org_globex');
     assert.equal(org.body.name, 'Globex Corporation');
-    assert.deepEqual(org.body.bank_links.map((l) => l.institution_id).sort(), ['albion', 'lakeside', 'northwind', 'pacific']);
+    assert.deepEqual([...new Set(org.body.bank_links.map((l) => l.institution_id))].sort(), ['albion', 'lakeside', 'northwind', 'pacific']);
+    assert.equal(org.body.bank_links.filter((l) => l.institution_id === 'albion').length, 2, 'two consents at Albion');
     const acmeOrg = await call<Organisation>(`${base}/organisation`, { token: credentials.acme.directory });
     assert.equal(acmeOrg.body.id, 'org_acme');
   });

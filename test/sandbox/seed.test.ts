@@ -70,7 +70,7 @@ describe('seed building blocks', () => {
     }
     assert.ok(pendingAccounts > 50);
     const organisation = world.organisations.get('acme');
-    assert.equal(organisation?.links.length, 4);
+    assert.equal(organisation?.links.length, 5, 'one link per bank, and a second consent at Albion');
     const orgAccounts = [...world.accounts.values()].filter((a) => a.ownerKind === 'organisation' && a.tenant === 'acme');
     assert.ok(orgAccounts.some((a) => a.currency === 'JPY'));
   });

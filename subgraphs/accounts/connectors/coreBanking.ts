@@ -100,11 +100,13 @@ export class CoreBankingConnector implements BankConnector {
 
   async transactions(link: BankLink, upstreamAccountId: string, query: TransactionQuery, position?: string): Promise<TransactionPage> {
     this.customerOf(link);
+    // The bank's posted_after/posted_before are strict and its timestamps whole seconds; FinGraph's range is inclusive
+    // (as Open Banking's is). Ask one second wider, then keep exactly the inclusive range.
     const page = await this.read(`accounts/${encodeURIComponent(upstreamAccountId)}/transactions`, transactionsPayload, {
       limit: Math.min(Math.max(query.wanted, 1), PAGE_LIMIT_MAX),
       cursor: position,
-      posted_after: query.bookedFrom,
-      posted_before: query.bookedTo,
+      posted_after: query.bookedFrom ? new Date(Date.parse(query.bookedFrom) - 1000).toISOString() : undefined,
+      posted_before: query.bookedTo ? new Date(Date.parse(query.bookedTo) + 1000).toISOString() : undefined,
     });
     const transactions: Transaction[] = page.data.map((entry) => ({
       id: entry.id,
@@ -113,7 +115,7 @@ export class CoreBankingConnector implements BankConnector {
       status: entry.status === 'posted' ? 'BOOKED' : 'PENDING',
       description: entry.description ?? null,
       bookedAt: new Date(entry.posted_at ?? entry.created_at).toISOString(),
-    }));
+    } as const)).filter((entry) => (!query.bookedFrom || entry.bookedAt >= query.bookedFrom) && (!query.bookedTo || entry.bookedAt <= query.bookedTo));
     return { transactions, next: page.has_more && page.next_cursor ? page.next_cursor : undefined };
   }
 }

@@ -1,7 +1,7 @@
 // Connector for the tenant's customer directory: the system of record for customers and their bank connections
 // (Stripe-style lists). Every call uses the tenant's own key, so the directory itself keeps tenants apart.
 import { z } from 'zod';
-import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
+import { badUserInput, notFound, upstreamUnavailable, type FinGraphError } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import type { BankLink, CustomerRecord } from '../domain.js';
 
@@ -44,12 +44,16 @@ export class DirectoryConnector {
     this.client = new UpstreamClient({ provider: 'directory', baseUrl, timeoutMs });
   }
 
-  private async read<T>(tenant: string, path: string, schema: z.ZodType<T>, query?: Record<string, string | number | undefined>): Promise<T> {
+  /** `missing` is what a 404 from the directory means for this call; by default, a customer that does not exist. */
+  private async read<T>(
+    tenant: string, path: string, schema: z.ZodType<T>, query?: Record<string, string | number | undefined>,
+    missing: () => FinGraphError = () => notFound('Customer'),
+  ): Promise<T> {
     const key = this.apiKeyFor(tenant);
     // A tenant without directory credentials has no customers FinGraph may read.
     if (!key) throw notFound('Customer');
     const { status, json } = await this.client.getJson({ path, query, headers: { authorization: `Bearer ${key}` } });
-    if (status === 404) throw notFound('Customer');
+    if (status === 404) throw missing();
     if (status !== 200) throw upstreamUnavailable('directory');
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw upstreamUnavailable('directory');
@@ -57,7 +61,11 @@ export class DirectoryConnector {
   }
 
   async list(tenant: string, limit: number, startingAfter?: string): Promise<CustomerPage> {
-    const page = await this.read(tenant, 'customers', customerList, { limit, starting_after: startingAfter });
+    // The directory answers 404 for a starting_after that is not one of the tenant's customers (another tenant's, or
+    // none at all, alike): that is a cursor the client edited or carried across lists, not a missing object.
+    const badCursor = () => badUserInput('The cursor is not valid for this list', { argument: 'after' });
+    const page = await this.read(tenant, 'customers', customerList, { limit, starting_after: startingAfter },
+      startingAfter === undefined ? undefined : badCursor);
     return { customers: page.data.map(toRecord), hasMore: page.has_more };
   }
 

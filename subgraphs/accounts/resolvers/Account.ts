@@ -10,18 +10,26 @@ import type { Account as AccountModel, Transaction } from '../domain.js';
 import { ORGANISATION_OWNER } from '../domain.js';
 
 const TRANSACTIONS_PAGE_MAX = 100;
+/** How deep offset cursors may reach, and how many bank pages one field may read: a bound on what one request costs. */
+const TRANSACTIONS_OFFSET_MAX = 5_000;
+const UPSTREAM_PAGES_MAX = 60;
 
 export async function loadAccount(context: AccountsContext, id: string): Promise<AccountModel> {
   const address = decodeAccountId(id);
   const { principal } = context;
   if (!address || address.tenant !== principal.tenant || !canReadOwner(principal, address.ownerId)) throw notFound('Account');
   if (address.ownerId !== ORGANISATION_OWNER && !(await context.loaders.customer.load(address.ownerId))) throw notFound('Account');
-  const link = (await context.loaders.links(address.ownerId)).find((entry) => entry.institutionId === address.institutionId);
-  if (!link) throw notFound('Account');
-  const accounts = await context.loaders.accountsAt.load({ ownerId: address.ownerId, link });
-  const account = accounts.find((entry) => entry.upstreamId === address.upstreamId);
-  if (!account) throw notFound('Account');
-  return account;
+  // The owner may hold several consents at one bank; the account is behind one of them.
+  const links = (await context.loaders.links(address.ownerId)).filter((entry) => entry.institutionId === address.institutionId);
+  if (links.length === 0) throw notFound('Account');
+  const listed = await context.loaders.accountsAt.loadMany(links.map((link) => ({ ownerId: address.ownerId, link })));
+  for (const accounts of listed) {
+    const account = accounts instanceof Error ? undefined : accounts.find((entry) => entry.upstreamId === address.upstreamId);
+    if (account) return account;
+  }
+  const failure = listed.find((accounts): accounts is Error => accounts instanceof Error);
+  if (failure) throw failure;
+  throw notFound('Account');
 }
 
 function mask(accountNumber: string): string {
@@ -53,7 +61,7 @@ export const Account = {
     let offset = 0;
     if (args.after) {
       const cursor = decodeCursor('transactions', args.after, {
-        a: z.string(), o: z.number().int().min(1).max(100_000), f: z.string().optional(), t: z.string().optional(),
+        a: z.string(), o: z.number().int().min(1).max(TRANSACTIONS_OFFSET_MAX), f: z.string().optional(), t: z.string().optional(),
       });
       // A cursor belongs to one account and one filter; reusing it elsewhere would silently page the wrong list.
       if (cursor.a !== account.id || cursor.f !== bookedFrom || cursor.t !== bookedTo) {
@@ -61,15 +69,18 @@ export const Account = {
       }
       offset = cursor.o;
     }
-    const link = (await context.loaders.links(account.ownerId)).find((entry) => entry.institutionId === account.institutionId);
+    const { link } = account;
     const connector = context.services.bank(account.institutionId, context.principal.tenant);
-    if (!link || !connector) throw notFound('Account');
+    if (!connector) throw notFound('Account');
 
     const wanted = offset + first + 1;
     const collected: Transaction[] = [];
     let position: string | undefined;
+    let pages = 0;
     do {
+      if (pages === UPSTREAM_PAGES_MAX) throw badUserInput('Too deep into this list; narrow it with bookedFrom/bookedTo', { argument: 'after' });
       const page = await connector.transactions(link, account.upstreamId, { bookedFrom, bookedTo, wanted: wanted - collected.length }, position);
+      pages += 1;
       collected.push(...page.transactions);
       position = page.next;
     } while (position && collected.length < wanted);

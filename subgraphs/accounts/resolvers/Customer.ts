@@ -1,6 +1,7 @@
 // The Customer entity's accounts: read from every bank the customer is connected to, in parallel. A bank that cannot
 // be read (expired consent, outage) adds an error at this path and is left out; the other banks' accounts stand.
 import { FinGraphError, notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
+import { selectsField } from '../../../lib/graphql/selection.js';
 import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import { assertCanReadCustomer } from '../access.js';
@@ -17,8 +18,16 @@ export const Customer = {
     assertCanReadCustomer(context.principal, customer.id);
     const record = await context.loaders.customer.load(customer.id);
     if (!record) throw notFound('Customer');
-    const outcomes = await Promise.allSettled(record.bankLinks.map((link) =>
-      context.loaders.accountsAt.load({ ownerId: record.id, link })));
+    const wantsBalances = selectsField(info, 'balance');
+    const outcomes = await Promise.allSettled(record.bankLinks.map((link) => {
+      const listing = context.loaders.accountsAt.load({ ownerId: record.id, link });
+      // Ask for balances as each bank's list arrives, not when the slowest of the customer's banks has answered:
+      // that is what lets one core-bank call serve the accounts of every customer in the request.
+      if (wantsBalances) {
+        void listing.then((accounts) => accounts.forEach((account) => { context.loaders.balance.load(account).catch(() => undefined); }), () => undefined);
+      }
+      return listing;
+    }));
     const accounts: Account[] = [];
     outcomes.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') accounts.push(...outcome.value);

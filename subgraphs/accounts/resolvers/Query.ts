@@ -1,6 +1,8 @@
 // Root fields of the accounts subgraph.
 import { z } from 'zod';
-import { notFound } from '../../../lib/errors/index.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
+import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import type { CurrencyCode } from '../../../lib/money/index.js';
 import { assertCanReadCustomer, assertStaff } from '../access.js';
@@ -15,15 +17,20 @@ export const Query = {
 
   institutions: (_: unknown, __: unknown, context: AccountsContext) => context.services.institutions,
 
-  cashPosition(_: unknown, { reportingCurrency }: { reportingCurrency: CurrencyCode }, context: AccountsContext) {
+  async cashPosition(_: unknown, { reportingCurrency }: { reportingCurrency: CurrencyCode }, context: AccountsContext, info: GraphQLResolveInfo) {
     assertStaff(context.principal, 'Cash position');
-    return computeCashPosition({
+    const position = await computeCashPosition({
       loaders: context.loaders,
       institutions: context.services.institutions,
       rates: () => context.services.fx.daily(),
       reportingCurrency,
       bankDeadlineMs: context.services.bankTimeoutMs,
     });
+    for (const institutionId of position.unknownInstitutions) {
+      context.logger.error({ institutionId }, 'organisation linked to a bank with no connector');
+      addPartialError(context, info, upstreamUnavailable(institutionId));
+    }
+    return position;
   },
 
   async customers(_: unknown, args: { first: number; after?: string | null }, context: AccountsContext) {

@@ -1,6 +1,6 @@
 // The accounts subgraph's resolver map.
 import { CurrencyCode, DateTime, Decimal, MoneyResolvers } from '../../../lib/graphql/scalars.js';
-import type { InstitutionCash } from '../cashPosition.js';
+import type { CurrencyCash, InstitutionCash } from '../cashPosition.js';
 import type { AccountsContext } from '../context.js';
 import { Account } from './Account.js';
 import { Customer } from './Customer.js';
@@ -25,5 +25,12 @@ export const resolvers = {
     accountCount: (entry: InstitutionCash) => entry.accountCount ?? null,
     accounts: (entry: InstitutionCash) => entry.accounts ?? null,
     asOf: (entry: InstitutionCash) => entry.asOf ?? null,
+  },
+  CurrencyCashPosition: {
+    converted(entry: CurrencyCash) {
+      if (entry.error) throw entry.error;
+      return entry.converted;
+    },
+    rate: (entry: CurrencyCash) => entry.rate ?? null,
   },
 };

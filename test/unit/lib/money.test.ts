@@ -22,9 +22,19 @@ describe('money', () => {
     assert.equal(formatAmount(moneyFromDecimal('90071992547409931234.99', USD)), '90071992547409931234.99');
   });
 
-  it('refuses more decimals than the currency has, instead of rounding', () => {
+  it('accepts trailing zeros past the currency decimals, as Open Banking sends them', () => {
+    assert.equal(moneyFromDecimal('12.500', GBP).minor, 1250n);
+    assert.equal(moneyFromDecimal('12.50000', GBP).minor, 1250n);
+    assert.equal(moneyFromDecimal('1250.00', JPY).minor, 1250n);
+    assert.equal(moneyFromDecimal('-0.07000', GBP).minor, -7n);
+    assert.equal(formatAmount(moneyFromDecimal('1250.00', JPY)), '1250');
+  });
+
+  it('refuses non-zero digits past the currency decimals, instead of rounding', () => {
     assert.throws(() => moneyFromDecimal('1.005', GBP), MoneyFormatError);
+    assert.throws(() => moneyFromDecimal('1.00001', GBP), MoneyFormatError);
     assert.throws(() => moneyFromDecimal('1.5', JPY), MoneyFormatError);
+    assert.throws(() => moneyFromDecimal('1250.01', JPY), MoneyFormatError);
     assert.throws(() => moneyFromDecimal('1e3', USD), MoneyFormatError);
     assert.throws(() => moneyFromMinor(0.5, USD), MoneyFormatError);
   });
