@@ -42,7 +42,7 @@ function stripEnforcedPurposes(document: DocumentNode): { document: DocumentNode
   return { document: result, stripped };
 }
 
-/** A field that a principal may be refused must be nullable, so that refusing it nulls that field alone. */
+/** A field that a principal may be refused (scopes or step-up) must be nullable, so that refusing it nulls that field alone. */
 function assertRefusableFieldsNullable(schema: GraphQLSchema, rules: AccessRules): void {
   const offenders: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
@@ -50,7 +50,7 @@ function assertRefusableFieldsNullable(schema: GraphQLSchema, rules: AccessRules
     for (const field of Object.values(type.getFields())) {
       const own = rules.fields.get(`${type.name}.${field.name}`);
       const returned = rules.types.get(getNamedType(field.type).name);
-      const scoped = (own?.scopes.length ?? 0) + (returned?.scopes.length ?? 0) > 0;
+      const scoped = (own?.scopes.length ?? 0) + (returned?.scopes.length ?? 0) > 0 || Boolean(own?.stepUp || returned?.stepUp);
       if (scoped && isNonNullType(field.type)) offenders.push(`${type.name}.${field.name}`);
     }
   }

@@ -1,4 +1,5 @@
-// Field-level access rules as the schema declares them with Federation 2's @authenticated and @requiresScopes, read
+// Field-level access rules as the schema declares them with Federation 2's @authenticated and @requiresScopes, and
+// FinGraph's own @stepUp (a second authentication factor, composed into the supergraph with @composeDirective), read
 // from a schema document (a subgraph's schema.graphql or the composed supergraph). The same reading serves the gateway
 // (which enforces before planning) and every subgraph (which enforces again on its resolvers).
 import { Kind, type ConstArgumentNode, type ConstDirectiveNode, type DocumentNode, type ConstValueNode } from 'graphql';
@@ -6,11 +7,17 @@ import type { Principal } from './principal.js';
 
 export const AUTHENTICATED_SPEC = 'https://specs.apollo.dev/authenticated/v0.1';
 export const REQUIRES_SCOPES_SPEC = 'https://specs.apollo.dev/requiresScopes/v0.1';
+export const STEP_UP_SPEC = 'https://specs.fingraph.dev/stepUp/v0.1';
+
+/** RFC 8176 methods that count as a second factor for step-up (the contract's list). */
+export const SECOND_FACTORS: readonly string[] = ['otp', 'mfa', 'hwk', 'sms'];
 
 /** What one type or field needs. `scopes` is a list of requirements that all apply; each is an OR of AND-sets. */
 export interface Requirement {
   readonly authenticated: boolean;
   readonly scopes: ReadonlyArray<ReadonlyArray<ReadonlyArray<string>>>;
+  /** A second factor must be in the token's `amr`. */
+  readonly stepUp: boolean;
 }
 
 export interface AccessRules {
@@ -39,9 +46,10 @@ function stringListList(value: ConstValueNode, where: string): string[][] {
 }
 
 /** The local names of the two directives: their defaults, or what a @link(as:) or import renamed them to. */
-function directiveNames(document: DocumentNode): { authenticated: Set<string>; requiresScopes: Set<string> } {
+function directiveNames(document: DocumentNode): { authenticated: Set<string>; requiresScopes: Set<string>; stepUp: Set<string> } {
   const authenticated = new Set(['authenticated']);
   const requiresScopes = new Set(['requiresScopes']);
+  const stepUp = new Set(['stepUp']);
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
     for (const directive of definition.directives ?? []) {
@@ -52,29 +60,32 @@ function directiveNames(document: DocumentNode): { authenticated: Set<string>; r
       if (url?.kind === Kind.STRING && alias?.kind === Kind.STRING) {
         if (url.value.startsWith(AUTHENTICATED_SPEC.replace(/v0\.1$/, ''))) authenticated.add(alias.value);
         if (url.value.startsWith(REQUIRES_SCOPES_SPEC.replace(/v0\.1$/, ''))) requiresScopes.add(alias.value);
+        if (url.value.startsWith(STEP_UP_SPEC.replace(/v0\.1$/, ''))) stepUp.add(alias.value);
       }
     }
   }
-  return { authenticated, requiresScopes };
+  return { authenticated, requiresScopes, stepUp };
 }
 
 function requirementFrom(directives: readonly ConstDirectiveNode[] | undefined, names: ReturnType<typeof directiveNames>, where: string): Requirement | undefined {
   let authenticated = false;
+  let stepUp = false;
   const scopes: string[][][] = [];
   for (const directive of directives ?? []) {
     const name = directive.name.value.replace(/^@/, '');
     if (names.authenticated.has(name)) authenticated = true;
+    if (names.stepUp.has(name)) stepUp = true;
     if (names.requiresScopes.has(name)) {
       const value = directive.arguments?.find((arg) => arg.name.value === 'scopes')?.value;
       if (!value) throw new RequirementsError(`${where}: @requiresScopes without scopes`);
       scopes.push(stringListList(value, where));
     }
   }
-  return authenticated || scopes.length > 0 ? { authenticated: authenticated || scopes.length > 0, scopes } : undefined;
+  return authenticated || stepUp || scopes.length > 0 ? { authenticated: true, scopes, stepUp } : undefined;
 }
 
 function merge(a: Requirement | undefined, b: Requirement): Requirement {
-  return a ? { authenticated: a.authenticated || b.authenticated, scopes: [...a.scopes, ...b.scopes] } : b;
+  return a ? { authenticated: a.authenticated || b.authenticated, scopes: [...a.scopes, ...b.scopes], stepUp: a.stepUp || b.stepUp } : b;
 }
 
 const typeKinds = new Set<string>([
@@ -106,12 +117,27 @@ export function ruleCount(rules: AccessRules): number {
   return rules.types.size + rules.fields.size;
 }
 
-/** Whether the principal meets a requirement: every listed requirement has at least one AND-set fully held. */
-export function satisfies(principal: Principal | undefined, requirement: Requirement | undefined): boolean {
-  if (!requirement) return true;
-  if (!principal) return false;
+export function hasScopesFor(principal: Principal, requirement: Requirement): boolean {
   return requirement.scopes.every((alternatives) =>
     alternatives.some((set) => set.every((scope) => principal.scopes.includes(scope))));
+}
+
+export function hasSecondFactor(principal: Principal): boolean {
+  return principal.amr.some((method) => SECOND_FACTORS.includes(method));
+}
+
+/** Why a principal fails a requirement, or undefined when it meets it. Missing scopes are reported before step-up. */
+export function refusalReason(principal: Principal | undefined, requirement: Requirement | undefined): 'UNAUTHENTICATED' | 'MISSING_SCOPE' | 'STEP_UP_REQUIRED' | undefined {
+  if (!requirement) return undefined;
+  if (!principal) return 'UNAUTHENTICATED';
+  if (!hasScopesFor(principal, requirement)) return 'MISSING_SCOPE';
+  if (requirement.stepUp && !hasSecondFactor(principal)) return 'STEP_UP_REQUIRED';
+  return undefined;
+}
+
+/** Whether the principal meets a requirement: its scopes, and a second factor where step-up is required. */
+export function satisfies(principal: Principal | undefined, requirement: Requirement | undefined): boolean {
+  return refusalReason(principal, requirement) === undefined;
 }
 
 /** The scopes a principal would need to add to meet a requirement (the smallest missing AND-set per requirement). */

@@ -2,7 +2,7 @@
 // resolver is never reached for a field the principal may not see, whoever sent the request. The gateway has already
 // removed such fields; this catches anything that reaches a subgraph another way.
 import { defaultFieldResolver, getNamedType, isObjectType, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { readAccessRules, satisfies, type Requirement } from '../auth/requirements.js';
+import { readAccessRules, refusalReason, type Requirement } from '../auth/requirements.js';
 import type { Principal } from '../auth/principal.js';
 import { forbidden } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -10,7 +10,8 @@ import type { Logger } from '../logging/logger.js';
 function combine(parts: Array<Requirement | undefined>): Requirement | undefined {
   const present = parts.filter((part): part is Requirement => part !== undefined);
   return present.length === 0 ? undefined
-    : { authenticated: present.some((part) => part.authenticated), scopes: present.flatMap((part) => part.scopes) };
+    : { authenticated: present.some((part) => part.authenticated), scopes: present.flatMap((part) => part.scopes),
+        stepUp: present.some((part) => part.stepUp) };
 }
 
 /** Wraps every protected field's resolver with a check of the request's principal; returns how many it wrapped. */
@@ -27,11 +28,12 @@ export function enforceFieldAccess(schema: GraphQLSchema, typeDefs: DocumentNode
       if (!requirement) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args, context: { principal?: Principal; logger?: Logger }, info) => {
-        if (!satisfies(context.principal, requirement)) {
+        const reason = refusalReason(context.principal, requirement);
+        if (reason) {
           // Through the gateway this never happens (it removes such fields first): a line here means a caller reached
           // the subgraph another way, or the gateway's rules and this schema disagree.
           context.logger?.warn({ coordinate: `${type.name}.${field.name}` }, 'field refused by subgraph');
-          throw forbidden(`Not allowed to read ${type.name}.${field.name}`, { reason: 'MISSING_SCOPE' });
+          throw forbidden(`Not allowed to read ${type.name}.${field.name}`, { reason: reason === 'UNAUTHENTICATED' ? 'MISSING_SCOPE' : reason });
         }
         return resolve(source, args, context, info);
       };

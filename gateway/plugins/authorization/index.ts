@@ -38,7 +38,8 @@ export function createAuthorizationPlugin(options: AuthorizationOptions): Apollo
           if (filtered.document === requestContext.document) return;
           options.logger.info({ requestId, refused: filtered.refusals.map((refusal) => refusal.coordinate) }, 'fields refused');
           if (options.mode === 'reject') {
-            throw forbidden('This operation asks for fields the caller may not read', { reason: 'MISSING_SCOPE' });
+            const stepUp = filtered.refusals.length > 0 && filtered.refusals.every((refusal) => refusal.reason === 'STEP_UP_REQUIRED');
+            throw forbidden('This operation asks for fields the caller may not read', { reason: stepUp ? 'STEP_UP_REQUIRED' : 'MISSING_SCOPE' });
           }
           refusals = filtered.refusals;
           const mutable = requestContext as { document: typeof filtered.document; queryHash: string };

@@ -8,7 +8,7 @@ import {
   type GraphQLOutputType, type GraphQLSchema, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
 import type { Principal } from '../../../lib/auth/principal.js';
-import { missingScopes, satisfies, type AccessRules, type Requirement } from '../../../lib/auth/requirements.js';
+import { missingScopes, refusalReason, satisfies, type AccessRules, type Requirement } from '../../../lib/auth/requirements.js';
 
 /** Response keys the filter adds and the response step removes again. */
 export const PLACEHOLDER_KEY = '__fg_placeholder';
@@ -24,6 +24,7 @@ export interface Refusal {
   /** "Type.field", for logs and the audit. */
   readonly coordinate: string;
   readonly missingScopes: readonly string[];
+  readonly reason: 'MISSING_SCOPE' | 'STEP_UP_REQUIRED';
 }
 
 export interface FilteredOperation {
@@ -34,7 +35,8 @@ export interface FilteredOperation {
 function combine(requirements: Array<Requirement | undefined>): Requirement | undefined {
   const present = requirements.filter((entry): entry is Requirement => entry !== undefined);
   if (present.length === 0) return undefined;
-  return { authenticated: present.some((entry) => entry.authenticated), scopes: present.flatMap((entry) => entry.scopes) };
+  return { authenticated: present.some((entry) => entry.authenticated), scopes: present.flatMap((entry) => entry.scopes),
+    stepUp: present.some((entry) => entry.stepUp) };
 }
 
 /**
@@ -145,7 +147,11 @@ export function filterOperation(options: {
         const key = selection.alias?.value ?? name;
         if (!allowed(parent, name)) {
           const requirement = requirementFor(schema, rules, parent, name) as Requirement;
-          refusals.push({ path: [...path, key], typeCondition: condition, coordinate: `${parent.name}.${name}`, missingScopes: missingScopes(principal, requirement) });
+          refusals.push({
+            path: [...path, key], typeCondition: condition, coordinate: `${parent.name}.${name}`,
+            missingScopes: missingScopes(principal, requirement),
+            reason: refusalReason(principal, requirement) === 'STEP_UP_REQUIRED' ? 'STEP_UP_REQUIRED' : 'MISSING_SCOPE',
+          });
           continue;
         }
         const returned = getNamedType(definition.type);

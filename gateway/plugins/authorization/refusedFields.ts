@@ -54,9 +54,11 @@ export function applyRefusals(schema: GraphQLSchema, data: JsonObject | null | u
       done.add(id);
       object[key] = null;
       errors.push({
-        message: `Not allowed to read ${refusal.coordinate}`,
+        message: refusal.reason === 'STEP_UP_REQUIRED'
+          ? `${refusal.coordinate} needs a second authentication factor`
+          : `Not allowed to read ${refusal.coordinate}`,
         path: concrete,
-        extensions: { code: ErrorCode.FORBIDDEN, reason: 'MISSING_SCOPE' },
+        extensions: { code: ErrorCode.FORBIDDEN, reason: refusal.reason },
       });
     }
   }

@@ -11,13 +11,19 @@ import { applyRefusals } from '../../../gateway/plugins/authorization/refusedFie
 import { prepareSupergraph } from '../../../gateway/supergraph.js';
 
 const subgraph = parse(`
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes"])
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes", "@composeDirective"])
+    @link(url: "https://specs.fingraph.dev/stepUp/v0.1", import: ["@stepUp"])
+    @composeDirective(name: "@stepUp")
+  directive @stepUp on FIELD_DEFINITION
   type Query @authenticated {
     holder(id: ID!): Holder
     items: [Item!]!
     secret: String @requiresScopes(scopes: [["admin:read"]])
   }
-  type Mutation @authenticated { pay(amount: String!): String @requiresScopes(scopes: [["payments:write"], ["admin:write"]]) }
+  type Mutation @authenticated {
+    pay(amount: String!): String @requiresScopes(scopes: [["payments:write"], ["admin:write"]])
+    transfer(amount: String!): String @requiresScopes(scopes: [["payments:write"]]) @stepUp
+  }
   interface Product { id: ID! name: String taxId: String }
   type Loan implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) rate: String @requiresScopes(scopes: [["credit:read", "pii:read"]]) }
   type Card implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) }
@@ -28,12 +34,12 @@ const composition = composeServices([{ name: 'test', url: 'http://localhost:1/gr
 if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
 const { apiSchema: schema, rules } = prepareSupergraph(composition.supergraphSdl);
 
-const principal = (scopes: string[]): Principal => ({ sub: 's', tenant: 'acme', customerId: undefined, scopes, amr: [] });
+const principal = (scopes: string[], amr: string[] = ['pwd']): Principal => ({ sub: 's', tenant: 'acme', customerId: undefined, scopes, amr });
 
-function run(query: string, scopes: string[], variables: Record<string, unknown> = {}) {
+function run(query: string, scopes: string[], variables: Record<string, unknown> = {}, amr: string[] = ['pwd']) {
   const document = parse(query);
   assert.deepEqual(validate(schema, document), []);
-  const result = filterOperation({ schema, rules, document, operationName: undefined, variables, principal: principal(scopes) });
+  const result = filterOperation({ schema, rules, document, operationName: undefined, variables, principal: principal(scopes, amr) });
   assert.deepEqual(validate(schema, result.document).map((error) => error.message), [], 'the rewritten document stays valid');
   return { ...result, printed: print(result.document) };
 }
@@ -81,6 +87,16 @@ describe('filterOperation', () => {
     const mutation = run('mutation { pay(amount: "1.00") }', ['payments:read']);
     assert.match(mutation.printed, /__fg_placeholder/);
     assert.equal(run('mutation { pay(amount: "1.00") }', ['admin:write']).refusals.length, 0, 'any one AND-set suffices');
+  });
+
+  it('refuses a step-up field without a second factor, with reason STEP_UP_REQUIRED, and allows it with one', () => {
+    const mutation = 'mutation { transfer(amount: "10.00") }';
+    const withoutFactor = run(mutation, ['payments:write']);
+    assert.deepEqual(withoutFactor.refusals.map((refusal) => refusal.reason), ['STEP_UP_REQUIRED']);
+    assert.deepEqual(run(mutation, ['payments:read'], {}, ['pwd', 'otp']).refusals.map((refusal) => refusal.reason), ['MISSING_SCOPE'], 'scopes are checked first');
+    for (const factor of ['otp', 'mfa', 'hwk', 'sms']) assert.equal(run(mutation, ['payments:write'], {}, ['pwd', factor]).refusals.length, 0, factor);
+    const errors = applyRefusals(schema, { __fg_placeholder: 'Mutation' } as never, withoutFactor.refusals);
+    assert.deepEqual(errors.map((error) => [error.path, error.extensions?.code, error.extensions?.reason]), [[['transfer'], 'FORBIDDEN', 'STEP_UP_REQUIRED']]);
   });
 
   it('needs every scope of an AND-set', () => {

@@ -32,7 +32,7 @@ describe('logger redaction', () => {
     assert.equal(parsed.service, 'test');
   });
 
-  it('redacts keys at the third and fourth level, inside arrays of objects, and in an error\'s request config', () => {
+  it('redacts keys three and four levels deep, inside arrays of objects, and in an error\'s request config', () => {
     const { lines, logger } = capture();
     const upstreamError = Object.assign(new Error('request failed'), {
       config: { headers: { authorization: 'Bearer deep-error-token', accept: 'application/json' } },
