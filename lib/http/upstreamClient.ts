@@ -2,7 +2,8 @@
 // to UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT. Status codes are handed back to the connector, which alone knows its
 // provider's error format. Nothing here logs or returns an upstream URL: errors and logs name the provider only.
 import { Agent, request, type Dispatcher } from 'undici';
-import { upstreamTimeout, upstreamUnavailable } from '../errors/index.js';
+import type { z } from 'zod';
+import { upstreamTimeout, upstreamUnavailable, type FinGraphError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface UpstreamClientOptions {
@@ -29,16 +30,30 @@ export interface UpstreamResponse {
   readonly body: string;
 }
 
-/** One keep-alive pool for all upstream calls of a process. */
-export const sharedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+/** Keep-alive connections each provider may hold: a slow provider exhausts its own pool, never another's. */
+const CONNECTIONS_PER_PROVIDER = 32;
 
 export class UpstreamClient {
   readonly provider: string;
   private readonly base: URL;
+  private readonly dispatcher: Dispatcher;
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.provider = options.provider;
     this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: CONNECTIONS_PER_PROVIDER, pipelining: 1 });
+  }
+
+  /**
+   * The error for an answer the connector cannot use (an unexpected status, a payload that fails validation), logged
+   * with what helps an operator (status, the failing fields' paths) and never the body, which may hold customer data.
+   */
+  unusable(details: { status: number; issues?: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }> }): ReturnType<typeof upstreamUnavailable> {
+    this.options.logger?.warn({
+      provider: this.provider, status: details.status,
+      ...(details.issues ? { invalidFields: details.issues.slice(0, 10).map((issue) => issue.path.map(String).join('.')) } : {}),
+    }, 'upstream answer unusable');
+    return upstreamUnavailable(this.provider);
   }
 
   /** Resolves a call to a URL, refusing any absolute URL that leaves the configured origin and base path. */
@@ -62,7 +77,7 @@ export class UpstreamClient {
         method: 'GET',
         headers: { accept: 'application/json', ...call.headers },
         signal: controller.signal,
-        dispatcher: this.options.dispatcher ?? sharedAgent,
+        dispatcher: this.dispatcher,
       });
       const body = await response.body.text();
       return { status: response.statusCode, headers: response.headers, body };
@@ -74,6 +89,18 @@ export class UpstreamClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * GET, then validate the JSON payload into a domain-ready shape at this edge. `errorFor` maps the provider's
+   * meaningful non-200 statuses (an expired consent, a missing account) to our codes; any other answer is unusable.
+   */
+  async read<T>(call: UpstreamCall, schema: z.ZodType<T>, errorFor: (status: number) => FinGraphError | undefined = () => undefined): Promise<T> {
+    const { status, json } = await this.getJson(call);
+    if (status !== 200) throw errorFor(status) ?? this.unusable({ status });
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw this.unusable({ status, issues: parsed.error.issues });
+    return parsed.data;
   }
 
   /** GET and parse JSON; a body that is not JSON is the upstream failing, not the client. */

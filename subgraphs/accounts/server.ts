@@ -9,7 +9,7 @@ import { resolvers } from './resolvers/index.js';
 import { createAccountsServices } from './services.js';
 
 export async function startAccountsSubgraph(config: AccountsConfig, logger: Logger): Promise<RunningServer> {
-  const services = createAccountsServices(config);
+  const services = createAccountsServices(config, logger);
   return startSubgraph<AccountsContext>({
     name: 'accounts',
     resolvers,

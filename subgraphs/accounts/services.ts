@@ -1,4 +1,6 @@
 // The accounts subgraph's process-wide parts: one connector per bank (by dialect), the directory and the FX publisher.
+import { UpstreamClient } from '../../lib/http/upstreamClient.js';
+import type { Logger } from '../../lib/logging/logger.js';
 import type { AccountsConfig } from './config.js';
 import type { BankConnector } from './connectors/bankConnector.js';
 import { CoreBankingConnector } from './connectors/coreBanking.js';
@@ -17,8 +19,10 @@ export interface AccountsServices {
   readonly bankTimeoutMs: number;
 }
 
-export function createAccountsServices(config: AccountsConfig): AccountsServices {
+export function createAccountsServices(config: AccountsConfig, logger: Logger): AccountsServices {
   const cache = new Map<string, BankConnector>();
+  const client = (provider: string, baseUrl: string, timeoutMs: number) =>
+    new UpstreamClient({ provider, baseUrl, timeoutMs, logger: logger.child({ component: 'upstream' }) });
   const registry = institutions.map(({ path: _path, ...institution }) => institution);
   return {
     institutions: registry,
@@ -30,18 +34,18 @@ export function createAccountsServices(config: AccountsConfig): AccountsServices
       let connector = cache.get(cacheKey);
       if (!connector) {
         if (institution.api === 'UK_OPEN_BANKING') {
-          connector = new OpenBankingConnector(institution, baseUrl, config.bankTimeoutMs, config.openBankingFinancialId);
+          connector = new OpenBankingConnector(institution, client(institutionId, baseUrl, config.bankTimeoutMs), config.openBankingFinancialId);
         } else {
           const key = config.credentials(tenant, institutionId);
           if (!key) return undefined;
-          connector = new CoreBankingConnector(institution, baseUrl, config.bankTimeoutMs, key);
+          connector = new CoreBankingConnector(institution, client(institutionId, baseUrl, config.bankTimeoutMs), key);
         }
         cache.set(cacheKey, connector);
       }
       return connector;
     },
-    directory: new DirectoryConnector(config.directoryUrl, config.upstreamTimeoutMs, (tenant) => config.credentials(tenant, 'directory')),
-    fx: new EcbRatesConnector(config.fxUrl, config.upstreamTimeoutMs),
+    directory: new DirectoryConnector(client('directory', config.directoryUrl, config.upstreamTimeoutMs), (tenant) => config.credentials(tenant, 'directory')),
+    fx: new EcbRatesConnector(client('ecb', config.fxUrl, config.upstreamTimeoutMs)),
     bankTimeoutMs: config.bankTimeoutMs,
   };
 }

@@ -43,11 +43,7 @@ const accountTypes: Record<z.infer<typeof accountSchema>['type'], AccountType> =
 };
 
 export class CoreBankingConnector implements BankConnector {
-  private readonly client: UpstreamClient;
-
-  constructor(readonly institution: Institution, baseUrl: string, timeoutMs: number, private readonly apiKey: string) {
-    this.client = new UpstreamClient({ provider: institution.id, baseUrl, timeoutMs });
-  }
+  constructor(readonly institution: Institution, private readonly client: UpstreamClient, private readonly apiKey: string) {}
 
   private customerOf(link: BankLink): string {
     if (link.kind !== 'core_banking') throw upstreamUnavailable(this.institution.id);
@@ -55,12 +51,8 @@ export class CoreBankingConnector implements BankConnector {
   }
 
   private async read<T>(path: string, schema: z.ZodType<T>, query?: Record<string, string | number | undefined>): Promise<T> {
-    const { status, json } = await this.client.getJson({ path, query, headers: { authorization: `Bearer ${this.apiKey}` } });
-    if (status === 404) throw notFound('Account');
-    if (status !== 200) throw upstreamUnavailable(this.institution.id);
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw upstreamUnavailable(this.institution.id);
-    return parsed.data;
+    return this.client.read({ path, query, headers: { authorization: `Bearer ${this.apiKey}` } }, schema,
+      (status) => (status === 404 ? notFound('Account') : undefined));
   }
 
   async listAccounts(link: BankLink): Promise<BankAccount[]> {

@@ -1,7 +1,7 @@
 // Connector for the tenant's customer directory: the system of record for customers and their bank connections
 // (Stripe-style lists). Every call uses the tenant's own key, so the directory itself keeps tenants apart.
 import { z } from 'zod';
-import { badUserInput, notFound, upstreamUnavailable, type FinGraphError } from '../../../lib/errors/index.js';
+import { badUserInput, notFound, type FinGraphError } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import type { BankLink, CustomerRecord } from '../domain.js';
 
@@ -38,11 +38,7 @@ export interface CustomerPage {
 }
 
 export class DirectoryConnector {
-  private readonly client: UpstreamClient;
-
-  constructor(baseUrl: string, timeoutMs: number, private readonly apiKeyFor: (tenant: string) => string | undefined) {
-    this.client = new UpstreamClient({ provider: 'directory', baseUrl, timeoutMs });
-  }
+  constructor(private readonly client: UpstreamClient, private readonly apiKeyFor: (tenant: string) => string | undefined) {}
 
   /** `missing` is what a 404 from the directory means for this call; by default, a customer that does not exist. */
   private async read<T>(
@@ -52,12 +48,8 @@ export class DirectoryConnector {
     const key = this.apiKeyFor(tenant);
     // A tenant without directory credentials has no customers FinGraph may read.
     if (!key) throw notFound('Customer');
-    const { status, json } = await this.client.getJson({ path, query, headers: { authorization: `Bearer ${key}` } });
-    if (status === 404) throw missing();
-    if (status !== 200) throw upstreamUnavailable('directory');
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw upstreamUnavailable('directory');
-    return parsed.data;
+    return this.client.read({ path, query, headers: { authorization: `Bearer ${key}` } }, schema,
+      (status) => (status === 404 ? missing() : undefined));
   }
 
   async list(tenant: string, limit: number, startingAfter?: string): Promise<CustomerPage> {

@@ -1,6 +1,5 @@
 // Connector for the ECB's daily euro foreign exchange reference rates (eurofxref-daily.xml, EUR base).
 import { XMLParser } from 'fast-xml-parser';
-import { upstreamUnavailable } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import { parseCurrencyCode, type CurrencyCode, type ReferenceRates } from '../../../lib/money/index.js';
 
@@ -29,17 +28,13 @@ export function parseEcbDaily(xml: string): ReferenceRates | undefined {
 }
 
 export class EcbRatesConnector {
-  private readonly client: UpstreamClient;
-
-  constructor(baseUrl: string, timeoutMs: number) {
-    this.client = new UpstreamClient({ provider: 'ecb', baseUrl, timeoutMs });
-  }
+  constructor(private readonly client: UpstreamClient) {}
 
   async daily(): Promise<ReferenceRates> {
     const response = await this.client.get({ path: 'eurofxref-daily.xml', headers: { accept: 'application/xml, text/xml' } });
-    if (response.status !== 200) throw upstreamUnavailable('ecb');
+    if (response.status !== 200) throw this.client.unusable({ status: response.status });
     const rates = parseEcbDaily(response.body);
-    if (!rates) throw upstreamUnavailable('ecb');
+    if (!rates) throw this.client.unusable({ status: response.status });
     return rates;
   }
 }

@@ -83,11 +83,7 @@ function pickBalance(entries: z.infer<typeof balancesPayload>['Data']['Balance']
 }
 
 export class OpenBankingConnector implements BankConnector {
-  private readonly client: UpstreamClient;
-
-  constructor(readonly institution: Institution, baseUrl: string, timeoutMs: number, private readonly financialId?: string) {
-    this.client = new UpstreamClient({ provider: institution.id, baseUrl, timeoutMs });
-  }
+  constructor(readonly institution: Institution, private readonly client: UpstreamClient, private readonly financialId?: string) {}
 
   private consentOf(link: BankLink): { accessToken: string } {
     if (link.kind !== 'open_banking') throw upstreamUnavailable(this.institution.id);
@@ -96,21 +92,19 @@ export class OpenBankingConnector implements BankConnector {
 
   private async read<T>(link: BankLink, path: string, schema: z.ZodType<T>, query?: Record<string, string | undefined>): Promise<T> {
     const { accessToken } = this.consentOf(link);
-    const { status, json } = await this.client.getJson({
+    return this.client.read({
       path, query,
       headers: {
         authorization: `Bearer ${accessToken}`,
         'x-fapi-interaction-id': randomUUID(),
         ...(this.financialId ? { 'x-fapi-financial-id': this.financialId } : {}),
       },
+    }, schema, (status) => {
+      // 403 on a resource endpoint: the consent behind the token is expired, revoked or lacks the permission.
+      if (status === 403) return consentRequired(this.institution.id);
+      if (status === 404) return notFound('Account');
+      return undefined;
     });
-    // 403 on a resource endpoint means the consent behind the token is expired, revoked or lacks the permission.
-    if (status === 403) throw consentRequired(this.institution.id);
-    if (status === 404) throw notFound('Account');
-    if (status !== 200) throw upstreamUnavailable(this.institution.id);
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw upstreamUnavailable(this.institution.id);
-    return parsed.data;
   }
 
   async listAccounts(link: BankLink): Promise<BankAccount[]> {
