@@ -2,3 +2,4 @@
 export * from './currency.js';
 export * from './money.js';
 export * from './conversion.js';
+export * from './schemas.js';

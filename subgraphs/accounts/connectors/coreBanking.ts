@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
-import { moneyFromMinor, parseCurrencyCode, type CurrencyCode } from '../../../lib/money/index.js';
+import { moneyFromMinor, currencyCodeSchema } from '../../../lib/money/index.js';
 import type { AccountType, BankAccount, BankLink, Balance, Institution, Transaction, TransactionPage, TransactionQuery } from '../domain.js';
 import type { BankConnector } from './bankConnector.js';
 
@@ -11,11 +11,7 @@ import type { BankConnector } from './bankConnector.js';
 export const BALANCE_IDS_PER_CALL = 25;
 const PAGE_LIMIT_MAX = 100;
 
-const currency = z.string().transform((value, ctx) => {
-  const code = parseCurrencyCode(value);
-  if (!code) ctx.addIssue({ code: 'custom', message: 'unknown currency' });
-  return code as CurrencyCode;
-});
+const currency = currencyCodeSchema;
 const minor = z.number().int().refine(Number.isSafeInteger);
 
 const accountSchema = z.object({

@@ -4,15 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { consentRequired, notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
-import { moneyFromDecimal, negate, parseCurrencyCode, type CurrencyCode, type Money } from '../../../lib/money/index.js';
+import { moneyFromDecimal, negate, currencyCodeSchema, type Money } from '../../../lib/money/index.js';
 import type { AccountType, BankAccount, BankLink, Balance, Institution, Transaction, TransactionPage, TransactionQuery } from '../domain.js';
 import type { BankConnector } from './bankConnector.js';
 
-const currency = z.string().transform((value, ctx) => {
-  const code = parseCurrencyCode(value);
-  if (!code) ctx.addIssue({ code: 'custom', message: 'unknown currency' });
-  return code as CurrencyCode;
-});
+const currency = currencyCodeSchema;
 /** An OB amount parsed straight into exact money; a malformed one fails validation like any other bad field. */
 const amount = z.object({ Amount: z.string(), Currency: currency }).transform((value, ctx): Money => {
   try {
