@@ -3,6 +3,7 @@
 import { readBase64Key, readInt, readOptionalString, readPort, readString, readUrl, type Env } from '../../lib/config/env.js';
 import { fromRoot } from '../../lib/config/paths.js';
 import { loadUpstreamCredentials, type UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
+import { readCacheConfig, type CacheConfig } from '../../lib/cache/index.js';
 import { institutions } from './institutions.js';
 
 export interface AccountsConfig {
@@ -19,6 +20,8 @@ export interface AccountsConfig {
   /** This subgraph's key for verifying the gateway's internal tokens. */
   readonly internalTokenKey: Buffer;
   readonly openBankingFinancialId: string | undefined;
+  /** Where upstream reads are cached: Redis (single, Sentinel, Cluster) or the in-process default. */
+  readonly cache: CacheConfig;
 }
 
 export function readAccountsConfig(env: Env): AccountsConfig {
@@ -38,6 +41,7 @@ export function readAccountsConfig(env: Env): AccountsConfig {
     credentials: loadUpstreamCredentials('UPSTREAM_CREDENTIALS_FILE', credentialsFile),
     internalTokenKey: readBase64Key(env, 'ACCOUNTS_INTERNAL_KEY'),
     openBankingFinancialId: readOptionalString(env, 'OB_FINANCIAL_ID'),
+    cache: readCacheConfig(env),
   };
 }
 

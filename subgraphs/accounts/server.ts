@@ -1,4 +1,5 @@
 // Builds the accounts subgraph on a given port (0 for tests) without owning the process.
+import { createCache, type Cache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { RunningServer } from '../../lib/server/graphqlHttp.js';
 import { startSubgraph } from '../../lib/subgraph/startSubgraph.js';
@@ -8,9 +9,14 @@ import { createLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { createAccountsServices } from './services.js';
 
-export async function startAccountsSubgraph(config: AccountsConfig, logger: Logger): Promise<RunningServer> {
-  const services = createAccountsServices(config, logger);
-  return startSubgraph<AccountsContext>({
+export interface AccountsSubgraph extends RunningServer {
+  readonly cache: Cache;
+}
+
+export async function startAccountsSubgraph(config: AccountsConfig, logger: Logger): Promise<AccountsSubgraph> {
+  const cache = createCache(config.cache, logger.child({ component: 'cache' }));
+  const services = createAccountsServices(config, logger, cache);
+  const server = await startSubgraph<AccountsContext>({
     name: 'accounts',
     resolvers,
     internalKey: config.internalTokenKey,
@@ -19,4 +25,12 @@ export async function startAccountsSubgraph(config: AccountsConfig, logger: Logg
     logger,
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
+  return {
+    ...server,
+    cache,
+    async close() {
+      await server.close();
+      await cache.close();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 // The accounts subgraph's process-wide parts: one connector per bank (by dialect), the directory and the FX publisher.
+import type { Cache } from '../../lib/cache/index.js';
 import { UpstreamClient } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { AccountsConfig } from './config.js';
@@ -17,10 +18,12 @@ export interface AccountsServices {
   readonly directory: DirectoryConnector;
   readonly fx: EcbRatesConnector;
   readonly bankTimeoutMs: number;
+  /** The read-through cache in front of every upstream read (policies in cachePolicy.ts). */
+  readonly cache: Cache;
 }
 
-export function createAccountsServices(config: AccountsConfig, logger: Logger): AccountsServices {
-  const cache = new Map<string, BankConnector>();
+export function createAccountsServices(config: AccountsConfig, logger: Logger, cache: Cache): AccountsServices {
+  const connectors = new Map<string, BankConnector>();
   const client = (provider: string, baseUrl: string, timeoutMs: number) =>
     new UpstreamClient({ provider, baseUrl, timeoutMs, logger: logger.child({ component: 'upstream' }) });
   const registry = institutions.map(({ path: _path, ...institution }) => institution);
@@ -31,7 +34,7 @@ export function createAccountsServices(config: AccountsConfig, logger: Logger): 
       const baseUrl = config.bankUrls.get(institutionId);
       if (!institution || !baseUrl) return undefined;
       const cacheKey = institution.api === 'UK_OPEN_BANKING' ? institutionId : `${institutionId}|${tenant}`;
-      let connector = cache.get(cacheKey);
+      let connector = connectors.get(cacheKey);
       if (!connector) {
         if (institution.api === 'UK_OPEN_BANKING') {
           connector = new OpenBankingConnector(institution, client(institutionId, baseUrl, config.bankTimeoutMs), config.openBankingFinancialId);
@@ -40,12 +43,13 @@ export function createAccountsServices(config: AccountsConfig, logger: Logger): 
           if (!key) return undefined;
           connector = new CoreBankingConnector(institution, client(institutionId, baseUrl, config.bankTimeoutMs), key);
         }
-        cache.set(cacheKey, connector);
+        connectors.set(cacheKey, connector);
       }
       return connector;
     },
     directory: new DirectoryConnector(client('directory', config.directoryUrl, config.upstreamTimeoutMs), (tenant) => config.credentials(tenant, 'directory')),
     fx: new EcbRatesConnector(client('ecb', config.fxUrl, config.upstreamTimeoutMs)),
     bankTimeoutMs: config.bankTimeoutMs,
+    cache,
   };
 }

@@ -2,7 +2,7 @@
 // the same domain model, transactions page with opaque cursors, an expired consent costs only its bank's accounts,
 // rows stay with their owner and tenant, and DataLoader keeps upstream calls to the fewest each bank allows.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { credentials } from '../support/bankTruth.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
@@ -46,7 +46,7 @@ describe('accounts', () => {
     customers = page.data;
   });
   after(async () => { await stack.close(); });
-  afterEach(async () => { await stack.control('/reset', {}); });
+  beforeEach(async () => { await Promise.all([stack.control('/reset', {}), stack.resetCache()]); });
 
   const valid = (link: Link) => link.type !== 'open_banking' || Date.parse(link.consent_expires_at as string) > Date.now();
 
@@ -221,7 +221,7 @@ describe('accounts', () => {
   it('batches balances: one bulk call per Open Banking consent, 25 accounts a call at core banks', async () => {
     const page = customers.slice(0, 40);
     const ids = page.map((entry) => entry.id);
-    await stack.control('/reset', {});
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
     const query = `query { ${ids.map((id, index) => `c${index}: customer(id: "${id}") { accounts { institution { id } balance { current { amount } } } }`).join(' ')} }`;
     const response = await stack.graphql(query, { token: staff() });
     assert.ok(response.body.data);

@@ -33,7 +33,7 @@ describe('authorisation', () => {
 
   for (const role of allRoles) {
     it(`CashPosition for ${role}: served with treasury:read, else null with FORBIDDEN and no bank called`, async () => {
-      await stack.control('/reset', {});
+      await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
       const response = await stack.graphql(contractOperation('CashPosition'), { token: tokenOf(role), variables: { currency: 'USD' } });
       const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
       const bankCalls = Object.values(calls).flatMap((provider) => Object.values(provider)).reduce((a, b) => a + b, 0);
@@ -141,7 +141,7 @@ describe('authorisation, whole-operation mode and development introspection', ()
   after(async () => { await stack.close(); });
 
   it('refuses the whole operation when any field is refused', async () => {
-    await stack.control('/reset', {});
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
     const response = await stack.graphql('{ institutions { id } cashPosition(reportingCurrency: "USD") { complete } }', { token: tokenFor({ role: 'support', tenant: 'acme' }) });
     assert.equal(response.body.data ?? null, null);
     assert.deepEqual(codes(response), ['FORBIDDEN']);

@@ -1,7 +1,7 @@
 // CashPosition.graphql through the gateway: totals equal an independent computation from the banks' own API answers,
 // to the cent; tenants see their own figures; a bank that is down or slow gives a partial, flagged position.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { credentials, ecbRates, expectedCash, formatIn, organisationHoldings } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -22,7 +22,7 @@ describe('cash position', () => {
   let stack: Stack;
   before(async () => { stack = await startStack({ env: { BANK_TIMEOUT_MS: '800' } }); });
   after(async () => { await stack.close(); });
-  afterEach(async () => { await stack.control('/reset', {}); });
+  beforeEach(async () => { await Promise.all([stack.control('/reset', {}), stack.resetCache()]); });
 
   async function cashPosition(tenant: string, currency: string) {
     const response = await stack.graphql(query, { token: tokenFor({ role: 'cfo', tenant }), variables: { currency } });
@@ -83,7 +83,7 @@ describe('cash position', () => {
     assert.deepEqual(error.path, ['cashPosition', 'byInstitution', index, 'total']);
     for (const entry of position.byInstitution.filter((other) => other.institution.id !== 'albion')) assert.equal(entry.status, 'OK');
 
-    await stack.control('/reset', {});
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
     const holdings = (await organisationHoldings(stack, 'acme')).filter((entry) => entry.institutionId !== 'albion');
     assert.ok(holdings.length > 0);
     assert.equal(position.total.amount, expectedCash(holdings, await ecbRates(stack), 'USD').total);
@@ -107,7 +107,7 @@ describe('cash position', () => {
   it('still sums what it can when the FX publisher is down, converting nothing it cannot', async () => {
     await stack.control('/providers/ecb', { down: true });
     const { response, position } = await cashPosition('acme', 'USD');
-    await stack.control('/reset', {});
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
     assert.equal(position.complete, false);
     const foreign = position.byCurrency.filter((entry) => entry.currency !== 'USD');
     assert.ok(foreign.length > 0);
@@ -124,7 +124,7 @@ describe('cash position', () => {
   });
 
   it('reads each bank in the fewest calls its API allows', async () => {
-    await stack.control('/reset', {});
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
     await cashPosition('acme', 'USD');
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     const holdings = await organisationHoldings(stack, 'acme');
@@ -156,7 +156,7 @@ describe('cash position', () => {
       truth.map((entry) => formatIn(entry.booked, entry.currency)).sort());
 
     // The same accounts asked for one by one, thirty-odd aliases in one request: still one list and ceil(n/25) balances.
-    await stack.control('/reset', {});
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
     const aliased = `query { ${lakeside.accounts.map((account, index) => `a${index}: account(id: "${account.id}") { id balance { current { amount } } }`).join(' ')} }`;
     const response = await stack.graphql(aliased, { token });
     assert.equal(response.body.errors, undefined);

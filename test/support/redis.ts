@@ -40,14 +40,20 @@ function ping(port: number): Promise<boolean> {
 
 export class RedisHarness {
   private process: ChildProcess | undefined;
-  private readonly directory = mkdtempSync(join(tmpdir(), 'fingraph-redis-'));
+  // Found before the folder is made, so that a missing binary leaves nothing behind.
   private readonly binary = redisBinary();
+  private readonly directory = mkdtempSync(join(tmpdir(), 'fingraph-redis-'));
 
   private constructor(readonly port: number) {}
 
   static async start(): Promise<RedisHarness> {
     const harness = new RedisHarness(await freePort());
-    await harness.startProcess();
+    try {
+      await harness.startProcess();
+    } catch (error) {
+      await harness.close();
+      throw error;
+    }
     return harness;
   }
 

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { deriveSubgraphKey } from '../../lib/auth/internalToken.js';
 import { createLogger } from '../../lib/logging/logger.js';
-import type { RunningServer } from '../../lib/server/graphqlHttp.js';
 import { readGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/server.js';
 import { createSandbox } from '../../sandbox/server.js';
 import { readAccountsConfig } from '../../subgraphs/accounts/config.js';
-import { startAccountsSubgraph } from '../../subgraphs/accounts/server.js';
+import { TENANT_TAG } from '../../subgraphs/accounts/loaders.js';
+import { startAccountsSubgraph, type AccountsSubgraph } from '../../subgraphs/accounts/server.js';
+import type { RedisHarness } from './redis.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys } from './tokens.js';
 
 /**
@@ -23,7 +24,12 @@ export const TEST_ANCHOR_DATE = new Date().toISOString().slice(0, 10);
 export interface StackOptions {
   /** Extra environment for the services (for example BANK_TIMEOUT_MS). */
   readonly env?: Readonly<Record<string, string>>;
+  /** A private Redis for the subgraphs' cache; without one they use the in-process default. */
+  readonly redis?: RedisHarness;
 }
+
+/** The tenants the sandbox seeds. */
+export const TENANTS = ['acme', 'globex'] as const;
 
 export interface GraphQLResponse {
   readonly status: number;
@@ -45,6 +51,9 @@ export interface Stack {
   graphql(query: string, options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string>; url?: string }): Promise<GraphQLResponse>;
   /** The sandbox's control API. */
   control(path: string, body?: unknown): Promise<unknown>;
+  /** Drops every tenant's cached upstream data, for tests that count upstream calls or make a bank fail. */
+  resetCache(): Promise<void>;
+  readonly accounts: AccountsSubgraph;
   /** A GET on a sandbox provider with the given bearer key (to compute expectations from the banks' own answers). */
   upstream(path: string, key: string): Promise<unknown>;
   close(): Promise<void>;
@@ -79,7 +88,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const publicKeyFile = join(keyDirectory, 'jwt-public.pem');
   writeFileSync(publicKeyFile, testKeys.publicKeyPem);
 
-  const accounts: RunningServer = await startAccountsSubgraph(readAccountsConfig({
+  const cacheEnv: Record<string, string> = options.redis
+    ? { REDIS_URL: options.redis.url, CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}` }
+    : {};
+  const accounts: AccountsSubgraph = await startAccountsSubgraph(readAccountsConfig({
+    ...cacheEnv,
     UPSTREAM_BASE_URL: sandbox.url,
     ACCOUNTS_PORT: '0',
     ACCOUNTS_INTERNAL_KEY: deriveSubgraphKey(testKeys.internalSecret, 'accounts').toString('base64'),
@@ -103,6 +116,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gatewayUrl: gateway.url,
     sandboxUrl: sandbox.url,
     subgraphUrls: { accounts: accounts.url },
+    accounts,
+    async resetCache() {
+      for (const tenant of TENANTS) await accounts.cache.invalidate({ tenant }, [TENANT_TAG]);
+    },
     logs,
     rawLogs,
     async graphql(query, request = {}) {

@@ -10,6 +10,8 @@ export const testKeys = {
   privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   internalSecret: randomBytes(32),
+  /** AES-256 key for the cache's sensitive values when tests share a Redis between subgraph processes. */
+  cacheKey: randomBytes(32),
 };
 
 export type TokenRequest = Omit<DevTokenOptions, 'privateKeyPem' | 'issuer' | 'audience'>;

@@ -5,9 +5,11 @@ import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import { decodeAccountId } from '../accountId.js';
 import { canReadOwner } from '../access.js';
+import { cachePolicy } from '../cachePolicy.js';
 import type { AccountsContext } from '../context.js';
+import { TENANT_TAG } from '../loaders.js';
 import type { Account as AccountModel, Transaction } from '../domain.js';
-import { ORGANISATION_OWNER } from '../domain.js';
+import { ORGANISATION_OWNER, linkKey } from '../domain.js';
 
 const TRANSACTIONS_PAGE_MAX = 100;
 /** How deep offset cursors may reach, and how many bank pages one field may read: a bound on what one request costs. */
@@ -79,7 +81,16 @@ export const Account = {
     let pages = 0;
     do {
       if (pages === UPSTREAM_PAGES_MAX) throw badUserInput('Too deep into this list; narrow it with bookedFrom/bookedTo', { argument: 'after' });
-      const page = await connector.transactions(link, account.upstreamId, { bookedFrom, bookedTo, wanted: wanted - collected.length }, position);
+      const query = { bookedFrom, bookedTo, wanted: wanted - collected.length };
+      const at = position;
+      const page = await context.services.cache.readThrough({
+        // The newest page holds pending transactions, which change; older pages hold only booked ones.
+        policy: at === undefined ? cachePolicy.recentTransactions : cachePolicy.bookedTransactions,
+        scope: { tenant: context.principal.tenant },
+        key: [account.id, at ?? '', bookedFrom ?? '', bookedTo ?? '', query.wanted],
+        tags: [TENANT_TAG, `account:${account.id}`, `link:${linkKey(link)}`],
+        load: context.loaders.forgettingOnRevocation(link, () => connector.transactions(link, account.upstreamId, query, at)),
+      });
       pages += 1;
       collected.push(...page.transactions);
       position = page.next;

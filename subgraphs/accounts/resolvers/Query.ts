@@ -4,13 +4,27 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
-import type { CurrencyCode } from '../../../lib/money/index.js';
+import type { CurrencyCode, ReferenceRates } from '../../../lib/money/index.js';
+import { fxRatesPolicy } from '../cachePolicy.js';
+import { TENANT_TAG } from '../loaders.js';
 import { assertCanReadCustomer, assertStaff } from '../access.js';
 import { computeCashPosition } from '../cashPosition.js';
 import type { AccountsContext } from '../context.js';
 import { loadAccount } from './Account.js';
 
 const CUSTOMERS_PAGE_MAX = 100;
+
+/** The ECB's rates, cached until the next publication; stored as entries, since a Map does not survive JSON. */
+async function cachedRates(context: AccountsContext): Promise<ReferenceRates> {
+  const stored = await context.services.cache.readThrough({
+    policy: fxRatesPolicy(), scope: { tenant: context.principal.tenant }, key: ['ecb-daily'], tags: [TENANT_TAG],
+    load: async () => {
+      const rates = await context.services.fx.daily();
+      return { base: rates.base, publishedOn: rates.publishedOn, perBase: [...rates.perBase] };
+    },
+  });
+  return { base: stored.base, publishedOn: stored.publishedOn, perBase: new Map(stored.perBase) };
+}
 
 export const Query = {
   account: (_: unknown, { id }: { id: string }, context: AccountsContext) => loadAccount(context, id),
@@ -22,7 +36,7 @@ export const Query = {
     const position = await computeCashPosition({
       loaders: context.loaders,
       institutions: context.services.institutions,
-      rates: () => context.services.fx.daily(),
+      rates: () => cachedRates(context),
       reportingCurrency,
       bankDeadlineMs: context.services.bankTimeoutMs,
     });

@@ -1,0 +1,379 @@
+// The read-through cache every upstream read goes through: batched lookups (one MGET per tick), one load() per key
+// per process (coalescing), one per key across replicas (a short lease), stale-while-revalidate and stale-if-error
+// within the policy's grace window, tag invalidation fanned out to every replica's first level, and a store failure
+// that is never the caller's failure. Errors from load() reach the caller unchanged and are never cached.
+import { randomBytes } from 'node:crypto';
+import DataLoader from 'dataloader';
+import { isFinGraphError } from '../errors/index.js';
+import type { Logger } from '../logging/logger.js';
+import { randomEncryptionKeys, ValueCipher, type EncryptionKeys } from './encryption.js';
+import {
+  entryKey, getValidKeySpace, getValidTenant, invalidationChannel, leaseKey, tagKey, type CacheScope, type KeyPart,
+  type KeySpace,
+} from './keys.js';
+import { MemoryStore } from './memoryStore.js';
+import { CacheMetrics, type NamespaceMetrics } from './metrics.js';
+import { getValidPolicy, type CachePolicy, type PolicyDurations } from './policy.js';
+import { parseEnvelope, serializeEnvelope } from './serialize.js';
+import type { CacheStore } from './store.js';
+import { seal, unseal, type Unsealed } from './storedForm.js';
+
+export interface FirstLevelOptions {
+  /** Most entries held in this process. Default 1000. */
+  maxEntries?: number;
+  /** Longest an entry stays in this process, in milliseconds, whatever its policy says. Default 2000. */
+  ttlMs?: number;
+}
+
+export interface CacheOptions {
+  store: CacheStore;
+  /** Keys for sensitive values. Default: a random key for this instance only (no other process can read its values). */
+  encryption?: EncryptionKeys;
+  /** First segment of every key. Default 'fg'. */
+  prefix?: string;
+  /** Global data version: a bump makes every existing entry unreachable, without a flush. Default '1'. */
+  version?: string;
+  /** In-process first level in front of the store. Default: on unless the store is itself in-process. */
+  firstLevel?: boolean | FirstLevelOptions;
+  logger?: Logger;
+  /** How long lookups are collected into one MGET, in milliseconds (0: the same tick only). Default 1. */
+  batchWindowMs?: number;
+  /** How long a replica's right to load a key lasts, in milliseconds. Default 2000. */
+  leaseMs?: number;
+  /** How long a replica without the lease waits for the holder's value before loading itself, in ms. Default 500. */
+  leaseWaitMs?: number;
+}
+
+export interface ReadThroughOptions<T> {
+  policy: CachePolicy;
+  scope: CacheScope;
+  /** What identifies the value within the namespace; hashed, never stored in clear. */
+  key: readonly KeyPart[];
+  /** Invalidation tags (per tenant), e.g. `account:<id>`. */
+  tags?: readonly string[];
+  /** The upstream read. Its result must be JSON-able (bigint and Date survive); its errors are never cached. */
+  load: () => Promise<T>;
+}
+
+export const defaultFirstLevel: Required<FirstLevelOptions> = { maxEntries: 1000, ttlMs: 2000 };
+export const defaultBatchWindowMs = 1;
+export const defaultLeaseMs = 2000;
+export const defaultLeaseWaitMs = 500;
+
+/** One readThrough call, resolved. */
+interface Read {
+  readonly key: string;
+  readonly tagKeys: readonly string[];
+  readonly policy: CachePolicy;
+  readonly durations: PolicyDurations;
+  readonly counters: NamespaceMetrics;
+  readonly load: () => Promise<unknown>;
+}
+
+interface Loaded {
+  readonly value: unknown;
+  /** The stored envelope's JSON, when the value could be stored: joiners decode their own copy from it. */
+  readonly json: string | undefined;
+}
+
+/** A load in progress; an invalidation of one of its tags while it runs keeps its (possibly older) result out. */
+interface Flight {
+  readonly tagKeys: readonly string[];
+  invalidated: boolean;
+}
+
+interface InvalidationMessage {
+  readonly from: string;
+  readonly tagKeys: readonly string[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseInvalidation(message: string): InvalidationMessage | undefined {
+  try {
+    const parsed = JSON.parse(message) as Partial<InvalidationMessage>;
+    if (typeof parsed.from !== 'string' || !Array.isArray(parsed.tagKeys)) return undefined;
+    if (!parsed.tagKeys.every((item) => typeof item === 'string')) return undefined;
+    return { from: parsed.from, tagKeys: parsed.tagKeys };
+  } catch {
+    return undefined;
+  }
+}
+
+export class Cache {
+  private readonly store: CacheStore;
+  private readonly firstLevel: MemoryStore | undefined;
+  private readonly cipher: ValueCipher;
+  private readonly space: KeySpace;
+  private readonly counters = new CacheMetrics();
+  private readonly loader: DataLoader<string, string | null>;
+  /** Foreground loads by key: concurrent misses on one key join the first. */
+  private readonly inflight = new Map<string, { flight: Flight; promise: Promise<Loaded> }>();
+  /** Background refreshes by key: one per key at a time. */
+  private readonly refreshing = new Map<string, Flight>();
+  private readonly background = new Set<Promise<void>>();
+  private readonly unserializableLogged = new Set<string>();
+  private readonly instanceId = randomBytes(9).toString('base64url');
+  private readonly channel: string;
+  private readonly subscribed: Promise<void>;
+  private readonly logger: Logger | undefined;
+  private readonly leaseMs: number;
+  private readonly leaseWaitMs: number;
+  private closed = false;
+
+  constructor(options: CacheOptions) {
+    this.store = options.store;
+    this.logger = options.logger;
+    this.space = getValidKeySpace({ prefix: options.prefix ?? 'fg', version: options.version ?? '1' });
+    this.cipher = new ValueCipher(options.encryption ?? randomEncryptionKeys());
+    this.leaseMs = options.leaseMs ?? defaultLeaseMs;
+    this.leaseWaitMs = options.leaseWaitMs ?? defaultLeaseWaitMs;
+    const firstLevel = options.firstLevel ?? !(options.store instanceof MemoryStore);
+    if (firstLevel) {
+      const sizes = { ...defaultFirstLevel, ...(firstLevel === true ? {} : firstLevel) };
+      this.firstLevel = new MemoryStore({ maxEntries: sizes.maxEntries, maxTtlMs: sizes.ttlMs });
+    }
+    const batchWindowMs = options.batchWindowMs ?? defaultBatchWindowMs;
+    this.loader = new DataLoader<string, string | null>(async (keys) => {
+      try {
+        return await this.store.mget(keys);
+      } catch (error) {
+        // One failed MGET fails each lookup of the batch; each becomes a miss for its own namespace.
+        const failure = error instanceof Error ? error : new Error(String(error));
+        return keys.map(() => failure);
+      }
+    }, {
+      cache: false,
+      maxBatchSize: 1000,
+      ...(batchWindowMs > 0 ? { batchScheduleFn: (run: () => void) => { setTimeout(run, batchWindowMs); } } : {}),
+    });
+    this.channel = invalidationChannel(this.space);
+    this.subscribed = this.store.subscribe(this.channel, (message) => this.onInvalidation(message), () => {
+      // Invalidations sent while the subscription was down are lost: nothing in the first level can be trusted.
+      this.firstLevel?.clear();
+    }).catch((error: unknown) => {
+      this.logger?.warn({ store: this.store.kind, error: error instanceof Error ? error.message : typeof error },
+        'cache invalidation subscription failed: first-level entries live out their short time-to-live');
+    });
+  }
+
+  /** Resolves true once the store answers and the invalidation subscription is in place, false after timeoutMs. */
+  async ready(timeoutMs = 2000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+    const ready = Promise.all([this.store.ready(timeoutMs), this.subscribed]).then(([storeReady]) => storeReady);
+    try {
+      return await Promise.race([ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async readThrough<T>(options: ReadThroughOptions<T>): Promise<T> {
+    if (this.closed) return options.load();
+    const { policy } = options;
+    const durations = getValidPolicy(policy);
+    const read: Read = {
+      key: entryKey(this.space, options.scope, policy.namespace, policy.version, options.key),
+      tagKeys: (options.tags ?? []).map((tag) => tagKey(this.space, options.scope.tenant, tag)),
+      policy,
+      durations,
+      counters: this.counters.for(policy.namespace),
+      load: options.load,
+    };
+    const found = await this.lookup(read);
+    if (found) {
+      const { envelope } = found;
+      if (Date.now() < envelope.freshUntil) {
+        read.counters.hits += 1;
+        return envelope.v as T;
+      }
+      read.counters.staleServed += 1;
+      this.refresh(read);
+      return envelope.v as T;
+    }
+    read.counters.misses += 1;
+    return (await this.fill(read)) as T;
+  }
+
+  /** Drops every entry of the tenant carrying one of the tags: in the store, here, and in every replica's first level. */
+  async invalidate(scope: Pick<CacheScope, 'tenant'>, tags: readonly string[]): Promise<number> {
+    const tenant = getValidTenant(scope.tenant);
+    const tagKeys = tags.map((tag) => tagKey(this.space, tenant, tag));
+    if (tagKeys.length === 0) return 0;
+    this.dropLocally(tagKeys);
+    // A failure is logged once by the store's breaker; the write that caused the invalidation must not fail for it.
+    const counts = await Promise.all(tagKeys.map((key) => this.store.invalidateTag(key).catch(() => 0)));
+    const message: InvalidationMessage = { from: this.instanceId, tagKeys };
+    await this.store.publish(this.channel, JSON.stringify(message)).catch(() => undefined);
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  metrics(): Record<string, NamespaceMetrics> {
+    return this.counters.snapshot();
+  }
+
+  /** Waits for background refreshes, then closes the store. Reads after close go straight to load(). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.background]);
+    await this.store.close();
+    this.firstLevel?.clear();
+  }
+
+  private onInvalidation(text: string): void {
+    const message = parseInvalidation(text);
+    if (message && message.from !== this.instanceId) this.dropLocally(message.tagKeys);
+  }
+
+  private dropLocally(tagKeys: readonly string[]): void {
+    for (const key of tagKeys) this.firstLevel?.dropTag(key);
+    const touched = (flight: Flight): boolean => flight.tagKeys.some((key) => tagKeys.includes(key));
+    for (const { flight } of this.inflight.values()) if (touched(flight)) flight.invalidated = true;
+    for (const flight of this.refreshing.values()) if (touched(flight)) flight.invalidated = true;
+  }
+
+  private unseal(stored: string, read: Read): Unsealed | undefined {
+    const unsealed = unseal(stored, read.key, read.policy.sensitive, this.cipher);
+    return unsealed && Date.now() < unsealed.envelope.staleUntil ? unsealed : undefined;
+  }
+
+  /** The usable entry for the key (fresh or within grace), from the first level or the store; undefined is a miss. */
+  private async lookup(read: Read): Promise<Unsealed | undefined> {
+    const local = this.firstLevel?.peek(read.key);
+    const fromFirstLevel = local === undefined ? undefined : this.unseal(local, read);
+    if (fromFirstLevel) return fromFirstLevel;
+    return this.lookupInStore(read);
+  }
+
+  private async lookupInStore(read: Read): Promise<Unsealed | undefined> {
+    let stored: string | null;
+    try {
+      stored = await this.loader.load(read.key);
+    } catch {
+      read.counters.errors += 1;
+      return undefined;
+    }
+    if (stored === null) return undefined;
+    const found = this.unseal(stored, read);
+    if (found) this.firstLevel?.put(read.key, stored, found.envelope.staleUntil - Date.now(), read.tagKeys);
+    return found;
+  }
+
+  /** A miss: joins this process's load of the key, or starts one. */
+  private async fill(read: Read): Promise<unknown> {
+    const running = this.inflight.get(read.key);
+    if (running) {
+      read.counters.upstreamCallsSaved += 1;
+      const loaded = await running.promise;
+      // Each joiner decodes its own copy, so no two requests share one mutable object.
+      return loaded.json === undefined ? loaded.value : parseEnvelope(loaded.json)?.v ?? loaded.value;
+    }
+    const flight: Flight = { tagKeys: read.tagKeys, invalidated: false };
+    const promise = this.loadOnce(read, flight, 'miss') as Promise<Loaded>;
+    const entry = { flight, promise };
+    this.inflight.set(read.key, entry);
+    try {
+      return (await promise).value;
+    } finally {
+      if (this.inflight.get(read.key) === entry) this.inflight.delete(read.key);
+    }
+  }
+
+  /** Serves-stale path: one background refresh per key; its failure leaves the stale entry in place. */
+  private refresh(read: Read): void {
+    if (this.refreshing.has(read.key) || this.inflight.has(read.key)) return;
+    const flight: Flight = { tagKeys: read.tagKeys, invalidated: false };
+    this.refreshing.set(read.key, flight);
+    const task: Promise<void> = this.loadOnce(read, flight, 'refresh').then(() => undefined, (error: unknown) => {
+      this.logger?.debug({ namespace: read.policy.namespace, code: isFinGraphError(error) ? error.code : undefined },
+        'cache refresh failed: the stale entry is kept');
+    }).finally(() => {
+      this.refreshing.delete(read.key);
+      this.background.delete(task);
+    });
+    this.background.add(task);
+  }
+
+  /**
+   * Loads the key unless another replica holds its lease: then a miss waits briefly for that replica's value, and a
+   * refresh leaves the work to it (undefined). A store that fails is ignored: this process loads.
+   */
+  private async loadOnce(read: Read, flight: Flight, mode: 'miss' | 'refresh'): Promise<Loaded | undefined> {
+    const lease = leaseKey(read.key);
+    let holdsLease = false;
+    try {
+      holdsLease = await this.store.acquireLease(lease, this.leaseMs);
+      if (!holdsLease) {
+        if (mode === 'refresh') return undefined;
+        const winner = await this.awaitLeaseHolder(read);
+        if (winner) {
+          read.counters.upstreamCallsSaved += 1;
+          return winner;
+        }
+      }
+    } catch {
+      read.counters.errors += 1;
+    }
+    try {
+      read.counters.upstreamCalls += 1;
+      const value = await read.load();
+      return { value, json: await this.save(read, flight, value) };
+    } finally {
+      // Released after the value is stored, so a replica polling for it finds it.
+      if (holdsLease) this.store.releaseLease(lease).catch(() => { read.counters.errors += 1; });
+    }
+  }
+
+  /** Polls the store for the lease holder's value for up to leaseWaitMs, backing off. */
+  private async awaitLeaseHolder(read: Read): Promise<Loaded | undefined> {
+    const deadline = Date.now() + this.leaseWaitMs;
+    let delay = 20;
+    while (Date.now() < deadline) {
+      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+      delay = Math.min(delay * 2, 150);
+      let stored: string | null;
+      try {
+        stored = await this.loader.load(read.key);
+      } catch {
+        read.counters.errors += 1;
+        return undefined;
+      }
+      const found = stored === null ? undefined : this.unseal(stored, read);
+      if (found && Date.now() < found.envelope.freshUntil) {
+        this.firstLevel?.put(read.key, stored as string, found.envelope.staleUntil - Date.now(), read.tagKeys);
+        return { value: found.envelope.v, json: found.json };
+      }
+    }
+    return undefined;
+  }
+
+  /** Stores a loaded value; returns its envelope JSON, or undefined when it cannot be stored. Never throws. */
+  private async save(read: Read, flight: Flight, value: unknown): Promise<string | undefined> {
+    const now = Date.now();
+    const { freshMs, staleMs } = read.durations;
+    let json: string;
+    try {
+      json = serializeEnvelope({ v: value, storedAt: now, freshUntil: now + freshMs, staleUntil: now + freshMs + staleMs });
+    } catch (error) {
+      if (!this.unserializableLogged.has(read.policy.namespace)) {
+        this.unserializableLogged.add(read.policy.namespace);
+        this.logger?.warn({ namespace: read.policy.namespace, error: error instanceof Error ? error.message : typeof error },
+          'cache cannot store this namespace\'s values: every read goes to the upstream');
+      }
+      return undefined;
+    }
+    // The value may have been read before the write that invalidated its tags: served to this caller, never stored.
+    if (flight.invalidated || this.closed) return json;
+    const stored = seal(json, read.key, read.policy.sensitive, this.cipher);
+    const ttlMs = freshMs + staleMs;
+    this.firstLevel?.put(read.key, stored, ttlMs, read.tagKeys);
+    try {
+      await this.store.set(read.key, stored, ttlMs, read.tagKeys);
+    } catch {
+      read.counters.errors += 1;
+    }
+    return json;
+  }
+}

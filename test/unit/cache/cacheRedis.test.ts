@@ -1,0 +1,132 @@
+// The read-through cache on a real Redis (the harness's own): hits and expiry, one MGET per tick, one load() across
+// two replicas (the lease), and tag invalidation reaching the other replica's first level through pub/sub.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import { readCacheConfig } from '../../../lib/cache/config.js';
+import { createCache } from '../../../lib/cache/createCache.js';
+import { entryKey } from '../../../lib/cache/keys.js';
+import { RedisHarness } from '../../support/redis.js';
+import { captureLogs, commandCalls, countingLoad, policy, rawClient, redisCache, sleep, type RedisCacheParts } from './fixtures.js';
+
+const space = { prefix: 'fg', version: '1' };
+
+describe('read-through cache on Redis', () => {
+  let harness: RedisHarness;
+  let raw: Redis;
+  const opened: RedisCacheParts[] = [];
+  const open = async (...args: Parameters<typeof redisCache> extends [unknown, ...infer Rest] ? Rest : never) => {
+    const parts = await redisCache(harness, ...args);
+    opened.push(parts);
+    return parts;
+  };
+
+  before(async () => {
+    harness = await RedisHarness.start();
+    raw = await rawClient(harness);
+  });
+  after(async () => {
+    await Promise.all(opened.map(({ cache }) => cache.close()));
+    raw.disconnect();
+    await harness.close();
+  });
+
+  it('misses, hits, and expires with the policy, the entry carrying a Redis time-to-live', async () => {
+    const { cache } = await open({ firstLevel: false });
+    const short = policy({ namespace: 'expiry', freshSeconds: 0.1, staleSeconds: 0 });
+    const upstream = countingLoad((call) => ({ call, minor: 99n }));
+    const read = () => cache.readThrough({ policy: short, scope: { tenant: 'acme' }, key: ['e1'], load: upstream.load });
+    assert.deepEqual(await read(), { call: 1, minor: 99n });
+    assert.deepEqual(await read(), { call: 1, minor: 99n });
+    const ttl = await raw.pttl(entryKey(space, { tenant: 'acme' }, 'expiry', 1, ['e1']));
+    assert.ok(ttl > 0 && ttl <= 100, `pttl ${ttl}`);
+    await sleep(130);
+    assert.deepEqual(await read(), { call: 2, minor: 99n });
+    assert.equal(upstream.calls(), 2);
+    assert.deepEqual(cache.metrics().expiry, { hits: 1, misses: 2, staleServed: 0, errors: 0, upstreamCalls: 2, upstreamCallsSaved: 0 });
+  });
+
+  it('misses after a global version bump on the same Redis', async () => {
+    const { cache: v1 } = await open({ firstLevel: false });
+    const { cache: v2 } = await open({ firstLevel: false, version: '2' });
+    const upstream = countingLoad((call) => call);
+    const read = (cache: typeof v1) => cache.readThrough({ policy: policy({ namespace: 'versioned' }), scope: { tenant: 'acme' }, key: ['x'], load: upstream.load });
+    assert.equal(await read(v1), 1);
+    assert.equal(await read(v1), 1);
+    assert.equal(await read(v2), 2);
+    assert.equal(await read(v2), 2);
+  });
+
+  it('fetches the keys asked for in one tick with exactly one MGET, across tenants', async () => {
+    const { cache } = await open({ firstLevel: false });
+    const reads = () => Promise.all(Array.from({ length: 20 }, (_, i) => cache.readThrough({
+      policy: policy({ namespace: 'batched' }), scope: { tenant: i % 2 ? 'acme' : 'globex' }, key: [i], load: async () => i,
+    })));
+    await raw.config('RESETSTAT');
+    assert.deepEqual(await reads(), Array.from({ length: 20 }, (_, i) => i));
+    assert.equal(await commandCalls(raw, 'mget'), 1, 'twenty cold lookups, one MGET');
+    await raw.config('RESETSTAT');
+    assert.deepEqual(await reads(), Array.from({ length: 20 }, (_, i) => i));
+    assert.equal(await commandCalls(raw, 'mget'), 1, 'twenty warm lookups, one MGET');
+    assert.equal(await commandCalls(raw, 'get'), 0);
+    assert.equal(cache.metrics().batched?.hits, 20);
+  });
+
+  it('makes one load() between two replicas missing the same key at once (the lease)', async () => {
+    const { cache: replicaA } = await open();
+    const { cache: replicaB } = await open();
+    const upstream = countingLoad((call) => ({ call }), 120);
+    const read = (cache: typeof replicaA) => cache.readThrough({ policy: policy({ namespace: 'leased' }), scope: { tenant: 'acme' }, key: ['cold'], load: upstream.load });
+    const results = await Promise.all([read(replicaA), read(replicaB), read(replicaA), read(replicaB)]);
+    assert.equal(upstream.calls(), 1);
+    assert.deepEqual(results, [{ call: 1 }, { call: 1 }, { call: 1 }, { call: 1 }]);
+    const a = replicaA.metrics().leased;
+    const b = replicaB.metrics().leased;
+    assert.equal((a?.upstreamCalls ?? 0) + (b?.upstreamCalls ?? 0), 1);
+    assert.equal((a?.upstreamCallsSaved ?? 0) + (b?.upstreamCallsSaved ?? 0), 3);
+    const lease = `${entryKey(space, { tenant: 'acme' }, 'leased', 1, ['cold'])}:lease`;
+    assert.equal(await raw.exists(lease), 0, 'the winner released its lease');
+  });
+
+  it('invalidates a tag in Redis and in every replica\'s first level', async () => {
+    // A first level that would otherwise keep entries for 5 s: only the pub/sub message can drop B's copy in time.
+    const { cache: replicaA } = await open({ firstLevel: { ttlMs: 5000 } });
+    const { cache: replicaB } = await open({ firstLevel: { ttlMs: 5000 } });
+    const upstream = countingLoad((call) => call);
+    const read = (cache: typeof replicaA, key: string, tag: string) => cache.readThrough({
+      policy: policy({ namespace: 'tagged' }), scope: { tenant: 'acme' }, key: [key], tags: [tag], load: upstream.load,
+    });
+    assert.equal(await read(replicaA, 'balance', 'account:1'), 1);
+    assert.equal(await read(replicaB, 'balance', 'account:1'), 1, 'B reads A\'s value');
+    assert.equal(await read(replicaB, 'other', 'account:2'), 2);
+    await raw.config('RESETSTAT');
+    assert.equal(await read(replicaB, 'balance', 'account:1'), 1);
+    assert.equal(await commandCalls(raw, 'mget'), 0, 'B answers from its first level');
+
+    assert.equal(await replicaA.invalidate({ tenant: 'acme' }, ['account:1']), 1);
+    assert.equal(await raw.exists(entryKey(space, { tenant: 'acme' }, 'tagged', 1, ['balance'])), 0);
+    const deadline = Date.now() + 1000;
+    let value = await read(replicaB, 'balance', 'account:1');
+    while (value === 1 && Date.now() < deadline) {
+      await sleep(10);
+      value = await read(replicaB, 'balance', 'account:1');
+    }
+    assert.equal(value, 3, 'B dropped its first-level copy and loaded again');
+    assert.equal(await read(replicaB, 'other', 'account:2'), 2, 'an entry with another tag stays');
+  });
+
+  it('is built from the environment by createCache, on Redis, saying so', async () => {
+    const logs = captureLogs();
+    const config = readCacheConfig({ REDIS_URL: `${harness.url}/0`, CACHE_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
+    const cache = createCache(config, logs.logger);
+    assert.equal(await cache.ready(), true);
+    const upstream = countingLoad(() => 'v');
+    const read = () => cache.readThrough({ policy: policy({ namespace: 'configured', sensitive: true }), scope: { tenant: 'acme' }, key: ['c'], load: upstream.load });
+    await read();
+    await read();
+    assert.equal(upstream.calls(), 1);
+    assert.equal(logs.lines.find((line) => /^cache backend/.test(line.msg))?.backend, 'redis-single');
+    assert.ok(!logs.text().includes(Buffer.alloc(32, 7).toString('base64')), 'the key is never logged');
+    await cache.close();
+  });
+});

@@ -1,0 +1,81 @@
+// Shared pieces of the cache tests: policies, encryption keys, counting loaders, a log capture, and Caches built on a
+// test's own RedisHarness (never the machine's Redis).
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { Cache, type CacheOptions } from '../../../lib/cache/cache.js';
+import type { EncryptionKeys } from '../../../lib/cache/encryption.js';
+import type { CachePolicy } from '../../../lib/cache/policy.js';
+import { RedisStore, type RedisStoreOptions } from '../../../lib/cache/redisStore.js';
+import { createLogger, type Logger } from '../../../lib/logging/logger.js';
+import type { RedisHarness } from '../../support/redis.js';
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function policy(overrides: Partial<CachePolicy> = {}): CachePolicy {
+  return { namespace: 'balances', version: 1, freshSeconds: 60, staleSeconds: 60, sensitive: false, ...overrides };
+}
+
+/** Fixed keys per id, so two caches given the same id can read each other's values. */
+const keyMaterial = new Map<string, Buffer>();
+export function encryptionKeys(current: string, ...others: string[]): EncryptionKeys {
+  const keys = new Map<string, Buffer>();
+  for (const kid of [current, ...others]) {
+    if (!keyMaterial.has(kid)) keyMaterial.set(kid, randomBytes(32));
+    keys.set(kid, keyMaterial.get(kid) as Buffer);
+  }
+  return { keys, current };
+}
+
+/** A load() that counts its calls and answers value(n) for the n-th call, after delayMs. */
+export function countingLoad<T>(value: (call: number) => T, delayMs = 0): { load: () => Promise<T>; calls: () => number } {
+  let calls = 0;
+  return {
+    load: async () => {
+      calls += 1;
+      const call = calls;
+      if (delayMs > 0) await sleep(delayMs);
+      return value(call);
+    },
+    calls: () => calls,
+  };
+}
+
+export interface LogLine { level: string; msg: string; [field: string]: unknown }
+
+export function captureLogs(): { logger: Logger; lines: LogLine[]; text: () => string } {
+  const raw: string[] = [];
+  const destination = new Writable({ write(chunk: Buffer, _encoding, done) { raw.push(chunk.toString()); done(); } });
+  const logger = createLogger('cache-test', { destination, level: 'debug' });
+  return {
+    logger,
+    get lines() { return raw.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine); },
+    text: () => raw.join(''),
+  };
+}
+
+export interface RedisCacheParts { cache: Cache; store: RedisStore }
+
+/** A Cache on the harness's Redis, connected and subscribed before it is returned. */
+export async function redisCache(harness: RedisHarness, options: Partial<Omit<CacheOptions, 'store'>> = {},
+  storeOptions: Partial<Omit<RedisStoreOptions, 'connection'>> = {}): Promise<RedisCacheParts> {
+  const store = new RedisStore({ connection: { mode: 'single', url: harness.url }, ...storeOptions });
+  const cache = new Cache({ encryption: encryptionKeys('a'), ...options, store });
+  if (!(await cache.ready(3000))) throw new Error('the test cache did not connect to the harness Redis');
+  return { cache, store };
+}
+
+/** A plain client to look at what the cache wrote, as an operator (or an attacker with Redis access) would. */
+export async function rawClient(harness: RedisHarness): Promise<Redis> {
+  const client = new Redis(harness.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** How many times Redis ran a command since the last CONFIG RESETSTAT. */
+export async function commandCalls(client: Redis, command: string): Promise<number> {
+  const info = await client.info('commandstats');
+  const match = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info);
+  return match ? Number(match[1]) : 0;
+}

@@ -1,0 +1,62 @@
+// The in-process backend: bounded, entries expire, tags drop what they carry, leases are exclusive, and messages
+// reach the subscribers of the same store.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryStore } from '../../../lib/cache/memoryStore.js';
+import { sleep } from './fixtures.js';
+
+describe('memory store', () => {
+  it('holds at most maxEntries, dropping the least recently used', async () => {
+    const store = new MemoryStore({ maxEntries: 3 });
+    for (const key of ['a', 'b', 'c']) await store.set(key, key, 60_000);
+    await store.mget(['a']);
+    await store.set('d', 'd', 60_000);
+    await store.set('e', 'e', 60_000);
+    assert.equal(store.size, 3);
+    assert.deepEqual(await store.mget(['a', 'b', 'c', 'd', 'e']), ['a', null, null, 'd', 'e']);
+  });
+
+  it('expires entries, capped by maxTtlMs', async () => {
+    const store = new MemoryStore({ maxTtlMs: 30 });
+    await store.set('short', 'x', 60_000);
+    await store.set('none', 'x', 0);
+    assert.deepEqual(await store.mget(['short', 'none']), ['x', null]);
+    await sleep(45);
+    assert.deepEqual(await store.mget(['short']), [null]);
+  });
+
+  it('drops every key carrying a tag, and only those', async () => {
+    const store = new MemoryStore();
+    await store.set('k1', '1', 60_000, ['t:a']);
+    await store.set('k2', '2', 60_000, ['t:a', 't:b']);
+    await store.set('k3', '3', 60_000, ['t:b']);
+    await store.tagKeys('t:c', ['k3'], 60_000);
+    assert.equal(await store.invalidateTag('t:a'), 2);
+    assert.deepEqual(await store.mget(['k1', 'k2', 'k3']), [null, null, '3']);
+    assert.equal(await store.invalidateTag('t:a'), 0);
+    assert.equal(await store.invalidateTag('t:c'), 1);
+    assert.deepEqual(await store.mget(['k3']), [null]);
+  });
+
+  it('gives a lease to one caller until it is released or expires', async () => {
+    const store = new MemoryStore();
+    assert.equal(await store.acquireLease('l', 40), true);
+    assert.equal(await store.acquireLease('l', 40), false);
+    await store.releaseLease('l');
+    assert.equal(await store.acquireLease('l', 20), true);
+    await sleep(30);
+    assert.equal(await store.acquireLease('l', 20), true);
+  });
+
+  it('delivers published messages to the channel\'s subscribers, asynchronously', async () => {
+    const store = new MemoryStore();
+    const received: string[] = [];
+    await store.subscribe('ch', (message) => received.push(message));
+    await store.subscribe('other', () => received.push('wrong channel'));
+    const published = store.publish('ch', 'hello');
+    assert.deepEqual(received, [], 'not run inside the publisher\'s frame');
+    await published;
+    await sleep(0);
+    assert.deepEqual(received, ['hello']);
+  });
+});
