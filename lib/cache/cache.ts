@@ -4,6 +4,7 @@
 // that is never the caller's failure. Errors from load() reach the caller unchanged and are never cached.
 import { randomBytes } from 'node:crypto';
 import DataLoader from 'dataloader';
+import { LRUCache } from 'lru-cache';
 import { isFinGraphError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { randomEncryptionKeys, ValueCipher, type EncryptionKeys } from './encryption.js';
@@ -87,6 +88,11 @@ interface InvalidationMessage {
   readonly tagKeys: readonly string[];
 }
 
+/** Each caller that did not load the value decodes its own copy, so no two requests share one mutable object. */
+function copyOf(loaded: Loaded): unknown {
+  return loaded.json === undefined ? loaded.value : parseEnvelope(loaded.json)?.v ?? loaded.value;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function parseInvalidation(message: string): InvalidationMessage | undefined {
@@ -109,6 +115,15 @@ export class Cache {
   private readonly loader: DataLoader<string, string | null>;
   /** Foreground loads by key: concurrent misses on one key join the first. */
   private readonly inflight = new Map<string, { flight: Flight; promise: Promise<Loaded> }>();
+  /**
+   * Foreground loads that finished lately, with the sequence number of their end: a miss whose lookup began before
+   * that end may have been on the wire while the value was stored, and takes it rather than loading a second time.
+   */
+  private readonly settled = new LRUCache<string, { readonly endedAt: number; readonly loaded: Loaded; readonly flight: Flight }>({
+    max: 1000, ttl: 1000,
+  });
+  /** Orders lookups and load completions within this instance. */
+  private sequence = 0;
   /** Background refreshes by key: one per key at a time. */
   private readonly refreshing = new Map<string, Flight>();
   private readonly background = new Set<Promise<void>>();
@@ -181,6 +196,7 @@ export class Cache {
       counters: this.counters.for(policy.namespace),
       load: options.load,
     };
+    const lookupStarted = this.sequence += 1;
     const found = await this.lookup(read);
     if (found) {
       const { envelope } = found;
@@ -193,7 +209,7 @@ export class Cache {
       return envelope.v as T;
     }
     read.counters.misses += 1;
-    return (await this.fill(read)) as T;
+    return (await this.fill(read, lookupStarted)) as T;
   }
 
   /** Drops every entry of the tenant carrying one of the tags: in the store, here, and in every replica's first level. */
@@ -232,6 +248,8 @@ export class Cache {
     const touched = (flight: Flight): boolean => flight.tagKeys.some((key) => tagKeys.includes(key));
     for (const { flight } of this.inflight.values()) if (touched(flight)) flight.invalidated = true;
     for (const flight of this.refreshing.values()) if (touched(flight)) flight.invalidated = true;
+    const settledKeys = [...this.settled.entries()].filter(([, { flight }]) => touched(flight)).map(([key]) => key);
+    for (const key of settledKeys) this.settled.delete(key);
   }
 
   private unseal(stored: string, read: Read): Unsealed | undefined {
@@ -261,21 +279,31 @@ export class Cache {
     return found;
   }
 
-  /** A miss: joins this process's load of the key, or starts one. */
-  private async fill(read: Read): Promise<unknown> {
+  /**
+   * A miss: joins this process's load of the key, takes the value of one that ended while this lookup was on the
+   * wire, or starts one.
+   */
+  private async fill(read: Read, lookupStarted: number): Promise<unknown> {
     const running = this.inflight.get(read.key);
     if (running) {
       read.counters.upstreamCallsSaved += 1;
-      const loaded = await running.promise;
-      // Each joiner decodes its own copy, so no two requests share one mutable object.
-      return loaded.json === undefined ? loaded.value : parseEnvelope(loaded.json)?.v ?? loaded.value;
+      return copyOf(await running.promise);
+    }
+    const recent = this.settled.get(read.key);
+    if (recent && recent.endedAt > lookupStarted && !recent.flight.invalidated) {
+      read.counters.upstreamCallsSaved += 1;
+      return copyOf(recent.loaded);
     }
     const flight: Flight = { tagKeys: read.tagKeys, invalidated: false };
     const promise = this.loadOnce(read, flight, 'miss') as Promise<Loaded>;
     const entry = { flight, promise };
     this.inflight.set(read.key, entry);
     try {
-      return (await promise).value;
+      const loaded = await promise;
+      if (loaded.json !== undefined && !flight.invalidated) {
+        this.settled.set(read.key, { endedAt: this.sequence += 1, loaded, flight });
+      }
+      return loaded.value;
     } finally {
       if (this.inflight.get(read.key) === entry) this.inflight.delete(read.key);
     }

@@ -4,7 +4,7 @@
 // holds personal data, account numbers or consent tokens, and is stored AES-256-GCM encrypted.
 import type { CachePolicy } from '../../lib/cache/index.js';
 
-export const cachePolicy = {
+export const defaultCachePolicy = {
   /** Customer records with their bank connections (names, e-mails, consent tokens). */
   customers: { namespace: 'customers', version: 1, freshSeconds: 300, staleSeconds: 3600, sensitive: true },
   /** The organisation's bank connections (consent tokens). */
@@ -18,6 +18,18 @@ export const cachePolicy = {
   /** Older pages hold only booked transactions, which do not change: long. */
   bookedTransactions: { namespace: 'transactions-booked', version: 1, freshSeconds: 3600, staleSeconds: 86_400, sensitive: true },
 } as const satisfies Record<string, CachePolicy>;
+
+export type CachePolicies = { readonly [K in keyof typeof defaultCachePolicy]: CachePolicy } & { fxRates(now?: Date): CachePolicy };
+
+/** Durations an operator sets per namespace (CACHE_TTL_OVERRIDES), without a deploy. */
+export type TtlOverrides = ReadonlyMap<string, { readonly freshSeconds: number; readonly staleSeconds: number }>;
+
+/** The table above with any overrides applied. */
+export function resolveCachePolicies(overrides: TtlOverrides = new Map()): CachePolicies {
+  const apply = (policy: CachePolicy): CachePolicy => ({ ...policy, ...overrides.get(policy.namespace) });
+  const table = Object.fromEntries(Object.entries(defaultCachePolicy).map(([name, policy]) => [name, apply(policy)]));
+  return { ...(table as { [K in keyof typeof defaultCachePolicy]: CachePolicy }), fxRates: (now?: Date) => apply(fxRatesPolicy(now)) };
+}
 
 /**
  * The ECB publishes its reference rates once a working day, around 16:00 CET (15:00 UTC): a rate set is fresh until

@@ -1,9 +1,10 @@
 // The accounts subgraph's configuration, read once from the environment and validated at start-up.
 
-import { readBase64Key, readInt, readOptionalString, readPort, readString, readUrl, type Env } from '../../lib/config/env.js';
+import { ConfigError, readBase64Key, readInt, readOptionalString, readPort, readString, readUrl, type Env } from '../../lib/config/env.js';
 import { fromRoot } from '../../lib/config/paths.js';
 import { loadUpstreamCredentials, type UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
 import { readCacheConfig, type CacheConfig } from '../../lib/cache/index.js';
+import { defaultCachePolicy, type TtlOverrides } from './cachePolicy.js';
 import { institutions } from './institutions.js';
 
 export interface AccountsConfig {
@@ -22,6 +23,23 @@ export interface AccountsConfig {
   readonly openBankingFinancialId: string | undefined;
   /** Where upstream reads are cached: Redis (single, Sentinel, Cluster) or the in-process default. */
   readonly cache: CacheConfig;
+  readonly cacheTtlOverrides: TtlOverrides;
+}
+
+const namespaces = new Set([...Object.values(defaultCachePolicy).map((policy) => policy.namespace), 'fx-rates']);
+
+/** "balances=15:300,accounts=600:3600": fresh and stale seconds per namespace. */
+function readTtlOverrides(env: Env): TtlOverrides {
+  const text = readOptionalString(env, 'CACHE_TTL_OVERRIDES');
+  const overrides = new Map<string, { freshSeconds: number; staleSeconds: number }>();
+  if (!text) return overrides;
+  const expected = `namespace=fresh:stale seconds, comma-separated, namespaces ${[...namespaces].join(', ')}`;
+  for (const item of text.split(',')) {
+    const match = /^([a-z-]+)=(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(item.trim());
+    if (!match || !namespaces.has(match[1] as string) || Number(match[2]) <= 0) throw new ConfigError('CACHE_TTL_OVERRIDES', expected, text);
+    overrides.set(match[1] as string, { freshSeconds: Number(match[2]), staleSeconds: Number(match[3]) });
+  }
+  return overrides;
 }
 
 export function readAccountsConfig(env: Env): AccountsConfig {
@@ -42,6 +60,7 @@ export function readAccountsConfig(env: Env): AccountsConfig {
     internalTokenKey: readBase64Key(env, 'ACCOUNTS_INTERNAL_KEY'),
     openBankingFinancialId: readOptionalString(env, 'OB_FINANCIAL_ID'),
     cache: readCacheConfig(env),
+    cacheTtlOverrides: readTtlOverrides(env),
   };
 }
 

@@ -4,7 +4,6 @@
 // request, whichever customers they belong to.
 import DataLoader from 'dataloader';
 import { FinGraphError, consentRequired, upstreamUnavailable } from '../../lib/errors/index.js';
-import { cachePolicy } from './cachePolicy.js';
 import { encodeAccountId } from './accountId.js';
 import type { Account, BankLink, Balance, CustomerRecord, OwnerId } from './domain.js';
 import { ORGANISATION_OWNER, linkKey } from './domain.js';
@@ -81,7 +80,7 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
   }, { maxBatchSize: 100 });
   // The cache reads all the request's keys in one round trip; only the misses go to the directory, in one batch.
   const customer = new DataLoader<string, CustomerRecord | null>((ids) => Promise.all(ids.map((id) => cache.readThrough({
-    policy: cachePolicy.customers, scope, key: [id], tags: [TENANT_TAG, `customer:${id}`],
+    policy: services.cachePolicy.customers, scope, key: [id], tags: [TENANT_TAG, `customer:${id}`],
     load: () => upstreamCustomers.load(id),
   }).catch(asError))));
 
@@ -89,7 +88,7 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
   async function links(ownerId: OwnerId): Promise<readonly BankLink[]> {
     if (ownerId === ORGANISATION_OWNER) {
       organisationLinks ??= cache.readThrough({
-        policy: cachePolicy.organisation, scope, key: [ORGANISATION_OWNER], tags: [TENANT_TAG],
+        policy: services.cachePolicy.organisation, scope, key: [ORGANISATION_OWNER], tags: [TENANT_TAG],
         load: () => services.directory.organisationLinks(tenant),
       });
       return organisationLinks;
@@ -119,7 +118,7 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
         const connector = services.bank(link.institutionId, tenant);
         if (!connector) throw upstreamUnavailable(link.institutionId);
         const accounts = await cache.readThrough({
-          policy: cachePolicy.accounts, scope, key: [ownerId, linkKey(link)], tags: [TENANT_TAG, `link:${linkKey(link)}`],
+          policy: services.cachePolicy.accounts, scope, key: [ownerId, linkKey(link)], tags: [TENANT_TAG, `link:${linkKey(link)}`],
           load: forgettingOnRevocation(link, () => connector.listAccounts(link)),
         });
         return [accounts.map((account) => ({
@@ -162,7 +161,7 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
     let waiting = true;
     const settle = () => { if (waiting) { waiting = false; pending.end(account.institutionId); } };
     return cache.readThrough({
-      policy: cachePolicy.balances, scope, key: [account.id],
+      policy: services.cachePolicy.balances, scope, key: [account.id],
       tags: [TENANT_TAG, `account:${account.id}`, `link:${linkKey(account.link)}`],
       load: forgettingOnRevocation(account.link, () => {
         const upstream = balanceLoaderFor(account).load(account);

@@ -2,6 +2,7 @@
 import type { Cache } from '../../lib/cache/index.js';
 import { UpstreamClient } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
+import { resolveCachePolicies, type CachePolicies } from './cachePolicy.js';
 import type { AccountsConfig } from './config.js';
 import type { BankConnector } from './connectors/bankConnector.js';
 import { CoreBankingConnector } from './connectors/coreBanking.js';
@@ -18,8 +19,10 @@ export interface AccountsServices {
   readonly directory: DirectoryConnector;
   readonly fx: EcbRatesConnector;
   readonly bankTimeoutMs: number;
-  /** The read-through cache in front of every upstream read (policies in cachePolicy.ts). */
+  /** The read-through cache in front of every upstream read. */
   readonly cache: Cache;
+  /** What is cached for how long (cachePolicy.ts, with CACHE_TTL_OVERRIDES applied). */
+  readonly cachePolicy: CachePolicies;
 }
 
 export function createAccountsServices(config: AccountsConfig, logger: Logger, cache: Cache): AccountsServices {
@@ -51,5 +54,6 @@ export function createAccountsServices(config: AccountsConfig, logger: Logger, c
     fx: new EcbRatesConnector(client('ecb', config.fxUrl, config.upstreamTimeoutMs)),
     bankTimeoutMs: config.bankTimeoutMs,
     cache,
+    cachePolicy: resolveCachePolicies(config.cacheTtlOverrides),
   };
 }

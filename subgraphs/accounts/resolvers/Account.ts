@@ -5,7 +5,6 @@ import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import { decodeAccountId } from '../accountId.js';
 import { canReadOwner } from '../access.js';
-import { cachePolicy } from '../cachePolicy.js';
 import type { AccountsContext } from '../context.js';
 import { TENANT_TAG } from '../loaders.js';
 import type { Account as AccountModel, Transaction } from '../domain.js';
@@ -85,7 +84,7 @@ export const Account = {
       const at = position;
       const page = await context.services.cache.readThrough({
         // The newest page holds pending transactions, which change; older pages hold only booked ones.
-        policy: at === undefined ? cachePolicy.recentTransactions : cachePolicy.bookedTransactions,
+        policy: at === undefined ? context.services.cachePolicy.recentTransactions : context.services.cachePolicy.bookedTransactions,
         scope: { tenant: context.principal.tenant },
         key: [account.id, at ?? '', bookedFrom ?? '', bookedTo ?? '', query.wanted],
         tags: [TENANT_TAG, `account:${account.id}`, `link:${linkKey(link)}`],

@@ -5,7 +5,6 @@ import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import type { CurrencyCode, ReferenceRates } from '../../../lib/money/index.js';
-import { fxRatesPolicy } from '../cachePolicy.js';
 import { TENANT_TAG } from '../loaders.js';
 import { assertCanReadCustomer, assertStaff } from '../access.js';
 import { computeCashPosition } from '../cashPosition.js';
@@ -17,7 +16,7 @@ const CUSTOMERS_PAGE_MAX = 100;
 /** The ECB's rates, cached until the next publication; stored as entries, since a Map does not survive JSON. */
 async function cachedRates(context: AccountsContext): Promise<ReferenceRates> {
   const stored = await context.services.cache.readThrough({
-    policy: fxRatesPolicy(), scope: { tenant: context.principal.tenant }, key: ['ecb-daily'], tags: [TENANT_TAG],
+    policy: context.services.cachePolicy.fxRates(), scope: { tenant: context.principal.tenant }, key: ['ecb-daily'], tags: [TENANT_TAG],
     load: async () => {
       const rates = await context.services.fx.daily();
       return { base: rates.base, publishedOn: rates.publishedOn, perBase: [...rates.perBase] };

@@ -67,11 +67,19 @@ describe('read-through cache, in-process backend', () => {
   });
 
   it('makes one load() for 100 concurrent misses on one key, and hands each caller its own copy', async () => {
-    const cache = memoryCache();
+    let leaseRequests = 0;
+    class CountingStore extends MemoryStore {
+      override async acquireLease(key: string, ttlMs: number): Promise<boolean> {
+        leaseRequests += 1;
+        return super.acquireLease(key, ttlMs);
+      }
+    }
+    const cache = memoryCache({ store: new CountingStore() });
     const upstream = countingLoad(() => ({ amount: 10n, lines: ['a'] }), 30);
     const results = await Promise.all(Array.from({ length: 100 }, () =>
       cache.readThrough({ policy: policy(), scope: acme, key: ['hot'], load: upstream.load })));
     assert.equal(upstream.calls(), 1);
+    assert.equal(leaseRequests, 1, 'coalesced in the process: the other 99 never reached the cross-replica lease');
     for (const result of results) assert.deepEqual(result, { amount: 10n, lines: ['a'] });
     results[1]?.lines.push('changed by one request');
     assert.deepEqual(results[2]?.lines, ['a'], 'one request\'s change is not seen by another');
@@ -79,6 +87,41 @@ describe('read-through cache, in-process backend', () => {
     assert.equal(metrics?.upstreamCalls, 1);
     assert.equal(metrics?.upstreamCallsSaved, 99);
     assert.equal(metrics?.misses, 100);
+    await cache.close();
+  });
+
+  it('does not load again for a miss whose lookup was on the wire while the first load ended', async () => {
+    // A store whose lookups can be held after they have read: the answer is from before the first load stored its value.
+    let hold: Promise<void> | undefined;
+    class HeldStore extends MemoryStore {
+      override async mget(keys: readonly string[]): Promise<(string | null)[]> {
+        const answer = await super.mget(keys);
+        if (hold) await hold;
+        return answer;
+      }
+    }
+    const cache = memoryCache({ store: new HeldStore() });
+    let releaseLoad: () => void = () => undefined;
+    let calls = 0;
+    const load = async () => {
+      calls += 1;
+      if (calls === 1) await new Promise<void>((resolve) => { releaseLoad = resolve; });
+      return { call: calls };
+    };
+    const read = () => cache.readThrough({ policy: policy(), scope: acme, key: ['racy'], load });
+    const first = read();
+    while (calls === 0) await sleep(1);
+    let releaseLookup: () => void = () => undefined;
+    hold = new Promise<void>((resolve) => { releaseLookup = resolve; });
+    const second = read();
+    await sleep(5);
+    releaseLoad();
+    assert.deepEqual(await first, { call: 1 });
+    hold = undefined;
+    releaseLookup();
+    assert.deepEqual(await second, { call: 1 });
+    assert.equal(calls, 1);
+    assert.equal(cache.metrics().balances?.upstreamCallsSaved, 1);
     await cache.close();
   });
 

@@ -60,6 +60,7 @@ describe('cache when Redis fails', () => {
   });
 
   it('stops waiting on a hung Redis once the breaker opens', async () => {
+    await harness.restart(); // independent of how the previous test left it
     const parts = await redisCache(harness, { firstLevel: false }, { breaker: { coolDownMs: 5000 } });
     opened.push(parts);
     const { cache, store } = parts;

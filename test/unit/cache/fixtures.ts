@@ -61,7 +61,11 @@ export async function redisCache(harness: RedisHarness, options: Partial<Omit<Ca
   storeOptions: Partial<Omit<RedisStoreOptions, 'connection'>> = {}): Promise<RedisCacheParts> {
   const store = new RedisStore({ connection: { mode: 'single', url: harness.url }, ...storeOptions });
   const cache = new Cache({ encryption: encryptionKeys('a'), ...options, store });
-  if (!(await cache.ready(3000))) throw new Error('the test cache did not connect to the harness Redis');
+  if (!(await cache.ready(3000))) {
+    // Closed, or its reconnect loop would keep the test process alive after the failure.
+    await cache.close();
+    throw new Error('the test cache did not connect to the harness Redis');
+  }
   return { cache, store };
 }
 

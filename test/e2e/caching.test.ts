@@ -1,0 +1,218 @@
+// The cache in front of every upstream read, with a real Redis from the harness: tenants never see each other's data
+// however requests interleave, nothing personal is stored in clear, a hundred cold requests make one upstream call,
+// a bank that fails is answered from cache within the grace window, Redis dying mid-traffic fails no request, and an
+// invalidation reaches every replica.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { deriveSubgraphKey } from '../../lib/auth/internalToken.js';
+import { createLogger } from '../../lib/logging/logger.js';
+import { readAccountsConfig } from '../../subgraphs/accounts/config.js';
+import { startAccountsSubgraph } from '../../subgraphs/accounts/server.js';
+import { Writable } from 'node:stream';
+import { credentials } from '../support/bankTruth.js';
+import { contractOperation } from '../support/contract.js';
+import { RedisHarness } from '../support/redis.js';
+import { RedisClusterHarness } from '../support/redisCluster.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { testKeys, tokenFor } from '../support/tokens.js';
+
+interface DirectoryCustomer { id: string; display_name: string; email: string; bank_links: Array<{ type: string; consent_expires_at?: string; access_token?: string }> }
+
+const OVERVIEW = `query ($id: ID!) { customer(id: $id) { id accounts { id accountNumber maskedNumber institution { id } balance { current { amount currency } asOf }
+  transactions(first: 3) { edges { node { id amount { amount } } } } } } }`;
+const CASH = contractOperation('CashPosition');
+const totalCalls = (calls: Record<string, Record<string, number>>, provider?: string) =>
+  Object.entries(calls).filter(([name]) => !provider || name === provider).flatMap(([, counts]) => Object.values(counts)).reduce((a, b) => a + b, 0);
+
+const SHORT_TTLS = 'balances=1:60,accounts=1:60,organisation=1:60,customers=1:60,fx-rates=1:60';
+
+for (const backend of ['redis', 'redis-cluster'] as const) {
+describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-master Redis Cluster'}`, () => {
+  let redis: RedisHarness | undefined;
+  let cluster: RedisClusterHarness | undefined;
+  let stack: Stack;
+  const customers: Record<string, DirectoryCustomer[]> = {};
+  const singleOnly = backend === 'redis';
+
+  before(async () => {
+    if (backend === 'redis') {
+      redis = await RedisHarness.start();
+      stack = await startStack({ redis, env: { CACHE_TTL_OVERRIDES: SHORT_TTLS } });
+    } else {
+      cluster = await RedisClusterHarness.start();
+      stack = await startStack({ env: {
+        CACHE_TTL_OVERRIDES: SHORT_TTLS,
+        REDIS_CLUSTER_NODES: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
+        CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}`,
+      } });
+    }
+    for (const tenant of ['acme', 'globex']) {
+      const page = (await stack.upstream('/directory/v1/customers?limit=100', credentials[tenant]?.directory as string)) as { data: DirectoryCustomer[] };
+      customers[tenant] = page.data.filter((entry) => entry.bank_links.length > 0
+        && entry.bank_links.every((link) => link.type !== 'open_banking' || Date.parse(link.consent_expires_at as string) > Date.now()));
+    }
+  });
+  after(async () => { await stack.close(); await redis?.close(); await cluster?.close(); });
+
+  /** A plain client on the backend, to read what is stored. */
+  async function rawValues(): Promise<{ keys: string[]; text: string }> {
+    const clients = redis ? [new Redis(redis.url)] : (cluster?.nodes ?? []).map((node) => new Redis(node.port, node.host));
+    try {
+      const keys: string[] = [];
+      const values: string[] = [];
+      for (const client of clients) {
+        for (const key of await client.keys('*')) {
+          keys.push(key);
+          values.push(`${key}=${await client.type(key) === 'string' ? await client.get(key) : (await client.smembers(key)).join(',')}`);
+        }
+      }
+      return { keys, text: values.join('\n') };
+    } finally {
+      for (const client of clients) client.disconnect();
+    }
+  }
+  beforeEach(async () => { await Promise.all([stack.control('/reset', {}), stack.resetCache()]); });
+
+  it('never serves one tenant’s or principal’s data to another, however warm requests interleave', async () => {
+    const requests: Array<{ token: string; query: string; variables: Record<string, unknown> }> = [];
+    for (const tenant of ['acme', 'globex']) {
+      requests.push({ token: tokenFor({ role: 'cfo', tenant }), query: CASH, variables: { currency: 'USD' } });
+      for (const customer of (customers[tenant] ?? []).slice(0, 6)) {
+        requests.push({ token: tokenFor({ role: 'admin', tenant }), query: OVERVIEW, variables: { id: customer.id } });
+        requests.push({ token: tokenFor({ role: 'customer', tenant, customerId: customer.id }), query: OVERVIEW, variables: { id: customer.id } });
+        requests.push({ token: tokenFor({ role: 'support', tenant }), query: OVERVIEW, variables: { id: customer.id } });
+      }
+      // Another tenant's id asked for by this tenant's staff: NOT_FOUND, cold and warm alike.
+      const other = customers[tenant === 'acme' ? 'globex' : 'acme']?.[0]?.id as string;
+      requests.push({ token: tokenFor({ role: 'admin', tenant }), query: OVERVIEW, variables: { id: other } });
+    }
+    // Uncached answers: each request alone, on an empty cache.
+    const expected: string[] = [];
+    for (const request of requests) {
+      await stack.resetCache();
+      const response = await stack.graphql(request.query, { token: request.token, variables: request.variables });
+      expected.push(JSON.stringify(response.body));
+    }
+    // Warm answers, shuffled and concurrent, three rounds.
+    let seed = 7;
+    const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    for (let round = 0; round < 3; round += 1) {
+      const order = requests.map((_, index) => index).sort(() => random() - 0.5);
+      const answers = await Promise.all(order.map(async (index) => {
+        const request = requests[index] as (typeof requests)[number];
+        return [index, JSON.stringify((await stack.graphql(request.query, { token: request.token, variables: request.variables })).body)] as const;
+      }));
+      for (const [index, body] of answers) assert.equal(body, expected[index], `request ${index} in round ${round}`);
+    }
+    const metrics = stack.accounts.cache.metrics();
+    assert.ok((metrics.balances?.hits ?? 0) > 0 && (metrics.accounts?.hits ?? 0) > 0, 'the warm rounds were served from cache');
+  });
+
+  it('stores no personal data, account number or consent token in clear', async () => {
+    const [customer] = customers.acme ?? [];
+    assert.ok(customer);
+    const response = await stack.graphql(OVERVIEW, { token: tokenFor({ role: 'admin', tenant: 'acme' }), variables: { id: customer.id } });
+    const numbers = ((response.body.data?.customer as { accounts: Array<{ accountNumber: string }> }).accounts).map((account) => account.accountNumber);
+    assert.ok(numbers.length > 0);
+    const { keys, text: raw } = await rawValues();
+    assert.ok(keys.length > 10, `${keys.length} keys stored`);
+    for (const secret of [...numbers, customer.display_name, customer.email, customer.id, ...customer.bank_links.flatMap((link) => link.access_token ?? [])]) {
+      assert.ok(!raw.includes(secret), `${secret} found in ${backend} in clear`);
+    }
+    assert.ok(keys.every((key) => /^fg:\{(acme|globex)\}:/.test(key)), 'every key is scoped by tenant');
+  });
+
+  it('makes one upstream call for a hundred concurrent requests for one cold key', async () => {
+    const account = (await stack.graphql('{ cashPosition(reportingCurrency: "USD") { byInstitution { institution { id } accounts { id } } } }',
+      { token: tokenFor({ role: 'cfo', tenant: 'acme' }) })).body.data?.cashPosition as { byInstitution: Array<{ institution: { id: string }; accounts: Array<{ id: string }> }> };
+    const target = account.byInstitution.find((entry) => entry.institution.id === 'pacific')?.accounts[0]?.id as string;
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
+    const token = tokenFor({ role: 'cfo', tenant: 'acme' });
+    const answers = await Promise.all(Array.from({ length: 100 }, () =>
+      stack.graphql('query ($id: ID!) { account(id: $id) { balance { current { amount } } } }', { token, variables: { id: target } })));
+    assert.equal(new Set(answers.map((answer) => JSON.stringify(answer.body))).size, 1);
+    const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
+    assert.equal(calls.pacific?.['GET /balances'], 1);
+    assert.equal(calls.pacific?.['GET /customers/{bank_customer_id}/accounts'], 1);
+  });
+
+  // The single-server run covers this; on the cluster the same code paths run.
+  if (singleOnly) it('answers from cache, with the bank’s own asOf, when the bank fails within the grace window', async () => {
+    const token = tokenFor({ role: 'cfo', tenant: 'acme' });
+    const warm = (await stack.graphql(CASH, { token, variables: { currency: 'GBP' } })).body.data?.cashPosition as { total: unknown; byInstitution: Array<{ institution: { id: string }; asOf: string }> };
+    await stack.control('/providers/northwind', { down: true });
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // past the 1 s freshness set for this file
+    const response = await stack.graphql(CASH, { token, variables: { currency: 'GBP' } });
+    const stale = response.body.data?.cashPosition as typeof warm & { complete: boolean };
+    assert.equal(stale.complete, true, JSON.stringify(response.body.errors));
+    assert.deepEqual(stale.total, warm.total);
+    assert.equal(stale.byInstitution.find((entry) => entry.institution.id === 'northwind')?.asOf,
+      warm.byInstitution.find((entry) => entry.institution.id === 'northwind')?.asOf, 'the figure keeps its true age');
+    const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
+    assert.ok(totalCalls(calls, 'northwind') >= 1, 'the refresh did try the bank');
+    assert.ok((stack.accounts.cache.metrics().balances?.staleServed ?? 0) > 0);
+  });
+
+  // The single-server run covers this; on the cluster the same code paths run.
+  if (singleOnly) it('fails no request when Redis dies mid-traffic, and hits again once it is back', async () => {
+    if (!redis) return;
+    const token = tokenFor({ role: 'cfo', tenant: 'acme' });
+    const ask = () => stack.graphql(CASH, { token, variables: { currency: 'EUR' } });
+    const first = await ask();
+    const traffic = Promise.all(Array.from({ length: 30 }, async (_, index) => {
+      await new Promise((resolve) => setTimeout(resolve, index * 20));
+      return ask();
+    }));
+    await redis.stop();
+    const answers = await traffic;
+    for (const answer of answers) {
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.errors, undefined);
+      assert.deepEqual((answer.body.data?.cashPosition as { total: unknown }).total, (first.body.data?.cashPosition as { total: unknown }).total);
+    }
+    await redis.restart();
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // the breaker's cool-down and the client's reconnect
+    await ask();
+    await stack.control('/reset', {});
+    const again = await ask();
+    assert.equal(again.body.errors, undefined);
+    const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
+    assert.equal(totalCalls(calls), 0, 'served from Redis again, without calling any bank');
+  });
+
+  // The single-server run covers this; on the cluster the same code paths run.
+  if (singleOnly) it('reaches every replica when one invalidates a tag', async () => {
+    if (!redis) return;
+    const lines = new Writable({ write(_chunk, _encoding, done) { done(); } });
+    const second = await startAccountsSubgraph(readAccountsConfig({
+      UPSTREAM_BASE_URL: stack.sandboxUrl, ACCOUNTS_PORT: '0', REDIS_URL: redis.url,
+      CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}`,
+      ACCOUNTS_INTERNAL_KEY: deriveSubgraphKey(testKeys.internalSecret, 'accounts').toString('base64'),
+      CACHE_TTL_OVERRIDES: 'balances=60:60,accounts=60:60,organisation=60:60,customers=60:60',
+    }), createLogger('accounts-2', { destination: lines }));
+    try {
+      const customer = customers.acme?.[1] as DirectoryCustomer;
+      const token = tokenFor({ role: 'admin', tenant: 'acme' });
+      const viaFirst = await stack.graphql(OVERVIEW, { token, variables: { id: customer.id } });
+      const accountId = (viaFirst.body.data?.customer as { accounts: Array<{ id: string }> }).accounts[0]?.id as string;
+      const balanceQuery = 'query ($id: ID!) { account(id: $id) { balance { current { amount } } } }';
+      const { signInternalToken } = await import('../../lib/auth/internalToken.js');
+      const internal = () => signInternalToken(deriveSubgraphKey(testKeys.internalSecret, 'accounts'), 'accounts',
+        { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: [] }, 'req-replica-0001');
+      await stack.graphql(balanceQuery, { url: second.url, headers: { 'x-fingraph-principal': internal() }, variables: { id: accountId } });
+      await stack.control('/reset', {});
+      await stack.graphql(balanceQuery, { url: second.url, headers: { 'x-fingraph-principal': internal() }, variables: { id: accountId } });
+      assert.equal(totalCalls((await stack.control('/calls')) as Record<string, Record<string, number>>), 0, 'warm on the second replica');
+
+      await stack.accounts.cache.invalidate({ tenant: 'acme' }, [`account:${accountId}`]);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // pub/sub to the other replica's first level
+      await stack.graphql(balanceQuery, { url: second.url, headers: { 'x-fingraph-principal': internal() }, variables: { id: accountId } });
+      const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
+      assert.ok(totalCalls(calls) >= 1, 'the second replica went back to the bank for the invalidated balance');
+    } finally {
+      await second.close();
+    }
+  });
+});
+}
