@@ -167,6 +167,7 @@ export class Cache {
       // Invalidations sent while the subscription was down are lost: nothing in the first level can be trusted.
       this.firstLevel?.clear();
     }).catch((error: unknown) => {
+      if (this.closed) return; // closing the store cancels a subscription still waiting for Redis
       this.logger?.warn({ store: this.store.kind, error: error instanceof Error ? error.message : typeof error },
         'cache invalidation subscription failed: first-level entries live out their short time-to-live');
     });

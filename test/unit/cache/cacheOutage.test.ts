@@ -59,6 +59,23 @@ describe('cache when Redis fails', () => {
     assert.ok(logs.lines.some((line) => line.level === 'info' && /breaker closed/.test(line.msg)));
   });
 
+  it('empties its first level when its invalidation subscription was cut, as invalidations may have been missed', async () => {
+    const parts = await redisCache(harness, { firstLevel: { ttlMs: 5000 } });
+    opened.push(parts);
+    let calls = 0;
+    const read = () => parts.cache.readThrough({ policy: policy({ namespace: 'gap' }), scope: { tenant: 'acme' }, key: ['g'], load: async () => { calls += 1; return calls; } });
+    assert.equal(await read(), 1);
+    assert.equal(await read(), 1);
+    await harness.restart();
+    const deadline = Date.now() + 3000;
+    let value = await read();
+    while (value === 1 && Date.now() < deadline) {
+      await sleep(50);
+      value = await read();
+    }
+    assert.equal(value, 2, 'the first level no longer answers with what it held before the cut');
+  });
+
   it('stops waiting on a hung Redis once the breaker opens', async () => {
     await harness.restart(); // independent of how the previous test left it
     const parts = await redisCache(harness, { firstLevel: false }, { breaker: { coolDownMs: 5000 } });
