@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import {
   ConfigError, readBase64Key, readBoolean, readEnum, readInt, readOptionalString, readPort, readString, readUrl, type Env,
 } from '../lib/config/env.js';
+import { readRedisConnection, type RedisConnection } from '../lib/cache/index.js';
 import { fromRoot } from '../lib/config/paths.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm } from './plugins/authentication/index.js';
@@ -36,6 +37,8 @@ export interface GatewayConfig {
   readonly allowAnonymousIntrospection: boolean;
   /** 'partial': refused fields are null with errors; 'reject': an operation asking for any refused field is refused. */
   readonly authorizationMode: 'partial' | 'reject';
+  /** Where Apollo Server's own cache (persisted queries) lives: Redis shared by every replica, or in-process. */
+  readonly redis: RedisConnection | undefined;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -108,5 +111,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     internalTokenSecret: readBase64Key(env, 'INTERNAL_TOKEN_SECRET'),
     allowAnonymousIntrospection: readBoolean(env, 'ALLOW_INTROSPECTION', false),
     authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
+    redis: readRedisConnection(env),
   };
 }

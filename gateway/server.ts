@@ -3,6 +3,7 @@
 // tokens.
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
+import { RedisStore, StoreKeyValueCache } from '../lib/cache/index.js';
 import { formatError, unauthenticated } from '../lib/errors/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
@@ -46,8 +47,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       error: (message: unknown) => logger.error({ component: 'apollo-gateway' }, String(message)),
     },
   });
+  // Persisted queries on the shared Redis when there is one, so a hash registered through one replica works on all.
+  const store = config.redis ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) }) : undefined;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    cache: store ? new StoreKeyValueCache(store) : 'bounded',
     formatError,
     includeStacktraceInErrorResponses: false,
     // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
@@ -65,7 +69,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     maxLifetimeSeconds: config.jwt.maxLifetimeSeconds,
     logger,
   });
-  return startGraphQLHttpServer<GatewayContext>({
+  const server = await startGraphQLHttpServer<GatewayContext>({
     apollo, logger, host: config.host, port: config.port,
     async context(request, facts, body) {
       if (tokenOutsideHeader(request, body)) {
@@ -81,4 +85,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       return { principal, requestId: facts.requestId };
     },
   });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await store?.close();
+    },
+  };
 }

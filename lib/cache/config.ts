@@ -48,7 +48,8 @@ function readRedisUrl(env: Env, name: string): string {
   return value;
 }
 
-function readRedisConnection(env: Env): RedisConnection | undefined {
+/** Which Redis, if any: for services that use the store without the Cache (the gateway's persisted queries). */
+export function readRedisConnection(env: Env): RedisConnection | undefined {
   const given = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].filter((name) => readOptionalString(env, name) !== undefined);
   if (given.length > 1) {
     throw new ConfigError(given.join(', '), 'at most one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES', 'several');

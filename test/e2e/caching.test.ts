@@ -3,6 +3,7 @@
 // a bank that fails is answered from cache within the grace window, Redis dying mid-traffic fails no request, and an
 // invalidation reaches every replica.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { deriveSubgraphKey } from '../../lib/auth/internalToken.js';
@@ -109,6 +110,22 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
     assert.ok((metrics.balances?.hits ?? 0) > 0 && (metrics.accounts?.hits ?? 0) > 0, 'the warm rounds were served from cache');
   });
 
+  it('keeps the gateway’s persisted queries in the shared store', async () => {
+    const query = '{ institutions { id } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const token = tokenFor({ role: 'support', tenant: 'acme' });
+    const send = (body: Record<string, unknown>) => fetch(stack.gatewayUrl, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ ...body, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+    }).then(async (response) => (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> });
+    assert.equal((await send({})).errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_FOUND');
+    assert.deepEqual(await send({ query }), { data: { institutions: [{ id: 'northwind' }, { id: 'albion' }, { id: 'lakeside' }, { id: 'pacific' }] } });
+    assert.ok((await rawValues()).keys.some((key) => key.startsWith('fg:{apollo}:') && key.includes(sha256Hash)), 'registered in the shared store');
+    const byHash = await send({});
+    assert.equal(byHash.errors, undefined);
+    assert.equal((byHash.data as { institutions: unknown[] }).institutions.length, 4);
+  });
+
   it('stores no personal data, account number or consent token in clear', async () => {
     const [customer] = customers.acme ?? [];
     assert.ok(customer);
@@ -120,7 +137,7 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
     for (const secret of [...numbers, customer.display_name, customer.email, customer.id, ...customer.bank_links.flatMap((link) => link.access_token ?? [])]) {
       assert.ok(!raw.includes(secret), `${secret} found in ${backend} in clear`);
     }
-    assert.ok(keys.every((key) => /^fg:\{(acme|globex)\}:/.test(key)), 'every key is scoped by tenant');
+    assert.ok(keys.every((key) => /^fg:\{(acme|globex|apollo)\}:/.test(key)), 'every data key is scoped by tenant');
   });
 
   it('makes one upstream call for a hundred concurrent requests for one cold key', async () => {

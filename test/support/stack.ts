@@ -108,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     JWT_AUDIENCE: TEST_AUDIENCE,
     INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
     SUBGRAPH_ACCOUNTS_URL: accounts.url,
+    ...(options.redis ? { REDIS_URL: options.redis.url } : {}),
     ...options.env,
   }), logger('gateway'));
   servers.unshift(gateway);
