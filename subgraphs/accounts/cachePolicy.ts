@@ -9,8 +9,11 @@ export const defaultCachePolicy = {
   customers: { namespace: 'customers', version: 1, freshSeconds: 300, staleSeconds: 3600, sensitive: true },
   /** The organisation's bank connections (consent tokens). */
   organisation: { namespace: 'organisation', version: 1, freshSeconds: 300, staleSeconds: 3600, sensitive: true },
-  /** Accounts behind one connection (account numbers); accounts open and close rarely. */
-  accounts: { namespace: 'accounts', version: 1, freshSeconds: 600, staleSeconds: 3600, sensitive: true },
+  /**
+   * Accounts behind one connection (account numbers). They change rarely, but a consent revoked at the bank is only
+   * learned from the bank, so data read under a consent is not held fresh for long.
+   */
+  accounts: { namespace: 'accounts', version: 1, freshSeconds: 60, staleSeconds: 600, sensitive: true },
   /** Balances move with every payment: seconds. */
   balances: { namespace: 'balances', version: 1, freshSeconds: 15, staleSeconds: 300, sensitive: false },
   /** The newest page of transactions holds the pending ones, which settle within the day: short. */

@@ -58,8 +58,13 @@ describe('authorisation', () => {
       }
     });
 
-    it(`account numbers for ${role}: full numbers only with pii:read, accounts only with accounts:read`, async () => {
+    it(`account numbers for ${role}: the customer with profile:read, accounts with accounts:read, full numbers with pii:read`, async () => {
       const response = await stack.graphql(PII, { token: tokenOf(role), variables: { id: customerId } });
+      if (!has(role, 'profile:read')) {
+        assert.deepEqual(response.body.data, { customer: null });
+        assert.deepEqual(codes(response), ['FORBIDDEN']);
+        return;
+      }
       const accounts = (response.body.data?.customer as { accounts: Array<{ id: string; accountNumber: string | null }> | null }).accounts;
       if (!has(role, 'accounts:read')) {
         assert.equal(accounts, null);
@@ -97,6 +102,23 @@ describe('authorisation', () => {
     assert.ok(JSON.stringify(introspection.body.data).includes('accountNumber'), 'the schema is visible; values are not');
   });
 
+  it('judges @include by the value it runs with (defaults too), refuses the filter’s own aliases, and survives fan-out', async () => {
+    const token = tokenOf('support');
+    const withDefault = await stack.graphql('query ($id: ID!, $show: Boolean = true) { customer(id: $id) { accounts { id accountNumber @include(if: $show) } } }', { token, variables: { id: customerId } });
+    const accounts = (withDefault.body.data?.customer as { accounts: Array<Record<string, unknown>> }).accounts;
+    assert.ok(accounts.length > 0 && accounts.every((account) => account.accountNumber === null), 'a null where the field would have been');
+    assert.ok(codes(withDefault).length === accounts.length && codes(withDefault).every((code) => code === 'FORBIDDEN'));
+    const reserved = await stack.graphql('query ($id: ID!) { customer(id: $id) { accounts { __fg_placeholder: accountNumber } } }', { token, variables: { id: customerId } });
+    assert.deepEqual(codes(reserved), ['BAD_USER_INPUT']);
+    const unknownOperation = await stack.graphql('query A { institutions { id } }', { token, headers: {} });
+    assert.equal(unknownOperation.status, 200);
+    const fragments = Array.from({ length: 30 }, (_, index) => index === 29
+      ? `fragment F${index} on Account { id accountNumber }`
+      : `fragment F${index} on Account { ...F${index + 1} ...F${index + 1} }`).join(' ');
+    const fanOut = await stack.graphql(`query ($id: ID!) { customer(id: $id) { accounts { ...F0 } } } ${fragments}`, { token, variables: { id: customerId } });
+    assert.ok(codes(fanOut).every((code) => code === 'FORBIDDEN') && codes(fanOut).length > 0, 'answered, not stalled');
+  });
+
   it('never serves one principal’s query plan to another for the same query string', async () => {
     const admin = tokenOf('admin');
     const support = tokenOf('support');
@@ -117,7 +139,7 @@ describe('authorisation', () => {
 
   it('is enforced again by the subgraph for a request that reaches it with a valid internal token', async () => {
     const key = deriveSubgraphKey(testKeys.internalSecret, 'accounts');
-    const internal = signInternalToken(key, 'accounts', { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: [] }, 'req-direct-0001');
+    const internal = signInternalToken(key, 'accounts', { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: ['accounts:read', 'profile:read'], amr: [] }, 'req-direct-0001');
     const response = await stack.graphql(PII, { url: stack.subgraphUrls.accounts, headers: { 'x-fingraph-principal': internal }, variables: { id: customerId } });
     const accounts = (response.body.data?.customer as { accounts: Array<{ accountNumber: string | null }> }).accounts;
     assert.ok(accounts.length > 0 && accounts.every((account) => account.accountNumber === null));

@@ -18,7 +18,7 @@ import { RedisClusterHarness } from '../support/redisCluster.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
 
-interface DirectoryCustomer { id: string; display_name: string; email: string; bank_links: Array<{ type: string; consent_expires_at?: string; access_token?: string }> }
+interface DirectoryCustomer { id: string; display_name: string; email: string; bank_links: Array<{ type: string; institution_id: string; consent_id?: string; consent_expires_at?: string; access_token?: string }> }
 
 const OVERVIEW = `query ($id: ID!) { customer(id: $id) { id accounts { id accountNumber maskedNumber institution { id } balance { current { amount currency } asOf }
   transactions(first: 3) { edges { node { id amount { amount } } } } } } }`;
@@ -174,6 +174,25 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     assert.ok(totalCalls(calls, 'northwind') >= 1, 'the refresh did try the bank');
     assert.ok((stack.accounts.cache.metrics().balances?.staleServed ?? 0) > 0);
+  });
+
+  // The single-server run covers this; on the cluster the same code paths run.
+  if (singleOnly) it('stops serving a bank’s cached data once the bank refuses the consent it was read under', async () => {
+    const holder = (customers.acme ?? []).find((entry) => entry.bank_links.some((link) => link.type === 'open_banking')
+      && entry.bank_links.some((link) => link.type === 'core_banking')) as DirectoryCustomer;
+    const link = holder.bank_links.find((entry) => entry.type === 'open_banking') as { consent_id: string; institution_id: string };
+    const token = tokenFor({ role: 'admin', tenant: 'acme' });
+    const ask = () => stack.graphql(OVERVIEW, { token, variables: { id: holder.id } });
+    const warm = await ask();
+    const banks = (body: typeof warm.body) => ((body.data?.customer as { accounts: Array<{ institution: { id: string } }> } | null)?.accounts ?? []).map((account) => account.institution.id);
+    assert.ok(banks(warm.body).includes(link.institution_id));
+    await stack.control(`/consents/${link.consent_id}/expire`, {});
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // past this file's 1 s freshness
+    await ask(); // may still be answered stale once, while the refresh learns of the refusal
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await ask();
+    assert.ok(!banks(after.body).includes(link.institution_id), 'nothing from the refused consent');
+    assert.ok(after.body.errors?.some((error) => error.extensions?.code === 'CONSENT_REQUIRED'));
   });
 
   // The single-server run covers this; on the cluster the same code paths run.

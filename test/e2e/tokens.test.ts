@@ -67,6 +67,13 @@ describe('tokens from a JWKS key set', () => {
     assert.equal((await ask({ authorization: `Bearer ${sign(stranger, {}, rsa.kid)}` })).status, 401);
   });
 
+  it('verifies a key only with the algorithm the key set published it for', async () => {
+    // The RSA key published for RS256 signs a PS256 token: same key, other algorithm, refused.
+    const asPs256 = jwt.sign({ tenant: 'acme', sub: 's', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 300 },
+      rsa.privateKey, { algorithm: 'PS256', keyid: rsa.kid });
+    assert.equal((await ask({ authorization: `Bearer ${asPs256}` })).status, 401);
+  });
+
   it('picks up a rotated-in key after the interval', async () => {
     const next = newSigningKey('ES256');
     jwks.keys = [...jwks.keys, next];

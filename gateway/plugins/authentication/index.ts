@@ -76,7 +76,9 @@ export function createAuthenticator(options: AuthenticationOptions): Authenticat
     if (alg === 'HS256') {
       candidates = options.hmacSecret ? [options.hmacSecret] : [];
     } else {
-      candidates = options.keys ? (await options.keys.candidates(decoded.header.kid)).map((entry) => entry.key) : [];
+      // A key published for one algorithm verifies only that one (an RS256 key is not a PS256 key).
+      candidates = options.keys ? (await options.keys.candidates(decoded.header.kid))
+        .filter((entry) => entry.alg === undefined || entry.alg === alg).map((entry) => entry.key) : [];
     }
     if (candidates.length === 0) throw refuse(`no key for kid ${decoded.header.kid ?? '(none)'}`);
 

@@ -10,6 +10,8 @@ import type { Logger } from '../../../lib/logging/logger.js';
 export interface VerificationKey {
   readonly kid: string | undefined;
   readonly key: KeyObject;
+  /** The one algorithm the key set published this key for, when it says (a JWK's `alg`). */
+  readonly alg?: string;
 }
 
 export interface KeyStore {
@@ -52,11 +54,11 @@ export function jwksKeyStore(options: JwksOptions): KeyStore & { refresh(): Prom
       const body = (await response.body.json()) as { keys?: unknown };
       if (response.statusCode !== 200 || !Array.isArray(body.keys)) throw new Error(`status ${response.statusCode}`);
       const parsed: VerificationKey[] = [];
-      for (const jwk of body.keys as Array<JsonWebKey & { kid?: string; use?: string }>) {
+      for (const jwk of body.keys as Array<JsonWebKey & { kid?: string; use?: string; alg?: string }>) {
         if (jwk.use !== undefined && jwk.use !== 'sig') continue;
         if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') continue;
         try {
-          parsed.push({ kid: jwk.kid, key: createPublicKey({ key: jwk, format: 'jwk' }) });
+          parsed.push({ kid: jwk.kid, key: createPublicKey({ key: jwk, format: 'jwk' }), ...(jwk.alg ? { alg: jwk.alg } : {}) });
         } catch {
           options.logger.warn({ kid: jwk.kid }, 'unusable key in key set skipped');
         }

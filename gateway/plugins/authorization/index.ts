@@ -4,12 +4,12 @@
 // With `mode: 'reject'`, an operation that asks for any refused field is refused whole instead.
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { print, type GraphQLFormattedError } from 'graphql';
+import { getVariableValues, print, visit, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { AccessRules } from '../../../lib/auth/requirements.js';
-import { forbidden } from '../../../lib/errors/index.js';
+import { ErrorCode, FinGraphError, badUserInput, forbidden } from '../../../lib/errors/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
 import type { GatewayContext } from '../../context.js';
-import { filterOperation, type Refusal } from './operationFilter.js';
+import { OperationTooComplexError, RESERVED_ALIAS_PREFIX, filterOperation, type Refusal } from './operationFilter.js';
 import { applyRefusals } from './refusedFields.js';
 
 export interface AuthorizationOptions {
@@ -17,6 +17,12 @@ export interface AuthorizationOptions {
   /** 'partial' (default): refused fields are null with an error each. 'reject': the whole operation is refused. */
   readonly mode: 'partial' | 'reject';
   readonly logger: Logger;
+}
+
+function usesReservedAlias(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, { Field(node) { if (node.alias?.value.startsWith(RESERVED_ALIAS_PREFIX)) found = true; } });
+  return found;
 }
 
 export function createAuthorizationPlugin(options: AuthorizationOptions): ApolloServerPlugin<GatewayContext> {
@@ -27,14 +33,24 @@ export function createAuthorizationPlugin(options: AuthorizationOptions): Apollo
         async didResolveOperation(requestContext) {
           const { principal, requestId } = requestContext.contextValue;
           if (!principal) return; // introspection-only requests (see authentication); nothing reaches a subgraph
-          const filtered = filterOperation({
-            schema: requestContext.schema,
-            rules: options.rules,
-            document: requestContext.document,
-            operationName: requestContext.operationName ?? undefined,
-            variables: requestContext.request.variables ?? {},
-            principal,
-          });
+          const operation = requestContext.operation;
+          if (!operation) return; // Apollo Server refuses an operation it could not resolve before anything runs
+          if (usesReservedAlias(requestContext.document)) {
+            throw badUserInput(`Aliases starting with ${RESERVED_ALIAS_PREFIX} are reserved`);
+          }
+          // @include/@skip are judged on the values the operation will run with: defaults applied, as graphql-js does.
+          const coerced = getVariableValues(requestContext.schema, operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+          if (coerced.errors) return; // execution will refuse these variables with BAD_USER_INPUT before anything runs
+          let filtered;
+          try {
+            filtered = filterOperation({
+              schema: requestContext.schema, rules: options.rules, document: requestContext.document, operation,
+              variables: coerced.coerced, principal,
+            });
+          } catch (error) {
+            if (error instanceof OperationTooComplexError) throw new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, 'This operation is too complex');
+            throw error;
+          }
           if (filtered.document === requestContext.document) return;
           options.logger.info({ requestId, refused: filtered.refusals.map((refusal) => refusal.coordinate) }, 'fields refused');
           if (options.mode === 'reject') {
@@ -51,6 +67,8 @@ export function createAuthorizationPlugin(options: AuthorizationOptions): Apollo
           if (refusals.length === 0 || requestContext.response.body.kind !== 'single') return;
           const result = requestContext.response.body.singleResult;
           const data = result.data as Parameters<typeof applyRefusals>[1];
+          // With no data at all there is no place to put a refused field's null; the response's own errors say why.
+          if (!data) return;
           const added: GraphQLFormattedError[] = applyRefusals(requestContext.schema, data, refusals);
           result.errors = [...(result.errors ?? []), ...added];
         },

@@ -5,7 +5,7 @@
 import {
   Kind, TypeInfo, getNamedType, isAbstractType, isListType, isNonNullType, visit, visitWithTypeInfo,
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLNamedType,
-  type GraphQLOutputType, type GraphQLSchema, type SelectionNode, type SelectionSetNode,
+  type GraphQLOutputType, type GraphQLSchema, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
 import type { Principal } from '../../../lib/auth/principal.js';
 import { missingScopes, refusalReason, satisfies, type AccessRules, type Requirement } from '../../../lib/auth/requirements.js';
@@ -13,6 +13,19 @@ import { missingScopes, refusalReason, satisfies, type AccessRules, type Require
 /** Response keys the filter adds and the response step removes again. */
 export const PLACEHOLDER_KEY = '__fg_placeholder';
 export const TYPENAME_KEY = '__fg_typename';
+
+/** How many selections one operation's walk may visit; far beyond any real client's query. */
+const MAX_WALK_STEPS = 20_000;
+
+export class OperationTooComplexError extends Error {
+  constructor() {
+    super('operation too complex to authorise');
+    this.name = 'OperationTooComplexError';
+  }
+}
+
+/** Response keys a client may not use as aliases: they are the filter's own. */
+export const RESERVED_ALIAS_PREFIX = '__fg_';
 
 /** A segment of a response path; '@' stands for every item of a list. */
 export type PathTemplate = ReadonlyArray<string | '@'>;
@@ -89,7 +102,9 @@ export function filterOperation(options: {
   readonly schema: GraphQLSchema;
   readonly rules: AccessRules;
   readonly document: DocumentNode;
-  readonly operationName: string | undefined;
+  /** The operation that runs, as Apollo Server resolved it. */
+  readonly operation: OperationDefinitionNode;
+  /** Coerced variable values (defaults applied). */
   readonly variables: Readonly<Record<string, unknown>>;
   readonly principal: Principal;
 }): FilteredOperation {
@@ -101,10 +116,7 @@ export function filterOperation(options: {
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  const operation = options.operationName
-    ? operations.find((definition) => definition.name?.value === options.operationName)
-    : operations[0];
+  const { operation } = options;
 
   // 1. Refused fields removed everywhere they are written, whether or not @include/@skip would run them; an emptied selection keeps a placeholder so the document
   // stays valid, and selections on abstract types learn each object's type for the response step.
@@ -136,8 +148,15 @@ export function filterOperation(options: {
   // 2. Where the refused fields would have appeared in the response (only in the operation that runs, and only
   // where @include/@skip let them run), for the nulls and errors the response step adds.
   const refusals: Refusal[] = [];
+  const recorded = new Set<string>();
+  // A fragment spread many times at one place is walked once there: without this, fragments that spread each other
+  // twice over would make the walk exponential in the depth of the document.
+  const walked = new Set<string>();
+  let steps = 0;
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathTemplate, condition: string | undefined, seen: ReadonlySet<string>) => {
     for (const selection of selectionSet.selections) {
+      steps += 1;
+      if (steps > MAX_WALK_STEPS) throw new OperationTooComplexError();
       if (!included(selection, variables)) continue;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
@@ -147,6 +166,9 @@ export function filterOperation(options: {
         const key = selection.alias?.value ?? name;
         if (!allowed(parent, name)) {
           const requirement = requirementFor(schema, rules, parent, name) as Requirement;
+          const id = `${[...path, key].join('.')}|${condition ?? ''}`;
+          if (recorded.has(id)) continue;
+          recorded.add(id);
           refusals.push({
             path: [...path, key], typeCondition: condition, coordinate: `${parent.name}.${name}`,
             missingScopes: missingScopes(principal, requirement),
@@ -161,6 +183,11 @@ export function filterOperation(options: {
       } else {
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : undefined;
         if (selection.kind === Kind.FRAGMENT_SPREAD && (!fragment || seen.has(selection.name.value))) continue;
+        if (selection.kind === Kind.FRAGMENT_SPREAD) {
+          const id = `${selection.name.value}|${path.join('.')}|${parent.name}|${condition ?? ''}`;
+          if (walked.has(id)) continue;
+          walked.add(id);
+        }
         const typeCondition = selection.kind === Kind.INLINE_FRAGMENT ? selection.typeCondition : fragment?.typeCondition;
         const narrowed = (typeCondition ? schema.getType(typeCondition.name.value) : parent) as GraphQLCompositeType | undefined;
         if (!narrowed) continue;
@@ -170,8 +197,8 @@ export function filterOperation(options: {
       }
     }
   };
-  const root = operation ? schema.getRootType(operation.operation) : undefined;
-  if (operation && root) walk(operation.selectionSet, root, [], undefined, new Set());
+  const root = schema.getRootType(operation.operation);
+  if (root) walk(operation.selectionSet, root, [], undefined, new Set());
 
   return { document: withoutUnusedVariables(rewritten), refusals };
 }

@@ -45,7 +45,7 @@ export function applyRefusals(schema: GraphQLSchema, data: JsonObject | null | u
   const done = new Set<string>();
   for (const refusal of refusals) {
     const key = refusal.path.at(-1) as string;
-    const targets = data ? parentsAt(data, refusal.path.slice(0, -1)) : [{ object: {} as JsonObject, path: [] as Array<string | number> }];
+    const targets = data ? parentsAt(data, refusal.path.slice(0, -1)) : [];
     for (const { object, path } of targets) {
       if (!matchesCondition(schema, object, refusal.typeCondition)) continue;
       const concrete = [...path, key];

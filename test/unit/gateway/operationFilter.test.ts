@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { composeServices } from '@apollo/composition';
-import { parse, print, validate } from 'graphql';
+import { Kind, parse, print, validate, type OperationDefinitionNode } from 'graphql';
 import type { Principal } from '../../../lib/auth/principal.js';
 import { filterOperation } from '../../../gateway/plugins/authorization/operationFilter.js';
 import { applyRefusals } from '../../../gateway/plugins/authorization/refusedFields.js';
@@ -39,7 +39,8 @@ const principal = (scopes: string[], amr: string[] = ['pwd']): Principal => ({ s
 function run(query: string, scopes: string[], variables: Record<string, unknown> = {}, amr: string[] = ['pwd']) {
   const document = parse(query);
   assert.deepEqual(validate(schema, document), []);
-  const result = filterOperation({ schema, rules, document, operationName: undefined, variables, principal: principal(scopes, amr) });
+  const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+  const result = filterOperation({ schema, rules, document, operation, variables, principal: principal(scopes, amr) });
   assert.deepEqual(validate(schema, result.document).map((error) => error.message), [], 'the rewritten document stays valid');
   return { ...result, printed: print(result.document) };
 }
@@ -102,6 +103,17 @@ describe('filterOperation', () => {
   it('needs every scope of an AND-set', () => {
     assert.equal(run('{ items { ... on Loan { rate } } }', ['credit:read']).refusals.length, 1);
     assert.equal(run('{ items { ... on Loan { rate } } }', ['credit:read', 'pii:read']).refusals.length, 0);
+  });
+});
+
+describe('filterOperation on hostile documents', () => {
+  it('walks fragments that spread each other twice over in linear time, recording each refusal once', () => {
+    const depth = 40;
+    const fragments = Array.from({ length: depth }, (_, index) => index === depth - 1
+      ? `fragment F${index} on Holder { id products { taxId } }`
+      : `fragment F${index} on Holder { ...F${index + 1} ...F${index + 1} }`).join('\n');
+    const result = run(`{ holder(id: "1") { ...F0 } }\n${fragments}`, []);
+    assert.deepEqual(result.refusals.map((refusal) => refusal.path.join('.')), ['holder.products.@.taxId']);
   });
 });
 
