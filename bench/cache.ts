@@ -3,16 +3,11 @@
 // redis-server, with the sandbox's realistic latency. Prints a Markdown table for bench/README.md.
 //
 // Usage: npm run build && node dist/bench/cache.js [--duration 10] [--connections 20]
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { fromRoot } from '../lib/config/paths.js';
 import { RedisHarness } from '../test/support/redis.js';
-import { freePorts } from '../test/support/ports.js';
+import { startBenchStack } from './stack.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });
 const duration = Number(values.duration);
@@ -25,23 +20,13 @@ const rows: string[] = [];
 
 for (const run of runs) {
   const redis = await RedisHarness.start();
-  const [sandboxPort, accountsPort, gatewayPort] = (await freePorts(3)) as [number, number, number];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env, DEV_KEYS_DIR: mkdtempSync(join(tmpdir(), 'fingraph-bench-keys-')), LOG_LEVEL: 'warn', SANDBOX_LATENCY: 'realistic',
-    SANDBOX_PORT: String(sandboxPort), ACCOUNTS_PORT: String(accountsPort), GATEWAY_PORT: String(gatewayPort),
-    UPSTREAM_BASE_URL: `http://127.0.0.1:${sandboxPort}`, REDIS_URL: redis.url,
+  const stack = await startBenchStack({
+    REDIS_URL: redis.url,
     CACHE_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     ...(run.overrides ? { CACHE_TTL_OVERRIDES: run.overrides } : {}),
-  };
-  const stack = spawn(process.execPath, [fromRoot('dist', 'bin', 'start.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    stack.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); if (/FinGraph gateway:/.test(output)) resolve(); });
-    stack.once('exit', (code) => reject(new Error(`stack exited ${code}`)));
   });
-  const token = (role: string) => spawnSync(process.execPath, [fromRoot('dist', 'bin', 'token.js'), '--role', role, '--tenant', 'acme', '--ttl', '3600'],
-    { env, encoding: 'utf8' }).stdout.trim();
-  const url = `http://127.0.0.1:${gatewayPort}/graphql`;
+  const token = (role: string) => stack.token(role);
+  const url = stack.gatewayUrl;
   const support = token('support');
   const firstCustomers = (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${support}` },
     body: JSON.stringify({ query: '{ customers(first: 20) { edges { node { id } } } }' }) })).json()) as { data: { customers: { edges: Array<{ node: { id: string } }> } } };
@@ -57,7 +42,7 @@ for (const run of runs) {
     rows.push(`| ${scenario.name} | ${run.label} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors + result.timeouts} |`);
     process.stderr.write(`${rows.at(-1)}\n`);
   }
-  await new Promise<void>((resolve) => { stack.once('exit', () => resolve()); stack.kill('SIGTERM'); });
+  await stack.stop();
   await redis.close();
 }
 process.stdout.write(`\n${duration}s per run, ${connections} connections, sandbox latency realistic, Redis on loopback\n\n`);

@@ -3,39 +3,20 @@
 // stdout as a Markdown table for bench/README.md.
 //
 // Usage: npm run bench [-- --duration 10 --connections 20]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { deriveSubgraphKey, signInternalToken } from '../lib/auth/internalToken.js';
-import { fromRoot } from '../lib/config/paths.js';
 import { ensureDevKeys } from '../bin/devKeys.js';
 import { scenarios } from './scenarios.js';
-import { freePorts } from '../test/support/ports.js';
+import { startBenchStack } from './stack.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 
-const [sandboxPort, accountsPort, gatewayPort] = (await freePorts(3)) as [number, number, number];
-const keysDir = mkdtempSync(join(tmpdir(), 'fingraph-bench-keys-'));
-const env = {
-  ...process.env, DEV_KEYS_DIR: keysDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SANDBOX_LATENCY: 'realistic',
-  SANDBOX_PORT: String(sandboxPort), ACCOUNTS_PORT: String(accountsPort), GATEWAY_PORT: String(gatewayPort),
-  UPSTREAM_BASE_URL: `http://127.0.0.1:${sandboxPort}`,
-};
-const stack = spawn(process.execPath, [fromRoot('dist', 'bin', 'start.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise<void>((resolve, reject) => {
-  let output = '';
-  stack.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); if (/FinGraph gateway:/.test(output)) resolve(); });
-  stack.once('exit', (code) => reject(new Error(`stack exited ${code}`)));
-});
-
-const token = (role: string) => spawnSync(process.execPath, [fromRoot('dist', 'bin', 'token.js'), '--role', role, '--tenant', 'acme', '--ttl', '3600'],
-  { env, encoding: 'utf8' }).stdout.trim();
-const keys = ensureDevKeys(keysDir);
+const stack = await startBenchStack();
+const token = (role: string) => stack.token(role);
+const keys = ensureDevKeys(stack.keysDir);
 // Internal tokens live 60 s, so a fresh one is signed for each baseline run (each run is shorter than that).
 const internal = () => signInternalToken(deriveSubgraphKey(keys.internalSecret, 'accounts'), 'accounts',
   { sub: 'bench', tenant: 'acme', customerId: undefined, scopes: ['treasury:read', 'accounts:read'], amr: ['pwd'] }, 'bench-request-1');
@@ -43,7 +24,7 @@ const internal = () => signInternalToken(deriveSubgraphKey(keys.internalSecret, 
 const rows: string[] = [];
 for (const scenario of scenarios) {
   for (const target of ['subgraph', 'gateway'] as const) {
-    const url = target === 'gateway' ? `http://127.0.0.1:${gatewayPort}/graphql` : `http://127.0.0.1:${accountsPort}/graphql`;
+    const url = target === 'gateway' ? stack.gatewayUrl : stack.accountsUrl;
     const headers: Record<string, string> = { 'content-type': 'application/json',
       ...(target === 'gateway' ? { authorization: `Bearer ${token(scenario.role)}` } : { 'x-fingraph-principal': internal() }) };
     const result = await autocannon({ url, method: 'POST', headers, body: JSON.stringify(scenario.request), connections, duration });
@@ -52,7 +33,7 @@ for (const scenario of scenarios) {
     process.stderr.write(`${scenario.name} via ${target}: ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms\n`);
   }
 }
-stack.kill('SIGTERM');
+await stack.stop();
 process.stdout.write(`\n${duration}s per run, ${connections} connections, sandbox latency realistic\n\n`);
 process.stdout.write('| scenario | path | req/s (mean) | p50 ms | p99 ms | failed |\n|---|---|---|---|---|---|\n');
 process.stdout.write(`${rows.join('\n')}\n`);
