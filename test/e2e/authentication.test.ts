@@ -37,6 +37,7 @@ describe('authentication', () => {
     ['a lifetime over the one-hour maximum', () => ({ authorization: `Bearer ${sign({}, { expiresIn: 7200 })}` })],
     ['an unknown kid', () => ({ authorization: `Bearer ${sign({}, { keyid: 'retired-key-2019' })}` })],
     ['a token not yet valid', () => ({ authorization: `Bearer ${sign({}, { notBefore: 600 })}` })],
+    ['a JWT that is not an access token (typ logout+jwt)', () => ({ authorization: `Bearer ${sign({}, { header: { alg: 'RS256', typ: 'logout+jwt' } })}` })],
     ['alg none', () => ({ authorization: `Bearer ${jwt.sign({ tenant: 'acme', iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 's', exp: Math.floor(Date.now() / 1000) + 60 }, '', { algorithm: 'none' })}` })],
     ['HS256 signed with the public key', () => ({ authorization: `Bearer ${jwt.sign({ tenant: 'acme' }, testKeys.publicKeyPem, { algorithm: 'HS256', issuer: TEST_ISSUER, audience: TEST_AUDIENCE, subject: 's', expiresIn: 60 })}` })],
     ['a tampered payload', () => {

@@ -33,6 +33,8 @@ export type Authenticate = (request: IncomingMessage, requestId: string) => Prom
 
 const bearer = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 const tokenParameters = ['access_token', 'token', 'id_token', 'jwt'];
+/** `typ` values accepted in the header; absent is accepted too, as many issuers leave it out. */
+const acceptedTypes = ['jwt', 'at+jwt', 'application/at+jwt'];
 
 function principalFrom(claims: jwt.JwtPayload): Principal | undefined {
   const { sub, tenant, customer_id: customerId, scope, amr } = claims as jwt.JwtPayload & Record<string, unknown>;
@@ -69,6 +71,9 @@ export function createAuthenticator(options: AuthenticationOptions): Authenticat
 
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') throw refuse('undecodable token');
+    // An access token, not an ID token or another JWT the same issuer signs for the same audience (RFC 9068 at+jwt).
+    const typ = decoded.header.typ?.toLowerCase();
+    if (typ !== undefined && !acceptedTypes.includes(typ)) throw refuse(`token type ${typ} is not an access token`);
     const alg = decoded.header.alg as Algorithm;
     if (!options.algorithms.includes(alg)) throw refuse(`algorithm ${String(decoded.header.alg)} not allowed`);
 
