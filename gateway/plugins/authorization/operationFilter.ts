@@ -27,13 +27,21 @@ export class OperationTooComplexError extends Error {
 /** Response keys a client may not use as aliases: they are the filter's own. */
 export const RESERVED_ALIAS_PREFIX = '__fg_';
 
+export interface TypeCondition {
+  readonly at: number;
+  readonly type: string;
+}
+
 /** A segment of a response path; '@' stands for every item of a list. */
 export type PathTemplate = ReadonlyArray<string | '@'>;
 
 export interface Refusal {
   readonly path: PathTemplate;
-  /** When the field was selected under a type condition narrower than its parent's type. */
-  readonly typeCondition: string | undefined;
+  /**
+   * Type conditions narrower than the declared type, on the objects along the path: `at` is how many path segments
+   * lead to the object that must be of `type` (the refused field's parent is at `path.length - 1`).
+   */
+  readonly typeConditions: readonly TypeCondition[];
   /** "Type.field", for logs and the audit. */
   readonly coordinate: string;
   readonly missingScopes: readonly string[];
@@ -153,7 +161,8 @@ export function filterOperation(options: {
   // twice over would make the walk exponential in the depth of the document.
   const walked = new Set<string>();
   let steps = 0;
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathTemplate, condition: string | undefined, seen: ReadonlySet<string>) => {
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathTemplate, conditions: readonly TypeCondition[], seen: ReadonlySet<string>) => {
+    const conditionId = conditions.map((entry) => `${entry.at}:${entry.type}`).join(',');
     for (const selection of selectionSet.selections) {
       steps += 1;
       if (steps > MAX_WALK_STEPS) throw new OperationTooComplexError();
@@ -166,11 +175,11 @@ export function filterOperation(options: {
         const key = selection.alias?.value ?? name;
         if (!allowed(parent, name)) {
           const requirement = requirementFor(schema, rules, parent, name) as Requirement;
-          const id = `${[...path, key].join('.')}|${condition ?? ''}`;
+          const id = `${[...path, key].join('.')}|${conditionId}`;
           if (recorded.has(id)) continue;
           recorded.add(id);
           refusals.push({
-            path: [...path, key], typeCondition: condition, coordinate: `${parent.name}.${name}`,
+            path: [...path, key], typeConditions: conditions, coordinate: `${parent.name}.${name}`,
             missingScopes: missingScopes(principal, requirement),
             reason: refusalReason(principal, requirement) === 'STEP_UP_REQUIRED' ? 'STEP_UP_REQUIRED' : 'MISSING_SCOPE',
           });
@@ -178,13 +187,13 @@ export function filterOperation(options: {
         }
         const returned = getNamedType(definition.type);
         if (selection.selectionSet && 'name' in returned) {
-          walk(selection.selectionSet, returned as GraphQLCompositeType, [...path, key, ...listSegments(definition.type)], undefined, seen);
+          walk(selection.selectionSet, returned as GraphQLCompositeType, [...path, key, ...listSegments(definition.type)], conditions, seen);
         }
       } else {
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : undefined;
         if (selection.kind === Kind.FRAGMENT_SPREAD && (!fragment || seen.has(selection.name.value))) continue;
         if (selection.kind === Kind.FRAGMENT_SPREAD) {
-          const id = `${selection.name.value}|${path.join('.')}|${parent.name}|${condition ?? ''}`;
+          const id = `${selection.name.value}|${path.join('.')}|${parent.name}|${conditionId}`;
           if (walked.has(id)) continue;
           walked.add(id);
         }
@@ -193,12 +202,13 @@ export function filterOperation(options: {
         if (!narrowed) continue;
         const body = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : (fragment as FragmentDefinitionNode).selectionSet;
         const nextSeen = selection.kind === Kind.FRAGMENT_SPREAD ? new Set([...seen, selection.name.value]) : seen;
-        walk(body, narrowed, path, narrowed.name !== parent.name ? narrowed.name : condition, nextSeen);
+        const narrower = narrowed.name !== parent.name ? [...conditions, { at: path.length, type: narrowed.name }] : conditions;
+        walk(body, narrowed, path, narrower, nextSeen);
       }
     }
   };
   const root = schema.getRootType(operation.operation);
-  if (root) walk(operation.selectionSet, root, [], undefined, new Set());
+  if (root) walk(operation.selectionSet, root, [], [], new Set());
 
   return { document: withoutUnusedVariables(rewritten), refusals };
 }

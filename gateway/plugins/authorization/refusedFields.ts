@@ -3,15 +3,14 @@
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { isAbstractType } from 'graphql';
 import { ErrorCode } from '../../../lib/errors/index.js';
-import { PLACEHOLDER_KEY, TYPENAME_KEY, type Refusal } from './operationFilter.js';
+import { PLACEHOLDER_KEY, TYPENAME_KEY, type Refusal, type TypeCondition } from './operationFilter.js';
 
 type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function matchesCondition(schema: GraphQLSchema, object: JsonObject, condition: string | undefined): boolean {
-  if (!condition) return true;
+function matchesCondition(schema: GraphQLSchema, object: JsonObject, condition: string): boolean {
   const actual = object[TYPENAME_KEY];
   if (typeof actual !== 'string') return false;
   if (actual === condition) return true;
@@ -19,16 +18,21 @@ function matchesCondition(schema: GraphQLSchema, object: JsonObject, condition: 
   return type !== undefined && isAbstractType(type) && schema.getPossibleTypes(type).some((possible) => possible.name === actual);
 }
 
-/** Every object the template's parent path reaches in the data, with its concrete path. */
-function parentsAt(data: Json, template: ReadonlyArray<string>, path: Array<string | number> = []): Array<{ object: JsonObject; path: Array<string | number> }> {
-  if (template.length === 0) return isObject(data) ? [{ object: data, path }] : [];
-  const [head, ...rest] = template;
+/**
+ * Every object the template's parent path reaches in the data, with its concrete path, keeping only objects of the
+ * types the operation narrowed to along the way.
+ */
+function parentsAt(schema: GraphQLSchema, data: Json, template: ReadonlyArray<string>, conditions: readonly TypeCondition[],
+  depth = 0, path: Array<string | number> = []): Array<{ object: JsonObject; path: Array<string | number> }> {
+  if (isObject(data) && conditions.some((entry) => entry.at === depth && !matchesCondition(schema, data, entry.type))) return [];
+  if (depth === template.length) return isObject(data) ? [{ object: data, path }] : [];
+  const head = template[depth] as string;
   if (head === '@') {
-    return Array.isArray(data) ? data.flatMap((item, index) => parentsAt(item, rest, [...path, index])) : [];
+    return Array.isArray(data) ? data.flatMap((item, index) => parentsAt(schema, item, template, conditions, depth + 1, [...path, index])) : [];
   }
   if (!isObject(data)) return [];
-  const next = data[head as string];
-  return next === undefined ? [] : parentsAt(next, rest, [...path, head as string]);
+  const next = data[head];
+  return next === undefined ? [] : parentsAt(schema, next, template, conditions, depth + 1, [...path, head]);
 }
 
 function stripAddedKeys(value: Json): void {
@@ -45,9 +49,8 @@ export function applyRefusals(schema: GraphQLSchema, data: JsonObject | null | u
   const done = new Set<string>();
   for (const refusal of refusals) {
     const key = refusal.path.at(-1) as string;
-    const targets = data ? parentsAt(data, refusal.path.slice(0, -1)) : [];
+    const targets = data ? parentsAt(schema, data, refusal.path.slice(0, -1), refusal.typeConditions) : [];
     for (const { object, path } of targets) {
-      if (!matchesCondition(schema, object, refusal.typeCondition)) continue;
       const concrete = [...path, key];
       const id = JSON.stringify(concrete);
       if (done.has(id)) continue;

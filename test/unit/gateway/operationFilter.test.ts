@@ -25,8 +25,8 @@ const subgraph = parse(`
     transfer(amount: String!): String @requiresScopes(scopes: [["payments:write"]]) @stepUp
   }
   interface Product { id: ID! name: String taxId: String }
-  type Loan implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) rate: String @requiresScopes(scopes: [["credit:read", "pii:read"]]) }
-  type Card implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) }
+  type Loan implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) rate: String @requiresScopes(scopes: [["credit:read", "pii:read"]]) guarantor: Holder }
+  type Card implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) guarantor: Holder }
   union Item = Loan | Card
   type Holder @key(fields: "id") { id: ID! name: String products: [Product!] }
 `);
@@ -68,8 +68,8 @@ describe('filterOperation', () => {
       fragment P on Product { taxId }`, ['pii:read']);
     assert.doesNotMatch(result.printed, /rate/);
     assert.match(result.printed, /taxId/);
-    assert.deepEqual(result.refusals.map((refusal) => [refusal.path.join('.'), refusal.typeCondition]),
-      [['holder.products.@.rate', 'Loan'], ['items.@.rate', 'Loan']]);
+    assert.deepEqual(result.refusals.map((refusal) => [refusal.path.join('.'), refusal.typeConditions]),
+      [['holder.products.@.rate', [{ at: 3, type: 'Loan' }]], ['items.@.rate', [{ at: 2, type: 'Loan' }]]]);
   });
 
   it('removes a refused field whatever @include says, and records it only where it would have run', () => {
@@ -103,6 +103,22 @@ describe('filterOperation', () => {
   it('needs every scope of an AND-set', () => {
     assert.equal(run('{ items { ... on Loan { rate } } }', ['credit:read']).refusals.length, 1);
     assert.equal(run('{ items { ... on Loan { rate } } }', ['credit:read', 'pii:read']).refusals.length, 0);
+  });
+});
+
+describe('type conditions along the path', () => {
+  it('nulls a field refused under one type condition only below objects of that type', () => {
+    const result = run('{ items { ... on Loan { guarantor { products { ... on Loan { rate } name } } } ... on Card { guarantor { products { name } } } } }', ['pii:read']);
+    const data = { items: [
+      { __fg_typename: 'Card', guarantor: { products: [{ __fg_typename: 'Loan', name: 'c1' }] } },
+      { __fg_typename: 'Loan', guarantor: { products: [{ __fg_typename: 'Loan', name: 'l1' }, { __fg_typename: 'Card', name: 'l2' }] } },
+    ] };
+    const errors = applyRefusals(schema, data as never, result.refusals);
+    assert.deepEqual(data, { items: [
+      { guarantor: { products: [{ name: 'c1' }] } },
+      { guarantor: { products: [{ name: 'l1', rate: null }, { name: 'l2' }] } },
+    ] });
+    assert.deepEqual(errors.map((error) => error.path), [['items', 1, 'guarantor', 'products', 0, 'rate']]);
   });
 });
 
