@@ -19,7 +19,7 @@ const token = (role: string) => stack.token(role);
 const keys = ensureDevKeys(stack.keysDir);
 // Internal tokens live 60 s, so a fresh one is signed for each baseline run (each run is shorter than that).
 const internal = () => signInternalToken(deriveSubgraphKey(keys.internalSecret, 'accounts'), 'accounts',
-  { sub: 'bench', tenant: 'acme', customerId: undefined, scopes: ['treasury:read', 'accounts:read'], amr: ['pwd'] }, 'bench-request-1');
+  { sub: 'bench', tenant: 'acme', customerId: undefined, scopes: ['treasury:read', 'accounts:read', 'profile:read'], amr: ['pwd'] }, 'bench-request-1');
 
 const rows: string[] = [];
 for (const scenario of scenarios) {
