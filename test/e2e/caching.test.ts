@@ -156,7 +156,8 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
     assert.ok(answers[0]?.body.data?.account, JSON.stringify(answers[0]?.body));
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     assert.equal(calls[bank]?.['GET /balances'], 1, 'one balance call for a hundred requests');
-    assert.equal(calls[bank]?.['GET /customers/{bank_customer_id}/accounts'] ?? 0, 0, 'the account list was already cached');
+    // The list was cached by the lookup above; with this file's 1 s freshness a slow run may refresh it, once.
+    assert.ok((calls[bank]?.['GET /customers/{bank_customer_id}/accounts'] ?? 0) <= 1, 'at most one listing for a hundred requests');
   });
 
   // The single-server run covers this; on the cluster the same code paths run.
