@@ -252,7 +252,9 @@ export class RedisStore implements CacheStore {
   }
 
   private createSubscriber(): Client {
-    const override = { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined };
+    // autoResubscribe off: ioredis's own resubscription after a reconnect leaves its promise unhandled, so a close
+    // during a reconnect crashed the process with "Connection is closed"; the 'ready' handler below resubscribes.
+    const override = { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, autoResubscribe: false };
     const subscriber = this.client instanceof Cluster
       ? this.client.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...override } })
       : this.client.duplicate(override);
