@@ -267,12 +267,18 @@ export class Cache {
   }
 
   private async lookupInStore(read: Read): Promise<Unsealed | undefined> {
+    const found = await this.fromStore(read);
+    return found === 'failed' ? undefined : found;
+  }
+
+  /** The store's usable entry for the key, kept in the first level too; 'failed' when the store could not answer. */
+  private async fromStore(read: Read): Promise<Unsealed | undefined | 'failed'> {
     let stored: string | null;
     try {
       stored = await this.loader.load(read.key);
     } catch {
       read.counters.errors += 1;
-      return undefined;
+      return 'failed';
     }
     if (stored === null) return undefined;
     const found = this.unseal(stored, read);
@@ -362,18 +368,9 @@ export class Cache {
     while (Date.now() < deadline) {
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
       delay = Math.min(delay * 2, 150);
-      let stored: string | null;
-      try {
-        stored = await this.loader.load(read.key);
-      } catch {
-        read.counters.errors += 1;
-        return undefined;
-      }
-      const found = stored === null ? undefined : this.unseal(stored, read);
-      if (found && Date.now() < found.envelope.freshUntil) {
-        this.firstLevel?.put(read.key, stored as string, found.envelope.staleUntil - Date.now(), read.tagKeys);
-        return { value: found.envelope.v, json: found.json };
-      }
+      const found = await this.fromStore(read);
+      if (found === 'failed') return undefined;
+      if (found && Date.now() < found.envelope.freshUntil) return { value: found.envelope.v, json: found.json };
     }
     return undefined;
   }

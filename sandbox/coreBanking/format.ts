@@ -33,7 +33,7 @@ export function transactionJson(transaction: SeedTransaction, account: SeedAccou
   return {
     id: transaction.id,
     account_id: account.id,
-    amount: transaction.amount,
+    amount: transaction.amountMinor,
     currency: account.currency.toLowerCase(),
     status: transaction.pending ? 'pending' : 'posted',
     description: transaction.description,

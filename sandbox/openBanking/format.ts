@@ -51,7 +51,7 @@ export function transactionJson(transaction: SeedTransaction, account: SeedAccou
     AccountId: account.id,
     TransactionId: transaction.id,
     TransactionReference: transaction.reference,
-    ...amountJson(transaction.amount, account),
+    ...amountJson(transaction.amountMinor, account),
     Status: transaction.pending ? 'Pending' : 'Booked',
     BookingDateTime: obDateTime(transaction.at),
     ValueDateTime: obDateTime(transaction.at),

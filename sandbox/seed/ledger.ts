@@ -15,7 +15,7 @@ export interface SeedTransaction {
   /** When the transaction was first seen, at or before `at` (ms). */
   readonly createdAt: number;
   /** Signed minor units: negative is money out. */
-  readonly amount: number;
+  readonly amountMinor: number;
   readonly description: string;
   readonly reference: string;
   readonly pending: boolean;
@@ -93,7 +93,7 @@ function generateLedger(seed: string, clock: Clock, account: SeedAccount): Ledge
       accountId: account.id,
       at: draft.at,
       createdAt: pending ? draft.at : draft.at - draft.lagSeconds * 1000,
-      amount: fromCents(draft.cents, account.currency),
+      amountMinor: fromCents(draft.cents, account.currency),
       description: draft.description,
       reference: rng.hex(12).toUpperCase(),
       pending,
@@ -104,10 +104,10 @@ function generateLedger(seed: string, clock: Clock, account: SeedAccount): Ledge
   let bookedBeforeAnchorDay = 0;
   let pending = 0;
   for (const transaction of transactions) {
-    if (transaction.pending) pending += transaction.amount;
+    if (transaction.pending) pending += transaction.amountMinor;
     else {
-      bookedSum += transaction.amount;
-      if (transaction.at < clock.anchorStart) bookedBeforeAnchorDay += transaction.amount;
+      bookedSum += transaction.amountMinor;
+      if (transaction.at < clock.anchorStart) bookedBeforeAnchorDay += transaction.amountMinor;
     }
   }
   const opening = openedInWindow ? 0 : fromCents(targetBalanceCents(rng, account), account.currency) - bookedSum;

@@ -60,7 +60,7 @@ describe('seed building blocks', () => {
       const ledger = ledgers.ledgerFor(account);
       assert.equal(ledgers.ledgerFor(account), ledger, 'memoised');
       for (const t of ledger.transactions) {
-        assert.ok(Number.isSafeInteger(t.amount) && t.amount !== 0);
+        assert.ok(Number.isSafeInteger(t.amountMinor) && t.amountMinor !== 0);
         assert.ok(t.at > windowStart && t.at < asOf);
       }
       const pendingIndexes = ledger.transactions.flatMap((t, i) => (t.pending ? [i] : []));

@@ -1,11 +1,9 @@
 // Sensitive values at rest in Redis: no plaintext for anyone reading Redis directly, readable across a key rotation,
 // and a tampered, moved or planted value is a miss (load() runs again), never served.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { entryKey } from '../../../lib/cache/keys.js';
-import { RedisHarness } from '../../support/redis.js';
-import { countingLoad, encryptionKeys, policy, rawClient, redisCache, type RedisCacheParts } from './fixtures.js';
+import { countingLoad, encryptionKeys, policy, redisPerFile } from './fixtures.js';
 
 const space = { prefix: 'fg', version: '1' };
 const customer = { name: 'Ada Lovelace', iban: 'GB33BUKB20201555555555', taxId: '123-45-6789', since: new Date('2020-01-02T00:00:00Z') };
@@ -13,44 +11,28 @@ const plaintexts = ['Ada', 'Lovelace', 'GB33BUKB20201555555555', '20201555555555
 const customers = policy({ namespace: 'customers', sensitive: true });
 
 describe('encryption at rest in Redis', () => {
-  let harness: RedisHarness;
-  let raw: Redis;
-  const opened: RedisCacheParts[] = [];
-  const open = async (...args: Parameters<typeof redisCache> extends [unknown, ...infer Rest] ? Rest : never) => {
-    const parts = await redisCache(harness, ...args);
-    opened.push(parts);
-    return parts;
-  };
+  const redis = redisPerFile();
+  const open = redis.open;
   const keyOf = (tenant: string, parts: string[]) => entryKey(space, { tenant, principal: 'user-1' }, 'customers', 1, parts);
-
-  before(async () => {
-    harness = await RedisHarness.start();
-    raw = await rawClient(harness);
-  });
-  after(async () => {
-    await Promise.all(opened.map(({ cache }) => cache.close()));
-    raw.disconnect();
-    await harness.close();
-  });
 
   it('stores no personal data in clear, in values or keys, while ordinary values stay plain', async () => {
     const { cache } = await open({ firstLevel: false });
     const scope = { tenant: 'acme', principal: 'user-1' };
     await cache.readThrough({ policy: customers, scope, key: ['GB33BUKB20201555555555'], tags: ['customer:123-45-6789'], load: async () => customer });
     await cache.readThrough({ policy: policy({ namespace: 'fx' }), scope: { tenant: 'acme' }, key: ['EUR'], load: async () => ({ rate: 'Ada-plain' }) });
-    const keys = await raw.keys('*');
+    const keys = await redis.raw().keys('*');
     assert.ok(keys.length >= 3, `entries and the tag set: ${keys.join(' ')}`);
     let sawPlain = false;
     for (const key of keys) {
-      const type = await raw.type(key);
-      const values = type === 'set' ? await raw.smembers(key) : [await raw.get(key) ?? ''];
+      const type = await redis.raw().type(key);
+      const values = type === 'set' ? await redis.raw().smembers(key) : [await redis.raw().get(key) ?? ''];
       for (const text of [key, ...values]) {
         if (text.includes('Ada-plain')) { sawPlain = true; continue; }
         for (const secret of plaintexts) assert.ok(!text.includes(secret), `${secret} in clear in ${key}`);
       }
     }
     assert.ok(sawPlain, 'the raw read does see ordinary values, so it would see a leak');
-    assert.match(await raw.get(keyOf('acme', ['GB33BUKB20201555555555'])) ?? '', /^e1\.a\./);
+    assert.match(await redis.raw().get(keyOf('acme', ['GB33BUKB20201555555555'])) ?? '', /^e1\.a\./);
     assert.deepEqual(await cache.readThrough({ policy: customers, scope, key: ['GB33BUKB20201555555555'], load: async () => ({}) }), customer);
   });
 
@@ -65,7 +47,7 @@ describe('encryption at rest in Redis', () => {
     assert.equal(upstream.calls(), 0, 'the old key still decrypts it');
     assert.equal((await forgetful.readThrough({ policy: customers, scope, key: ['rot'], load: upstream.load })).name, 'reloaded',
       'a cache without the old key treats it as a miss');
-    assert.match(await raw.get(keyOf('acme', ['rot'])) ?? '', /^e1\.new\./);
+    assert.match(await redis.raw().get(keyOf('acme', ['rot'])) ?? '', /^e1\.new\./);
   });
 
   it('treats a tampered ciphertext, one moved to another tenant\'s key, or a planted plaintext as a miss', async () => {
@@ -74,23 +56,23 @@ describe('encryption at rest in Redis', () => {
       cache.readThrough({ policy: customers, scope: { tenant, principal: 'user-1' }, key: [part], load });
     await read('acme', 'tamper', async () => customer);
     const key = keyOf('acme', ['tamper']);
-    const stored = await raw.get(key) ?? '';
+    const stored = await redis.raw().get(key) ?? '';
     const fields = stored.split('.');
     const body = fields[4] ?? '';
     fields[4] = (body[0] === 'A' ? 'B' : 'A') + body.slice(1);
-    await raw.set(key, fields.join('.'), 'KEEPTTL');
+    await redis.raw().set(key, fields.join('.'), 'KEEPTTL');
     const reload = countingLoad(() => ({ ...customer, name: 'fresh from upstream' }));
     assert.equal((await read('acme', 'tamper', reload.load)).name, 'fresh from upstream');
     assert.equal(reload.calls(), 1);
 
     const globexKey = keyOf('globex', ['tamper']);
-    await raw.set(globexKey, stored, 'PX', 60_000);
+    await redis.raw().set(globexKey, stored, 'PX', 60_000);
     const globex = countingLoad(() => ({ ...customer, name: 'globex data' }));
     assert.equal((await read('globex', 'tamper', globex.load)).name, 'globex data', 'acme\'s ciphertext is not globex\'s value');
     assert.equal(globex.calls(), 1);
 
     const planted = keyOf('acme', ['planted']);
-    await raw.set(planted, `p1.${JSON.stringify({ v: { name: 'planted' }, storedAt: 0, freshUntil: 9e15, staleUntil: 9e15 })}`, 'PX', 60_000);
+    await redis.raw().set(planted, `p1.${JSON.stringify({ v: { name: 'planted' }, storedAt: 0, freshUntil: 9e15, staleUntil: 9e15 })}`, 'PX', 60_000);
     assert.equal((await read('acme', 'planted', async () => customer)).name, 'Ada Lovelace', 'a sensitive policy reads only ciphertext');
   });
 });

@@ -1,35 +1,17 @@
 // The read-through cache on a real Redis (the harness's own): hits and expiry, one MGET per tick, one load() across
 // two replicas (the lease), and tag invalidation reaching the other replica's first level through pub/sub.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { readCacheConfig } from '../../../lib/cache/config.js';
 import { createCache } from '../../../lib/cache/createCache.js';
 import { entryKey } from '../../../lib/cache/keys.js';
-import { RedisHarness } from '../../support/redis.js';
-import { captureLogs, commandCalls, countingLoad, policy, rawClient, redisCache, sleep, type RedisCacheParts } from './fixtures.js';
+import { captureLogs, commandCalls, countingLoad, policy, sleep, redisPerFile } from './fixtures.js';
 
 const space = { prefix: 'fg', version: '1' };
 
 describe('read-through cache on Redis', () => {
-  let harness: RedisHarness;
-  let raw: Redis;
-  const opened: RedisCacheParts[] = [];
-  const open = async (...args: Parameters<typeof redisCache> extends [unknown, ...infer Rest] ? Rest : never) => {
-    const parts = await redisCache(harness, ...args);
-    opened.push(parts);
-    return parts;
-  };
-
-  before(async () => {
-    harness = await RedisHarness.start();
-    raw = await rawClient(harness);
-  });
-  after(async () => {
-    await Promise.all(opened.map(({ cache }) => cache.close()));
-    raw.disconnect();
-    await harness.close();
-  });
+  const redis = redisPerFile();
+  const open = redis.open;
 
   it('misses, hits, and expires with the policy, the entry carrying a Redis time-to-live', async () => {
     const { cache } = await open({ firstLevel: false });
@@ -38,7 +20,7 @@ describe('read-through cache on Redis', () => {
     const read = () => cache.readThrough({ policy: short, scope: { tenant: 'acme' }, key: ['e1'], load: upstream.load });
     assert.deepEqual(await read(), { call: 1, minor: 99n });
     assert.deepEqual(await read(), { call: 1, minor: 99n });
-    const ttl = await raw.pttl(entryKey(space, { tenant: 'acme' }, 'expiry', 1, ['e1']));
+    const ttl = await redis.raw().pttl(entryKey(space, { tenant: 'acme' }, 'expiry', 1, ['e1']));
     assert.ok(ttl > 0 && ttl <= 100, `pttl ${ttl}`);
     await sleep(130);
     assert.deepEqual(await read(), { call: 2, minor: 99n });
@@ -62,13 +44,13 @@ describe('read-through cache on Redis', () => {
     const reads = () => Promise.all(Array.from({ length: 20 }, (_, i) => cache.readThrough({
       policy: policy({ namespace: 'batched' }), scope: { tenant: i % 2 ? 'acme' : 'globex' }, key: [i], load: async () => i,
     })));
-    await raw.config('RESETSTAT');
+    await redis.raw().config('RESETSTAT');
     assert.deepEqual(await reads(), Array.from({ length: 20 }, (_, i) => i));
-    assert.equal(await commandCalls(raw, 'mget'), 1, 'twenty cold lookups, one MGET');
-    await raw.config('RESETSTAT');
+    assert.equal(await commandCalls(redis.raw(), 'mget'), 1, 'twenty cold lookups, one MGET');
+    await redis.raw().config('RESETSTAT');
     assert.deepEqual(await reads(), Array.from({ length: 20 }, (_, i) => i));
-    assert.equal(await commandCalls(raw, 'mget'), 1, 'twenty warm lookups, one MGET');
-    assert.equal(await commandCalls(raw, 'get'), 0);
+    assert.equal(await commandCalls(redis.raw(), 'mget'), 1, 'twenty warm lookups, one MGET');
+    assert.equal(await commandCalls(redis.raw(), 'get'), 0);
     assert.equal(cache.metrics().batched?.hits, 20);
   });
 
@@ -85,7 +67,7 @@ describe('read-through cache on Redis', () => {
     assert.equal((a?.upstreamCalls ?? 0) + (b?.upstreamCalls ?? 0), 1);
     assert.equal((a?.upstreamCallsSaved ?? 0) + (b?.upstreamCallsSaved ?? 0), 3);
     const lease = `${entryKey(space, { tenant: 'acme' }, 'leased', 1, ['cold'])}:lease`;
-    assert.equal(await raw.exists(lease), 0, 'the winner released its lease');
+    assert.equal(await redis.raw().exists(lease), 0, 'the winner released its lease');
   });
 
   it('invalidates a tag in Redis and in every replica\'s first level', async () => {
@@ -99,12 +81,12 @@ describe('read-through cache on Redis', () => {
     assert.equal(await read(replicaA, 'balance', 'account:1'), 1);
     assert.equal(await read(replicaB, 'balance', 'account:1'), 1, 'B reads A\'s value');
     assert.equal(await read(replicaB, 'other', 'account:2'), 2);
-    await raw.config('RESETSTAT');
+    await redis.raw().config('RESETSTAT');
     assert.equal(await read(replicaB, 'balance', 'account:1'), 1);
-    assert.equal(await commandCalls(raw, 'mget'), 0, 'B answers from its first level');
+    assert.equal(await commandCalls(redis.raw(), 'mget'), 0, 'B answers from its first level');
 
     assert.equal(await replicaA.invalidate({ tenant: 'acme' }, ['account:1']), 1);
-    assert.equal(await raw.exists(entryKey(space, { tenant: 'acme' }, 'tagged', 1, ['balance'])), 0);
+    assert.equal(await redis.raw().exists(entryKey(space, { tenant: 'acme' }, 'tagged', 1, ['balance'])), 0);
     const deadline = Date.now() + 1000;
     let value = await read(replicaB, 'balance', 'account:1');
     while (value === 1 && Date.now() < deadline) {
@@ -117,7 +99,7 @@ describe('read-through cache on Redis', () => {
 
   it('is built from the environment by createCache, on Redis, saying so', async () => {
     const logs = captureLogs();
-    const config = readCacheConfig({ REDIS_URL: `${harness.url}/0`, CACHE_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
+    const config = readCacheConfig({ REDIS_URL: `${redis.harness().url}/0`, CACHE_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
     const cache = createCache(config, logs.logger);
     assert.equal(await cache.ready(), true);
     const upstream = countingLoad(() => 'v');

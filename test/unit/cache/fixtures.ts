@@ -8,7 +8,8 @@ import type { EncryptionKeys } from '../../../lib/cache/encryption.js';
 import type { CachePolicy } from '../../../lib/cache/policy.js';
 import { RedisStore, type RedisStoreOptions } from '../../../lib/cache/redisStore.js';
 import { createLogger, type Logger } from '../../../lib/logging/logger.js';
-import type { RedisHarness } from '../../support/redis.js';
+import { after, before } from 'node:test';
+import { RedisHarness } from '../../support/redis.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,4 +83,38 @@ export async function commandCalls(client: Redis, command: string): Promise<numb
   const info = await client.info('commandstats');
   const match = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info);
   return match ? Number(match[1]) : 0;
+}
+
+export interface RedisPerFile {
+  /** The file's private redis-server (set in before()). */
+  harness(): RedisHarness;
+  /** A plain client on it, to read what the cache stored. */
+  raw(): Redis;
+  /** A Cache on it, closed with the file. */
+  open(...args: Parameters<typeof redisCache> extends [unknown, ...infer Rest] ? Rest : never): Promise<RedisCacheParts>;
+}
+
+/** Registers before/after hooks that start one redis-server for the calling test file and close what it opened. */
+export function redisPerFile(): RedisPerFile {
+  let harness: RedisHarness | undefined;
+  let raw: Redis | undefined;
+  const opened: RedisCacheParts[] = [];
+  before(async () => {
+    harness = await RedisHarness.start();
+    raw = await rawClient(harness);
+  });
+  after(async () => {
+    await Promise.all(opened.map(({ cache }) => cache.close()));
+    raw?.disconnect();
+    await harness?.close();
+  });
+  return {
+    harness: () => harness as RedisHarness,
+    raw: () => raw as Redis,
+    async open(...args) {
+      const parts = await redisCache(harness as RedisHarness, ...args);
+      opened.push(parts);
+      return parts;
+    },
+  };
 }
