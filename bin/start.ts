@@ -54,13 +54,19 @@ async function stopAll(code: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-start('sandbox', 'sandbox/index.js', { SANDBOX_PORT: String(sandboxPort) });
+const ports = new Map(subgraphs.map((subgraph) => [
+  subgraph.name, readPort(process.env, `${subgraph.name.toUpperCase()}_PORT`, Number(new URL(subgraph.defaultUrl).port)),
+]));
+// The providers' webhooks go to the services that own what they report on, as a tenant registers them.
+const webhookTargets = [['processor', 'payments'], ['transfers', 'payments'], ['kyc', 'identity']]
+  .map(([provider, subgraph]) => `${provider}=http://127.0.0.1:${ports.get(subgraph as string)}/webhooks/${provider}`).join(',');
+start('sandbox', 'sandbox/index.js', { SANDBOX_PORT: String(sandboxPort), SANDBOX_WEBHOOK_TARGETS: process.env.SANDBOX_WEBHOOK_TARGETS ?? webhookTargets });
 await waitHealthy('sandbox', `${upstream}/healthz`);
 
 const subgraphUrls: Record<string, string> = {};
 for (const subgraph of subgraphs) {
   const prefix = subgraph.name.toUpperCase();
-  const port = readPort(process.env, `${prefix}_PORT`, Number(new URL(subgraph.defaultUrl).port));
+  const port = ports.get(subgraph.name) as number;
   start(subgraph.name, `subgraphs/${subgraph.name}/index.js`, {
     UPSTREAM_BASE_URL: upstream,
     [`${prefix}_PORT`]: String(port),

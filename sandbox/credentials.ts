@@ -3,7 +3,7 @@
 import credentialsFile from './credentials.dev.json' with { type: 'json' };
 import type { TenantId } from './seed/types.js';
 
-export type KeyedProvider = 'directory' | 'lakeside' | 'pacific' | 'northwind' | 'albion';
+export type KeyedProvider = 'directory' | 'lakeside' | 'pacific' | 'northwind' | 'albion' | 'processor' | 'transfers' | 'kyc' | 'sanctions' | 'bureau';
 
 export const credentials: Readonly<Record<TenantId, Readonly<Record<KeyedProvider, string>>>> = credentialsFile;
 

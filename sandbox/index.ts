@@ -2,8 +2,24 @@
 // clean stop on SIGTERM/SIGINT that lets in-flight requests finish.
 import { ConfigError, loadOrExit, readEnum, readOptionalString, readPort, readString, type Env } from '../lib/config/env.js';
 import { createLogger } from '../lib/logging/logger.js';
+import { providerIds, type ProviderId } from './http/types.js';
 import { parseDay, todayUtc } from './seed/time.js';
 import { createSandbox, type SandboxOptions } from './server.js';
+
+/** "processor=http://…/webhooks/processor,transfers=http://…": where each provider sends its webhooks. */
+function readWebhookTargets(env: Env): Partial<Record<ProviderId, string>> {
+  const text = readOptionalString(env, 'SANDBOX_WEBHOOK_TARGETS');
+  const targets: Partial<Record<ProviderId, string>> = {};
+  if (!text) return targets;
+  for (const item of text.split(',')) {
+    const [provider, url] = item.trim().split(/=(.*)/s) as [string, string | undefined];
+    if (!(providerIds as readonly string[]).includes(provider) || !url || !/^https?:\/\//.test(url)) {
+      throw new ConfigError('SANDBOX_WEBHOOK_TARGETS', 'provider=url pairs, comma-separated', text);
+    }
+    targets[provider as ProviderId] = url;
+  }
+  return targets;
+}
 
 function readConfig(env: Env): Required<Omit<SandboxOptions, 'logger' | 'consentClock'>> {
   const anchor = readOptionalString(env, 'SANDBOX_ANCHOR_DATE');
@@ -15,6 +31,7 @@ function readConfig(env: Env): Required<Omit<SandboxOptions, 'logger' | 'consent
     seed: readString(env, 'SANDBOX_SEED', 'fingraph'),
     anchorDate,
     latency: readEnum(env, 'SANDBOX_LATENCY', ['realistic', 'none'], 'realistic'),
+    webhookTargets: readWebhookTargets(env),
   };
 }
 

@@ -12,8 +12,15 @@ import { createDirectoryProvider } from './directory/index.js';
 import { createEcbProvider } from './ecb/index.js';
 import { json, readBody } from './http/io.js';
 import { matchRoute } from './http/routes.js';
-import { providerIds, type Provider, type SandboxRequest, type SandboxResponse } from './http/types.js';
+import { providerIds, type Provider, type ProviderId, type SandboxRequest, type SandboxResponse } from './http/types.js';
 import { createOpenBankingProvider } from './openBanking/index.js';
+import { createBureauProvider } from './bureau/index.js';
+import { createKycProvider } from './kyc/index.js';
+import { createProcessorProvider } from './processor/index.js';
+import type { ProviderDeps } from './providerDeps.js';
+import { createSanctionsProvider } from './sanctions/index.js';
+import { createTransfersProvider } from './transfers/index.js';
+import { createWebhookOutbox, type WebhookOutbox } from './webhooks/outbox.js';
 import { createLedgerBook } from './seed/ledger.js';
 import { createClock, todayUtc } from './seed/time.js';
 import { buildWorld } from './seed/world.js';
@@ -38,6 +45,8 @@ export interface SandboxOptions {
   consentClock?: () => number;
   /** Where unexpected handler errors are logged; default a pino logger at warn level. */
   logger?: Logger;
+  /** Webhook endpoint per provider at start; the control API can change them. */
+  webhookTargets?: Readonly<Partial<Record<ProviderId, string>>>;
 }
 
 export interface Sandbox {
@@ -46,6 +55,8 @@ export interface Sandbox {
   readonly port: number;
   /** The anchor day in use (the default resolved to a date). */
   readonly anchorDate: string;
+  /** Outbound webhooks: tests await `idle()` before reading what a delivery changed. */
+  readonly outbox: WebhookOutbox;
   /** Stops accepting connections, lets in-flight requests finish (5 s at most) and closes keep-alive connections. */
   close(): Promise<void>;
 }
@@ -60,8 +71,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const ledgers = createLedgerBook(world);
   const consents = createConsentState(world, options.consentClock);
   const behaviour = createBehaviour(providerIds, options.latency ?? 'realistic');
-  const control = createControl(behaviour, consents);
   const logger = options.logger ?? createLogger('sandbox', { level: 'warn' });
+  const outbox = createWebhookOutbox({ logger, ...(options.webhookTargets ? { targets: options.webhookTargets } : {}) });
+  const deps: ProviderDeps = { world, ledgers, clock, outbox, logger };
   const providers: Provider[] = [
     createOpenBankingProvider('northwind', world, ledgers, consents),
     createOpenBankingProvider('albion', world, ledgers, consents),
@@ -69,7 +81,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     createCoreBankingProvider('pacific', world, ledgers),
     createEcbProvider(clock),
     createDirectoryProvider(world),
+    createProcessorProvider(deps),
+    createTransfersProvider(deps),
+    createKycProvider(deps),
+    createSanctionsProvider(deps),
+    createBureauProvider(deps),
   ];
+  const control = createControl(behaviour, consents, providers, outbox);
 
   const context: HandlerContext = { providers, behaviour, control, logger };
 
@@ -103,6 +121,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     url: `http://${urlHost}:${port}`,
     port,
     anchorDate: clock.anchor,
+    outbox,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => server.closeAllConnections(), drainMillis);
@@ -166,6 +185,8 @@ async function handleProviderCall(
   const match = matchRoute(provider.routes, method, relativePath);
   // Unmatched calls are counted too (under "<METHOD> *"), so a connector calling a wrong path shows up.
   behaviour.count(provider.id, `${method} ${match ? match.route.template : '*'}`);
+  const body = method === 'GET' ? '' : await readBody(request, 256 * 1024);
+  if (body === undefined) return json(413, { error: 'Body too large' });
   const sandboxRequest: SandboxRequest = {
     method,
     path: relativePath,
@@ -174,6 +195,7 @@ async function handleProviderCall(
     params: match?.params ?? {},
     origin: `http://${request.headers.host ?? 'localhost'}`,
     target: `${url.pathname}${url.search}`,
+    body,
   };
   const delay = behaviour.delayFor(provider.id);
   if (delay > 0) await sleep(delay);
@@ -184,7 +206,7 @@ async function handleProviderCall(
   else if (!match) response = provider.failure('route_not_found', sandboxRequest);
   else {
     try {
-      response = match.route.handle(sandboxRequest);
+      response = await match.route.handle(sandboxRequest);
     } catch (error) {
       logger.error({ err: error, provider: provider.id, route: match.route.template }, 'sandbox handler failed');
       response = provider.failure('internal', sandboxRequest);

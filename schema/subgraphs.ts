@@ -7,4 +7,7 @@ export interface SubgraphEntry {
 
 export const subgraphs: readonly SubgraphEntry[] = [
   { name: 'accounts', defaultUrl: 'http://127.0.0.1:4001/graphql' },
+  { name: 'identity', defaultUrl: 'http://127.0.0.1:4002/graphql' },
+  { name: 'payments', defaultUrl: 'http://127.0.0.1:4003/graphql' },
+  { name: 'credit', defaultUrl: 'http://127.0.0.1:4004/graphql' },
 ];

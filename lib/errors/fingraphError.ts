@@ -28,6 +28,16 @@ export const consentRequired = (institutionId: string) =>
   new FinGraphError(ErrorCode.CONSENT_REQUIRED, `The customer's consent for ${institutionId} is missing or expired`, {
     institutionId,
   });
+/** A credit pull whose permissible purpose needs the customer's consent on record, and none is. */
+export const purposeConsentRequired = (purpose: string) =>
+  new FinGraphError(ErrorCode.CONSENT_REQUIRED, `The customer's consent for a ${purpose} pull is not on record`, { purpose });
+export const idempotencyConflict = () =>
+  new FinGraphError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request');
+/** The idempotency store cannot be reached: a payment is refused rather than executed unprotected. Safe to retry. */
+export const idempotencyStoreUnavailable = () =>
+  new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Payments cannot be initiated right now; retry with the same idempotency key', {
+    reason: 'IDEMPOTENCY_STORE_UNAVAILABLE',
+  });
 export const upstreamUnavailable = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, `${provider} is unavailable`, { provider });
 export const upstreamTimeout = (provider: string) =>

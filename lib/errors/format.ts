@@ -13,7 +13,7 @@ const apolloClientCodes = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_F
  * The only extension keys a client may see besides `code`. Anything else a library adds (the gateway's `response`
  * with a subgraph URL and body, `serviceName`, `stacktrace`) is dropped.
  */
-export const publicDetailKeys: readonly string[] = ['argument', 'field', 'institutionId', 'provider', 'reason', 'retryAfterSeconds'];
+export const publicDetailKeys: readonly string[] = ['argument', 'field', 'institutionId', 'provider', 'purpose', 'reason', 'retryAfterSeconds'];
 
 export function formatError(formatted: GraphQLFormattedError, _original?: unknown): GraphQLFormattedError {
   const extensions = formatted.extensions ?? {};

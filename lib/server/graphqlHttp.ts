@@ -15,6 +15,14 @@ export interface RequestFacts {
   sub?: string;
 }
 
+/** A plain HTTP route beside /graphql, such as a provider's webhook endpoint. It gets the body as raw bytes. */
+export interface RawRoute {
+  readonly method: 'POST';
+  readonly path: string;
+  handle(request: { readonly headers: IncomingMessage['headers']; readonly body: Buffer }, facts: RequestFacts):
+    Promise<{ readonly status: number; readonly body: unknown }>;
+}
+
 export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly apollo: ApolloServer<TContext>;
   readonly logger: Logger;
@@ -22,6 +30,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly port: number;
   /** Builds the per-request context, or throws a FinGraphError to refuse the request outright. */
   readonly context: (request: IncomingMessage, facts: RequestFacts, body: unknown) => Promise<TContext>;
+  /** Routes served beside /graphql and /healthz. */
+  readonly routes?: readonly RawRoute[];
   /** Largest request body accepted; default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** How long a stop waits for in-flight requests before cutting connections; default 10 000 ms. */
@@ -39,7 +49,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
 
 class BodyTooLarge extends Error {}
 
-async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+async function readRawBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -47,7 +57,11 @@ async function readBody(request: IncomingMessage, limit: number): Promise<string
     if (size > limit) throw new BodyTooLarge();
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return (await readRawBody(request, limit)).toString('utf8');
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -68,6 +82,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
   let stopping = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+
+  const route = (path: string, method: string | undefined) =>
+    options.routes?.find((candidate) => candidate.path === path && candidate.method === method);
 
   async function serveGraphQL(request: IncomingMessage, response: ServerResponse, facts: RequestFacts, url: URL) {
     let body: unknown;
@@ -134,6 +151,10 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
         sendJson(response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
       } else if (url.pathname === '/graphql' && (request.method === 'POST' || request.method === 'GET')) {
         await serveGraphQL(request, response, facts, url);
+      } else if (route(url.pathname, request.method)) {
+        const raw = route(url.pathname, request.method) as RawRoute;
+        const result = await raw.handle({ headers: request.headers, body: await readRawBody(request, maxBodyBytes) }, facts);
+        sendJson(response, result.status, result.body);
       } else {
         sendJson(response, 404, { errors: [{ message: 'Not found', extensions: { code: ErrorCode.NOT_FOUND } }] });
       }

@@ -14,7 +14,7 @@ import { fromRoot } from '../config/paths.js';
 import { formatError, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { createErrorLoggingPlugin } from '../server/errorLogging.js';
-import { startGraphQLHttpServer, type RunningServer } from '../server/graphqlHttp.js';
+import { startGraphQLHttpServer, type RawRoute, type RunningServer } from '../server/graphqlHttp.js';
 import { enforceFieldAccess } from './fieldAccess.js';
 import { createPartialErrorsPlugin, type PartialErrorsContext } from './partialErrors.js';
 
@@ -32,6 +32,8 @@ export interface SubgraphOptions<TContext extends SubgraphContext> {
   readonly host: string;
   readonly port: number;
   readonly logger: Logger;
+  /** Plain HTTP routes beside /graphql (webhook endpoints); they do their own authentication. */
+  readonly routes?: readonly RawRoute[];
   /** Adds the subgraph's own per-request state (loaders) to the verified base context. */
   readonly createContext: (base: SubgraphContext) => TContext;
 }
@@ -55,6 +57,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
   });
   return startGraphQLHttpServer<TContext>({
     apollo, logger: options.logger, host: options.host, port: options.port,
+    ...(options.routes ? { routes: options.routes } : {}),
     async context(request, facts) {
       const header = request.headers[INTERNAL_TOKEN_HEADER];
       let verified;

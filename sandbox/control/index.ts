@@ -5,7 +5,8 @@ import type { Behaviour } from '../behaviour.js';
 import type { ConsentState } from '../consents.js';
 import { json } from '../http/io.js';
 import { matchRoute } from '../http/routes.js';
-import { providerIds, type ProviderId, type SandboxResponse } from '../http/types.js';
+import { providerIds, type Provider, type ProviderId, type SandboxResponse } from '../http/types.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 import type { SeedConsent } from '../seed/types.js';
 import { isoSeconds } from '../seed/time.js';
 
@@ -29,7 +30,9 @@ export interface Control {
 
 const controlError = (status: number, message: string) => json(status, { error: { message } });
 
-export function createControl(behaviour: Behaviour, consents: ConsentState): Control {
+const webhookTarget = z.strictObject({ url: z.url({ protocol: /^https?$/ }).nullable() });
+
+export function createControl(behaviour: Behaviour, consents: ConsentState, providers: readonly Provider[], outbox: WebhookOutbox): Control {
   const isProvider = (id: string): id is ProviderId => (providerIds as readonly string[]).includes(id);
   const allSettings = () => Object.fromEntries(providerIds.map((id) => [id, behaviour.settings(id)]));
   const consentJson = (consent: SeedConsent) => ({
@@ -68,11 +71,31 @@ export function createControl(behaviour: Behaviour, consents: ConsentState): Con
     { method: 'GET', template: '/calls', handle: () => json(200, behaviour.calls()) },
     { method: 'POST', template: '/consents/{consentId}/expire', handle: consentAction((id) => consents.expire(id)) },
     { method: 'POST', template: '/consents/{consentId}/restore', handle: consentAction((id) => consents.restore(id)) },
+    { method: 'GET', template: '/webhooks', handle: () => json(200, { deliveries: outbox.deliveries() }) },
+    {
+      method: 'POST', template: '/webhooks/{provider}',
+      handle(params, body) {
+        const provider = params.provider ?? '';
+        if (!isProvider(provider)) return controlError(404, `Unknown provider ${provider}`);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return controlError(400, 'Body must be JSON');
+        }
+        const target = webhookTarget.safeParse(parsed);
+        if (!target.success) return controlError(400, 'Expected { url: "http(s)://…" | null }');
+        outbox.setTarget(provider, target.data.url ?? undefined);
+        return json(200, { provider, url: outbox.target(provider) ?? null });
+      },
+    },
     {
       method: 'POST', template: '/reset',
       handle() {
         behaviour.reset();
         consents.reset();
+        outbox.reset();
+        for (const provider of providers) provider.reset?.();
         return json(200, { status: 'reset' });
       },
     },
@@ -81,7 +104,11 @@ export function createControl(behaviour: Behaviour, consents: ConsentState): Con
   return {
     handle(method, path, body) {
       const match = matchRoute(routes, method, path);
-      return match ? match.route.handle(match.params, body) : controlError(404, `No control route ${method} ${path}`);
+      if (match) return match.route.handle(match.params, body);
+      // A provider's own switches: /_control/<provider id>/...
+      const provider = providers.find((candidate) => path.startsWith(`/${candidate.id}/`));
+      const own = provider?.control && matchRoute(provider.control, method, path.slice(provider.id.length + 1));
+      return own ? own.route.handle(own.params, body) : controlError(404, `No control route ${method} ${path}`);
     },
   };
 }

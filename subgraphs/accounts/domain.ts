@@ -10,9 +10,8 @@ export interface Institution {
   readonly api: InstitutionApi;
 }
 
-/** Who holds an account: one of the tenant's customers, or the tenant's own organisation (corporate accounts). */
-export type OwnerId = string;
-export const ORGANISATION_OWNER = 'org';
+export { ORGANISATION_OWNER, type OwnerId } from '../../lib/domain/accountId.js';
+import type { OwnerId } from '../../lib/domain/accountId.js';
 
 /** A connection between an owner and one bank: an Open Banking consent, or a customer record at a core bank. */
 export type BankLink =

@@ -4,7 +4,7 @@
 // request, whichever customers they belong to.
 import DataLoader from 'dataloader';
 import { FinGraphError, consentRequired, upstreamUnavailable } from '../../lib/errors/index.js';
-import { encodeAccountId } from './accountId.js';
+import { encodeAccountId } from '../../lib/domain/accountId.js';
 import type { Account, BankLink, Balance, CustomerRecord, OwnerId } from './domain.js';
 import { ORGANISATION_OWNER, linkKey } from './domain.js';
 import type { AccountsServices } from './services.js';
@@ -24,8 +24,8 @@ export interface AccountsLoaders {
   forgettingOnRevocation<T>(link: BankLink, read: () => Promise<T>): () => Promise<T>;
 }
 
-/** Every entry of a tenant carries this tag, so that a tenant's whole cache can be dropped (offboarding, an incident). */
-export const TENANT_TAG = 'tenant';
+export { TENANT_TAG } from '../../lib/cache/index.js';
+import { TENANT_TAG } from '../../lib/cache/index.js';
 
 export function isConsentExpired(link: BankLink, now = Date.now()): boolean {
   return link.kind === 'open_banking' && Date.parse(link.consentExpiresAt) <= now;

@@ -29,6 +29,7 @@ describe('documentation', () => {
     for (const subgraph of subgraphs) {
       names.add(`SUBGRAPH_${subgraph.name.toUpperCase()}_URL`);
       names.add(`${subgraph.name.toUpperCase()}_PORT`);
+      names.add(`${subgraph.name.toUpperCase()}_HOST`);
       names.add(`${subgraph.name.toUpperCase()}_INTERNAL_KEY`);
     }
     assert.ok(names.size > 20, `found ${names.size} variables`);

@@ -9,9 +9,18 @@ import { createLogger } from '../../lib/logging/logger.js';
 import { readGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/server.js';
 import { createSandbox } from '../../sandbox/server.js';
+import { TENANT_TAG, type Cache } from '../../lib/cache/index.js';
+import type { Env } from '../../lib/config/env.js';
+import type { Logger } from '../../lib/logging/logger.js';
 import { readAccountsConfig } from '../../subgraphs/accounts/config.js';
-import { TENANT_TAG } from '../../subgraphs/accounts/loaders.js';
 import { startAccountsSubgraph, type AccountsSubgraph } from '../../subgraphs/accounts/server.js';
+import { readCreditConfig } from '../../subgraphs/credit/config.js';
+import { startCreditSubgraph, type CreditSubgraph } from '../../subgraphs/credit/server.js';
+import { readIdentityConfig } from '../../subgraphs/identity/config.js';
+import { startIdentitySubgraph, type IdentitySubgraph } from '../../subgraphs/identity/server.js';
+import { readPaymentsConfig } from '../../subgraphs/payments/config.js';
+import { startPaymentsSubgraph, type PaymentsSubgraph } from '../../subgraphs/payments/server.js';
+import type { Sandbox } from '../../sandbox/server.js';
 import type { RedisHarness } from './redis.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys } from './tokens.js';
 
@@ -40,6 +49,24 @@ export interface GraphQLResponse {
   };
 }
 
+/** Each subgraph as the stack runs it: a real HTTP server with its cache. */
+export interface StackSubgraphs {
+  readonly accounts: AccountsSubgraph;
+  readonly identity: IdentitySubgraph;
+  readonly payments: PaymentsSubgraph;
+  readonly credit: CreditSubgraph;
+}
+export type SubgraphName = keyof StackSubgraphs;
+
+/** How to start each subgraph from an environment, as its own index.ts does. */
+const launchers: { readonly [Name in SubgraphName]: (env: Env, logger: Logger) => Promise<StackSubgraphs[Name]> } = {
+  accounts: (env, logger) => startAccountsSubgraph(readAccountsConfig(env), logger),
+  identity: (env, logger) => startIdentitySubgraph(readIdentityConfig(env), logger),
+  payments: (env, logger) => startPaymentsSubgraph(readPaymentsConfig(env), logger),
+  credit: (env, logger) => startCreditSubgraph(readCreditConfig(env), logger),
+};
+const subgraphNames = Object.keys(launchers) as SubgraphName[];
+
 export interface Stack {
   readonly gatewayUrl: string;
   readonly sandboxUrl: string;
@@ -54,6 +81,11 @@ export interface Stack {
   /** Drops every tenant's cached upstream data, for tests that count upstream calls or make a bank fail. */
   resetCache(): Promise<void>;
   readonly accounts: AccountsSubgraph;
+  /** The running subgraphs; `restart` replaces an entry. */
+  readonly subgraphs: StackSubgraphs;
+  /** Stops one subgraph and starts it again on the same port with the same environment (in-process state is lost). */
+  restart(name: SubgraphName): Promise<void>;
+  readonly sandbox: Sandbox;
   /** A GET on a sandbox provider with the given bearer key (to compute expectations from the banks' own answers). */
   upstream(path: string, key: string): Promise<unknown>;
   close(): Promise<void>;
@@ -91,15 +123,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cacheEnv: Record<string, string> = options.redis
     ? { REDIS_URL: options.redis.url, CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}` }
     : {};
-  const accounts: AccountsSubgraph = await startAccountsSubgraph(readAccountsConfig({
+  const subgraphEnv = (name: SubgraphName, port: number): Env => ({
     ...cacheEnv,
     UPSTREAM_BASE_URL: sandbox.url,
-    ACCOUNTS_PORT: '0',
-    ACCOUNTS_INTERNAL_KEY: deriveSubgraphKey(testKeys.internalSecret, 'accounts').toString('base64'),
+    [`${name.toUpperCase()}_PORT`]: String(port),
+    [`${name.toUpperCase()}_INTERNAL_KEY`]: deriveSubgraphKey(testKeys.internalSecret, name).toString('base64'),
     BANK_TIMEOUT_MS: '1500',
     ...options.env,
-  }), logger('accounts'));
-  servers.push(accounts);
+  });
+  const running = {} as { -readonly [Name in SubgraphName]: StackSubgraphs[Name] };
+  const launch = async <Name extends SubgraphName>(name: Name, port: number) => {
+    running[name] = await launchers[name](subgraphEnv(name, port), logger(name));
+  };
+  await Promise.all(subgraphNames.map((name) => launch(name, 0)));
+  const accounts = running.accounts;
+  // Webhooks from the sandbox's providers go to the payments and identity services, as a tenant registers them.
+  for (const [provider, subgraph] of [['processor', 'payments'], ['transfers', 'payments'], ['kyc', 'identity']] as const) {
+    sandbox.outbox.setTarget(provider, `${new URL(running[subgraph].url).origin}/webhooks/${provider}`);
+  }
 
   const gateway = await startGateway(readGatewayConfig({
     GATEWAY_PORT: '0',
@@ -107,19 +148,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     JWT_ISSUER: TEST_ISSUER,
     JWT_AUDIENCE: TEST_AUDIENCE,
     INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
-    SUBGRAPH_ACCOUNTS_URL: accounts.url,
+    ...Object.fromEntries(subgraphNames.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, running[name].url])),
     ...(options.redis ? { REDIS_URL: options.redis.url } : {}),
     ...options.env,
   }), logger('gateway'));
-  servers.unshift(gateway);
 
   return {
     gatewayUrl: gateway.url,
     sandboxUrl: sandbox.url,
-    subgraphUrls: { accounts: accounts.url },
+    subgraphUrls: Object.fromEntries(subgraphNames.map((name) => [name, running[name].url])),
     accounts,
+    subgraphs: running,
+    sandbox,
+    async restart(name) {
+      const { port } = running[name];
+      await running[name].close();
+      await launch(name, port);
+    },
     async resetCache() {
-      for (const tenant of TENANTS) await accounts.cache.invalidate({ tenant }, [TENANT_TAG]);
+      const caches: Cache[] = subgraphNames.map((name) => running[name].cache);
+      for (const cache of caches) for (const tenant of TENANTS) await cache.invalidate({ tenant }, [TENANT_TAG]);
     },
     logs,
     rawLogs,
@@ -151,6 +199,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text;
     },
     async close() {
+      await gateway.close();
+      for (const name of subgraphNames) await running[name].close();
       for (const server of servers) await server.close();
     },
   };

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
-import { decodeAccountId } from '../accountId.js';
+import { decodeAccountId } from '../../../lib/domain/accountId.js';
 import { canReadOwner } from '../access.js';
 import type { AccountsContext } from '../context.js';
 import { TENANT_TAG } from '../loaders.js';

@@ -1,6 +1,10 @@
 // Account ids FinGraph hands out: opaque, but carrying the tenant, bank, owner and the bank's own id, so that a lookup
 // goes straight to the right bank connection and an id from another tenant is refused before any upstream call.
-import type { OwnerId } from './domain.js';
+// Shared by the accounts subgraph (which mints them) and the payments subgraph (which debits the accounts they name).
+
+/** Who holds an account: one of the tenant's customers, or the tenant's own organisation (corporate accounts). */
+export type OwnerId = string;
+export const ORGANISATION_OWNER = 'org';
 
 export interface AccountAddress {
   readonly tenant: string;
