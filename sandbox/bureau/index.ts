@@ -3,7 +3,7 @@
 // HARD or SOFT; the answer is `creditProfile[0]` with riskModel, tradeline and inquiry segments. The API key decides the
 // tenant (its subscriber). A HARD inquiry is recorded on the consumer's file and shows in later reports; a SOFT one is
 // recorded too but, as at a real bureau, never shown to lenders. Consumers are identified by the tenant's customer
-// reference, not by personal data: see sandbox/README.md.
+// reference, not by personal data: see README.md, "Credit".
 import { z } from 'zod';
 import { tenantForKey } from '../credentials.js';
 import { bearerToken, json } from '../http/io.js';

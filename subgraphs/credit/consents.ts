@@ -38,6 +38,7 @@ export class ConsentStore {
 
   async grant(tenant: string, customerId: string, record: ConsentRecord): Promise<void> {
     const ttlMs = Date.parse(record.expiresAt) - Date.now();
+    if (!(ttlMs > 0)) return; // already expired: nothing to keep
     try {
       await this.store.set(this.key(tenant, customerId, record.purpose), JSON.stringify(record), ttlMs);
     } catch {
