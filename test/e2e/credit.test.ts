@@ -96,7 +96,8 @@ describe('credit', () => {
 
   it('refuses WRITTEN_INSTRUCTION and EMPLOYMENT pulls without the customer’s consent, and serves them with it', async () => {
     const id = freshCustomer();
-    const customer = tokenFor({ role: 'customer', tenant: 'acme', customerId: id });
+    // A grant stands for the customer's written authorisation: it needs a second factor.
+    const customer = tokenFor({ role: 'customer', tenant: 'acme', customerId: id, amr: ['pwd', 'otp'] });
     for (const purpose of ['WRITTEN_INSTRUCTION', 'EMPLOYMENT']) {
       const before = await bureauCalls();
       const refused = await stack.graphql(creditReportQuery, { token: risk(), variables: { id, purpose } });
@@ -111,8 +112,14 @@ describe('credit', () => {
     const bare = await stack.graphql(grantMutation, { token: customer, variables: { input: { purpose: 'EMPLOYMENT' } } });
     assert.equal(errorsOf(bare)[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.equal(errorsOf(bare)[0]?.extensions?.argument, 'disclosureId');
+    const withoutSecondFactor = await stack.graphql(grantMutation, {
+      token: tokenFor({ role: 'customer', tenant: 'acme', customerId: id }), variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } },
+    });
+    assert.equal(errorsOf(withoutSecondFactor)[0]?.extensions?.code, 'FORBIDDEN');
+    assert.equal(errorsOf(withoutSecondFactor)[0]?.extensions?.reason, 'STEP_UP_REQUIRED');
+    assert.equal(withoutSecondFactor.body.data?.grantCreditConsent ?? null, null);
     // Staff cannot consent on the customer's behalf.
-    const byStaff = await stack.graphql(grantMutation, { token: tokenFor({ role: 'admin', tenant: 'acme' }), variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } } });
+    const byStaff = await stack.graphql(grantMutation, { token: tokenFor({ role: 'admin', tenant: 'acme', amr: ['pwd', 'otp'] }), variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } } });
     assert.equal(errorsOf(byStaff)[0]?.extensions?.code, 'FORBIDDEN');
 
     for (const input of [{ purpose: 'WRITTEN_INSTRUCTION' }, { purpose: 'EMPLOYMENT', disclosureId: 'fcra-604b-v3', validForDays: 30 }]) {
