@@ -71,4 +71,16 @@ describe('bureau connector', () => {
       await call(`${sandbox.url}/_control/providers/bureau`, { method: 'POST', body: { down: false } });
     }
   });
+
+  it('gives up on a bureau slower than its deadline with UPSTREAM_TIMEOUT', async () => {
+    const impatient = new BureauConnector(new UpstreamClient({ provider: 'bureau', baseUrl: `${sandbox.url}/bureau`, timeoutMs: 100 }),
+      () => credentials.acme.bureau);
+    await call(`${sandbox.url}/_control/providers/bureau`, { method: 'POST', body: { latencyMs: 1000 } });
+    try {
+      await assert.rejects(impatient.pull({ tenant: 'acme', customerId: ids[0] as string, purpose: 'ACCOUNT_REVIEW', inquiry: 'SOFT', model: 'FICO_8' }),
+        (error: unknown) => error instanceof FinGraphError && error.code === 'UPSTREAM_TIMEOUT' && error.extensions.provider === 'bureau');
+    } finally {
+      await call(`${sandbox.url}/_control/providers/bureau`, { method: 'POST', body: { latencyMs: 0 } });
+    }
+  });
 });
