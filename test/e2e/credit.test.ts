@@ -3,11 +3,12 @@
 // scopes and rows, the score cache, reports never cached, the audit line per pull, and a bureau outage.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { INTERNAL_TOKEN_HEADER, deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { RedisHarness } from '../support/redis.js';
 import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
-import { tokenFor } from '../support/tokens.js';
+import { testKeys, tokenFor } from '../support/tokens.js';
 
 const creditReportQuery = contractOperation('CreditReport');
 const REPORT_ROUTE = 'POST /consumerservices/credit-profile/v2/credit-report';
@@ -207,6 +208,21 @@ describe('credit', () => {
     const crossTenant = await stack.graphql(creditReportQuery, { token: risk('acme'), variables: { id: globexCustomer, purpose: 'CREDIT_TRANSACTION' } });
     assert.equal(customerOf(crossTenant)?.creditReport ?? null, null);
     assert.ok(errorsOf(crossTenant).some((error) => error.extensions?.code === 'NOT_FOUND'));
+    assert.equal(await bureauCalls(), before);
+  });
+
+  it('checks the tenant itself when the gateway hands it a reference: another tenant’s customer is NOT_FOUND', async () => {
+    // Straight to the credit subgraph's _entities, as the gateway would call it, so no other subgraph has refused first.
+    const key = deriveSubgraphKey(testKeys.internalSecret, 'credit');
+    const principal = { sub: 'staff_risk_acme', tenant: 'acme', customerId: undefined, scopes: ['credit:read', 'credit:report'], amr: ['pwd'] };
+    const before = await bureauCalls();
+    const response = await stack.graphql(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id creditScore { score } creditReport(purpose: CREDIT_TRANSACTION, inquiry: SOFT) { score } } } }',
+      { url: stack.subgraphUrls.credit as string, variables: { r: [{ __typename: 'Customer', id: globexCustomer }] },
+        headers: { [INTERNAL_TOKEN_HEADER]: signInternalToken(key, 'credit', principal, 'req-credit-tenant') } },
+    );
+    const codes = errorsOf(response).map((error) => `${JSON.stringify(error.path)} ${String(error.extensions?.code)}`).sort();
+    assert.deepEqual(codes, ['["_entities",0,"creditReport"] NOT_FOUND', '["_entities",0,"creditScore"] NOT_FOUND']);
     assert.equal(await bureauCalls(), before);
   });
 
