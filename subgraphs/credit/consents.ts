@@ -55,7 +55,13 @@ export class ConsentStore {
       throw consentStoreUnavailable();
     }
     if (!text) return undefined;
-    const parsed = stored.safeParse(JSON.parse(text));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return undefined; // an unreadable record is no consent
+    }
+    const parsed = stored.safeParse(json);
     if (!parsed.success || parsed.data.purpose !== purpose || Date.parse(parsed.data.expiresAt) <= now) return undefined;
     return { ...parsed.data, purpose };
   }
