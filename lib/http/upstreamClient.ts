@@ -69,22 +69,32 @@ export class UpstreamClient {
   }
 
   async get(call: UpstreamCall): Promise<UpstreamResponse> {
+    return this.send('GET', call);
+  }
+
+  /** POST a JSON body. Never retried here: the caller knows whether the call is safe to repeat. */
+  async post(call: UpstreamCall, body: unknown): Promise<UpstreamResponse> {
+    return this.send('POST', call, JSON.stringify(body));
+  }
+
+  private async send(method: 'GET' | 'POST', call: UpstreamCall, body?: string): Promise<UpstreamResponse> {
     const url = this.urlFor(call);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     try {
       const response = await request(url, {
-        method: 'GET',
-        headers: { accept: 'application/json', ...call.headers },
+        method,
+        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...call.headers },
+        ...(body === undefined ? {} : { body }),
         signal: controller.signal,
         dispatcher: this.dispatcher,
       });
-      const body = await response.body.text();
-      return { status: response.statusCode, headers: response.headers, body };
+      const text = await response.body.text();
+      return { status: response.statusCode, headers: response.headers, body: text };
     } catch {
       // Neither the URL, the query nor the cause's message is logged: any of them may carry an account id or a key.
       const failure = controller.signal.aborted ? 'timeout' : 'unreachable';
-      this.options.logger?.warn({ provider: this.provider, method: 'GET', failure }, 'upstream transport failure');
+      this.options.logger?.warn({ provider: this.provider, method, failure }, 'upstream transport failure');
       throw failure === 'timeout' ? upstreamTimeout(this.provider) : upstreamUnavailable(this.provider);
     } finally {
       clearTimeout(timer);
@@ -100,6 +110,21 @@ export class UpstreamClient {
     if (status !== 200) throw errorFor(status) ?? this.unusable({ status });
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw this.unusable({ status, issues: parsed.error.issues });
+    return parsed.data;
+  }
+
+  /** POST a JSON body, then validate the answer as read() does (for upstreams that serve reads by POST, like a bureau). */
+  async postRead<T>(call: UpstreamCall, body: unknown, schema: z.ZodType<T>, errorFor: (status: number) => FinGraphError | undefined = () => undefined): Promise<T> {
+    const response = await this.post(call, body);
+    if (response.status !== 200) throw errorFor(response.status) ?? this.unusable({ status: response.status });
+    let json: unknown;
+    try {
+      json = JSON.parse(response.body) as unknown;
+    } catch {
+      throw upstreamUnavailable(this.provider);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw this.unusable({ status: response.status, issues: parsed.error.issues });
     return parsed.data;
   }
 

@@ -1,10 +1,12 @@
 // Builds the credit subgraph on a given port (0 for tests) without owning the process.
-import { createCache, type Cache } from '../../lib/cache/index.js';
+import { createCache, MemoryStore, RedisStore, type Cache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { RunningServer } from '../../lib/server/graphqlHttp.js';
 import { startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { CreditConfig } from './config.js';
+import { ConsentStore } from './consents.js';
 import type { CreditContext } from './context.js';
+import { createLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { createCreditServices } from './services.js';
 
@@ -12,9 +14,19 @@ export interface CreditSubgraph extends RunningServer {
   readonly cache: Cache;
 }
 
+/** Consents live in the same Redis as the cache when there is one; otherwise in this process (see consents.ts). */
+function createConsentStore(config: CreditConfig, logger: Logger): ConsentStore {
+  const { redis } = config.cache;
+  const store = redis ? new RedisStore({ connection: redis, logger: logger.child({ component: 'consents' }) }) : new MemoryStore({ maxEntries: 100_000 });
+  if (!redis) logger.warn('credit consents are kept in this process only (no Redis configured): they are lost on restart');
+  return new ConsentStore(store, config.cache.prefix);
+}
+
 export async function startCreditSubgraph(config: CreditConfig, logger: Logger): Promise<CreditSubgraph> {
   const cache = createCache(config.cache, logger.child({ component: 'cache' }));
-  const services = createCreditServices(config, logger, cache);
+  const consents = createConsentStore(config, logger);
+  if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');
+  const services = createCreditServices(config, logger, cache, consents);
   const server = await startSubgraph<CreditContext>({
     name: 'credit',
     resolvers,
@@ -22,7 +34,7 @@ export async function startCreditSubgraph(config: CreditConfig, logger: Logger):
     host: config.host,
     port: config.port,
     logger,
-    createContext: (base) => ({ ...base, services }),
+    createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
   return {
     ...server,
@@ -30,6 +42,7 @@ export async function startCreditSubgraph(config: CreditConfig, logger: Logger):
     async close() {
       await server.close();
       await cache.close();
+      await consents.close();
     },
   };
 }

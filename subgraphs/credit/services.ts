@@ -1,12 +1,33 @@
-// The credit subgraph's process-wide parts.
+// The credit subgraph's process-wide parts: the bureau and directory connectors, the score cache, the consent store.
 import type { Cache } from '../../lib/cache/index.js';
+import { UpstreamClient } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
+import { creditCachePolicy } from './cachePolicy.js';
 import type { CreditConfig } from './config.js';
+import { BureauConnector } from './connectors/bureau.js';
+import { DirectoryConnector } from './connectors/directory.js';
+import type { ConsentStore } from './consents.js';
+import type { ScoreModel } from './domain.js';
 
 export interface CreditServices {
+  readonly bureau: BureauConnector;
+  readonly directory: DirectoryConnector;
+  /** Scores only (cachePolicy.ts); reports are never cached. */
   readonly cache: Cache;
+  readonly cachePolicy: typeof creditCachePolicy;
+  readonly consents: ConsentStore;
+  readonly scoreModel: ScoreModel;
 }
 
-export function createCreditServices(_config: CreditConfig, _logger: Logger, cache: Cache): CreditServices {
-  return { cache };
+export function createCreditServices(config: CreditConfig, logger: Logger, cache: Cache, consents: ConsentStore): CreditServices {
+  const client = (provider: string, baseUrl: string) =>
+    new UpstreamClient({ provider, baseUrl, timeoutMs: config.upstreamTimeoutMs, logger: logger.child({ component: 'upstream' }) });
+  return {
+    bureau: new BureauConnector(client('bureau', config.bureauUrl), (tenant) => config.credentials(tenant, 'bureau')),
+    directory: new DirectoryConnector(client('directory', config.directoryUrl), (tenant) => config.credentials(tenant, 'directory')),
+    cache,
+    cachePolicy: creditCachePolicy,
+    consents,
+    scoreModel: config.scoreModel,
+  };
 }

@@ -22,7 +22,9 @@ describe('prepareSupergraph', () => {
   });
 
   it('refuses to start when no rules can be read', () => {
-    const withoutDirectives = composed.replace(/@requiresScopes\(scopes: \[\["[^)]*\)/g, '').replace(/\n\s*@authenticated\n/g, '\n');
+    // Every rule goes, step-up included (credit's grantCreditConsent carries @stepUp).
+    const withoutDirectives = composed.replace(/@requiresScopes\(scopes: \[\["[^)]*\)/g, '').replace(/\n\s*@authenticated\n/g, '\n')
+      .replace(/ @stepUp$/gm, '');
     assert.doesNotMatch(withoutDirectives, /@requiresScopes\(scopes: \[\["/);
     assert.throws(() => prepareSupergraph(withoutDirectives), SupergraphSecurityError);
     const withoutLinks = composed.replace(/\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v0\.1", for: SECURITY\)/g, '');

@@ -1,0 +1,48 @@
+// The Customer entity's credit fields. The score is a soft ACCOUNT_REVIEW pull, cached per tenant and customer for
+// hours; a report is pulled for the caller's purpose every time it is asked for, after the purpose's rules are met.
+// Checks run in an order that leaks nothing: whose row it is, then the request's own validity, then existence in the
+// tenant, then consent, and only then the bureau.
+import { TENANT_TAG } from '../../../lib/cache/index.js';
+import { notFound, purposeConsentRequired } from '../../../lib/errors/index.js';
+import { assertCanReadCustomer, assertStaff } from '../access.js';
+import type { CreditContext } from '../context.js';
+import type { CreditReport, CreditScore, InquiryType, PermissiblePurpose } from '../domain.js';
+import { assertInquiryAllowed, purposeRules } from '../purposes.js';
+import { pullFromBureau } from './pull.js';
+
+async function assertExists(context: CreditContext, customerId: string): Promise<void> {
+  if (!(await context.loaders.customerExists.load(customerId))) throw notFound('Customer');
+}
+
+export const Customer = {
+  // Entity references arrive as { id }; each field checks the row itself, so a refusal lands at that field's path.
+  __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
+
+  async creditScore(customer: { id: string }, _: unknown, context: CreditContext): Promise<CreditScore> {
+    const { principal, services } = context;
+    assertCanReadCustomer(principal, customer.id);
+    await assertExists(context, customer.id);
+    return services.cache.readThrough({
+      policy: services.cachePolicy.creditScore,
+      scope: { tenant: principal.tenant },
+      key: [customer.id, services.scoreModel],
+      tags: [TENANT_TAG, `customer:${customer.id}`],
+      load: async () => (await pullFromBureau(context, customer.id, 'ACCOUNT_REVIEW', 'SOFT', 'score')).score,
+    });
+  },
+
+  async creditReport(customer: { id: string }, args: { purpose: PermissiblePurpose; inquiry: InquiryType },
+    context: CreditContext): Promise<CreditReport> {
+    const { principal, services } = context;
+    assertCanReadCustomer(principal, customer.id);
+    assertStaff(principal);
+    assertInquiryAllowed(args.purpose, args.inquiry);
+    await assertExists(context, customer.id);
+    if (purposeRules[args.purpose].needsConsent
+      && !(await services.consents.find(principal.tenant, customer.id, args.purpose))) {
+      throw purposeConsentRequired(args.purpose);
+    }
+    const file = await pullFromBureau(context, customer.id, args.purpose, args.inquiry, 'report');
+    return { ...file, purpose: args.purpose, inquiry: args.inquiry };
+  },
+};

@@ -1,0 +1,57 @@
+// The customer's consents to credit pulls that need one. Only a customer token gives or withdraws consent, for itself;
+// each grant and withdrawal is audited like a pull (who, which purpose, until when), never with personal data.
+import { badUserInput } from '../../../lib/errors/index.js';
+import { customerOf } from '../access.js';
+import type { ConsentRecord } from '../consents.js';
+import type { CreditContext } from '../context.js';
+import type { PermissiblePurpose } from '../domain.js';
+import { purposeRules } from '../purposes.js';
+
+const DEFAULT_VALID_DAYS = 90;
+const MAX_VALID_DAYS = 365;
+const disclosurePattern = /^[A-Za-z0-9._:-]{1,64}$/;
+
+interface GrantInput {
+  readonly purpose: PermissiblePurpose;
+  readonly disclosureId?: string | null;
+  readonly validForDays?: number | null;
+}
+
+export const Mutation = {
+  async grantCreditConsent(_: unknown, { input }: { input: GrantInput }, context: CreditContext): Promise<ConsentRecord> {
+    const { principal, services, logger } = context;
+    const customerId = customerOf(principal);
+    const { purpose } = input;
+    if (!purposeRules[purpose].needsConsent) throw badUserInput(`A ${purpose} pull needs no consent`, { argument: 'purpose' });
+    const disclosureId = input.disclosureId ?? null;
+    if (disclosureId !== null && !disclosurePattern.test(disclosureId)) {
+      throw badUserInput('disclosureId must be 1 to 64 letters, digits, dots, dashes, colons or underscores', { argument: 'disclosureId' });
+    }
+    // FCRA 604(b)(2): an employment pull needs a clear written disclosure, in a document of its own, and the consumer's
+    // written authorisation; the grant names the disclosure it authorises.
+    if (purpose === 'EMPLOYMENT' && disclosureId === null) {
+      throw badUserInput('An EMPLOYMENT consent must name the disclosure the customer accepted', { argument: 'disclosureId' });
+    }
+    const days = input.validForDays ?? DEFAULT_VALID_DAYS;
+    if (!Number.isInteger(days) || days < 1 || days > MAX_VALID_DAYS) {
+      throw badUserInput(`validForDays must be from 1 to ${MAX_VALID_DAYS}`, { argument: 'validForDays' });
+    }
+    const now = Date.now();
+    const record: ConsentRecord = {
+      purpose, grantedAt: new Date(now).toISOString(), expiresAt: new Date(now + days * 86_400_000).toISOString(), disclosureId,
+    };
+    await services.consents.grant(principal.tenant, customerId, record);
+    logger.info({ audit: 'credit-consent', action: 'grant', sub: principal.sub, tenant: principal.tenant, customerId, purpose,
+      expiresAt: record.expiresAt, disclosureId }, 'credit consent granted');
+    return record;
+  },
+
+  async revokeCreditConsent(_: unknown, { purpose }: { purpose: PermissiblePurpose }, context: CreditContext): Promise<boolean> {
+    const { principal, services, logger } = context;
+    const customerId = customerOf(principal);
+    const revoked = await services.consents.revoke(principal.tenant, customerId, purpose);
+    logger.info({ audit: 'credit-consent', action: 'revoke', sub: principal.sub, tenant: principal.tenant, customerId, purpose, revoked },
+      'credit consent withdrawn');
+    return revoked;
+  },
+};
