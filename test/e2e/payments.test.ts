@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { decodeAccountId } from '../../lib/domain/accountId.js';
+import { decodeAccountId, encodeAccountId } from '../../lib/domain/accountId.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { RedisHarness } from '../support/redis.js';
@@ -201,6 +201,7 @@ describe('payments', () => {
   it('makes one payment when the provider accepts, then answers too late, and the client retries', async () => {
     const input = { ...achInput(), rail: 'CARD', counterparty: { name: 'Coffee Shop' } };
     await stack.control('/processor/stall', { count: 1, ms: 2500 });
+    const creationsBefore = (await calls()).processor?.['POST /v1/payment_intents'] ?? 0;
     const timedOut = await initiate(input);
     assert.equal(timedOut.body.errors?.[0]?.extensions?.code, 'UPSTREAM_TIMEOUT');
     const retried = await initiate(input);
@@ -209,6 +210,7 @@ describe('payments', () => {
     assert.equal(payment.status, 'PROCESSING');
     const list = (await stack.upstream('/processor/v1/payment_intents?limit=100', credentials.acme?.processor as string)) as { data: Array<{ metadata: Record<string, string>; amount: number }> };
     // Both attempts reached the processor; it kept one intent, the one the payment points at.
+    assert.equal(((await calls()).processor?.['POST /v1/payment_intents'] ?? 0) - creationsBefore, 2);
     assert.equal(list.data.filter((intent) => intent.metadata.fingraph_payment_id === payment.id).length, 1);
   });
 
@@ -232,6 +234,11 @@ describe('payments', () => {
       ['another tenant\'s account', () => achInput({ sourceAccountId: globexAccount.id }), 'sourceAccountId'],
       ['an account id that does not parse', () => achInput({ sourceAccountId: 'acc_nonsense' }), 'sourceAccountId'],
       ['the organisation\'s account, for a customer', () => achInput({ sourceAccountId: orgEur.id }), 'sourceAccountId'],
+      // An id forged to name the caller as holder of another customer's account: the provider's funding source says otherwise.
+      ['another customer\'s account under a forged owner', () => {
+        const other = decodeAccountId(otherCustomerUsd.id) as NonNullable<ReturnType<typeof decodeAccountId>>;
+        return achInput({ sourceAccountId: encodeAccountId({ ...other, ownerId: customerId }) });
+      }, 'sourceAccountId'],
     ];
     for (const [name, input, field] of cases) {
       it(`refuses ${name} as BAD_USER_INPUT naming ${field}, before any payment is made`, async () => {
