@@ -309,6 +309,18 @@ describe('payments', () => {
       assert.deepEqual(read?.statusHistory.map((change) => change.status), ['PROCESSING', 'SETTLED']);
     });
 
+    it('applies a settlement announced before the payment was stored: the provider is asked to retry', async () => {
+      await stack.control('/processor/settlement', { settleAfterMs: 0 });
+      let payment: PaymentOut;
+      try {
+        payment = await cardPayment();
+      } finally {
+        await stack.control('/processor/settlement', { settleAfterMs: null });
+      }
+      await stack.sandbox.outbox.idle();
+      assert.equal((await readPayment(payment.id))?.status, 'SETTLED');
+    });
+
     it('refuses a wrong signature, a stale timestamp and a replay, and the status stays', async () => {
       const payment = await cardPayment();
       const intentId = await upstreamId('processor', payment.id);

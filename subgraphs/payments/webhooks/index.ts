@@ -2,7 +2,7 @@
 // signature over the raw body (400 when missing or wrong), timestamp within PAYMENTS_WEBHOOK_TOLERANCE_SECONDS (400
 // when stale), payload shape (400), then its event id is remembered: an id seen before is a replay or a duplicate
 // delivery and changes nothing (200, so the provider stops retrying). The event's status is then applied forward
-// only (statusMachine.ts); an event for a payment FinGraph did not make is acknowledged and ignored. Every accepted
+// only (statusMachine.ts); an event for a payment not stored (yet) answers 409 so that the provider retries. Every accepted
 // or refused delivery is logged with its event id when there is one, never with its body. A store failure answers
 // 500 and forgets the event id, so the provider's retry is applied.
 import type { IncomingHttpHeaders } from 'node:http';
@@ -44,6 +44,16 @@ interface WebhookSource {
   parse(json: unknown): ParsedEvent | undefined;
 }
 
+/** The event id a refused delivery claims to carry, for the log only (it is not trusted for anything else). */
+function claimedEventId(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' && id.length <= 255 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const header = (headers: IncomingHttpHeaders, name: string) => {
   const value = headers[name];
   return typeof value === 'string' ? value : undefined;
@@ -61,7 +71,7 @@ function route(services: PaymentsServices, source: WebhookSource): RawRoute {
     path: `/webhooks/${source.provider}`,
     async handle(request) {
       const verdict = source.verify(request.headers, request.body);
-      if (!verdict.ok) return refuse(`signature ${verdict.reason}`);
+      if (!verdict.ok) return refuse(`signature ${verdict.reason}`, claimedEventId(request.body));
       let event: ParsedEvent | undefined;
       try {
         event = source.parse(JSON.parse(request.body.toString('utf8')));
@@ -77,8 +87,15 @@ function route(services: PaymentsServices, source: WebhookSource): RawRoute {
           return { status: 200, body: { received: true, duplicate: true } };
         }
         const target = await store.findByUpstream(source.provider, event.upstreamId);
-        if (!target || !event.status) {
-          logger.info({ ...log, outcome: target ? 'no status' : 'unknown payment' }, 'webhook accepted, nothing to apply');
+        if (!target) {
+          // The provider may announce a payment before its creation call has answered and the payment is stored:
+          // answered 409 so that the provider retries, and the event id forgotten so that the retry is applied.
+          await store.forgetEvent(source.provider, event.id);
+          logger.info({ ...log, outcome: 'unknown payment' }, 'webhook for an unknown payment: provider to retry');
+          return { status: 409, body: { error: 'unknown payment' } };
+        }
+        if (!event.status) {
+          logger.info({ ...log, outcome: 'no status' }, 'webhook accepted, nothing to apply');
           return { status: 200, body: { received: true } };
         }
         const payment = await store.get(target.tenant, target.id);
