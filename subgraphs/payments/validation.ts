@@ -2,9 +2,10 @@
 // is BAD_USER_INPUT naming the input field (`extensions.field`). The rules that need the source account's currency
 // (read from the transfer provider) are in initiate.ts and name their fields the same way.
 import type { Principal } from '../../lib/auth/principal.js';
-import { decodeAccountId, ORGANISATION_OWNER, type AccountAddress } from '../../lib/domain/accountId.js';
+import { decodeAccountId, type AccountAddress } from '../../lib/domain/accountId.js';
 import { badUserInput } from '../../lib/errors/index.js';
 import { formatAmount, minorUnitExponent, moneyFromDecimal, MoneyFormatError, parseCurrencyCode, type CurrencyCode, type Money } from '../../lib/money/index.js';
+import { debitableOwner } from './access.js';
 import type { MaskedCounterparty, PaymentRail } from './domain.js';
 
 export interface InitiatePaymentInput {
@@ -129,8 +130,7 @@ function counterpartyFor(rail: PaymentRail, input: InitiatePaymentInput['counter
  */
 function sourceFor(principal: Principal, id: string): AccountAddress {
   const address = decodeAccountId(id);
-  const owner = principal.customerId ?? ORGANISATION_OWNER;
-  if (!address || address.tenant !== principal.tenant || address.ownerId !== owner) {
+  if (!address || address.tenant !== principal.tenant || address.ownerId !== debitableOwner(principal)) {
     throw invalid('sourceAccountId', 'The source account is not one you may debit');
   }
   return address;
