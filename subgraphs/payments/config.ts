@@ -35,15 +35,22 @@ function readSecret(env: Env, name: string, development: string): string {
 
 export function readPaymentsConfig(env: Env): PaymentsConfig {
   const base = readSubgraphBaseConfig(env, 'payments', 4003);
+  const providerTimeoutMs = readInt(env, 'PAYMENTS_PROVIDER_TIMEOUT_MS', 10_000, { min: 50, max: 60_000 });
+  const idempotencyLeaseMs = readInt(env, 'PAYMENTS_IDEMPOTENCY_LEASE_MS', 30_000, { min: 1000, max: 300_000 });
+  // A lease shorter than a provider call would let a second request take over while the first is still waiting on
+  // the provider: both would then send the key at once, which a real provider refuses as "in use".
+  if (idempotencyLeaseMs < 2 * providerTimeoutMs) {
+    throw new ConfigError('PAYMENTS_IDEMPOTENCY_LEASE_MS', `at least twice PAYMENTS_PROVIDER_TIMEOUT_MS (${2 * providerTimeoutMs})`, String(idempotencyLeaseMs));
+  }
   return {
     ...base,
     processorUrl: readUrl(env, 'PROCESSOR_URL', `${base.upstreamBaseUrl}/processor`),
     transfersUrl: readUrl(env, 'TRANSFERS_URL', `${base.upstreamBaseUrl}/transfers`),
-    providerTimeoutMs: readInt(env, 'PAYMENTS_PROVIDER_TIMEOUT_MS', 10_000, { min: 50, max: 60_000 }),
+    providerTimeoutMs,
     processorWebhookSecret: readSecret(env, 'PROCESSOR_WEBHOOK_SECRET', DEV_PROCESSOR_WEBHOOK_SECRET),
     transfersWebhookSecret: readSecret(env, 'TRANSFERS_WEBHOOK_SECRET', DEV_TRANSFERS_WEBHOOK_SECRET),
     webhookToleranceSeconds: readInt(env, 'PAYMENTS_WEBHOOK_TOLERANCE_SECONDS', 300, { min: 10, max: 3600 }),
     idempotencyTtlHours: readInt(env, 'PAYMENTS_IDEMPOTENCY_TTL_HOURS', 24, { min: 24, max: 720 }),
-    idempotencyLeaseMs: readInt(env, 'PAYMENTS_IDEMPOTENCY_LEASE_MS', 30_000, { min: 1000, max: 300_000 }),
+    idempotencyLeaseMs,
   };
 }

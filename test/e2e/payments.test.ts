@@ -386,6 +386,12 @@ describe('payments', () => {
     assert.equal(first.payments.pageInfo.hasNextPage, true);
     const second = (await stack.graphql(LIST, { variables: { id: customerId, after: first.payments.pageInfo.endCursor }, token })).body.data?.customer as typeof first;
     assert.equal(second.payments.edges[0]?.node.id, made[0]?.id);
+    // CustomerOverview's selection of the list (the whole operation needs the identity and credit subgraphs).
+    const overview = await stack.graphql('query ($id: ID!) { customer(id: $id) { payments(first: 5) { edges { node { id status amount { amount currency } createdAt } } } } }', { variables: { id: customerId }, token });
+    assert.equal(overview.body.errors, undefined, JSON.stringify(overview.body.errors));
+    const overviewPayments = (overview.body.data?.customer as { payments: { edges: Array<{ node: { id: string; amount: { amount: string } } }> } }).payments;
+    assert.deepEqual(overviewPayments.edges.slice(0, 3).map((edge) => edge.node.id), [made[2]?.id, made[1]?.id, made[0]?.id]);
+    assert.equal(overviewPayments.edges[0]?.node.amount.amount, '1.02');
     const byAccount = await stack.graphql('query ($id: ID!) { account(id: $id) { payments(first: 1) { edges { node { id } } } } }', { variables: { id: usd.id }, token });
     assert.equal((byAccount.body.data?.account as { payments: { edges: Array<{ node: { id: string } }> } }).payments.edges[0]?.node.id, made[2]?.id);
     // Another customer, and another tenant's staff, do not see it.
