@@ -138,6 +138,7 @@ describe('payments', () => {
     const payment = paymentOf(response) as PaymentOut & { counterparty: Record<string, unknown> };
     assert.deepEqual(payment.counterparty, { name: 'Fournisseur SA', maskedAccountNumber: null, routingNumber: null, sortCode: null, maskedIban: 'DE89••••3000', bic: 'COBADEFFXXX' });
     assert.ok(!JSON.stringify(response.body).includes('370400440532013000'));
+    assert.ok(!stack.rawLogs.some((line) => line.includes('370400440532013000')), 'no full IBAN in the logs');
   });
 
   it('refuses initiatePayment without a second factor (STEP_UP_REQUIRED) or without payments:write, calling no provider', async () => {
@@ -275,6 +276,22 @@ describe('payments', () => {
       const read = await readPayment(payment.id);
       assert.equal(read?.status, 'SETTLED');
       assert.deepEqual(read?.statusHistory.map((change) => change.status), ['PENDING', 'SETTLED']);
+      assert.ok(stack.logs.some((line) => line.msg === 'webhook accepted' && line.provider === 'transfers' && typeof line.eventId === 'string' && line.paymentId === payment.id));
+    });
+
+    it('applies a failure, and nothing moves a failed payment again', async () => {
+      const payment = paymentOf(await initiate(achInput())) as PaymentOut;
+      const transferId = await upstreamId('transfers', payment.id);
+      await stack.control(`/transfers/transfers/${transferId}/fail`, {});
+      await stack.sandbox.outbox.idle();
+      assert.equal((await readPayment(payment.id))?.status, 'FAILED');
+      // A completion for it, correctly signed and fresh, comes too late to change anything.
+      const late = JSON.stringify({ id: `late-${transferId}`, resourceId: transferId, topic: 'transfer_completed', timestamp: new Date().toISOString() });
+      const answer = await post('transfers', late, { 'x-request-signature-sha-256': createHmac('sha256', TRANSFERS_SECRET).update(late).digest('hex') });
+      assert.equal(answer.status, 200);
+      const read = await readPayment(payment.id);
+      assert.equal(read?.status, 'FAILED');
+      assert.deepEqual(read?.statusHistory.map((change) => change.status), ['PENDING', 'FAILED']);
     });
 
     it('applies a duplicated delivery once', async () => {
