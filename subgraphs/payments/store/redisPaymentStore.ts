@@ -7,8 +7,8 @@
 //   <prefix>:{<tenant>}:pay:h:<id>          list  status changes (JSON), oldest first
 //   <prefix>:{<tenant>}:pay:owner:<hash>    zset  listing positions of a holder's payments (lexicographic)
 //   <prefix>:{<tenant>}:pay:account:<hash>  zset  listing positions of an account's payments
-//   <prefix>:pay:upstream:<provider>:<id>   string "<tenant> <payment id>"
-//   <prefix>:pay:event:<provider>:<id>      string "1"                                           TTL: replay window
+//   <prefix>:{payments}:upstream:<provider>:<id> string "<tenant> <payment id>"
+//   <prefix>:{payments}:event:<provider>:<hash> string "1"                                         TTL: replay window
 import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConnection } from '../../../lib/cache/index.js';
@@ -160,7 +160,7 @@ export class RedisPaymentStore implements PaymentStore {
         this.key(payment.tenant, 'p', payment.id), this.key(payment.tenant, 'h', payment.id),
         this.key(payment.tenant, 'owner', hashed(payment.ownerId)), this.key(payment.tenant, 'account', hashed(payment.sourceAccountId)),
         JSON.stringify(record), status, statusRank[status], updatedAt, JSON.stringify(first), position);
-      await this.client.set(`${this.prefix}:pay:upstream:${payment.provider}:${payment.upstreamId}`, `${payment.tenant} ${payment.id}`);
+      await this.client.set(`${this.prefix}:{payments}:upstream:${payment.provider}:${payment.upstreamId}`, `${payment.tenant} ${payment.id}`);
     });
   }
 
@@ -208,18 +208,18 @@ export class RedisPaymentStore implements PaymentStore {
 
   findByUpstream(provider: ProviderId, upstreamId: string) {
     return this.run(async () => {
-      const value = await this.client.get(`${this.prefix}:pay:upstream:${provider}:${upstreamId}`);
+      const value = await this.client.get(`${this.prefix}:{payments}:upstream:${provider}:${upstreamId}`);
       const [tenant, id] = value?.split(' ') ?? [];
       return tenant && id ? { tenant, id } : undefined;
     });
   }
 
   rememberEvent(provider: ProviderId, eventId: string, ttlMs: number): Promise<boolean> {
-    return this.run(async () => (await this.client.set(`${this.prefix}:pay:event:${provider}:${hashed(eventId)}`, '1', 'PX', ttlMs, 'NX')) === 'OK');
+    return this.run(async () => (await this.client.set(`${this.prefix}:{payments}:event:${provider}:${hashed(eventId)}`, '1', 'PX', ttlMs, 'NX')) === 'OK');
   }
 
   forgetEvent(provider: ProviderId, eventId: string): Promise<void> {
-    return this.run(async () => { await this.client.del(`${this.prefix}:pay:event:${provider}:${hashed(eventId)}`); });
+    return this.run(async () => { await this.client.del(`${this.prefix}:{payments}:event:${provider}:${hashed(eventId)}`); });
   }
 
   async close(): Promise<void> {
