@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
 import { decodeAccountId, encodeAccountId } from '../../lib/domain/accountId.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { RedisHarness } from '../support/redis.js';
 import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
-import { tokenFor } from '../support/tokens.js';
+import { testKeys, tokenFor } from '../support/tokens.js';
 
 const INITIATE = contractOperation('InitiatePayment');
 const INITIATE_FULL = `mutation ($input: InitiatePaymentInput!) { initiatePayment(input: $input) { payment {
@@ -153,6 +154,17 @@ describe('payments', () => {
     const support = await initiate(achInput(), tokenFor({ role: 'support', tenant: 'acme', amr: ['pwd', 'otp'] }));
     assert.equal(support.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     assert.equal(await moneyCalls(), before);
+  });
+
+  it('refuses step-up again at the payments subgraph for a request that reaches it with a valid internal token', async () => {
+    const key = deriveSubgraphKey(testKeys.internalSecret, 'payments');
+    const internal = signInternalToken(key, 'payments', { sub: customerId, tenant: 'acme', customerId, scopes: ['payments:write', 'payments:read'], amr: ['pwd'] }, 'req-direct-pay-0001');
+    const before = await moneyCalls();
+    const response = await stack.graphql(INITIATE_FULL, { url: stack.subgraphUrls.payments, headers: { 'x-fingraph-principal': internal }, variables: { input: achInput() } });
+    assert.equal(response.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    assert.equal(response.body.errors?.[0]?.extensions?.reason, 'STEP_UP_REQUIRED');
+    assert.equal(await moneyCalls(), before);
+    assert.ok(stack.logs.some((line) => line.msg === 'field refused by subgraph' && line.coordinate === 'Mutation.initiatePayment'));
   });
 
   it('makes one upstream payment for fifty concurrent calls with one key, and gives fifty identical answers', async () => {
