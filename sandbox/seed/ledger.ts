@@ -32,21 +32,46 @@ export interface Ledger {
   readonly closingBooked: number;
 }
 
+/** A movement a simulated payment provider books on an account when a payment settles. */
+export interface LedgerEntry {
+  readonly id: string;
+  /** Booking time (ms). */
+  readonly at: number;
+  /** Signed minor units: negative is money out. */
+  readonly amountMinor: number;
+  readonly description: string;
+  readonly reference: string;
+}
+
 export interface LedgerBook {
   ledgerFor(account: SeedAccount): Ledger;
+  /** Books a settled payment: the transaction is the newest, and the booked balance moves by its amount. */
+  book(account: SeedAccount, entry: LedgerEntry): void;
+  /** Forgets every booking (back to the generated ledgers), for the control API's reset. */
+  resetBookings(): void;
 }
 
 export function createLedgerBook(world: World): LedgerBook {
   const memo = new Map<string, Ledger>();
+  const booked = new Map<string, Ledger>();
+  const generated = (account: SeedAccount): Ledger => {
+    let ledger = memo.get(account.id);
+    if (!ledger) {
+      ledger = generateLedger(world.seed, world.clock, account);
+      memo.set(account.id, ledger);
+    }
+    return ledger;
+  };
   return {
-    ledgerFor(account) {
-      let ledger = memo.get(account.id);
-      if (!ledger) {
-        ledger = generateLedger(world.seed, world.clock, account);
-        memo.set(account.id, ledger);
-      }
-      return ledger;
+    ledgerFor: (account) => booked.get(account.id) ?? generated(account),
+    book(account, entry) {
+      const ledger = booked.get(account.id) ?? generated(account);
+      // Booked as the newest transaction, whatever the clock says, so that listings (newest first) show it on top.
+      const at = Math.max(entry.at, (ledger.transactions[0]?.at ?? 0) + 1000);
+      const transaction: SeedTransaction = { ...entry, at, accountId: account.id, createdAt: at, pending: false };
+      booked.set(account.id, { ...ledger, transactions: [transaction, ...ledger.transactions], booked: ledger.booked + entry.amountMinor });
     },
+    resetBookings: () => booked.clear(),
   };
 }
 

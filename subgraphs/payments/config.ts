@@ -1,9 +1,56 @@
 // The payments subgraph's configuration, read once from the environment and validated at start-up.
-import type { Env } from '../../lib/config/env.js';
+import { ConfigError, readInt, readOptionalString, readUrl, type Env } from '../../lib/config/env.js';
 import { readSubgraphBaseConfig, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 
-export type PaymentsConfig = SubgraphBaseConfig;
+export interface PaymentsConfig extends SubgraphBaseConfig {
+  readonly processorUrl: string;
+  readonly transfersUrl: string;
+  /** Deadline of one call to a payment provider. */
+  readonly providerTimeoutMs: number;
+  /** Secrets the providers sign their webhooks with. */
+  readonly processorWebhookSecret: string;
+  readonly transfersWebhookSecret: string;
+  /** How old a webhook may be (by its signed timestamp) and still be applied. */
+  readonly webhookToleranceSeconds: number;
+  /** How long an idempotency record lives (at least 24 h). */
+  readonly idempotencyTtlHours: number;
+  /** How long one caller may hold an idempotency key before another may take over. */
+  readonly idempotencyLeaseMs: number;
+}
+
+/** Development secrets, the sandbox's defaults; production must configure its own. */
+const DEV_PROCESSOR_WEBHOOK_SECRET = 'whsec_fingraph_dev_processor_0123456789abcdef';
+const DEV_TRANSFERS_WEBHOOK_SECRET = 'fingraph-dev-transfers-webhook-secret-0123456789';
+
+function readSecret(env: Env, name: string, development: string): string {
+  const value = readOptionalString(env, name);
+  if (value === undefined) {
+    if (env.NODE_ENV === 'production') throw new ConfigError(name, 'the provider\'s webhook signing secret (required in production)', undefined);
+    return development;
+  }
+  if (value.length < 16) throw new ConfigError(name, 'a secret of at least 16 characters', '[hidden]');
+  if (env.NODE_ENV === 'production' && value === development) throw new ConfigError(name, 'a production secret, not the development one', '[hidden]');
+  return value;
+}
 
 export function readPaymentsConfig(env: Env): PaymentsConfig {
-  return readSubgraphBaseConfig(env, 'payments', 4003);
+  const base = readSubgraphBaseConfig(env, 'payments', 4003);
+  const providerTimeoutMs = readInt(env, 'PAYMENTS_PROVIDER_TIMEOUT_MS', 10_000, { min: 50, max: 60_000 });
+  const idempotencyLeaseMs = readInt(env, 'PAYMENTS_IDEMPOTENCY_LEASE_MS', 30_000, { min: 1000, max: 300_000 });
+  // A lease shorter than a provider call would let a second request take over while the first is still waiting on
+  // the provider: both would then send the key at once, which a real provider refuses as "in use".
+  if (idempotencyLeaseMs < 2 * providerTimeoutMs) {
+    throw new ConfigError('PAYMENTS_IDEMPOTENCY_LEASE_MS', `at least twice PAYMENTS_PROVIDER_TIMEOUT_MS (${2 * providerTimeoutMs})`, String(idempotencyLeaseMs));
+  }
+  return {
+    ...base,
+    processorUrl: readUrl(env, 'PROCESSOR_URL', `${base.upstreamBaseUrl}/processor`),
+    transfersUrl: readUrl(env, 'TRANSFERS_URL', `${base.upstreamBaseUrl}/transfers`),
+    providerTimeoutMs,
+    processorWebhookSecret: readSecret(env, 'PROCESSOR_WEBHOOK_SECRET', DEV_PROCESSOR_WEBHOOK_SECRET),
+    transfersWebhookSecret: readSecret(env, 'TRANSFERS_WEBHOOK_SECRET', DEV_TRANSFERS_WEBHOOK_SECRET),
+    webhookToleranceSeconds: readInt(env, 'PAYMENTS_WEBHOOK_TOLERANCE_SECONDS', 300, { min: 10, max: 3600 }),
+    idempotencyTtlHours: readInt(env, 'PAYMENTS_IDEMPOTENCY_TTL_HOURS', 24, { min: 24, max: 720 }),
+    idempotencyLeaseMs,
+  };
 }

@@ -1,4 +1,5 @@
-// Builds the payments subgraph on a given port (0 for tests) without owning the process.
+// Builds the payments subgraph on a given port (0 for tests) without owning the process: the GraphQL endpoint and the
+// providers' webhook endpoints (POST /webhooks/processor, /webhooks/transfers) on one listener.
 import { createCache, type Cache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { RunningServer } from '../../lib/server/graphqlHttp.js';
@@ -6,7 +7,9 @@ import { startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { PaymentsConfig } from './config.js';
 import type { PaymentsContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
-import { createPaymentsServices } from './services.js';
+import { createPaymentStore, createPaymentsServices } from './services.js';
+import { RedisPaymentStore } from './store/redisPaymentStore.js';
+import { webhookRoutes } from './webhooks/index.js';
 
 export interface PaymentsSubgraph extends RunningServer {
   readonly cache: Cache;
@@ -14,7 +17,10 @@ export interface PaymentsSubgraph extends RunningServer {
 
 export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logger): Promise<PaymentsSubgraph> {
   const cache = createCache(config.cache, logger.child({ component: 'cache' }));
-  const services = createPaymentsServices(config, logger, cache);
+  const store = createPaymentStore(config, logger.child({ component: 'payment-store' }));
+  // Not fatal: until Redis answers, payments are refused (never made unprotected) and reads are unavailable.
+  if (store instanceof RedisPaymentStore) await store.ready(2000);
+  const services = createPaymentsServices(config, logger, cache, store);
   const server = await startSubgraph<PaymentsContext>({
     name: 'payments',
     resolvers,
@@ -22,6 +28,7 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
     host: config.host,
     port: config.port,
     logger,
+    routes: webhookRoutes(services),
     createContext: (base) => ({ ...base, services }),
   });
   return {
@@ -30,6 +37,7 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
     async close() {
       await server.close();
       await cache.close();
+      await store.close();
     },
   };
 }

@@ -1,12 +1,44 @@
-// The payments subgraph's process-wide parts.
+// The payments subgraph's process-wide parts: where payments live (Redis, or in-process without it), one connector
+// per provider, and the cache (shared with the accounts subgraph, so that a settled payment can drop the balances
+// and transactions cached for its source account).
 import type { Cache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { PaymentsConfig } from './config.js';
+import { ProcessorConnector } from './connectors/processor.js';
+import { ProviderHttp } from './connectors/providerHttp.js';
+import { TransfersConnector } from './connectors/transfers.js';
+import { MemoryPaymentStore } from './store/memoryPaymentStore.js';
+import type { PaymentStore } from './store/paymentStore.js';
+import { RedisPaymentStore } from './store/redisPaymentStore.js';
 
 export interface PaymentsServices {
   readonly cache: Cache;
+  readonly store: PaymentStore;
+  readonly processor: ProcessorConnector;
+  readonly transfers: TransfersConnector;
+  readonly config: PaymentsConfig;
+  readonly logger: Logger;
 }
 
-export function createPaymentsServices(_config: PaymentsConfig, _logger: Logger, cache: Cache): PaymentsServices {
-  return { cache };
+export function createPaymentStore(config: PaymentsConfig, logger: Logger): PaymentStore {
+  if (!config.cache.redis) {
+    logger.warn('payment store: in-process (no Redis configured): idempotency and payments do not survive a restart');
+    return new MemoryPaymentStore();
+  }
+  const store = new RedisPaymentStore({ connection: config.cache.redis, prefix: config.cache.prefix, logger });
+  logger.info({ backend: store.kind }, `payment store: ${store.kind}`);
+  return store;
+}
+
+export function createPaymentsServices(config: PaymentsConfig, logger: Logger, cache: Cache, store: PaymentStore): PaymentsServices {
+  const upstream = logger.child({ component: 'upstream' });
+  const key = (provider: string) => (tenant: string) => config.credentials(tenant, provider);
+  return {
+    cache,
+    store,
+    processor: new ProcessorConnector(new ProviderHttp('processor', config.processorUrl, config.providerTimeoutMs, upstream), key('processor')),
+    transfers: new TransfersConnector(new ProviderHttp('transfers', config.transfersUrl, config.providerTimeoutMs, upstream), key('transfers')),
+    config,
+    logger,
+  };
 }

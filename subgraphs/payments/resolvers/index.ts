@@ -1,8 +1,72 @@
 // The payments subgraph's resolver map.
+import { z } from 'zod';
+import { badUserInput, notFound } from '../../../lib/errors/index.js';
+import { decodeAccountId, encodeAccountId } from '../../../lib/domain/accountId.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
+import { CurrencyCode, DateTime, Decimal, MoneyResolvers } from '../../../lib/graphql/scalars.js';
+import type { CurrencyCode as Currency } from '../../../lib/money/index.js';
+import { assertCanRead, canReadOwner } from '../access.js';
+import { cancelPayment } from '../cancel.js';
 import type { PaymentsContext } from '../context.js';
+import type { Payment as PaymentModel } from '../domain.js';
+import { initiatePayment } from '../initiate.js';
+import type { ListQuery } from '../store/paymentStore.js';
+import type { InitiatePaymentInput } from '../validation.js';
+import { readStore } from './readStore.js';
+
+const PAGE_MAX = 100;
+
+async function loadPayment(context: PaymentsContext, id: string): Promise<PaymentModel> {
+  return assertCanRead(context.principal, await readStore(() => context.services.store.get(context.principal.tenant, id)));
+}
+
+/** A Relay connection over one listing; its cursors are bound to that listing. */
+async function connection(context: PaymentsContext, index: ListQuery['index'], args: { first?: number | null; after?: string | null }) {
+  const first = pageSize(args.first ?? 20, PAGE_MAX);
+  const list = `${index.kind}:${index.id}`;
+  let after: string | undefined;
+  if (args.after) {
+    const cursor = decodeCursor('payments', args.after, { l: z.string(), p: z.string().max(200) });
+    if (cursor.l !== list) throw badUserInput('The cursor is not valid for this list', { argument: 'after' });
+    after = cursor.p;
+  }
+  const page = await readStore(() => context.services.store.list({ tenant: context.principal.tenant, index, after, first }));
+  const edges = page.payments.map((node) => ({ cursor: encodeCursor('payments', { l: list, p: `${String(Date.parse(node.createdAt)).padStart(15, '0')}|${node.id}` }), node }));
+  return { edges, pageInfo: { hasNextPage: page.next !== undefined, endCursor: edges.at(-1)?.cursor ?? null } };
+}
 
 export const resolvers = {
+  Decimal, CurrencyCode, DateTime,
+  Money: MoneyResolvers,
+  Query: {
+    payment: (_: unknown, { id }: { id: string }, context: PaymentsContext) => loadPayment(context, id),
+  },
+  Mutation: {
+    async initiatePayment(_: unknown, { input }: { input: InitiatePaymentInput }, context: PaymentsContext) {
+      return { payment: await initiatePayment(context.services, context.principal, input) };
+    },
+    async cancelPayment(_: unknown, { id }: { id: string }, context: PaymentsContext) {
+      return { payment: await cancelPayment(context.services, context.principal, id) };
+    },
+  },
   Payment: {
-    __resolveReference: (_reference: { id: string }, _context: PaymentsContext) => null,
+    __resolveReference: (reference: { id: string }, context: PaymentsContext) => loadPayment(context, reference.id),
+    amount: (payment: PaymentModel) => ({ minor: BigInt(payment.amountMinor), currency: payment.currency as Currency }),
+    sourceAccount: (payment: PaymentModel) => ({ id: payment.sourceAccountId }),
+  },
+  Customer: {
+    __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
+    payments(customer: { id: string }, args: { first?: number | null; after?: string | null }, context: PaymentsContext) {
+      if (!canReadOwner(context.principal, customer.id)) throw notFound('Customer');
+      return connection(context, { kind: 'owner', id: customer.id }, args);
+    },
+  },
+  Account: {
+    __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
+    payments(account: { id: string }, args: { first?: number | null; after?: string | null }, context: PaymentsContext) {
+      const address = decodeAccountId(account.id);
+      if (!address || address.tenant !== context.principal.tenant || !canReadOwner(context.principal, address.ownerId)) throw notFound('Account');
+      return connection(context, { kind: 'account', id: encodeAccountId(address) }, args);
+    },
   },
 };

@@ -1,0 +1,84 @@
+// The one status state machine for payments, and how both providers' statuses map onto it.
+//
+//   PENDING ──▶ PROCESSING ──▶ SETTLED
+//      │            │    └────▶ FAILED
+//      └────────────┴─────────▶ CANCELLED
+//
+// Every status has a rank; a change is applied only when it raises the rank, so a late, duplicated or out-of-order
+// event changes nothing (a `processing` event after `succeeded` is ignored), and the three terminal statuses share
+// the top rank, so one terminal status never replaces another.
+//
+// processor (Stripe PaymentIntent)                 transfers (Dwolla-like transfer)
+//   requires_payment_method / _confirmation /        pending           → PENDING
+//   _action                      → PENDING            processed         → SETTLED
+//   processing                   → PROCESSING         failed            → FAILED
+//   succeeded                    → SETTLED            cancelled         → CANCELLED
+//   canceled                     → CANCELLED
+//   event payment_intent.payment_failed → FAILED (Stripe moves the intent back to requires_payment_method)
+
+export const paymentStatuses = ['PENDING', 'PROCESSING', 'SETTLED', 'FAILED', 'CANCELLED'] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+export const statusRank: Readonly<Record<PaymentStatus, number>> = {
+  PENDING: 1, PROCESSING: 2, SETTLED: 3, FAILED: 3, CANCELLED: 3,
+};
+
+export function isTerminal(status: PaymentStatus): boolean {
+  return statusRank[status] === 3;
+}
+
+/** Whether moving from `current` to `next` is a forward step (the only kind applied). */
+export function advances(current: PaymentStatus, next: PaymentStatus): boolean {
+  return statusRank[next] > statusRank[current];
+}
+
+/** A Stripe PaymentIntent's status (and, for a failure, the event that said so) as a PaymentStatus. */
+export function fromProcessor(intentStatus: string, eventType?: string): PaymentStatus | undefined {
+  if (eventType === 'payment_intent.payment_failed') return 'FAILED';
+  switch (intentStatus) {
+    case 'requires_payment_method':
+    case 'requires_confirmation':
+    case 'requires_action':
+      return 'PENDING';
+    case 'processing':
+      return 'PROCESSING';
+    case 'succeeded':
+      return 'SETTLED';
+    case 'canceled':
+      return 'CANCELLED';
+    default:
+      return undefined;
+  }
+}
+
+/** A transfer's status as a PaymentStatus. */
+export function fromTransfers(transferStatus: string): PaymentStatus | undefined {
+  switch (transferStatus) {
+    case 'pending':
+      return 'PENDING';
+    case 'processed':
+      return 'SETTLED';
+    case 'failed':
+      return 'FAILED';
+    case 'cancelled':
+      return 'CANCELLED';
+    default:
+      return undefined;
+  }
+}
+
+/** A transfer webhook's topic as the status it reports. */
+export function fromTransfersTopic(topic: string): PaymentStatus | undefined {
+  switch (topic) {
+    case 'transfer_created':
+      return 'PENDING';
+    case 'transfer_completed':
+      return 'SETTLED';
+    case 'transfer_failed':
+      return 'FAILED';
+    case 'transfer_cancelled':
+      return 'CANCELLED';
+    default:
+      return undefined;
+  }
+}

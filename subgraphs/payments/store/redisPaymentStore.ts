@@ -1,0 +1,228 @@
+// The payment store in Redis (one server, Sentinel or Cluster). A tenant's keys share a hash tag (`{tenant}`), so each
+// Lua script touches one slot; the provider-id map and the webhook event ids are global keys, each written alone.
+// Commands time out fast and never queue while Redis is away: a payment is refused rather than left waiting.
+//
+//   <prefix>:{<tenant>}:pay:idem:<hash>     hash  fp, paymentId, state (pending|done), leaseUntil   TTL: the record's life
+//   <prefix>:{<tenant>}:pay:p:<id>          hash  record (JSON), status, rank, updatedAt          no TTL (the history)
+//   <prefix>:{<tenant>}:pay:h:<id>          list  status changes (JSON), oldest first
+//   <prefix>:{<tenant>}:pay:owner:<hash>    zset  listing positions of a holder's payments (lexicographic)
+//   <prefix>:{<tenant>}:pay:account:<hash>  zset  listing positions of an account's payments
+//   <prefix>:{payments}:upstream:<provider>:<id> string "<tenant> <payment id>"
+//   <prefix>:{payments}:event:<provider>:<hash> string "1"                                         TTL: replay window
+import { createHash } from 'node:crypto';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisConnection } from '../../../lib/cache/index.js';
+import type { Logger } from '../../../lib/logging/logger.js';
+import type { Payment, PaymentPage, PaymentRecord, ProviderId, StatusChange } from '../domain.js';
+import { paymentStatuses, statusRank, type PaymentStatus } from '../statusMachine.js';
+import { listPosition, PaymentStoreUnavailableError, type Claim, type ClaimRequest, type ListQuery, type PaymentStore } from './paymentStore.js';
+
+const claimScript = `
+local fp, id, now, lease, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local found = redis.call('HMGET', KEYS[1], 'fp', 'paymentId', 'state', 'leaseUntil')
+if not found[1] then
+  redis.call('HSET', KEYS[1], 'fp', fp, 'paymentId', id, 'state', 'pending', 'leaseUntil', now + lease)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  return {'claimed', id}
+end
+if found[1] ~= fp then return {'conflict', ''} end
+if found[3] == 'done' then return {'done', found[2]} end
+if tonumber(found[4]) < now then
+  redis.call('HSET', KEYS[1], 'leaseUntil', now + lease)
+  return {'claimed', found[2]}
+end
+return {'busy', found[2]}`;
+
+const saveScript = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'record', ARGV[1], 'status', ARGV[2], 'rank', ARGV[3], 'updatedAt', ARGV[4])
+redis.call('RPUSH', KEYS[2], ARGV[5])
+redis.call('ZADD', KEYS[3], 0, ARGV[6])
+redis.call('ZADD', KEYS[4], 0, ARGV[6])
+return 1`;
+
+// Forward only: a change that does not raise the status's rank is not applied.
+const transitionScript = `
+local rank = redis.call('HGET', KEYS[1], 'rank')
+if not rank then return -1 end
+if tonumber(ARGV[2]) <= tonumber(rank) then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'rank', ARGV[2], 'updatedAt', ARGV[3])
+redis.call('RPUSH', KEYS[2], ARGV[4])
+return 1`;
+
+interface Scripts {
+  fgPayClaim(numKeys: number, ...args: (string | number)[]): Promise<[string, string]>;
+  fgPaySave(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  fgPayTransition(numKeys: number, ...args: (string | number)[]): Promise<number>;
+}
+
+const hashed = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 32);
+
+function isStatus(value: unknown): value is PaymentStatus {
+  return typeof value === 'string' && (paymentStatuses as readonly string[]).includes(value);
+}
+
+export interface RedisPaymentStoreOptions {
+  readonly connection: RedisConnection;
+  readonly prefix: string;
+  /** Default 500 ms. */
+  readonly commandTimeoutMs?: number;
+  readonly logger?: Logger;
+}
+
+export class RedisPaymentStore implements PaymentStore {
+  readonly kind: string;
+  private readonly client: Redis | Cluster;
+  private readonly prefix: string;
+
+  constructor(options: RedisPaymentStoreOptions) {
+    this.kind = `redis-${options.connection.mode}`;
+    this.prefix = options.prefix;
+    const common: RedisOptions = {
+      commandTimeout: options.commandTimeoutMs ?? 500,
+      connectTimeout: 1000,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: (times) => Math.min(50 * times, 1000),
+    };
+    const { connection } = options;
+    this.client = connection.mode === 'single' ? new Redis(connection.url, common)
+      : connection.mode === 'sentinel' ? new Redis({ ...common, sentinels: [...connection.sentinels], name: connection.name })
+      : new Cluster(connection.nodes.map(({ host, port }) => ({ host, port })), {
+        redisOptions: { commandTimeout: common.commandTimeout, connectTimeout: 1000, maxRetriesPerRequest: 1 }, enableOfflineQueue: false,
+      });
+    this.client.defineCommand('fgPayClaim', { lua: claimScript });
+    this.client.defineCommand('fgPaySave', { lua: saveScript });
+    this.client.defineCommand('fgPayTransition', { lua: transitionScript });
+    let warned = false;
+    this.client.on('error', (error: Error) => {
+      if (warned) return;
+      warned = true;
+      options.logger?.warn({ store: this.kind, error: error.name }, 'payment store not reachable: payments are refused until it is');
+    });
+    this.client.on('ready', () => { warned = false; });
+  }
+
+  /** Resolves once connected, or after timeoutMs (commands then fail until Redis answers). */
+  ready(timeoutMs: number): Promise<boolean> {
+    if (this.client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.client.off('ready', onReady); resolve(false); }, timeoutMs);
+      const onReady = () => { clearTimeout(timer); resolve(true); };
+      this.client.once('ready', onReady);
+    });
+  }
+
+  private get scripts(): Scripts {
+    return this.client as unknown as Scripts;
+  }
+
+  private key(tenant: string, ...parts: string[]): string {
+    return `${this.prefix}:{${tenant}}:pay:${parts.join(':')}`;
+  }
+
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new PaymentStoreUnavailableError(error instanceof Error ? error.name : 'unknown');
+    }
+  }
+
+  claim(request: ClaimRequest): Promise<Claim> {
+    return this.run(async () => {
+      const [kind, paymentId] = await this.scripts.fgPayClaim(1, this.key(request.tenant, 'idem', request.keyHash),
+        request.fingerprint, request.paymentId, Date.now(), request.leaseMs, request.ttlMs);
+      if (kind === 'claimed' || kind === 'done') return { kind, paymentId };
+      return kind === 'conflict' ? { kind: 'conflict' } : { kind: 'busy' };
+    });
+  }
+
+  complete(tenant: string, keyHash: string, ttlMs: number): Promise<void> {
+    const key = this.key(tenant, 'idem', keyHash);
+    return this.run(async () => { await this.client.multi().hset(key, 'state', 'done').pexpire(key, ttlMs).exec(); });
+  }
+
+  release(tenant: string, keyHash: string, forget: boolean): Promise<void> {
+    const key = this.key(tenant, 'idem', keyHash);
+    return this.run(async () => {
+      if (forget) await this.client.del(key);
+      else await this.client.hset(key, 'leaseUntil', 0);
+    });
+  }
+
+  save(payment: Payment): Promise<void> {
+    const { status, updatedAt, statusHistory, ...record } = payment;
+    const first = statusHistory[0];
+    const position = listPosition(payment);
+    return this.run(async () => {
+      await this.scripts.fgPaySave(4,
+        this.key(payment.tenant, 'p', payment.id), this.key(payment.tenant, 'h', payment.id),
+        this.key(payment.tenant, 'owner', hashed(payment.ownerId)), this.key(payment.tenant, 'account', hashed(payment.sourceAccountId)),
+        JSON.stringify(record), status, statusRank[status], updatedAt, JSON.stringify(first), position);
+      await this.client.set(`${this.prefix}:{payments}:upstream:${payment.provider}:${payment.upstreamId}`, `${payment.tenant} ${payment.id}`);
+    });
+  }
+
+  get(tenant: string, id: string): Promise<Payment | undefined> {
+    return this.run(async () => (await this.getMany(tenant, [id]))[0]);
+  }
+
+  private async getMany(tenant: string, ids: readonly string[]): Promise<Payment[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const id of ids) {
+      pipeline.hmget(this.key(tenant, 'p', id), 'record', 'status', 'updatedAt');
+      pipeline.lrange(this.key(tenant, 'h', id), 0, -1);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const payments: Payment[] = [];
+    for (let index = 0; index < ids.length; index += 1) {
+      const [recordError, fields] = results[index * 2] ?? [];
+      const [historyError, history] = results[index * 2 + 1] ?? [];
+      if (recordError || historyError) throw recordError ?? historyError;
+      const [record, status, updatedAt] = fields as [string | null, string | null, string | null];
+      if (!record || !isStatus(status) || !updatedAt) continue;
+      payments.push({
+        ...(JSON.parse(record) as PaymentRecord), status, updatedAt,
+        statusHistory: (history as string[]).map((entry) => JSON.parse(entry) as StatusChange),
+      });
+    }
+    return payments;
+  }
+
+  transition(tenant: string, id: string, change: StatusChange): Promise<boolean> {
+    return this.run(async () => (await this.scripts.fgPayTransition(2, this.key(tenant, 'p', id), this.key(tenant, 'h', id),
+      change.status, statusRank[change.status], change.at, JSON.stringify(change))) === 1);
+  }
+
+  list(query: ListQuery): Promise<PaymentPage> {
+    const key = this.key(query.tenant, query.index.kind, hashed(query.index.id));
+    return this.run(async () => {
+      const positions = await this.client.zrevrangebylex(key, query.after === undefined ? '+' : `(${query.after}`, '-', 'LIMIT', 0, query.first + 1);
+      const page = positions.slice(0, query.first);
+      const payments = await this.getMany(query.tenant, page.map((position) => position.split('|')[1] ?? ''));
+      return { payments, next: positions.length > query.first ? page.at(-1) : undefined };
+    });
+  }
+
+  findByUpstream(provider: ProviderId, upstreamId: string) {
+    return this.run(async () => {
+      const value = await this.client.get(`${this.prefix}:{payments}:upstream:${provider}:${upstreamId}`);
+      const [tenant, id] = value?.split(' ') ?? [];
+      return tenant && id ? { tenant, id } : undefined;
+    });
+  }
+
+  rememberEvent(provider: ProviderId, eventId: string, ttlMs: number): Promise<boolean> {
+    return this.run(async () => (await this.client.set(`${this.prefix}:{payments}:event:${provider}:${hashed(eventId)}`, '1', 'PX', ttlMs, 'NX')) === 'OK');
+  }
+
+  forgetEvent(provider: ProviderId, eventId: string): Promise<void> {
+    return this.run(async () => { await this.client.del(`${this.prefix}:{payments}:event:${provider}:${hashed(eventId)}`); });
+  }
+
+  async close(): Promise<void> {
+    this.client.disconnect();
+  }
+}

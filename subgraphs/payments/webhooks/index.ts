@@ -1,0 +1,138 @@
+// POST /webhooks/processor and /webhooks/transfers on the payments service. Each delivery is checked in this order:
+// signature over the raw body (400 when missing or wrong), timestamp within PAYMENTS_WEBHOOK_TOLERANCE_SECONDS (400
+// when stale), payload shape (400), then its event id is remembered: an id seen before is a replay or a duplicate
+// delivery and changes nothing (200, so the provider stops retrying). The event's status is then applied forward
+// only (statusMachine.ts); an event for a payment not stored (yet) answers 409 so that the provider retries. Every accepted
+// or refused delivery is logged with its event id when there is one, never with its body. A store failure answers
+// 500 and forgets the event id, so the provider's retry is applied.
+import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+import type { RawRoute } from '../../../lib/server/graphqlHttp.js';
+import type { ProviderId } from '../domain.js';
+import type { PaymentsServices } from '../services.js';
+import { fromProcessor, fromTransfersTopic, type PaymentStatus } from '../statusMachine.js';
+import { applyStatus } from '../statusUpdates.js';
+import { verifyBodySignature, verifyStripeSignature, type SignatureVerdict } from './signatures.js';
+
+/** Event ids are remembered well past the tolerance: an older replay is refused by its timestamp anyway. */
+const EVENT_MEMORY_MS = 7 * 24 * 3_600_000;
+
+const stripeEvent = z.object({
+  id: z.string().min(1).max(255),
+  type: z.string().max(100),
+  data: z.object({ object: z.object({ id: z.string().min(1).max(255), object: z.string(), status: z.string() }) }),
+});
+const transfersEvent = z.object({
+  id: z.string().min(1).max(255),
+  resourceId: z.string().min(1).max(255),
+  topic: z.string().max(100),
+  timestamp: z.string().datetime({ offset: true }),
+});
+
+interface ParsedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly upstreamId: string;
+  readonly status: PaymentStatus | undefined;
+  /** The provider's signed time of the event (ms). */
+  readonly at: number | undefined;
+}
+
+interface WebhookSource {
+  readonly provider: ProviderId;
+  verify(headers: IncomingHttpHeaders, body: Buffer): SignatureVerdict;
+  parse(json: unknown): ParsedEvent | undefined;
+}
+
+/** The event id a refused delivery claims to carry, for the log only (it is not trusted for anything else). */
+function claimedEventId(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' && id.length <= 255 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const header = (headers: IncomingHttpHeaders, name: string) => {
+  const value = headers[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+function route(services: PaymentsServices, source: WebhookSource): RawRoute {
+  const { store, config } = services;
+  const logger = services.logger.child({ component: 'webhooks', provider: source.provider });
+  const refuse = (reason: string, eventId?: string) => {
+    logger.warn({ eventId, reason }, 'webhook refused');
+    return { status: 400, body: { error: reason } };
+  };
+  return {
+    method: 'POST',
+    path: `/webhooks/${source.provider}`,
+    async handle(request) {
+      const verdict = source.verify(request.headers, request.body);
+      if (!verdict.ok) return refuse(`signature ${verdict.reason}`, claimedEventId(request.body));
+      let event: ParsedEvent | undefined;
+      try {
+        event = source.parse(JSON.parse(request.body.toString('utf8')));
+      } catch {
+        event = undefined;
+      }
+      if (!event) return refuse('malformed payload');
+      if (event.at !== undefined && Math.abs(Date.now() - event.at) > config.webhookToleranceSeconds * 1000) return refuse('signature stale', event.id);
+      const log = { eventId: event.id, type: event.type };
+      try {
+        if (!(await store.rememberEvent(source.provider, event.id, EVENT_MEMORY_MS))) {
+          logger.info({ ...log, outcome: 'replay' }, 'webhook replay ignored');
+          return { status: 200, body: { received: true, duplicate: true } };
+        }
+        const target = await store.findByUpstream(source.provider, event.upstreamId);
+        if (!target) {
+          // The provider may announce a payment before its creation call has answered and the payment is stored:
+          // answered 409 so that the provider retries, and the event id forgotten so that the retry is applied.
+          await store.forgetEvent(source.provider, event.id);
+          logger.info({ ...log, outcome: 'unknown payment' }, 'webhook for an unknown payment: provider to retry');
+          return { status: 409, body: { error: 'unknown payment' } };
+        }
+        if (!event.status) {
+          logger.info({ ...log, outcome: 'no status' }, 'webhook accepted, nothing to apply');
+          return { status: 200, body: { received: true } };
+        }
+        const payment = await store.get(target.tenant, target.id);
+        if (!payment) throw new Error('payment record missing');
+        const applied = await applyStatus(services, payment, event.status, event.type);
+        logger.info({ ...log, paymentId: payment.id, status: event.status, outcome: applied ? 'applied' : 'not forward' }, 'webhook accepted');
+        return { status: 200, body: { received: true } };
+      } catch (error) {
+        await store.forgetEvent(source.provider, event.id).catch(() => undefined);
+        logger.error({ ...log, error: error instanceof Error ? error.name : 'unknown' }, 'webhook not applied: store failure');
+        return { status: 500, body: { error: 'retry later' } };
+      }
+    },
+  };
+}
+
+export function webhookRoutes(services: PaymentsServices): RawRoute[] {
+  const { config } = services;
+  return [
+    route(services, {
+      provider: 'processor',
+      verify: (headers, body) => verifyStripeSignature(config.processorWebhookSecret, header(headers, 'stripe-signature'), body, config.webhookToleranceSeconds),
+      parse(json) {
+        const parsed = stripeEvent.safeParse(json);
+        if (!parsed.success || parsed.data.data.object.object !== 'payment_intent') return undefined;
+        const intent = parsed.data.data.object;
+        return { id: parsed.data.id, type: parsed.data.type, upstreamId: intent.id, status: fromProcessor(intent.status, parsed.data.type), at: undefined };
+      },
+    }),
+    route(services, {
+      provider: 'transfers',
+      verify: (headers, body) => verifyBodySignature(config.transfersWebhookSecret, header(headers, 'x-request-signature-sha-256'), body),
+      parse(json) {
+        const parsed = transfersEvent.safeParse(json);
+        if (!parsed.success) return undefined;
+        return { id: parsed.data.id, type: parsed.data.topic, upstreamId: parsed.data.resourceId, status: fromTransfersTopic(parsed.data.topic), at: Date.parse(parsed.data.timestamp) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,93 @@
+// The payment store's contract, on both backends (a real redis-server from the harness, and the in-process stand-in):
+// one claimant per key however many ask at once, conflicts by fingerprint, done answers, a lapsed lease taken over with
+// the same payment id, a refused request's key freed, forward-only transitions, keyset listings, event ids once.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Payment } from '../../../subgraphs/payments/domain.js';
+import { MemoryPaymentStore } from '../../../subgraphs/payments/store/memoryPaymentStore.js';
+import type { PaymentStore } from '../../../subgraphs/payments/store/paymentStore.js';
+import { RedisPaymentStore } from '../../../subgraphs/payments/store/redisPaymentStore.js';
+import { RedisHarness } from '../../support/redis.js';
+
+const payment = (id: string, createdAt: string, overrides: Partial<Payment> = {}): Payment => ({
+  id, tenant: 'acme', ownerId: 'cus_1', sourceAccountId: 'acc_1', initiatedBy: 'cus_1', rail: 'ACH', amountMinor: '100', currency: 'USD' as Payment['currency'],
+  counterparty: { name: 'P', maskedAccountNumber: '••••1234', routingNumber: '021000021', sortCode: null, maskedIban: null, bic: null },
+  reference: null, provider: 'transfers', upstreamId: `up-${id}`, createdAt, status: 'PENDING', updatedAt: createdAt,
+  statusHistory: [{ status: 'PENDING', at: createdAt, source: 'initiation' }], ...overrides,
+});
+
+for (const backend of ['redis', 'memory'] as const) {
+  describe(`payment store (${backend})`, () => {
+    let redis: RedisHarness | undefined;
+    let store: PaymentStore;
+    let seq = 0;
+    const claim = (keyHash: string, fingerprint: string, leaseMs = 10_000) =>
+      store.claim({ tenant: 'acme', keyHash, fingerprint, paymentId: `pay_${(seq += 1)}`, leaseMs, ttlMs: 60_000 });
+
+    before(async () => {
+      if (backend === 'redis') {
+        redis = await RedisHarness.start();
+        const redisStore = new RedisPaymentStore({ connection: { mode: 'single', url: redis.url }, prefix: 'test' });
+        assert.equal(await redisStore.ready(2000), true);
+        store = redisStore;
+      } else {
+        store = new MemoryPaymentStore();
+      }
+    });
+    after(async () => { await store.close(); await redis?.close(); });
+
+    it('lets exactly one of many concurrent claims win; the rest are busy, then done with the same id', async () => {
+      const results = await Promise.all(Array.from({ length: 40 }, () => claim('k-race', 'fp')));
+      const winners = results.filter((result) => result.kind === 'claimed');
+      assert.equal(winners.length, 1);
+      assert.ok(results.every((result) => result.kind === 'claimed' || result.kind === 'busy'));
+      await store.complete('acme', 'k-race', 60_000);
+      const after = await claim('k-race', 'fp');
+      assert.deepEqual(after, { kind: 'done', paymentId: (winners[0] as { paymentId: string }).paymentId });
+      assert.deepEqual(await claim('k-race', 'other'), { kind: 'conflict' });
+    });
+
+    it('hands a lapsed or released lease to the next caller with the same payment id, and frees a forgotten key', async () => {
+      const first = await claim('k-lease', 'fp', 1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const second = await claim('k-lease', 'fp');
+      assert.equal(second.kind, 'claimed');
+      assert.equal((second as { paymentId: string }).paymentId, (first as { paymentId: string }).paymentId);
+      await store.release('acme', 'k-lease', false);
+      assert.deepEqual(await claim('k-lease', 'fp'), second);
+      await store.release('acme', 'k-lease', true);
+      const fresh = await claim('k-lease', 'another request');
+      assert.equal(fresh.kind, 'claimed');
+      assert.notEqual((fresh as { paymentId: string }).paymentId, (first as { paymentId: string }).paymentId);
+    });
+
+    it('moves statuses forward only and keeps the history', async () => {
+      await store.save(payment('p-status', '2026-11-20T10:00:00.000Z'));
+      assert.equal(await store.transition('acme', 'p-status', { status: 'SETTLED', at: '2026-11-20T10:05:00.000Z', source: 'transfer_completed' }), true);
+      assert.equal(await store.transition('acme', 'p-status', { status: 'PENDING', at: '2026-11-20T10:06:00.000Z', source: 'transfer_created' }), false);
+      assert.equal(await store.transition('acme', 'p-status', { status: 'FAILED', at: '2026-11-20T10:07:00.000Z', source: 'transfer_failed' }), false);
+      const stored = await store.get('acme', 'p-status');
+      assert.equal(stored?.status, 'SETTLED');
+      assert.deepEqual(stored?.statusHistory.map((change) => change.status), ['PENDING', 'SETTLED']);
+      assert.equal(await store.get('globex', 'p-status'), undefined);
+      assert.deepEqual(await store.findByUpstream('transfers', 'up-p-status'), { tenant: 'acme', id: 'p-status' });
+    });
+
+    it('lists newest first with keyset positions', async () => {
+      const owner = `cus_list_${backend}`;
+      for (const [index, day] of ['01', '02', '03'].entries()) await store.save(payment(`p-list-${index}`, `2026-11-${day}T00:00:00.000Z`, { ownerId: owner }));
+      const first = await store.list({ tenant: 'acme', index: { kind: 'owner', id: owner }, after: undefined, first: 2 });
+      assert.deepEqual(first.payments.map((entry) => entry.id), ['p-list-2', 'p-list-1']);
+      const second = await store.list({ tenant: 'acme', index: { kind: 'owner', id: owner }, after: first.next, first: 2 });
+      assert.deepEqual(second.payments.map((entry) => entry.id), ['p-list-0']);
+      assert.equal(second.next, undefined);
+    });
+
+    it('remembers an event id once', async () => {
+      assert.equal(await store.rememberEvent('processor', 'evt_1', 60_000), true);
+      assert.equal(await store.rememberEvent('processor', 'evt_1', 60_000), false);
+      await store.forgetEvent('processor', 'evt_1');
+      assert.equal(await store.rememberEvent('processor', 'evt_1', 60_000), true);
+    });
+  });
+}
