@@ -61,7 +61,10 @@ export function prepareSupergraph(sdl: string): PreparedSupergraph {
   const composed = parse(sdl);
   const rules = readAccessRules(composed);
   const { document, stripped } = stripEnforcedPurposes(composed);
-  if (stripped === 0 || ruleCount(rules) === 0) {
+  // A step-up alone protects nothing: a supergraph whose @authenticated / @requiresScopes were lost must not serve.
+  const scopedOrAuthenticated = [...rules.types.values(), ...rules.fields.values()]
+    .filter((rule) => rule.scopes.length > 0 || (rule.authenticated && !rule.stepUp)).length;
+  if (stripped === 0 || ruleCount(rules) === 0 || scopedOrAuthenticated === 0) {
     throw new SupergraphSecurityError('it declares no access rules (@authenticated / @requiresScopes); refusing to serve unprotected');
   }
   const servedSdl = print(document);
