@@ -248,6 +248,22 @@ describe('identity', () => {
     assert.equal(calls.kyc?.['GET /v3.6/applicants/{applicant_id}'] ?? 0, 0, 'no KYC read when no personal field is selected');
   });
 
+  it('keeps the rest of the customer when the KYC provider or the screening service is down', async () => {
+    const customer = acme[6] as DirectoryCustomer;
+    await stack.control('/providers/kyc', { down: true });
+    await stack.control('/providers/sanctions', { down: true });
+    const response = await stack.graphql('query ($id: ID!) { customer(id: $id) { id displayName taxId kyc { status } sanctions { status } } }',
+      { token: admin(), variables: { id: customer.id } });
+    const data = response.body.data?.customer as { id: string; displayName: string; taxId: unknown; kyc: unknown; sanctions: unknown };
+    assert.deepEqual([data.id, data.displayName], [customer.id, customer.display_name]);
+    assert.deepEqual([data.taxId, data.kyc, data.sanctions], [null, null, null]);
+    const errors = (response.body.errors ?? []).map((error) => [(error.path ?? []).join('.'), error.extensions?.code, error.extensions?.provider]).sort();
+    assert.deepEqual(errors, [
+      ['customer.kyc', 'UPSTREAM_UNAVAILABLE', 'kyc'], ['customer.sanctions', 'UPSTREAM_UNAVAILABLE', 'sanctions'], ['customer.taxId', 'UPSTREAM_UNAVAILABLE', 'kyc'],
+    ]);
+    assert.ok(!JSON.stringify(response.body).includes(stack.sandboxUrl), 'no upstream URL in the response');
+  });
+
   it('serves Me.graphql for a customer token, from the token alone', async () => {
     const customer = acme[5] as DirectoryCustomer;
     const response = await stack.graphql(contractOperation('Me'), { token: tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id }) });
