@@ -2,7 +2,7 @@
 // and a check's reports. Authorization: Token token=<tenant's key>; Onfido's 404 (another tenant's id, or none) is
 // "no such applicant". Wire formats are parsed here, with zod, into the identity domain.
 import { z } from 'zod';
-import { notFound } from '../../../lib/errors/index.js';
+import { FinGraphError, notFound } from '../../../lib/errors/index.js';
 import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import type { Address, KycVerification, PersonalData } from '../domain.js';
 
@@ -72,7 +72,7 @@ export class OnfidoConnector {
     try {
       return await this.read(tenant, `checks/${encodeURIComponent(checkId)}`, check);
     } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'NOT_FOUND') return undefined;
+      if (error instanceof FinGraphError && error.code === 'NOT_FOUND') return undefined;
       throw error;
     }
   }
