@@ -126,7 +126,6 @@ export function createKycProvider(deps: ProviderDeps): Provider {
     check.status = 'complete';
     check.result = parsed.result;
     check.considerReport = parsed.result === 'consider' ? 'document' : null;
-    check.completedAt = completedAt;
     const { checkId } = check.customer.kyc;
     const payload = JSON.stringify({
       payload: {

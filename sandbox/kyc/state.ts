@@ -11,8 +11,6 @@ export interface CheckState {
   result: CheckResult | null;
   /** The report that asks for review when the result is "consider". */
   considerReport: KycReportName | null;
-  /** When the check completed (ms); null while it runs. */
-  completedAt: number | null;
 }
 
 export interface KycState {
@@ -41,8 +39,6 @@ export function createKycState(world: World): KycState {
         status: complete ? 'complete' : 'in_progress',
         result: complete ? (kyc.outcome as CheckResult) : null,
         considerReport: kyc.considerReport,
-        // Seeded checks finish a few minutes after they start.
-        completedAt: complete ? kyc.checkCreatedAt + 7 * 60_000 : null,
       } satisfies CheckState];
     }));
   };
