@@ -31,6 +31,9 @@ export function customerJson(customer: SeedCustomer) {
     email: customer.email,
     created: customer.created,
     bank_links: customer.links.map(bankLinkJson),
+    // Personal data (date of birth, tax id, address, phone) lives with the KYC provider's applicant; the directory,
+    // which every subgraph reads, only links to it.
+    kyc_applicant_id: customer.kyc.applicantId,
   };
 }
 

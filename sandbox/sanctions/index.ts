@@ -1,15 +1,78 @@
-// Placeholder for the sanctions provider: no routes yet.
-import { json } from '../http/io.js';
-import type { Provider } from '../http/types.js';
+// Sanctions screening (/sanctions/v1): the seeded list in the OFAC SDN file's shape (GET /sdn) and a search endpoint
+// in the manner of OFAC's Sanctions List Search (GET /search?name=&min_score=&type=): fuzzy name matching over every
+// entry's names and a.k.a.s, returning scored hits (0–100) at or above min_score, best first. Bearer key per tenant.
+import { bearerToken, intParam, json } from '../http/io.js';
+import type { Provider, Route, SandboxRequest, SandboxResponse } from '../http/types.js';
+import { tenantForKey } from '../credentials.js';
 import type { ProviderDeps } from '../providerDeps.js';
+import { buildSdnList, type SdnEntry } from './list.js';
+import { nameScore } from './matching.js';
 
 export const sanctionsBasePath = '/sanctions';
 
-export function createSanctionsProvider(_deps: ProviderDeps): Provider {
+/** OFAC's tool defaults to exact matches; screening programmes commonly run it from 80–90. */
+const defaultMinScore = 85;
+
+const error = (status: number, code: string, message: string, param?: string): SandboxResponse =>
+  json(status, { error: { code, message, ...(param ? { param } : {}) } });
+
+const displayName = (entry: SdnEntry) => (entry.firstName ? `${entry.lastName}, ${entry.firstName}` : entry.lastName);
+
+export function createSanctionsProvider(deps: ProviderDeps): Provider {
+  const { entries, nearMatches } = buildSdnList(deps.world);
+  const publishDate = deps.world.clock.anchor;
+
+  const authed = (handler: (request: SandboxRequest) => SandboxResponse) => (request: SandboxRequest): SandboxResponse =>
+    (tenantForKey('sanctions', bearerToken(request.headers))
+      ? handler(request)
+      : error(401, 'unauthorized', 'A valid API key is required: Authorization: Bearer <key>.'));
+
+  function search(request: SandboxRequest): SandboxResponse {
+    const name = (request.query.get('name') ?? '').trim();
+    if (name.length < 2 || name.length > 200) return error(400, 'invalid_parameter', 'name must be 2 to 200 characters.', 'name');
+    const minScore = intParam(request.query, 'min_score', defaultMinScore, 50, 100);
+    if (minScore === undefined) return error(400, 'invalid_parameter', 'min_score must be an integer from 50 to 100.', 'min_score');
+    const type = request.query.get('type');
+    if (type !== null && type !== 'individual' && type !== 'entity') return error(400, 'invalid_parameter', 'type must be individual or entity.', 'type');
+    const matches = entries
+      .filter((entry) => type === null || entry.sdnType.toLowerCase() === type)
+      .map((entry) => {
+        const names = [
+          { text: [entry.firstName, entry.lastName].filter(Boolean).join(' '), on: 'name' },
+          ...entry.akaList.aka.map((aka) => ({ text: [aka.firstName, aka.lastName].filter(Boolean).join(' '), on: 'aka' })),
+        ];
+        const best = names.map((candidate) => ({ ...candidate, score: nameScore(name, candidate.text) }))
+          .reduce((a, b) => (b.score > a.score ? b : a));
+        return { entry, best };
+      })
+      .filter(({ best }) => best.score >= minScore)
+      .sort((a, b) => b.best.score - a.best.score || a.entry.uid - b.entry.uid)
+      .map(({ entry, best }) => ({
+        uid: entry.uid, name: displayName(entry), sdn_type: entry.sdnType, programs: entry.programList.program,
+        list: 'SDN', score: best.score, matched_on: best.on,
+      }));
+    return json(200, { query: { name, min_score: minScore, type }, list_published: publishDate, matches });
+  }
+
+  const routes: Route[] = [
+    {
+      method: 'GET', template: '/v1/sdn',
+      handle: authed(() => json(200, { publishInformation: { Publish_Date: publishDate, Record_Count: entries.length }, sdnEntry: entries })),
+    },
+    { method: 'GET', template: '/v1/search', handle: authed(search) },
+  ];
+
   return {
     id: 'sanctions',
     basePath: sanctionsBasePath,
-    routes: [],
-    failure: (kind) => json(kind === 'route_not_found' ? 404 : kind === 'unavailable' ? 503 : 500, { error: kind }),
+    routes,
+    failure(kind) {
+      if (kind === 'unavailable') return error(503, 'service_unavailable', 'Screening is temporarily unavailable.');
+      if (kind === 'internal') return error(500, 'internal_error', 'An unexpected error occurred.');
+      return error(404, 'not_found', 'Unrecognized request URL.');
+    },
+    control: [
+      { method: 'GET', template: '/near-matches', handle: () => json(200, { nearMatches }) },
+    ],
   };
 }

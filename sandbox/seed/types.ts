@@ -73,6 +73,59 @@ export interface SeedCustomer {
   /** Unix seconds. */
   readonly created: number;
   readonly links: SeedBankLink[];
+  /** Personal data, held by the KYC provider's applicant (the directory only links to it). */
+  readonly person: SeedPerson;
+  /** The customer's identity verification at the KYC provider. */
+  readonly kyc: SeedKyc;
+}
+
+export type PersonCountry = 'GB' | 'US';
+
+export interface SeedAddress {
+  readonly buildingNumber: string;
+  readonly street: string;
+  /** A flat or apartment, for some. */
+  readonly flatNumber: string | null;
+  readonly town: string;
+  /** A US state code; null in the UK. */
+  readonly state: string | null;
+  readonly postcode: string;
+  readonly country: PersonCountry;
+}
+
+export interface SeedPerson {
+  readonly firstName: string;
+  readonly lastName: string;
+  /** YYYY-MM-DD. */
+  readonly dateOfBirth: string;
+  /** E.164, from the ranges reserved for fiction (+44 7700 900xxx, +1 NXX 555 01xx). */
+  readonly phone: string;
+  /** Where the customer lives: the US for customers of the US core banks, the UK otherwise. */
+  readonly country: PersonCountry;
+  /** A US SSN ("123-45-6789") or a UK Unique Taxpayer Reference (ten digits). */
+  readonly taxId: { readonly type: 'ssn' | 'tax_id'; readonly value: string };
+  readonly address: SeedAddress;
+}
+
+/** How the customer's seeded check ends: most pass, some need review, a few are still running. */
+export type KycOutcome = 'clear' | 'consider' | 'in_progress';
+export const kycReportNames = ['document', 'facial_similarity_photo', 'watchlist_standard'] as const;
+export type KycReportName = (typeof kycReportNames)[number];
+
+export interface SeedKyc {
+  /** Onfido-style applicant id (UUID). */
+  readonly applicantId: string;
+  /** When the applicant was created (ms). */
+  readonly applicantCreatedAt: number;
+  readonly checkId: string;
+  /** When the check was started (ms). */
+  readonly checkCreatedAt: number;
+  /** Mutable only while the world is built (guaranteeTestableCases). */
+  outcome: KycOutcome;
+  /** One report id per report name, in kycReportNames order. */
+  readonly reportIds: readonly string[];
+  /** For a "consider" outcome: the report that asks for review. */
+  considerReport: KycReportName | null;
 }
 
 export interface SeedOrganisation {

@@ -3,6 +3,7 @@
 import { emailDomains, firstNames, lastNames, personalNicknames, corporatePurposes } from './names.js';
 import { gbIban, ukBanks, usBanks } from './identifiers.js';
 import type { CurrencyCode } from './money.js';
+import { seedPerson } from './people.js';
 import { Rng } from './prng.js';
 import { dayMs, type Clock } from './time.js';
 import {
@@ -77,6 +78,16 @@ class WorldBuilder {
           first.openedAt = this.clock.windowStart + 30 * dayMs + 10 * 3_600_000;
         }
       }
+      // KYC tests need checks still running (to complete one) and a result that asks for review, in every tenant.
+      const byOutcome = (outcome: string) => customers.filter((customer) => customer.kyc.outcome === outcome);
+      for (const customer of customers.filter((entry) => entry.kyc.outcome === 'clear').slice(0, Math.max(0, 3 - byOutcome('in_progress').length))) {
+        customer.kyc.outcome = 'in_progress';
+      }
+      const firstClear = byOutcome('clear')[0];
+      if (firstClear && byOutcome('consider').length === 0) {
+        firstClear.kyc.outcome = 'consider';
+        firstClear.kyc.considerReport = 'document';
+      }
       for (const bank of openBankingBanks) {
         const consents = customers.flatMap((customer) => customer.links)
           .flatMap((link) => (link.type === 'open_banking' && link.bank === bank ? [link.consent] : []));
@@ -127,7 +138,13 @@ class WorldBuilder {
     const accountCount = rng.pick(accountsPerCustomer);
     for (let i = 0; i < accountCount; i++) drafts.push(this.personalDraft(rng, owner));
     const links = this.addAccounts(rng, owner, drafts, (bankRng) => this.customerConsentTimes(bankRng));
-    return { id, tenant, displayName: owner.name, email, created: Math.floor(createdMs / 1000), links };
+    // Customers of the US core banks live in the US; the others in the UK (by their first bank).
+    const country = links[0]?.type === 'core_banking' ? 'US' : 'GB';
+    const { person, kyc } = seedPerson({
+      seed: this.seed, clock: this.clock, customerId: id, firstName: first, lastName: last, country, createdMs,
+      uniqueId: (generate) => this.uniqueId(generate),
+    });
+    return { id, tenant, displayName: owner.name, email, created: Math.floor(createdMs / 1000), links, person, kyc };
   }
 
   private addOrganisation(rng: Rng, tenant: TenantId): SeedOrganisation {

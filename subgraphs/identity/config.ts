@@ -1,9 +1,61 @@
 // The identity subgraph's configuration, read once from the environment and validated at start-up.
-import type { Env } from '../../lib/config/env.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, readInt, readOptionalString, readString, readUrl, type Env } from '../../lib/config/env.js';
+import { fromRoot } from '../../lib/config/paths.js';
 import { readSubgraphBaseConfig, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 
-export type IdentityConfig = SubgraphBaseConfig;
+/**
+ * The sandbox signs KYC webhooks with this development token (sandbox/kyc/index.ts, KYC_DEV_WEBHOOK_TOKEN). It is
+ * written out here rather than imported: a subgraph never imports the simulator. Refused when NODE_ENV=production.
+ */
+export const DEV_KYC_WEBHOOK_TOKEN = 'kyc-webhook-token-for-local-development-only';
+
+export interface IdentityConfig extends SubgraphBaseConfig {
+  readonly directoryUrl: string;
+  /** The KYC provider's API, Onfido v3.6. */
+  readonly kycUrl: string;
+  readonly sanctionsUrl: string;
+  /** The token the KYC provider signs check.completed webhooks with (X-SHA2-Signature). */
+  readonly kycWebhookToken: string;
+  /** The least score (50–100) of a sanctions hit that is reported as a potential match. */
+  readonly sanctionsMinScore: number;
+  /** The tenants that hold KYC credentials: a webhook's check is looked up in each to learn whose it is. */
+  readonly kycTenants: readonly string[];
+}
+
+function tenantsWithKey(file: string, provider: string): string[] {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
+    return Object.entries(parsed).filter(([, keys]) => typeof keys[provider] === 'string').map(([tenant]) => tenant);
+  } catch {
+    throw new ConfigError('UPSTREAM_CREDENTIALS_FILE', 'a readable JSON file of { tenant: { provider: key } }', file);
+  }
+}
+
+function readWebhookToken(env: Env): string {
+  const production = env.NODE_ENV === 'production';
+  const token = readOptionalString(env, 'KYC_WEBHOOK_TOKEN');
+  if (token === undefined) {
+    if (production) throw new ConfigError('KYC_WEBHOOK_TOKEN', 'the KYC provider\'s webhook token (required in production)', undefined);
+    return DEV_KYC_WEBHOOK_TOKEN;
+  }
+  if (production && token === DEV_KYC_WEBHOOK_TOKEN) {
+    throw new ConfigError('KYC_WEBHOOK_TOKEN', 'a production token (the development token is refused when NODE_ENV=production)', '[development token]');
+  }
+  if (token.length < 16) throw new ConfigError('KYC_WEBHOOK_TOKEN', 'a token of at least 16 characters', '[too short]');
+  return token;
+}
 
 export function readIdentityConfig(env: Env): IdentityConfig {
-  return readSubgraphBaseConfig(env, 'identity', 4002);
+  const base = readSubgraphBaseConfig(env, 'identity', 4002);
+  const credentialsFile = readString(env, 'UPSTREAM_CREDENTIALS_FILE', fromRoot('sandbox', 'credentials.dev.json'));
+  return {
+    ...base,
+    directoryUrl: readUrl(env, 'DIRECTORY_URL', `${base.upstreamBaseUrl}/directory/v1`),
+    kycUrl: readUrl(env, 'KYC_URL', `${base.upstreamBaseUrl}/kyc/v3.6`),
+    sanctionsUrl: readUrl(env, 'SANCTIONS_URL', `${base.upstreamBaseUrl}/sanctions/v1`),
+    kycWebhookToken: readWebhookToken(env),
+    sanctionsMinScore: readInt(env, 'SANCTIONS_MIN_SCORE', 85, { min: 50, max: 100 }),
+    kycTenants: tenantsWithKey(credentialsFile, 'kyc'),
+  };
 }

@@ -5,8 +5,10 @@ import type { RunningServer } from '../../lib/server/graphqlHttp.js';
 import { startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { IdentityConfig } from './config.js';
 import type { IdentityContext } from './context.js';
+import { createLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { createIdentityServices } from './services.js';
+import { kycWebhookRoute } from './webhooks/kyc.js';
 
 export interface IdentitySubgraph extends RunningServer {
   readonly cache: Cache;
@@ -22,7 +24,8 @@ export async function startIdentitySubgraph(config: IdentityConfig, logger: Logg
     host: config.host,
     port: config.port,
     logger,
-    createContext: (base) => ({ ...base, services }),
+    routes: [kycWebhookRoute({ token: config.kycWebhookToken, tenants: config.kycTenants, kyc: services.kyc, cache, logger })],
+    createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
   return {
     ...server,

@@ -140,8 +140,14 @@ describe('authorisation', () => {
   it('is enforced again by the subgraph for a request that reaches it with a valid internal token', async () => {
     const key = deriveSubgraphKey(testKeys.internalSecret, 'accounts');
     const internal = signInternalToken(key, 'accounts', { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: ['accounts:read', 'profile:read'], amr: [] }, 'req-direct-0001');
-    const response = await stack.graphql(PII, { url: stack.subgraphUrls.accounts, headers: { 'x-fingraph-principal': internal }, variables: { id: customerId } });
-    const accounts = (response.body.data?.customer as { accounts: Array<{ accountNumber: string | null }> }).accounts;
+    // Customer's root fields are the identity subgraph's: the accounts subgraph is reached for a customer's accounts
+    // the way the gateway reaches it, through _entities.
+    const entities = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { accounts { id accountNumber } } } }';
+    const response = await stack.graphql(entities, {
+      url: stack.subgraphUrls.accounts, headers: { 'x-fingraph-principal': internal },
+      variables: { representations: [{ __typename: 'Customer', id: customerId }] },
+    });
+    const accounts = (response.body.data?._entities as Array<{ accounts: Array<{ accountNumber: string | null }> }>)[0]?.accounts ?? [];
     assert.ok(accounts.length > 0 && accounts.every((account) => account.accountNumber === null));
     assert.ok(codes(response).every((code) => code === 'FORBIDDEN'));
     const noScopes = signInternalToken(key, 'accounts', { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: [], amr: [] }, 'req-direct-0002');

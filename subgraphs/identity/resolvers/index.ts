@@ -1,8 +1,6 @@
 // The identity subgraph's resolver map.
-import type { IdentityContext } from '../context.js';
+import { DateTime } from '../../../lib/graphql/scalars.js';
+import { Customer } from './Customer.js';
+import { Query } from './Query.js';
 
-export const resolvers = {
-  Customer: {
-    __resolveReference: (_reference: { id: string }, _context: IdentityContext) => null,
-  },
-};
+export const resolvers = { DateTime, Query, Customer };

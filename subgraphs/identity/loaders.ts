@@ -1,0 +1,57 @@
+// Per-request DataLoaders: every upstream read a request makes goes through the shared cache first, then, for what the
+// cache does not hold, to the upstream in the fewest calls it allows. Profiles of many customers (a list, many
+// aliases, or the other subgraphs' _entities for Customer) come from the directory in one ?ids= call per 100; the
+// KYC provider and the screening service have no batch API, so they are read per customer, and only when selected.
+import DataLoader from 'dataloader';
+import { TENANT_TAG } from '../../lib/cache/index.js';
+import type { CustomerProfile, KycVerification, PersonalData, SanctionsScreening } from './domain.js';
+import type { IdentityServices } from './services.js';
+
+export interface IdentityLoaders {
+  readonly profile: DataLoader<string, CustomerProfile | null>;
+  readonly personalData: DataLoader<string, PersonalData>;
+  readonly kyc: DataLoader<string, KycVerification>;
+  readonly sanctions: DataLoader<CustomerProfile, SanctionsScreening, string>;
+}
+
+/** Tags of everything cached about one KYC applicant: a check.completed webhook drops them. */
+export const applicantTag = (applicantId: string) => `kyc-applicant:${applicantId}`;
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+export function createLoaders(services: IdentityServices, tenant: string): IdentityLoaders {
+  const { cache, cachePolicy: policy } = services;
+  const scope = { tenant };
+
+  const upstreamProfiles = new DataLoader<string, CustomerProfile | null>(async (ids) => {
+    const found = await services.directory.retrieveMany(tenant, ids);
+    return ids.map((id) => found.get(id) ?? null);
+  }, { maxBatchSize: 100 });
+  // The cache reads all the request's keys in one round trip; only the misses go to the directory, in one batch.
+  const profile = new DataLoader<string, CustomerProfile | null>((ids) => Promise.all(ids.map((id) => cache.readThrough({
+    policy: policy.profiles, scope, key: [id], tags: [TENANT_TAG, `customer:${id}`],
+    load: () => upstreamProfiles.load(id),
+  }).catch(asError))));
+
+  const personalData = new DataLoader<string, PersonalData>((applicantIds) => Promise.all(applicantIds.map((applicantId) => cache.readThrough({
+    policy: policy.personalData, scope, key: [applicantId], tags: [TENANT_TAG, applicantTag(applicantId)],
+    load: () => services.kyc.personalData(tenant, applicantId),
+  }).catch(asError))));
+
+  const kyc = new DataLoader<string, KycVerification>((applicantIds) => Promise.all(applicantIds.map((applicantId) => cache.readThrough({
+    policy: policy.kyc, scope, key: [applicantId], tags: [TENANT_TAG, applicantTag(applicantId)],
+    load: () => services.kyc.verification(tenant, applicantId),
+  }).catch(asError))));
+
+  const sanctions = new DataLoader<CustomerProfile, SanctionsScreening, string>((profiles) => Promise.all(profiles.map((customer) => cache.readThrough({
+    // Keyed by the name screened, so a renamed customer is screened again at once.
+    policy: policy.sanctions, scope, key: [customer.id, customer.displayName, services.sanctionsMinScore],
+    tags: [TENANT_TAG, `customer:${customer.id}`],
+    load: async (): Promise<SanctionsScreening> => {
+      const matches = await services.sanctions.search(tenant, customer.displayName, services.sanctionsMinScore);
+      return { status: matches.length > 0 ? 'POTENTIAL_MATCH' : 'CLEAR', screenedAt: new Date().toISOString(), matches };
+    },
+  }).catch(asError))), { cacheKeyFn: (customer) => customer.id });
+
+  return { profile, personalData, kyc, sanctions };
+}

@@ -1,0 +1,44 @@
+// The Customer entity as the identity subgraph serves it: the directory's profile, personal data from the KYC
+// applicant (read only when selected, and once per customer however many of its fields are), the KYC status and the
+// sanctions screening. Each field re-checks that the row is the caller's to read.
+import { assertCanReadCustomer } from '../access.js';
+import type { IdentityContext } from '../context.js';
+import type { CustomerProfile, KycVerification, PersonalData, SanctionsScreening } from '../domain.js';
+
+const none: PersonalData = { phone: null, dateOfBirth: null, taxId: null, address: null };
+
+async function personalData(customer: CustomerProfile, context: IdentityContext): Promise<PersonalData> {
+  assertCanReadCustomer(context.principal, customer.id);
+  return customer.kycApplicantId ? context.loaders.personalData.load(customer.kycApplicantId) : none;
+}
+
+/** "•••••6789": the last four digits at most, whatever the identifier's format; nothing for one with fewer than six. */
+export function maskTaxId(taxId: string | null): string | null {
+  const digits = (taxId ?? '').replace(/\D/g, '');
+  if (digits.length < 6) return null;
+  return `•••••${digits.slice(-4)}`;
+}
+
+export const Customer = {
+  async __resolveReference(reference: { id: string }, context: IdentityContext): Promise<CustomerProfile | null> {
+    assertCanReadCustomer(context.principal, reference.id);
+    return context.loaders.profile.load(reference.id);
+  },
+
+  phone: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => (await personalData(customer, context)).phone,
+  maskedTaxId: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => maskTaxId((await personalData(customer, context)).taxId),
+  dateOfBirth: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => (await personalData(customer, context)).dateOfBirth,
+  taxId: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => (await personalData(customer, context)).taxId,
+  address: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => (await personalData(customer, context)).address,
+
+  async kyc(customer: CustomerProfile, _: unknown, context: IdentityContext): Promise<KycVerification> {
+    assertCanReadCustomer(context.principal, customer.id);
+    if (!customer.kycApplicantId) return { status: 'NOT_STARTED', checkedAt: null, provider: 'onfido', reasons: [] };
+    return context.loaders.kyc.load(customer.kycApplicantId);
+  },
+
+  sanctions(customer: CustomerProfile, _: unknown, context: IdentityContext): Promise<SanctionsScreening> {
+    assertCanReadCustomer(context.principal, customer.id);
+    return context.loaders.sanctions.load(customer);
+  },
+};
