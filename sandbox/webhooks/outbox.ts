@@ -42,8 +42,7 @@ export interface OutboxOptions {
 }
 
 export function createWebhookOutbox(options: OutboxOptions): WebhookOutbox {
-  const initialTargets = new Map(Object.entries(options.targets ?? {}) as Array<[ProviderId, string]>);
-  const targets = new Map(initialTargets);
+  const targets = new Map(Object.entries(options.targets ?? {}) as Array<[ProviderId, string]>);
   const inFlight = new Set<Promise<void>>();
   let records: DeliveryRecord[] = [];
   const attempts = options.attempts ?? 4;
@@ -93,10 +92,9 @@ export function createWebhookOutbox(options: OutboxOptions): WebhookOutbox {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     deliveries: () => records,
+    // Endpoints are the tenant's registration, not a test switch: a reset keeps them and forgets the delivery log.
     reset() {
       records = [];
-      targets.clear();
-      for (const [provider, url] of initialTargets) targets.set(provider, url);
     },
   };
 }
