@@ -5,22 +5,26 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../lib/config/paths.js';
+import { subgraphs } from '../schema/subgraphs.js';
 import { freePorts } from '../test/support/ports.js';
 
 export interface BenchStack {
   readonly gatewayUrl: string;
-  readonly accountsUrl: string;
+  /** Each subgraph's own URL, for baselines that skip the gateway. */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
   readonly keysDir: string;
   token(role: string): string;
   stop(): Promise<void>;
 }
 
 export async function startBenchStack(extraEnv: Readonly<Record<string, string>> = {}): Promise<BenchStack> {
-  const [sandboxPort, accountsPort, gatewayPort] = (await freePorts(3)) as [number, number, number];
+  const [sandboxPort, gatewayPort, ...subgraphPorts] = (await freePorts(2 + subgraphs.length)) as number[];
+  const ports = new Map(subgraphs.map((subgraph, index) => [subgraph.name, subgraphPorts[index] as number]));
   const keysDir = mkdtempSync(join(tmpdir(), 'fingraph-bench-keys-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env, DEV_KEYS_DIR: keysDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SANDBOX_LATENCY: 'realistic',
-    SANDBOX_PORT: String(sandboxPort), ACCOUNTS_PORT: String(accountsPort), GATEWAY_PORT: String(gatewayPort),
+    SANDBOX_PORT: String(sandboxPort), GATEWAY_PORT: String(gatewayPort),
+    ...Object.fromEntries([...ports].map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
     UPSTREAM_BASE_URL: `http://127.0.0.1:${sandboxPort}`, ...extraEnv,
   };
   const child = spawn(process.execPath, [fromRoot('dist', 'bin', 'start.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -31,7 +35,7 @@ export async function startBenchStack(extraEnv: Readonly<Record<string, string>>
   });
   return {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
-    accountsUrl: `http://127.0.0.1:${accountsPort}/graphql`,
+    subgraphUrls: Object.fromEntries([...ports].map(([name, port]) => [name, `http://127.0.0.1:${port}/graphql`])),
     keysDir,
     token: (role) => spawnSync(process.execPath, [fromRoot('dist', 'bin', 'token.js'), '--role', role, '--tenant', 'acme', '--ttl', '3600'],
       { env, encoding: 'utf8' }).stdout.trim(),
