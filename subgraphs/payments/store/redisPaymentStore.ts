@@ -156,11 +156,13 @@ export class RedisPaymentStore implements PaymentStore {
     const first = statusHistory[0];
     const position = listPosition(payment);
     return this.run(async () => {
+      // The provider-id map first (it lives in another slot, so it cannot share the script): a payment record that
+      // exists always has its map, and a webhook for it is never answered "unknown" for good.
+      await this.client.set(`${this.prefix}:{payments}:upstream:${payment.provider}:${payment.upstreamId}`, `${payment.tenant} ${payment.id}`);
       await this.scripts.fgPaySave(4,
         this.key(payment.tenant, 'p', payment.id), this.key(payment.tenant, 'h', payment.id),
         this.key(payment.tenant, 'owner', hashed(payment.ownerId)), this.key(payment.tenant, 'account', hashed(payment.sourceAccountId)),
         JSON.stringify(record), status, statusRank[status], updatedAt, JSON.stringify(first), position);
-      await this.client.set(`${this.prefix}:{payments}:upstream:${payment.provider}:${payment.upstreamId}`, `${payment.tenant} ${payment.id}`);
     });
   }
 

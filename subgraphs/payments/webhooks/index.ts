@@ -1,10 +1,15 @@
 // POST /webhooks/processor and /webhooks/transfers on the payments service. Each delivery is checked in this order:
-// signature over the raw body (400 when missing or wrong), timestamp within PAYMENTS_WEBHOOK_TOLERANCE_SECONDS (400
-// when stale), payload shape (400), then its event id is remembered: an id seen before is a replay or a duplicate
+// signature over the raw body (400 when missing or wrong; the processor signs each delivery afresh, with its time, so a
+// stale processor signature is refused there), payload shape (400; a well-signed event of a type FinGraph does not
+// follow is acknowledged and ignored, so the provider does not retry it for days), then its event id is remembered: an id seen before is a replay or a duplicate
 // delivery and changes nothing (200, so the provider stops retrying). The event's status is then applied forward
 // only (statusMachine.ts); an event for a payment not stored (yet) answers 409 so that the provider retries. Every accepted
 // or refused delivery is logged with its event id when there is one, never with its body. A store failure answers
 // 500 and forgets the event id, so the provider's retry is applied.
+//
+// The transfer provider signs the event once, when it happens, and its retries resend that body: after an outage of
+// more than PAYMENTS_WEBHOOK_TOLERANCE_SECONDS a genuine delivery is old. Such an event is not refused (nothing would
+// ever apply it) nor trusted: the transfer is read again from the provider and its current status applied.
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import type { RawRoute } from '../../../lib/server/graphqlHttp.js';
@@ -38,10 +43,15 @@ interface ParsedEvent {
   readonly at: number | undefined;
 }
 
+/** A well-signed event FinGraph does not follow (another object type): acknowledged, nothing applied. */
+const IGNORED = 'ignored';
+
 interface WebhookSource {
   readonly provider: ProviderId;
   verify(headers: IncomingHttpHeaders, body: Buffer): SignatureVerdict;
-  parse(json: unknown): ParsedEvent | undefined;
+  parse(json: unknown): ParsedEvent | typeof IGNORED | undefined;
+  /** For an event older than the tolerance: the payment's status as the provider reports it now. */
+  currentStatus?(tenant: string, upstreamId: string): Promise<PaymentStatus | undefined>;
 }
 
 /** The event id a refused delivery claims to carry, for the log only (it is not trusted for anything else). */
@@ -72,15 +82,20 @@ function route(services: PaymentsServices, source: WebhookSource): RawRoute {
     async handle(request) {
       const verdict = source.verify(request.headers, request.body);
       if (!verdict.ok) return refuse(`signature ${verdict.reason}`, claimedEventId(request.body));
-      let event: ParsedEvent | undefined;
+      let event: ParsedEvent | typeof IGNORED | undefined;
       try {
         event = source.parse(JSON.parse(request.body.toString('utf8')));
       } catch {
         event = undefined;
       }
-      if (!event) return refuse('malformed payload');
-      if (event.at !== undefined && Math.abs(Date.now() - event.at) > config.webhookToleranceSeconds * 1000) return refuse('signature stale', event.id);
-      const log = { eventId: event.id, type: event.type };
+      if (!event) return refuse('malformed payload', claimedEventId(request.body));
+      if (event === IGNORED) {
+        logger.info({ eventId: claimedEventId(request.body), outcome: 'ignored' }, 'webhook of a type not followed');
+        return { status: 200, body: { received: true } };
+      }
+      const stale = event.at !== undefined && Math.abs(Date.now() - event.at) > config.webhookToleranceSeconds * 1000;
+      if (stale && !source.currentStatus) return refuse('signature stale', event.id);
+      const log = { eventId: event.id, type: event.type, ...(stale ? { stale: true } : {}) };
       try {
         if (!(await store.rememberEvent(source.provider, event.id, EVENT_MEMORY_MS))) {
           logger.info({ ...log, outcome: 'replay' }, 'webhook replay ignored');
@@ -94,18 +109,19 @@ function route(services: PaymentsServices, source: WebhookSource): RawRoute {
           logger.info({ ...log, outcome: 'unknown payment' }, 'webhook for an unknown payment: provider to retry');
           return { status: 409, body: { error: 'unknown payment' } };
         }
-        if (!event.status) {
+        const status = stale && source.currentStatus ? await source.currentStatus(target.tenant, event.upstreamId) : event.status;
+        if (!status) {
           logger.info({ ...log, outcome: 'no status' }, 'webhook accepted, nothing to apply');
           return { status: 200, body: { received: true } };
         }
         const payment = await store.get(target.tenant, target.id);
         if (!payment) throw new Error('payment record missing');
-        const applied = await applyStatus(services, payment, event.status, event.type);
-        logger.info({ ...log, paymentId: payment.id, status: event.status, outcome: applied ? 'applied' : 'not forward' }, 'webhook accepted');
+        const applied = await applyStatus(services, payment, status, stale ? `${event.type} (reconciled)` : event.type);
+        logger.info({ ...log, paymentId: payment.id, status, outcome: applied ? 'applied' : 'not forward' }, 'webhook accepted');
         return { status: 200, body: { received: true } };
       } catch (error) {
         await store.forgetEvent(source.provider, event.id).catch(() => undefined);
-        logger.error({ ...log, error: error instanceof Error ? error.name : 'unknown' }, 'webhook not applied: store failure');
+        logger.error({ ...log, error: error instanceof Error ? error.name : 'unknown' }, 'webhook not applied: store or provider failure');
         return { status: 500, body: { error: 'retry later' } };
       }
     },
@@ -120,7 +136,8 @@ export function webhookRoutes(services: PaymentsServices): RawRoute[] {
       verify: (headers, body) => verifyStripeSignature(config.processorWebhookSecret, header(headers, 'stripe-signature'), body, config.webhookToleranceSeconds),
       parse(json) {
         const parsed = stripeEvent.safeParse(json);
-        if (!parsed.success || parsed.data.data.object.object !== 'payment_intent') return undefined;
+        if (!parsed.success) return undefined;
+        if (parsed.data.data.object.object !== 'payment_intent') return IGNORED;
         const intent = parsed.data.data.object;
         return { id: parsed.data.id, type: parsed.data.type, upstreamId: intent.id, status: fromProcessor(intent.status, parsed.data.type), at: undefined };
       },
@@ -133,6 +150,7 @@ export function webhookRoutes(services: PaymentsServices): RawRoute[] {
         if (!parsed.success) return undefined;
         return { id: parsed.data.id, type: parsed.data.topic, upstreamId: parsed.data.resourceId, status: fromTransfersTopic(parsed.data.topic), at: Date.parse(parsed.data.timestamp) };
       },
+      currentStatus: async (tenant, upstreamId) => (await services.transfers.retrieve(tenant, upstreamId)).status,
     }),
   ];
 }
