@@ -38,6 +38,14 @@ export const idempotencyStoreUnavailable = () =>
   new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Payments cannot be initiated right now; retry with the same idempotency key', {
     reason: 'IDEMPOTENCY_STORE_UNAVAILABLE',
   });
+/**
+ * A payment begun longer ago than the providers replay an idempotency key, whose outcome was never recorded: trying it
+ * again could pay twice, so it is refused until someone has looked at the provider's records.
+ */
+export const paymentOutcomeUnknown = () =>
+  new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The outcome of this payment could not be confirmed; do not retry it, contact support', {
+    reason: 'PAYMENT_OUTCOME_UNKNOWN',
+  });
 export const upstreamUnavailable = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, `${provider} is unavailable`, { provider });
 export const upstreamTimeout = (provider: string) =>

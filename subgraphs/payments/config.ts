@@ -36,11 +36,13 @@ function readSecret(env: Env, name: string, development: string): string {
 export function readPaymentsConfig(env: Env): PaymentsConfig {
   const base = readSubgraphBaseConfig(env, 'payments', 4003);
   const providerTimeoutMs = readInt(env, 'PAYMENTS_PROVIDER_TIMEOUT_MS', 10_000, { min: 50, max: 60_000 });
-  const idempotencyLeaseMs = readInt(env, 'PAYMENTS_IDEMPOTENCY_LEASE_MS', 30_000, { min: 1000, max: 300_000 });
-  // A lease shorter than a provider call would let a second request take over while the first is still waiting on
-  // the provider: both would then send the key at once, which a real provider refuses as "in use".
-  if (idempotencyLeaseMs < 2 * providerTimeoutMs) {
-    throw new ConfigError('PAYMENTS_IDEMPOTENCY_LEASE_MS', `at least twice PAYMENTS_PROVIDER_TIMEOUT_MS (${2 * providerTimeoutMs})`, String(idempotencyLeaseMs));
+  const idempotencyLeaseMs = readInt(env, 'PAYMENTS_IDEMPOTENCY_LEASE_MS', 45_000, { min: 1000, max: 300_000 });
+  // A lease shorter than the holder's provider calls would let a second request take over while the first is still
+  // waiting on the provider: both would then send the key at once, which a real provider refuses as "in use". A bank
+  // transfer makes up to three calls (the funding source, the creation, the created transfer), each within the timeout.
+  const leastLeaseMs = 3 * providerTimeoutMs + 1000;
+  if (idempotencyLeaseMs < leastLeaseMs) {
+    throw new ConfigError('PAYMENTS_IDEMPOTENCY_LEASE_MS', `at least three PAYMENTS_PROVIDER_TIMEOUT_MS and a second (${leastLeaseMs})`, String(idempotencyLeaseMs));
   }
   return {
     ...base,

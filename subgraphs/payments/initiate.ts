@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Principal } from '../../lib/auth/principal.js';
 import { encodeAccountId } from '../../lib/domain/accountId.js';
-import { badUserInput, FinGraphError, ErrorCode, idempotencyConflict, idempotencyStoreUnavailable, upstreamTimeout, upstreamUnavailable } from '../../lib/errors/index.js';
+import { badUserInput, FinGraphError, ErrorCode, idempotencyConflict, idempotencyStoreUnavailable, paymentOutcomeUnknown, upstreamTimeout, upstreamUnavailable } from '../../lib/errors/index.js';
 import { formatAmount } from '../../lib/money/index.js';
 import type { Payment, PaymentRail } from './domain.js';
 import type { PaymentsServices } from './services.js';
@@ -20,6 +20,12 @@ import type { TransferChannel } from './connectors/transfers.js';
 import { assertMatchesAccount, maskCounterparty, validatePaymentInput, type InitiatePaymentInput, type PaymentRequest } from './validation.js';
 
 const POLL_MS = 25;
+
+/**
+ * How long a lapsed payment may still be taken over: inside the 24 hours both providers replay an idempotency key, with
+ * an hour's margin. Past it, a second creation call would be a second payment.
+ */
+export const PROVIDER_REPLAY_WINDOW_MS = 23 * 3_600_000;
 
 const channels: Readonly<Record<Exclude<PaymentRail, 'CARD'>, TransferChannel>> = {
   ACH: 'ach', WIRE: 'wire', FASTER_PAYMENTS: 'faster-payments', SEPA_CREDIT: 'sepa-credit',
@@ -97,11 +103,13 @@ export async function initiatePayment(services: PaymentsServices, principal: Pri
   const fingerprint = fingerprintOf(request);
   const ttlMs = config.idempotencyTtlHours * 3_600_000;
   const waitUntil = Date.now() + config.idempotencyLeaseMs + config.providerTimeoutMs;
+  const holder = randomBytes(12).toString('hex');
 
   for (;;) {
     let claim;
     try {
-      claim = await store.claim({ tenant, keyHash, fingerprint, paymentId: `pay_${randomBytes(12).toString('hex')}`, leaseMs: config.idempotencyLeaseMs, ttlMs });
+      claim = await store.claim({ tenant, keyHash, fingerprint, paymentId: `pay_${randomBytes(12).toString('hex')}`, holder,
+        leaseMs: config.idempotencyLeaseMs, ttlMs, replayWindowMs: PROVIDER_REPLAY_WINDOW_MS });
     } catch (error) {
       if (error instanceof PaymentStoreUnavailableError) {
         logger.error({ store: store.kind }, 'payment refused: idempotency store unreachable');
@@ -112,6 +120,9 @@ export async function initiatePayment(services: PaymentsServices, principal: Pri
     switch (claim.kind) {
       case 'conflict':
         throw idempotencyConflict();
+      case 'unresolved':
+        logger.error({ keyHash }, 'payment left unresolved past the providers\' replay window: not retried');
+        throw paymentOutcomeUnknown();
       case 'done': {
         const payment = await store.get(tenant, claim.paymentId).catch(() => undefined);
         if (!payment) throw upstreamUnavailable('payments');
@@ -130,7 +141,7 @@ export async function initiatePayment(services: PaymentsServices, principal: Pri
         } catch (error) {
           // Nothing reached a provider when the request itself was refused: the key is free for a corrected request.
           const refusedBeforeUpstream = error instanceof FinGraphError && error.code === ErrorCode.BAD_USER_INPUT;
-          await store.release(tenant, keyHash, refusedBeforeUpstream).catch(() => undefined);
+          await store.release(tenant, keyHash, holder, refusedBeforeUpstream).catch(() => undefined);
           if (error instanceof PaymentStoreUnavailableError) throw idempotencyStoreUnavailable();
           throw error;
         }

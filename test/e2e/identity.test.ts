@@ -86,7 +86,7 @@ describe('identity', () => {
   after(async () => { await stack.close(); });
   beforeEach(async () => {
     await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
-    // A reset forgets webhook endpoints registered after start: register the identity service's again.
+    // A test below switches the KYC webhook off: every test starts with the identity service's endpoint registered.
     await stack.control('/webhooks/kyc', { url: webhookUrl() });
   });
 

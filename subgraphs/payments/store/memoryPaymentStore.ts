@@ -9,6 +9,8 @@ interface IdempotencyEntry {
   paymentId: string;
   done: boolean;
   leaseUntil: number;
+  holder: string;
+  createdAt: number;
   expiresAt: number;
 }
 
@@ -25,13 +27,16 @@ export class MemoryPaymentStore implements PaymentStore {
     const scoped = `${request.tenant}|${request.keyHash}`;
     const entry = this.keys.get(scoped);
     if (!entry || entry.expiresAt <= now) {
-      this.keys.set(scoped, { fingerprint: request.fingerprint, paymentId: request.paymentId, done: false, leaseUntil: now + request.leaseMs, expiresAt: now + request.ttlMs });
+      this.keys.set(scoped, { fingerprint: request.fingerprint, paymentId: request.paymentId, done: false, leaseUntil: now + request.leaseMs,
+        holder: request.holder, createdAt: now, expiresAt: now + request.ttlMs });
       return { kind: 'claimed', paymentId: request.paymentId };
     }
     if (entry.fingerprint !== request.fingerprint) return { kind: 'conflict' };
     if (entry.done) return { kind: 'done', paymentId: entry.paymentId };
     if (entry.leaseUntil < now) {
+      if (now - entry.createdAt > request.replayWindowMs) return { kind: 'unresolved' };
       entry.leaseUntil = now + request.leaseMs;
+      entry.holder = request.holder;
       return { kind: 'claimed', paymentId: entry.paymentId };
     }
     return { kind: 'busy' };
@@ -45,13 +50,12 @@ export class MemoryPaymentStore implements PaymentStore {
     }
   }
 
-  async release(tenant: string, keyHash: string, forget: boolean): Promise<void> {
+  async release(tenant: string, keyHash: string, holder: string, forget: boolean): Promise<void> {
     const scoped = `${tenant}|${keyHash}`;
+    const entry = this.keys.get(scoped);
+    if (!entry || entry.holder !== holder) return;
     if (forget) this.keys.delete(scoped);
-    else {
-      const entry = this.keys.get(scoped);
-      if (entry) entry.leaseUntil = 0;
-    }
+    else entry.leaseUntil = 0;
   }
 
   async save(payment: Payment): Promise<void> {

@@ -11,6 +11,11 @@ export type Claim =
   | { readonly kind: 'done'; readonly paymentId: string }
   /** Another caller holds the lease: wait for it. */
   | { readonly kind: 'busy' }
+  /**
+   * The lease lapsed on a payment begun longer ago than the providers replay an idempotency key: making it now could
+   * pay twice, so nobody may take it over.
+   */
+  | { readonly kind: 'unresolved' }
   /** The key was used with a different request. */
   | { readonly kind: 'conflict' };
 
@@ -22,8 +27,12 @@ export interface ClaimRequest {
   readonly fingerprint: string;
   /** The id to give the payment if this caller claims a new key. */
   readonly paymentId: string;
+  /** This caller's own token: only the holder of the lease may complete or release it. */
+  readonly holder: string;
   readonly leaseMs: number;
   readonly ttlMs: number;
+  /** How long the providers replay an idempotency key: a lapsed lease older than this is not taken over. */
+  readonly replayWindowMs: number;
 }
 
 export interface ListQuery {
@@ -45,10 +54,16 @@ export class PaymentStoreUnavailableError extends Error {
 export interface PaymentStore {
   readonly kind: string;
   claim(request: ClaimRequest): Promise<Claim>;
-  /** Marks the key done: every later claim with the same request answers `done` until the record expires. */
+  /**
+   * Marks the key done: every later claim with the same request answers `done` until the record expires. Done by the
+   * lease's holder, or by anyone once the payment is stored (a holder that lost its lease made the same payment).
+   */
   complete(tenant: string, keyHash: string, ttlMs: number): Promise<void>;
-  /** After a failure: `forget` drops the record (nothing was sent upstream); otherwise only the lease ends. */
-  release(tenant: string, keyHash: string, forget: boolean): Promise<void>;
+  /**
+   * After a failure, by the lease's holder only (a caller that took the lapsed lease over is left alone): `forget`
+   * drops the record (nothing was sent upstream); otherwise only the lease ends.
+   */
+  release(tenant: string, keyHash: string, holder: string, forget: boolean): Promise<void>;
   /** Stores a new payment with its first status, its listings and its provider id (idempotent for one id). */
   save(payment: Payment): Promise<void>;
   get(tenant: string, id: string): Promise<Payment | undefined>;

@@ -17,21 +17,30 @@ import type { Payment, PaymentPage, PaymentRecord, ProviderId, StatusChange } fr
 import { paymentStatuses, statusRank, type PaymentStatus } from '../statusMachine.js';
 import { listPosition, PaymentStoreUnavailableError, type Claim, type ClaimRequest, type ListQuery, type PaymentStore } from './paymentStore.js';
 
+// Time is Redis's own (TIME), so replicas with skewed clocks agree on when a lease lapses.
 const claimScript = `
-local fp, id, now, lease, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local found = redis.call('HMGET', KEYS[1], 'fp', 'paymentId', 'state', 'leaseUntil')
+local fp, id, holder, lease, ttl, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local found = redis.call('HMGET', KEYS[1], 'fp', 'paymentId', 'state', 'leaseUntil', 'createdAt')
 if not found[1] then
-  redis.call('HSET', KEYS[1], 'fp', fp, 'paymentId', id, 'state', 'pending', 'leaseUntil', now + lease)
+  redis.call('HSET', KEYS[1], 'fp', fp, 'paymentId', id, 'state', 'pending', 'leaseUntil', now + lease, 'holder', holder, 'createdAt', now)
   redis.call('PEXPIRE', KEYS[1], ttl)
   return {'claimed', id}
 end
 if found[1] ~= fp then return {'conflict', ''} end
 if found[3] == 'done' then return {'done', found[2]} end
 if tonumber(found[4]) < now then
-  redis.call('HSET', KEYS[1], 'leaseUntil', now + lease)
+  if now - tonumber(found[5] or 0) > window then return {'unresolved', found[2]} end
+  redis.call('HSET', KEYS[1], 'leaseUntil', now + lease, 'holder', holder)
   return {'claimed', found[2]}
 end
 return {'busy', found[2]}`;
+
+const releaseScript = `
+if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[1] then return 0 end
+if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) else redis.call('HSET', KEYS[1], 'leaseUntil', 0) end
+return 1`;
 
 const saveScript = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -53,6 +62,7 @@ return 1`;
 interface Scripts {
   fgPayClaim(numKeys: number, ...args: (string | number)[]): Promise<[string, string]>;
   fgPaySave(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  fgPayRelease(numKeys: number, ...args: (string | number)[]): Promise<number>;
   fgPayTransition(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
@@ -93,6 +103,7 @@ export class RedisPaymentStore implements PaymentStore {
       });
     this.client.defineCommand('fgPayClaim', { lua: claimScript });
     this.client.defineCommand('fgPaySave', { lua: saveScript });
+    this.client.defineCommand('fgPayRelease', { lua: releaseScript });
     this.client.defineCommand('fgPayTransition', { lua: transitionScript });
     let warned = false;
     this.client.on('error', (error: Error) => {
@@ -132,8 +143,9 @@ export class RedisPaymentStore implements PaymentStore {
   claim(request: ClaimRequest): Promise<Claim> {
     return this.run(async () => {
       const [kind, paymentId] = await this.scripts.fgPayClaim(1, this.key(request.tenant, 'idem', request.keyHash),
-        request.fingerprint, request.paymentId, Date.now(), request.leaseMs, request.ttlMs);
+        request.fingerprint, request.paymentId, request.holder, request.leaseMs, request.ttlMs, request.replayWindowMs);
       if (kind === 'claimed' || kind === 'done') return { kind, paymentId };
+      if (kind === 'unresolved') return { kind };
       return kind === 'conflict' ? { kind: 'conflict' } : { kind: 'busy' };
     });
   }
@@ -143,12 +155,8 @@ export class RedisPaymentStore implements PaymentStore {
     return this.run(async () => { await this.client.multi().hset(key, 'state', 'done').pexpire(key, ttlMs).exec(); });
   }
 
-  release(tenant: string, keyHash: string, forget: boolean): Promise<void> {
-    const key = this.key(tenant, 'idem', keyHash);
-    return this.run(async () => {
-      if (forget) await this.client.del(key);
-      else await this.client.hset(key, 'leaseUntil', 0);
-    });
+  release(tenant: string, keyHash: string, holder: string, forget: boolean): Promise<void> {
+    return this.run(async () => { await this.scripts.fgPayRelease(1, this.key(tenant, 'idem', keyHash), holder, forget ? '1' : '0'); });
   }
 
   save(payment: Payment): Promise<void> {

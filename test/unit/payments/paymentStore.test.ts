@@ -21,8 +21,8 @@ for (const backend of ['redis', 'memory'] as const) {
     let redis: RedisHarness | undefined;
     let store: PaymentStore;
     let seq = 0;
-    const claim = (keyHash: string, fingerprint: string, leaseMs = 10_000) =>
-      store.claim({ tenant: 'acme', keyHash, fingerprint, paymentId: `pay_${(seq += 1)}`, leaseMs, ttlMs: 60_000 });
+    const claim = (keyHash: string, fingerprint: string, leaseMs = 10_000, holder = `holder-${seq + 1}`, replayWindowMs = 3_600_000) =>
+      store.claim({ tenant: 'acme', keyHash, fingerprint, paymentId: `pay_${(seq += 1)}`, holder, leaseMs, ttlMs: 60_000, replayWindowMs });
 
     before(async () => {
       if (backend === 'redis') {
@@ -48,17 +48,28 @@ for (const backend of ['redis', 'memory'] as const) {
     });
 
     it('hands a lapsed or released lease to the next caller with the same payment id, and frees a forgotten key', async () => {
-      const first = await claim('k-lease', 'fp', 1);
+      const first = await claim('k-lease', 'fp', 1, 'h-first');
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const second = await claim('k-lease', 'fp');
+      const second = await claim('k-lease', 'fp', 10_000, 'h-second');
       assert.equal(second.kind, 'claimed');
       assert.equal((second as { paymentId: string }).paymentId, (first as { paymentId: string }).paymentId);
-      await store.release('acme', 'k-lease', false);
-      assert.deepEqual(await claim('k-lease', 'fp'), second);
-      await store.release('acme', 'k-lease', true);
+      // The first holder, slow and back, cannot end the lease it lost, nor free the key under the one who took over.
+      await store.release('acme', 'k-lease', 'h-first', true);
+      assert.deepEqual(await claim('k-lease', 'fp', 10_000, 'h-third'), { kind: 'busy' });
+      await store.release('acme', 'k-lease', 'h-second', false);
+      assert.deepEqual(await claim('k-lease', 'fp', 10_000, 'h-third'), second);
+      await store.release('acme', 'k-lease', 'h-third', true);
       const fresh = await claim('k-lease', 'another request');
       assert.equal(fresh.kind, 'claimed');
       assert.notEqual((fresh as { paymentId: string }).paymentId, (first as { paymentId: string }).paymentId);
+    });
+
+    it('does not take over a lapsed payment begun before the providers\' replay window', async () => {
+      await claim('k-old', 'fp', 1, 'h-old');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Inside the window it would be taken over; past it (here: a window of 10 ms) nobody may make it again.
+      assert.deepEqual(await claim('k-old', 'fp', 10_000, 'h-late', 10), { kind: 'unresolved' });
+      assert.equal((await claim('k-old', 'fp', 10_000, 'h-late', 3_600_000)).kind, 'claimed');
     });
 
     it('moves statuses forward only and keeps the history', async () => {
