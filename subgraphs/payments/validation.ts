@@ -44,14 +44,22 @@ export interface PaymentRequest {
   readonly reference: string | null;
 }
 
-/** What each rail accepts: currencies and the largest single payment, in major units of the payment's currency. */
-export const railRules: Readonly<Record<PaymentRail, { currencies: readonly string[] | 'any'; maxMajor: bigint }>> = {
-  ACH: { currencies: ['USD'], maxMajor: 25_000n },
-  WIRE: { currencies: 'any', maxMajor: 1_000_000n },
-  CARD: { currencies: ['USD', 'GBP', 'EUR'], maxMajor: 10_000n },
-  FASTER_PAYMENTS: { currencies: ['GBP'], maxMajor: 1_000_000n },
-  SEPA_CREDIT: { currencies: ['EUR'], maxMajor: 100_000n },
+/**
+ * What each rail accepts: its currencies, each with the largest single payment in major units of that currency. A
+ * limit is per currency because one figure means very different sums (1,000,000 JPY is about 6,700 USD).
+ */
+export const railLimits: Readonly<Record<PaymentRail, Readonly<Partial<Record<string, bigint>>>>> = {
+  ACH: { USD: 25_000n },
+  WIRE: { USD: 1_000_000n, EUR: 1_000_000n, GBP: 1_000_000n, JPY: 150_000_000n },
+  CARD: { USD: 10_000n, GBP: 10_000n, EUR: 10_000n },
+  FASTER_PAYMENTS: { GBP: 1_000_000n },
+  SEPA_CREDIT: { EUR: 100_000n },
 };
+
+/** The last digits of an account number, never more than four and never more than half of it. */
+function maskedTail(value: string): string {
+  return `••••${value.slice(-Math.min(4, Math.floor(value.length / 2)))}`;
+}
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 const PRINTABLE = /^[\x20-\x7E]*$/;
@@ -81,7 +89,7 @@ export function isIban(value: string): boolean {
 export function maskCounterparty(details: CounterpartyDetails): MaskedCounterparty {
   return {
     name: details.name,
-    maskedAccountNumber: details.accountNumber ? `••••${details.accountNumber.slice(-4)}` : null,
+    maskedAccountNumber: details.accountNumber ? maskedTail(details.accountNumber) : null,
     routingNumber: details.routingNumber ?? null,
     sortCode: details.sortCode ?? null,
     maskedIban: details.iban ? `${details.iban.slice(0, 4)}••••${details.iban.slice(-4)}` : null,
@@ -150,11 +158,10 @@ export function validatePaymentInput(principal: Principal, input: InitiatePaymen
     throw error;
   }
   if (amount.minor <= 0n) throw invalid('amount.amount', 'The amount must be positive');
-  const rule = railRules[input.rail];
-  if (rule.currencies !== 'any' && !rule.currencies.includes(currency)) {
-    throw invalid('amount.currency', `${input.rail} carries ${rule.currencies.join(', ')} only`);
-  }
-  const limit = rule.maxMajor * 10n ** BigInt(minorUnitExponent(currency));
+  const limits = railLimits[input.rail];
+  const maxMajor = limits[currency];
+  if (maxMajor === undefined) throw invalid('amount.currency', `${input.rail} carries ${Object.keys(limits).join(', ')} only`);
+  const limit = maxMajor * 10n ** BigInt(minorUnitExponent(currency));
   if (amount.minor > limit) {
     throw invalid('amount.amount', `${input.rail} payments are limited to ${formatAmount({ minor: limit, currency })} ${currency}`);
   }

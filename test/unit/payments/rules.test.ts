@@ -60,6 +60,9 @@ describe('payment rules', () => {
     assert.deepEqual(maskCounterparty({ name: 'P', accountNumber: '12345678', sortCode: '123456' }),
       { name: 'P', maskedAccountNumber: '••••5678', routingNumber: null, sortCode: '123456', maskedIban: null, bic: null });
     assert.equal(maskCounterparty({ name: 'P', iban: 'DE89370400440532013000' }).maskedIban, 'DE89••••3000');
+    // A short account number shows at most half its digits: four of five would all but reveal it.
+    assert.equal(maskCounterparty({ name: 'P', accountNumber: '1234', routingNumber: '021000021' }).maskedAccountNumber, '••••34');
+    assert.equal(maskCounterparty({ name: 'P', accountNumber: '12345', routingNumber: '021000021' }).maskedAccountNumber, '••••45');
   });
 
   it('moves statuses forward only; terminal statuses never replace each other', () => {
