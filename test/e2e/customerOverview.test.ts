@@ -1,6 +1,6 @@
-// CustomerOverview.graphql, the unified customer view, through the gateway with a staff token: the identity and
-// accounts parts checked in full against the providers' own APIs, the payments and credit parts for what holds
-// whatever their data, and the gateway's subgraph calls for it counted: exactly the fetches the query plan needs.
+// CustomerOverview.graphql, the unified customer view, through the gateway with a staff token: every part checked
+// against its source (the directory and KYC provider, the banks, a payment the customer has just made, the bureau),
+// and the gateway's subgraph calls for it counted: exactly the fetches the query plan needs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -124,6 +124,19 @@ describe('CustomerOverview', () => {
     const customer = customers.find((entry) => entry.bank_links.length > 0 && entry.bank_links.every((link) => link.type === 'core_banking')) as DirectoryCustomer;
     assert.ok(customer);
     await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
+
+    // The customer pays from one of their accounts first, so the view has a payment of theirs to show.
+    const listed = await stack.graphql('query ($id: ID!) { customer(id: $id) { accounts { id currency } } }', { token: tokenFor({ role: 'admin', tenant: 'acme' }), variables: { id: customer.id } });
+    const source = ((listed.body.data?.customer as { accounts: Array<{ id: string; currency: string }> }).accounts).find((account) => account.currency === 'USD');
+    assert.ok(source, 'the customer holds a USD account at a core bank');
+    const paid = await stack.graphql(contractOperation('InitiatePayment'), {
+      token: tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id, amr: ['pwd', 'otp'] }),
+      variables: { input: { idempotencyKey: `overview-${Date.now()}`, sourceAccountId: source.id, amount: { amount: '42.10', currency: 'USD' }, rail: 'ACH',
+        counterparty: { name: 'Utility Co', accountNumber: '123456789', routingNumber: '021000021' } } },
+    });
+    assert.equal(paid.body.errors, undefined, JSON.stringify(paid.body.errors));
+    const payment = (paid.body.data?.initiatePayment as { payment: { id: string; status: string } }).payment;
+
     const query = contractOperation('CustomerOverview');
     const logged = stack.logs.length;
     const response = await stack.graphql(query, { token: tokenFor({ role: 'admin', tenant: 'acme' }), variables: { id: customer.id } });
@@ -159,13 +172,23 @@ describe('CustomerOverview', () => {
       if (account.transactions.edges.length < 5) assert.equal(account.transactions.pageInfo.hasNextPage, false);
     }
 
-    // payments and credit: what holds whatever their data
-    assert.ok(overview.payments && Array.isArray(overview.payments.edges));
-    for (const edge of overview.payments.edges) assert.ok(/^-?\d+(\.\d+)?$/.test(edge.node.amount.amount));
-    if (overview.creditScore !== null) {
-      const { score, range } = overview.creditScore;
-      assert.ok(range.min <= score && score <= range.max, `${score} within ${range.min}–${range.max}`);
-    }
+    // payments: the one just made, newest first
+    assert.ok(overview.payments);
+    assert.deepEqual(overview.payments.edges.map((edge) => [edge.node.id, edge.node.amount]), [[payment.id, { amount: '42.10', currency: 'USD' }]]);
+    assert.equal(overview.payments.edges[0]?.node.status, payment.status);
+
+    // credit: the score as the bureau itself reports it (a soft look, which lenders never see)
+    const bureau = await fetch(`${stack.sandboxUrl}/bureau/consumerservices/credit-profile/v2/credit-report`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${credentials.acme?.bureau as string}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ consumerPii: { primaryApplicant: { customerReference: customer.id } }, permissiblePurpose: { type: '08' },
+        inquiryType: 'SOFT', addOns: { riskModels: { modelIndicator: ['F9'] } } }),
+    });
+    const file = ((await bureau.json()) as { creditProfile: Array<{ riskModel: Array<{ score: string }> }> }).creditProfile[0];
+    assert.ok(overview.creditScore, 'the score is served');
+    assert.equal(overview.creditScore.score, Number(file?.riskModel[0]?.score));
+    assert.equal(overview.creditScore.model, 'FICO_8');
+    assert.deepEqual(overview.creditScore.range, { min: 300, max: 850 });
 
     // The subgraph calls: each subgraph logs one `request` line per HTTP request it serves.
     const expectedFetches = planFetches(parse(readFileSync(fromRoot('schema', 'supergraph.graphql'), 'utf8')), parse(query));
@@ -178,5 +201,20 @@ describe('CustomerOverview', () => {
     const served = new Map<string, number>();
     for (const line of requestLines()) served.set(line.service as string, (served.get(line.service as string) ?? 0) + 1);
     assert.deepEqual(Object.fromEntries(served), Object.fromEntries(expectedFetches));
+  });
+
+  it('serves the customer their own view with a customer token, and another customer\'s as NOT_FOUND', async () => {
+    const [own, other] = customers.filter((entry) => entry.bank_links.length > 0 && entry.bank_links.every((link) => link.type === 'core_banking'));
+    assert.ok(own && other);
+    const token = tokenFor({ role: 'customer', tenant: 'acme', customerId: own.id });
+    const mine = await stack.graphql(contractOperation('CustomerOverview'), { token, variables: { id: own.id } });
+    assert.equal(mine.body.errors, undefined, JSON.stringify(mine.body.errors));
+    const overview = mine.body.data?.customer as Overview;
+    assert.equal(overview.id, own.id);
+    assert.equal(overview.email, own.email);
+    assert.ok(overview.kyc && overview.accounts && overview.payments && overview.creditScore, 'every part the customer role may see');
+    const theirs = await stack.graphql(contractOperation('CustomerOverview'), { token, variables: { id: other.id } });
+    assert.equal(theirs.body.data?.customer, null);
+    assert.deepEqual(theirs.body.errors?.map((error) => error.extensions?.code), ['NOT_FOUND']);
   });
 });
