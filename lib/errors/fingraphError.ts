@@ -31,6 +31,11 @@ export const consentRequired = (institutionId: string) =>
 /** A credit pull whose permissible purpose needs the customer's consent on record, and none is. */
 export const purposeConsentRequired = (purpose: string) =>
   new FinGraphError(ErrorCode.CONSENT_REQUIRED, `The customer's consent for a ${purpose} pull is not on record`, { purpose });
+/** Credit consents cannot be read or written: a pull that needs one is refused, and a grant must be retried. */
+export const consentStoreUnavailable = () =>
+  new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Credit consents cannot be read right now; retry shortly', {
+    reason: 'CONSENT_STORE_UNAVAILABLE',
+  });
 export const idempotencyConflict = () =>
   new FinGraphError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request');
 /** The idempotency store cannot be reached: a payment is refused rather than executed unprotected. Safe to retry. */

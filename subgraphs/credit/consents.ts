@@ -5,7 +5,7 @@
 // cannot be read fails closed: no consent is assumed.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { FinGraphError, ErrorCode } from '../../lib/errors/index.js';
+import { consentStoreUnavailable } from '../../lib/errors/index.js';
 import type { CacheStore } from '../../lib/cache/index.js';
 import type { PermissiblePurpose } from './domain.js';
 
@@ -22,11 +22,6 @@ const stored = z.object({
   purpose: z.string(), grantedAt: z.string(), expiresAt: z.string(), disclosureId: z.string().nullable(),
 });
 
-/** Consents cannot be read or written: a pull that needs one is refused, and a grant must be retried. */
-export const consentStoreUnavailable = () =>
-  new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Credit consents cannot be read right now; retry shortly', {
-    reason: 'CONSENT_STORE_UNAVAILABLE',
-  });
 
 export class ConsentStore {
   constructor(private readonly store: CacheStore, private readonly prefix: string) {}
