@@ -1,6 +1,8 @@
 // The one way FinGraph calls an upstream API: undici with keep-alive, a deadline per call, and transport failures mapped
-// to UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT. Status codes are handed back to the connector, which alone knows its
-// provider's error format. Nothing here logs or returns an upstream URL: errors and logs name the provider only.
+// to UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT. Status codes (and, for connectors that need them, the headers and JSON
+// of any answer, 2xx or not) are handed back to the connector, which alone knows its provider's error format. A POST
+// is never retried here and may carry an Idempotency-Key: the caller's retry with the same key is what makes a lost
+// answer safe. Nothing here logs or returns an upstream URL or body in an error: errors and logs name the provider.
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { upstreamTimeout, upstreamUnavailable, type FinGraphError } from '../errors/index.js';
@@ -24,10 +26,35 @@ export interface UpstreamCall {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+export interface UpstreamPost extends UpstreamCall {
+  /** Sent as `Idempotency-Key`: a repeat under the same key is the provider's to answer once (a payment, a cancel). */
+  readonly idempotencyKey?: string;
+}
+
+/** A POST body: JSON (a vendor media type may replace application/json), or a form, as Stripe takes it. */
+export type UpstreamBody =
+  | { readonly json: unknown; readonly contentType?: string }
+  | { readonly form: Readonly<Record<string, string>> };
+
 export interface UpstreamResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
+}
+
+/** An answer of any status with its JSON parsed; `json` is undefined for an empty body (a 201 with a Location). */
+export interface UpstreamJsonResponse {
+  readonly status: number;
+  readonly headers: UpstreamResponse['headers'];
+  readonly json: unknown;
+}
+
+/** What an unusable answer is logged with: its status, the failing fields' paths, and what the connector expected. */
+export interface UnusableDetails {
+  readonly status: number;
+  readonly issues?: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }>;
+  /** The kind of answer the connector expected ("payment intent"), never anything taken from the answer. */
+  readonly what?: string;
 }
 
 /** Keep-alive connections each provider may hold: a slow provider exhausts its own pool, never another's. */
@@ -48,9 +75,9 @@ export class UpstreamClient {
    * The error for an answer the connector cannot use (an unexpected status, a payload that fails validation), logged
    * with what helps an operator (status, the failing fields' paths) and never the body, which may hold customer data.
    */
-  unusable(details: { status: number; issues?: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }> }): ReturnType<typeof upstreamUnavailable> {
+  unusable(details: UnusableDetails): ReturnType<typeof upstreamUnavailable> {
     this.options.logger?.warn({
-      provider: this.provider, status: details.status,
+      provider: this.provider, status: details.status, ...(details.what ? { what: details.what } : {}),
       ...(details.issues ? { invalidFields: details.issues.slice(0, 10).map((issue) => issue.path.map(String).join('.')) } : {}),
     }, 'upstream answer unusable');
     return upstreamUnavailable(this.provider);
@@ -68,13 +95,22 @@ export class UpstreamClient {
     return url;
   }
 
+  /** The absolute URL of a resource on this provider, for APIs that link resources by URL in a request body. */
+  hrefFor(path: string): string {
+    return this.urlFor({ path }).toString();
+  }
+
   async get(call: UpstreamCall): Promise<UpstreamResponse> {
     return this.send('GET', call);
   }
 
-  /** POST a JSON body. Never retried here: the caller knows whether the call is safe to repeat. */
-  async post(call: UpstreamCall, body: unknown): Promise<UpstreamResponse> {
-    return this.send('POST', call, JSON.stringify(body));
+  /** POST a JSON or form body. Never retried here: the caller knows whether the call is safe to repeat. */
+  async post(call: UpstreamPost, body: UpstreamBody): Promise<UpstreamResponse> {
+    const [contentType, text] = 'form' in body
+      ? ['application/x-www-form-urlencoded', new URLSearchParams(body.form).toString()]
+      : [body.contentType ?? 'application/json', JSON.stringify(body.json)];
+    const idempotency: Record<string, string> = call.idempotencyKey === undefined ? {} : { 'idempotency-key': call.idempotencyKey };
+    return this.send('POST', { ...call, headers: { 'content-type': contentType, ...idempotency, ...call.headers } }, text);
   }
 
   private async send(method: 'GET' | 'POST', call: UpstreamCall, body?: string): Promise<UpstreamResponse> {
@@ -84,7 +120,7 @@ export class UpstreamClient {
     try {
       const response = await request(url, {
         method,
-        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...call.headers },
+        headers: { accept: 'application/json', ...call.headers },
         ...(body === undefined ? {} : { body }),
         signal: controller.signal,
         dispatcher: this.dispatcher,
@@ -106,35 +142,37 @@ export class UpstreamClient {
    * meaningful non-200 statuses (an expired consent, a missing account) to our codes; any other answer is unusable.
    */
   async read<T>(call: UpstreamCall, schema: z.ZodType<T>, errorFor: (status: number) => FinGraphError | undefined = () => undefined): Promise<T> {
-    const { status, json } = await this.getJson(call);
-    if (status !== 200) throw errorFor(status) ?? this.unusable({ status });
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw this.unusable({ status, issues: parsed.error.issues });
-    return parsed.data;
+    return this.validated(await this.getJson(call), schema, errorFor);
   }
 
   /** POST a JSON body, then validate the answer as read() does (for upstreams that serve reads by POST, like a bureau). */
-  async postRead<T>(call: UpstreamCall, body: unknown, schema: z.ZodType<T>, errorFor: (status: number) => FinGraphError | undefined = () => undefined): Promise<T> {
-    const response = await this.post(call, body);
+  async postRead<T>(call: UpstreamPost, body: unknown, schema: z.ZodType<T>, errorFor: (status: number) => FinGraphError | undefined = () => undefined): Promise<T> {
+    return this.validated(await this.postJson(call, { json: body }), schema, errorFor);
+  }
+
+  private validated<T>(response: UpstreamJsonResponse, schema: z.ZodType<T>, errorFor: (status: number) => FinGraphError | undefined): T {
     if (response.status !== 200) throw errorFor(response.status) ?? this.unusable({ status: response.status });
-    let json: unknown;
-    try {
-      json = JSON.parse(response.body) as unknown;
-    } catch {
-      throw upstreamUnavailable(this.provider);
-    }
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(response.json);
     if (!parsed.success) throw this.unusable({ status: response.status, issues: parsed.error.issues });
     return parsed.data;
   }
 
-  /** GET and parse JSON; a body that is not JSON is the upstream failing, not the client. */
-  async getJson(call: UpstreamCall): Promise<{ status: number; headers: UpstreamResponse['headers']; json: unknown }> {
-    const response = await this.get(call);
+  /** GET and parse JSON, whatever the status; a body that is not JSON is the upstream failing, not the client. */
+  async getJson(call: UpstreamCall): Promise<UpstreamJsonResponse> {
+    return this.parsed(await this.get(call));
+  }
+
+  /** POST and parse JSON, whatever the status (a provider's error object, an idempotent replay's headers). */
+  async postJson(call: UpstreamPost, body: UpstreamBody): Promise<UpstreamJsonResponse> {
+    return this.parsed(await this.post(call, body));
+  }
+
+  private parsed(response: UpstreamResponse): UpstreamJsonResponse {
+    if (response.body === '') return { status: response.status, headers: response.headers, json: undefined };
     try {
       return { status: response.status, headers: response.headers, json: JSON.parse(response.body) as unknown };
     } catch {
-      throw upstreamUnavailable(this.provider);
+      throw this.unusable({ status: response.status, what: 'JSON' });
     }
   }
 }

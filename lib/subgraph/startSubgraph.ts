@@ -1,6 +1,7 @@
 // Builds and starts one subgraph: its schema file and resolvers as a Federation 2 subgraph, every request refused
 // unless it carries the gateway's internal token for this subgraph (`_service` and `_entities` included), one error
-// formatter, no inline tracing, and the shared HTTP edge.
+// formatter, no inline tracing, and the shared HTTP edge. Closing it stops the server, then closes what it owns (its
+// cache, then any store), so no request in flight finds its cache gone.
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -11,10 +12,13 @@ import { parse, type GraphQLFormattedError } from 'graphql';
 import { INTERNAL_TOKEN_HEADER, InternalTokenError, verifyInternalToken } from '../auth/internalToken.js';
 import type { Principal } from '../auth/principal.js';
 import { fromRoot } from '../config/paths.js';
+import type { Cache } from '../cache/index.js';
 import { formatError, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { createErrorLoggingPlugin } from '../server/errorLogging.js';
 import { startGraphQLHttpServer, type RawRoute, type RunningServer } from '../server/graphqlHttp.js';
+import type { Stoppable } from '../server/lifecycle.js';
+import type { SubgraphBaseConfig } from './config.js';
 import { enforceFieldAccess } from './fieldAccess.js';
 import { createPartialErrorsPlugin, type PartialErrorsContext } from './partialErrors.js';
 
@@ -28,21 +32,28 @@ export interface SubgraphOptions<TContext extends SubgraphContext> {
   /** The subgraph's name, as in the supergraph and in the audience of its internal tokens. */
   readonly name: string;
   readonly resolvers: GraphQLResolverMap<TContext>;
-  readonly internalKey: Buffer;
-  readonly host: string;
-  readonly port: number;
+  /** Where it listens and its key for the gateway's internal tokens. */
+  readonly config: Pick<SubgraphBaseConfig, 'host' | 'port' | 'internalTokenKey'>;
   readonly logger: Logger;
+  /** The subgraph's cache: handed back (tests read and share it) and closed once the server has stopped. */
+  readonly cache: Cache;
+  /** Other process-wide resources the subgraph owns (a payment or consent store), closed in order after the cache. */
+  readonly closeAfter?: readonly Stoppable[];
   /** Plain HTTP routes beside /graphql (webhook endpoints); they do their own authentication. */
   readonly routes?: readonly RawRoute[];
   /** Adds the subgraph's own per-request state (loaders) to the verified base context. */
   readonly createContext: (base: SubgraphContext) => TContext;
 }
 
+export interface RunningSubgraph extends RunningServer {
+  readonly cache: Cache;
+}
+
 export function loadSubgraphSchema(name: string) {
   return parse(readFileSync(fromRoot('subgraphs', name, 'schema.graphql'), 'utf8'));
 }
 
-export async function startSubgraph<TContext extends SubgraphContext>(options: SubgraphOptions<TContext>): Promise<RunningServer> {
+export async function startSubgraph<TContext extends SubgraphContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
   const typeDefs = loadSubgraphSchema(options.name);
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
   const protectedFields = enforceFieldAccess(schema, typeDefs);
@@ -55,14 +66,15 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     introspection: true,
     plugins: [ApolloServerPluginInlineTraceDisabled(), createPartialErrorsPlugin<TContext>(), createErrorLoggingPlugin(options.logger)],
   });
-  return startGraphQLHttpServer<TContext>({
-    apollo, logger: options.logger, host: options.host, port: options.port,
+  const { host, port, internalTokenKey } = options.config;
+  const server = await startGraphQLHttpServer<TContext>({
+    apollo, logger: options.logger, host, port,
     ...(options.routes ? { routes: options.routes } : {}),
     async context(request, facts) {
       const header = request.headers[INTERNAL_TOKEN_HEADER];
       let verified;
       try {
-        verified = verifyInternalToken(options.internalKey, options.name, typeof header === 'string' ? header : undefined);
+        verified = verifyInternalToken(internalTokenKey, options.name, typeof header === 'string' ? header : undefined);
       } catch (error) {
         options.logger.warn({ requestId: facts.requestId, reason: error instanceof InternalTokenError ? error.message : 'invalid' }, 'internal token refused');
         throw unauthenticated();
@@ -78,4 +90,13 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
       });
     },
   });
+  return {
+    ...server,
+    cache: options.cache,
+    async close() {
+      await server.close();
+      await options.cache.close();
+      for (const resource of options.closeAfter ?? []) await resource.close();
+    },
+  };
 }

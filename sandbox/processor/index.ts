@@ -16,7 +16,7 @@ import type { Provider, ProviderControlRoute, Route, SandboxRequest, SandboxResp
 import type { ProviderDeps } from '../providerDeps.js';
 import type { CurrencyCode } from '../seed/money.js';
 import type { SeedAccount, TenantId } from '../seed/types.js';
-import { createEventDelivery } from './delivery.js';
+import { controlError, createPaymentRail, parseControlBody } from '../paymentRails/index.js';
 
 export const processorBasePath = '/processor';
 
@@ -91,15 +91,15 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
   const { world, ledgers, clock, outbox } = deps;
   const intents = new Map<string, Intent>();
   const idempotency = new Map<string, StoredResponse>();
-  const timers = new Map<string, NodeJS.Timeout>();
-  let settleAfterMs: number | null = DEFAULT_SETTLE_AFTER_MS;
   let stall = { count: 0, ms: 0 };
-  let secret = DEV_PROCESSOR_WEBHOOK_SECRET;
 
-  const delivery = createEventDelivery('processor', outbox, (body) => {
-    const t = Math.floor(Date.now() / 1000);
-    const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
-    return { 'stripe-signature': `t=${t},v1=${v1}` };
+  const rail = createPaymentRail({
+    provider: 'processor', outbox, defaultSecret: DEV_PROCESSOR_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
+    sign(secret, body) {
+      const t = Math.floor(Date.now() / 1000);
+      const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+      return { 'stripe-signature': `t=${t},v1=${v1}` };
+    },
   });
 
   function emit(intent: Intent, type: string): void {
@@ -108,13 +108,12 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
       id, object: 'event', api_version: '2024-06-20', created: Math.floor(Date.now() / 1000), livemode: false,
       pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object: intentJson(intent) },
     });
-    delivery.emit({ id, type, body });
+    rail.emit({ id, type, body });
   }
 
   function settle(intent: Intent, outcome: 'succeeded' | 'failed'): boolean {
     if (intent.status !== 'processing') return false;
-    clearTimeout(timers.get(intent.id));
-    timers.delete(intent.id);
+    rail.unschedule(intent.id);
     if (outcome === 'succeeded') {
       intent.status = 'succeeded';
       ledgers.book(intent.account, {
@@ -128,13 +127,6 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
       emit(intent, 'payment_intent.payment_failed');
     }
     return true;
-  }
-
-  function scheduleSettlement(intent: Intent): void {
-    if (settleAfterMs === null) return;
-    const timer = setTimeout(() => settle(intent, 'succeeded'), settleAfterMs);
-    timer.unref();
-    timers.set(intent.id, timer);
   }
 
   /** The tenant behind the secret key, or Stripe's 401. */
@@ -198,7 +190,7 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     emit(intent, 'payment_intent.created');
     if (confirm) {
       emit(intent, 'payment_intent.processing');
-      scheduleSettlement(intent);
+      rail.schedule(intent.id, () => settle(intent, 'succeeded'));
     }
     return json(200, intentJson(intent));
   }
@@ -252,8 +244,7 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
         if (intent.status === 'succeeded' || intent.status === 'canceled') {
           return stripeError(400, 'invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`, { code: 'payment_intent_unexpected_state' });
         }
-        clearTimeout(timers.get(intent.id));
-        timers.delete(intent.id);
+        rail.unschedule(intent.id);
         intent.status = 'canceled';
         intent.canceledAt = Math.floor(Date.now() / 1000);
         emit(intent, 'payment_intent.canceled');
@@ -262,15 +253,6 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     },
   ];
 
-  const controlError = (status: number, message: string) => json(status, { error: { message } });
-  const parse = <T>(body: string, schema: z.ZodType<T>): T | undefined => {
-    try {
-      const result = schema.safeParse(body.trim() === '' ? {} : JSON.parse(body));
-      return result.success ? result.data : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   const settleRoute = (outcome: 'succeeded' | 'failed'): ProviderControlRoute => ({
     method: 'POST', template: `/payment_intents/{IntentId}/${outcome === 'succeeded' ? 'succeed' : 'fail'}`,
     handle(params) {
@@ -281,55 +263,17 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
   });
 
   const control: ProviderControlRoute[] = [
-    {
-      // { settleAfterMs: number | null }: null stops automatic settlement (tests settle by hand).
-      method: 'POST', template: '/settlement',
-      handle(_params, body) {
-        const patch = parse(body, z.strictObject({ settleAfterMs: z.number().int().min(0).max(3_600_000).nullable() }));
-        if (!patch) return controlError(400, 'Expected { settleAfterMs: integer ms | null }');
-        settleAfterMs = patch.settleAfterMs;
-        return json(200, { settleAfterMs });
-      },
-    },
+    ...rail.control,
     settleRoute('succeeded'),
     settleRoute('failed'),
     {
       // The next `count` creations are recorded (and their responses stored) but answered only after `ms`.
       method: 'POST', template: '/stall',
       handle(_params, body) {
-        const patch = parse(body, z.strictObject({ count: z.number().int().min(0).max(100), ms: z.number().int().min(0).max(60_000) }));
+        const patch = parseControlBody(body, z.strictObject({ count: z.number().int().min(0).max(100), ms: z.number().int().min(0).max(60_000) }));
         if (!patch) return controlError(400, 'Expected { count, ms }');
         stall = patch;
         return json(200, stall);
-      },
-    },
-    {
-      method: 'POST', template: '/webhooks',
-      handle(_params, body) {
-        const patch = parse(body, z.strictObject({ duplicates: z.number().int().min(0).max(5).optional(), hold: z.boolean().optional() }));
-        if (!patch) return controlError(400, 'Expected { duplicates?: 0..5, hold?: boolean }');
-        return json(200, delivery.configure({
-          ...(patch.duplicates === undefined ? {} : { duplicates: patch.duplicates }),
-          ...(patch.hold === undefined ? {} : { hold: patch.hold }),
-        }));
-      },
-    },
-    {
-      method: 'POST', template: '/webhooks/release',
-      handle(_params, body) {
-        const patch = parse(body, z.strictObject({ order: z.enum(['emitted', 'reverse']).optional() }));
-        if (!patch) return controlError(400, 'Expected { order?: "emitted" | "reverse" }');
-        return json(200, { released: delivery.release(patch.order ?? 'emitted') });
-      },
-    },
-    { method: 'GET', template: '/events', handle: () => json(200, { events: delivery.log() }) },
-    {
-      method: 'POST', template: '/webhook-secret',
-      handle(_params, body) {
-        const patch = parse(body, z.strictObject({ secret: z.string().min(16).max(200) }));
-        if (!patch) return controlError(400, 'Expected { secret: string of 16..200 }');
-        secret = patch.secret;
-        return json(200, { status: 'set' });
       },
     },
   ];
@@ -343,14 +287,10 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
       ? stripeError(404, 'invalid_request_error', 'Unrecognized request URL.')
       : stripeError(kind === 'unavailable' ? 503 : 500, 'api_error', 'An error occurred with our connection to Stripe.'),
     reset() {
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      rail.reset();
       intents.clear();
       idempotency.clear();
-      settleAfterMs = DEFAULT_SETTLE_AFTER_MS;
       stall = { count: 0, ms: 0 };
-      secret = DEV_PROCESSOR_WEBHOOK_SECRET;
-      delivery.reset();
       ledgers.resetBookings();
     },
   };

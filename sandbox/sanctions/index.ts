@@ -1,7 +1,10 @@
 // Sanctions screening (/sanctions/v1): the seeded list in the OFAC SDN file's shape (GET /sdn) and a search endpoint
-// in the manner of OFAC's Sanctions List Search (GET /search?name=&min_score=&type=): fuzzy name matching over every
-// entry's names and a.k.a.s, returning scored hits (0–100) at or above min_score, best first. Bearer key per tenant.
-import { bearerToken, intParam, json } from '../http/io.js';
+// in the manner of the commercial screening APIs over OFAC's list (POST /search with a JSON body { name, min_score,
+// type }: the name screened travels in the body, never in a URL that proxies and access logs keep): fuzzy name
+// matching over every entry's names and a.k.a.s, returning scored hits (0–100) at or above min_score, best first.
+// Bearer key per tenant.
+import { z } from 'zod';
+import { bearerToken, json } from '../http/io.js';
 import type { Provider, Route, SandboxRequest, SandboxResponse } from '../http/types.js';
 import { tenantForKey } from '../credentials.js';
 import type { ProviderDeps } from '../providerDeps.js';
@@ -16,6 +19,12 @@ const defaultMinScore = 85;
 const error = (status: number, code: string, message: string, param?: string): SandboxResponse =>
   json(status, { error: { code, message, ...(param ? { param } : {}) } });
 
+const searchBody = z.object({
+  name: z.string(),
+  min_score: z.number().optional(),
+  type: z.string().nullish(),
+});
+
 const displayName = (entry: SdnEntry) => (entry.firstName ? `${entry.lastName}, ${entry.firstName}` : entry.lastName);
 
 export function createSanctionsProvider(deps: ProviderDeps): Provider {
@@ -28,11 +37,19 @@ export function createSanctionsProvider(deps: ProviderDeps): Provider {
       : error(401, 'unauthorized', 'A valid API key is required: Authorization: Bearer <key>.'));
 
   function search(request: SandboxRequest): SandboxResponse {
-    const name = (request.query.get('name') ?? '').trim();
+    let body: z.infer<typeof searchBody>;
+    try {
+      const parsed = searchBody.safeParse(JSON.parse(request.body));
+      if (!parsed.success) return error(400, 'invalid_parameter', 'name is required and must be a string.', 'name');
+      body = parsed.data;
+    } catch {
+      return error(400, 'invalid_request', 'The body must be a JSON object: { "name", "min_score"?, "type"? }.');
+    }
+    const name = body.name.trim();
     if (name.length < 2 || name.length > 200) return error(400, 'invalid_parameter', 'name must be 2 to 200 characters.', 'name');
-    const minScore = intParam(request.query, 'min_score', defaultMinScore, 50, 100);
-    if (minScore === undefined) return error(400, 'invalid_parameter', 'min_score must be an integer from 50 to 100.', 'min_score');
-    const type = request.query.get('type');
+    const minScore = body.min_score ?? defaultMinScore;
+    if (!Number.isInteger(minScore) || minScore < 50 || minScore > 100) return error(400, 'invalid_parameter', 'min_score must be an integer from 50 to 100.', 'min_score');
+    const type = body.type ?? null;
     if (type !== null && type !== 'individual' && type !== 'entity') return error(400, 'invalid_parameter', 'type must be individual or entity.', 'type');
     const matches = entries
       .filter((entry) => type === null || entry.sdnType.toLowerCase() === type)
@@ -59,7 +76,7 @@ export function createSanctionsProvider(deps: ProviderDeps): Provider {
       method: 'GET', template: '/v1/sdn',
       handle: authed(() => json(200, { publishInformation: { Publish_Date: publishDate, Record_Count: entries.length }, sdnEntry: entries })),
     },
-    { method: 'GET', template: '/v1/search', handle: authed(search) },
+    { method: 'POST', template: '/v1/search', handle: authed(search) },
   ];
 
   return {

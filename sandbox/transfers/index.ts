@@ -16,7 +16,7 @@ import type { Provider, ProviderControlRoute, Route, SandboxRequest, SandboxResp
 import type { ProviderDeps } from '../providerDeps.js';
 import { formatMinor, minorUnitDigits, type CurrencyCode } from '../seed/money.js';
 import type { SeedAccount, TenantId } from '../seed/types.js';
-import { createEventDelivery } from '../processor/delivery.js';
+import { controlError, createPaymentRail } from '../paymentRails/index.js';
 
 export const transfersBasePath = '/transfers';
 
@@ -75,13 +75,10 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
   const { world, ledgers, clock, outbox } = deps;
   const transfers = new Map<string, Transfer>();
   const idempotency = new Map<string, { fingerprint: string; location: string; at: number }>();
-  const timers = new Map<string, NodeJS.Timeout>();
-  let settleAfterMs: number | null = DEFAULT_SETTLE_AFTER_MS;
-  let secret = DEV_TRANSFERS_WEBHOOK_SECRET;
-
-  const delivery = createEventDelivery('transfers', outbox, (body) => ({
-    'x-request-signature-sha-256': createHmac('sha256', secret).update(body).digest('hex'),
-  }));
+  const rail = createPaymentRail({
+    provider: 'transfers', outbox, defaultSecret: DEV_TRANSFERS_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
+    sign: (secret, body) => ({ 'x-request-signature-sha-256': createHmac('sha256', secret).update(body).digest('hex') }),
+  });
 
   const href = (request: SandboxRequest | undefined, path: string) => `${request?.origin ?? ''}${transfersBasePath}${path}`;
 
@@ -91,7 +88,7 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
       _links: { self: { href: href(request, `/events/${id}`) }, resource: { href: href(request, `/transfers/${transfer.id}`) } },
       id, resourceId: transfer.id, topic, timestamp: new Date().toISOString(), created: new Date().toISOString(),
     });
-    delivery.emit({ id, type: topic, body });
+    rail.emit({ id, type: topic, body });
   }
 
   function transferJson(transfer: Transfer, request: SandboxRequest) {
@@ -112,8 +109,7 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
 
   function settle(transfer: Transfer, outcome: 'processed' | 'failed'): boolean {
     if (transfer.status !== 'pending') return false;
-    clearTimeout(timers.get(transfer.id));
-    timers.delete(transfer.id);
+    rail.unschedule(transfer.id);
     transfer.status = outcome;
     if (outcome === 'processed') {
       ledgers.book(transfer.account, {
@@ -163,11 +159,7 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     };
     transfers.set(transfer.id, transfer);
     emit(transfer, 'transfer_created', request);
-    if (settleAfterMs !== null) {
-      const timer = setTimeout(() => settle(transfer, 'processed'), settleAfterMs);
-      timer.unref();
-      timers.set(transfer.id, timer);
-    }
+    rail.schedule(transfer.id, () => settle(transfer, 'processed'));
     return { status: 201, body: '', contentType: 'application/json; charset=utf-8', headers: { location: href(request, `/transfers/${transfer.id}`) } };
   }
 
@@ -231,8 +223,7 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
         try { wanted = (JSON.parse(request.body) as { status?: unknown }).status; } catch { wanted = undefined; }
         if (wanted !== 'cancelled') return dwollaError(400, 'ValidationError', 'Only { "status": "cancelled" } is accepted.');
         if (transfer.status !== 'pending') return dwollaError(400, 'InvalidResourceState', `A ${transfer.status} transfer cannot be cancelled.`);
-        clearTimeout(timers.get(transfer.id));
-        timers.delete(transfer.id);
+        rail.unschedule(transfer.id);
         transfer.status = 'cancelled';
         emit(transfer, 'transfer_cancelled', request);
         return json(200, transferJson(transfer, request));
@@ -240,15 +231,6 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     },
   ];
 
-  const controlError = (status: number, message: string) => json(status, { error: { message } });
-  const parse = <T>(body: string, schema: z.ZodType<T>): T | undefined => {
-    try {
-      const result = schema.safeParse(body.trim() === '' ? {} : JSON.parse(body));
-      return result.success ? result.data : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   const settleRoute = (outcome: 'processed' | 'failed'): ProviderControlRoute => ({
     method: 'POST', template: `/transfers/{Id}/${outcome === 'processed' ? 'process' : 'fail'}`,
     handle(params) {
@@ -259,47 +241,10 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
   });
 
   const control: ProviderControlRoute[] = [
-    {
-      method: 'POST', template: '/settlement',
-      handle(_params, body) {
-        const patch = parse(body, z.strictObject({ settleAfterMs: z.number().int().min(0).max(3_600_000).nullable() }));
-        if (!patch) return controlError(400, 'Expected { settleAfterMs: integer ms | null }');
-        settleAfterMs = patch.settleAfterMs;
-        return json(200, { settleAfterMs });
-      },
-    },
+    ...rail.control,
     settleRoute('processed'),
     settleRoute('failed'),
-    {
-      method: 'POST', template: '/webhooks',
-      handle(_params, body) {
-        const patch = parse(body, z.strictObject({ duplicates: z.number().int().min(0).max(5).optional(), hold: z.boolean().optional() }));
-        if (!patch) return controlError(400, 'Expected { duplicates?: 0..5, hold?: boolean }');
-        return json(200, delivery.configure({
-          ...(patch.duplicates === undefined ? {} : { duplicates: patch.duplicates }),
-          ...(patch.hold === undefined ? {} : { hold: patch.hold }),
-        }));
-      },
-    },
-    {
-      method: 'POST', template: '/webhooks/release',
-      handle(_params, body) {
-        const patch = parse(body, z.strictObject({ order: z.enum(['emitted', 'reverse']).optional() }));
-        if (!patch) return controlError(400, 'Expected { order?: "emitted" | "reverse" }');
-        return json(200, { released: delivery.release(patch.order ?? 'emitted') });
-      },
-    },
-    { method: 'GET', template: '/events', handle: () => json(200, { events: delivery.log() }) },
     { method: 'GET', template: '/transfers', handle: () => json(200, { count: transfers.size }) },
-    {
-      method: 'POST', template: '/webhook-secret',
-      handle(_params, body) {
-        const patch = parse(body, z.strictObject({ secret: z.string().min(16).max(200) }));
-        if (!patch) return controlError(400, 'Expected { secret: string of 16..200 }');
-        secret = patch.secret;
-        return json(200, { status: 'set' });
-      },
-    },
   ];
 
   return {
@@ -311,13 +256,9 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
       ? dwollaError(404, 'NotFound', 'The requested resource was not found.')
       : dwollaError(kind === 'unavailable' ? 503 : 500, 'ServerError', 'A server error occurred.'),
     reset() {
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      rail.reset();
       transfers.clear();
       idempotency.clear();
-      settleAfterMs = DEFAULT_SETTLE_AFTER_MS;
-      secret = DEV_TRANSFERS_WEBHOOK_SECRET;
-      delivery.reset();
     },
   };
 }

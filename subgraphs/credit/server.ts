@@ -1,8 +1,7 @@
 // Builds the credit subgraph on a given port (0 for tests) without owning the process.
-import { createCache, MemoryStore, RedisStore, type Cache } from '../../lib/cache/index.js';
+import { createCache, MemoryStore, RedisStore } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import type { RunningServer } from '../../lib/server/graphqlHttp.js';
-import { startSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { startSubgraph, type RunningSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { CreditConfig } from './config.js';
 import { ConsentStore } from './consents.js';
 import type { CreditContext } from './context.js';
@@ -10,9 +9,7 @@ import { createLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { createCreditServices } from './services.js';
 
-export interface CreditSubgraph extends RunningServer {
-  readonly cache: Cache;
-}
+export type CreditSubgraph = RunningSubgraph;
 
 /** Consents live in the same Redis as the cache when there is one; otherwise in this process (see consents.ts). */
 function createConsentStore(config: CreditConfig, logger: Logger): ConsentStore {
@@ -27,22 +24,8 @@ export async function startCreditSubgraph(config: CreditConfig, logger: Logger):
   const consents = createConsentStore(config, logger);
   if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');
   const services = createCreditServices(config, logger, cache, consents);
-  const server = await startSubgraph<CreditContext>({
-    name: 'credit',
-    resolvers,
-    internalKey: config.internalTokenKey,
-    host: config.host,
-    port: config.port,
-    logger,
+  return startSubgraph<CreditContext>({
+    name: 'credit', resolvers, config, logger, cache, closeAfter: [consents],
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
-  return {
-    ...server,
-    cache,
-    async close() {
-      await server.close();
-      await cache.close();
-      await consents.close();
-    },
-  };
 }

@@ -1,9 +1,8 @@
 // Builds the payments subgraph on a given port (0 for tests) without owning the process: the GraphQL endpoint and the
 // providers' webhook endpoints (POST /webhooks/processor, /webhooks/transfers) on one listener.
-import { createCache, type Cache } from '../../lib/cache/index.js';
+import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import type { RunningServer } from '../../lib/server/graphqlHttp.js';
-import { startSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { startSubgraph, type RunningSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { PaymentsConfig } from './config.js';
 import type { PaymentsContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
@@ -11,9 +10,7 @@ import { createPaymentStore, createPaymentsServices } from './services.js';
 import { RedisPaymentStore } from './store/redisPaymentStore.js';
 import { webhookRoutes } from './webhooks/index.js';
 
-export interface PaymentsSubgraph extends RunningServer {
-  readonly cache: Cache;
-}
+export type PaymentsSubgraph = RunningSubgraph;
 
 export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logger): Promise<PaymentsSubgraph> {
   const cache = createCache(config.cache, logger.child({ component: 'cache' }));
@@ -21,23 +18,9 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
   // Not fatal: until Redis answers, payments are refused (never made unprotected) and reads are unavailable.
   if (store instanceof RedisPaymentStore) await store.ready(2000);
   const services = createPaymentsServices(config, logger, cache, store);
-  const server = await startSubgraph<PaymentsContext>({
-    name: 'payments',
-    resolvers,
-    internalKey: config.internalTokenKey,
-    host: config.host,
-    port: config.port,
-    logger,
+  return startSubgraph<PaymentsContext>({
+    name: 'payments', resolvers, config, logger, cache, closeAfter: [store],
     routes: webhookRoutes(services),
     createContext: (base) => ({ ...base, services }),
   });
-  return {
-    ...server,
-    cache,
-    async close() {
-      await server.close();
-      await cache.close();
-      await store.close();
-    },
-  };
 }

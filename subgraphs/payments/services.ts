@@ -2,10 +2,10 @@
 // per provider, and the cache (shared with the accounts subgraph, so that a settled payment can drop the balances
 // and transactions cached for its source account).
 import type { Cache } from '../../lib/cache/index.js';
+import { UpstreamClient } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { PaymentsConfig } from './config.js';
 import { ProcessorConnector } from './connectors/processor.js';
-import { ProviderHttp } from './connectors/providerHttp.js';
 import { TransfersConnector } from './connectors/transfers.js';
 import { MemoryPaymentStore } from './store/memoryPaymentStore.js';
 import type { PaymentStore } from './store/paymentStore.js';
@@ -32,12 +32,13 @@ export function createPaymentStore(config: PaymentsConfig, logger: Logger): Paym
 
 export function createPaymentsServices(config: PaymentsConfig, logger: Logger, cache: Cache, store: PaymentStore): PaymentsServices {
   const upstream = logger.child({ component: 'upstream' });
+  const client = (provider: string, baseUrl: string) => new UpstreamClient({ provider, baseUrl, timeoutMs: config.providerTimeoutMs, logger: upstream });
   const key = (provider: string) => (tenant: string) => config.credentials(tenant, provider);
   return {
     cache,
     store,
-    processor: new ProcessorConnector(new ProviderHttp('processor', config.processorUrl, config.providerTimeoutMs, upstream), key('processor')),
-    transfers: new TransfersConnector(new ProviderHttp('transfers', config.transfersUrl, config.providerTimeoutMs, upstream), key('transfers')),
+    processor: new ProcessorConnector(client('processor', config.processorUrl), key('processor')),
+    transfers: new TransfersConnector(client('transfers', config.transfersUrl), key('transfers')),
     config,
     logger,
   };

@@ -154,6 +154,10 @@ describe('identity', () => {
     assert.equal(hit.body.errors, undefined, JSON.stringify(hit.body.errors));
     const screening = (hit.body.data?.customer as { sanctions: { status: string; matches: Array<{ name: string; score: number; listEntryId: string; programs: string[]; list: string }> } }).sanctions;
     assert.equal(screening.status, 'POTENTIAL_MATCH');
+    // The name screened went in a POST body: no search reached the service by GET, whose URL would carry the name.
+    const calls = ((await stack.control('/calls')) as Record<string, Record<string, number>>).sanctions ?? {};
+    assert.ok((calls['POST /v1/search'] ?? 0) > 0, JSON.stringify(calls));
+    assert.equal(calls['GET *'], undefined, JSON.stringify(calls));
     const match = screening.matches.find((entry) => entry.listEntryId === String(near.uid));
     assert.ok(match, `entry ${near.uid} among ${JSON.stringify(screening.matches)}`);
     assert.ok(match.score >= 85 && match.score < 100, `a near, not exact, match: ${match.score}`);
@@ -166,7 +170,7 @@ describe('identity', () => {
     // A clean name: one the screening service itself finds nothing for.
     let clean: DirectoryCustomer | undefined;
     for (const candidate of acme) {
-      const search = (await stack.upstream(`/sanctions/v1/search?name=${encodeURIComponent(candidate.display_name)}&type=individual`, credentials.acme?.sanctions as string)) as { matches: unknown[] };
+      const search = (await stack.upstream('/sanctions/v1/search', credentials.acme?.sanctions as string, { name: candidate.display_name, type: 'individual' })) as { matches: unknown[] };
       if (search.matches.length === 0) { clean = candidate; break; }
     }
     assert.ok(clean);

@@ -12,7 +12,8 @@ interface Entry { uid: number; firstName: string; lastName: string; sdnType: str
 
 describe('sanctions sandbox', () => {
   let sandbox: Sandbox;
-  const search = (query: string) => call<{ matches: Match[] }>(`${sandbox.url}/sanctions/v1/search?${query}`, { token: credentials.acme.sanctions });
+  const search = (body: Record<string, unknown>) =>
+    call<{ matches: Match[] }>(`${sandbox.url}/sanctions/v1/search`, { method: 'POST', body, token: credentials.acme.sanctions });
   before(async () => { sandbox = await createSandbox({ port: 0, anchorDate: '2026-11-24', latency: 'none' }); });
   after(async () => { await sandbox.close(); });
 
@@ -36,21 +37,26 @@ describe('sanctions sandbox', () => {
       const customer = await call<{ display_name: string }>(`${sandbox.url}/directory/v1/customers/${entry.customerId}`, { token: credentials[entry.tenant].directory });
       const listed = list.body.sdnEntry.find((candidate) => candidate.uid === entry.uid) as Entry;
       assert.notEqual(`${listed.firstName} ${listed.lastName}`.toLowerCase(), customer.body.display_name.toLowerCase(), 'near, not the same');
-      const found = await search(`name=${encodeURIComponent(customer.body.display_name)}`);
+      const found = await search({ name: customer.body.display_name });
       const hit = found.body.matches.find((match) => match.uid === entry.uid);
       assert.ok(hit && hit.score >= 85 && hit.score < 100, `${customer.body.display_name}: ${JSON.stringify(found.body.matches)}`);
       assert.equal(hit.list, 'SDN');
       assert.deepEqual(found.body.matches.map((match) => match.score), [...found.body.matches.map((match) => match.score)].sort((a, b) => b - a));
     }
-    assert.deepEqual((await search('name=Completely%20Unrelated%20Person')).body.matches, []);
-    assert.equal((await search('name=Orient%20Star%20Maritime%20LLC&type=entity')).body.matches[0]?.score, 100);
-    assert.deepEqual((await search('name=Orient%20Star%20Maritime%20LLC&type=individual')).body.matches, []);
+    assert.deepEqual((await search({ name: 'Completely Unrelated Person' })).body.matches, []);
+    assert.equal((await search({ name: 'Orient Star Maritime LLC', type: 'entity' })).body.matches[0]?.score, 100);
+    assert.deepEqual((await search({ name: 'Orient Star Maritime LLC', type: 'individual' })).body.matches, []);
   });
 
-  it('refuses bad parameters and a missing key', async () => {
-    assert.equal((await search('name=x')).status, 400);
-    assert.equal((await search('name=Olivia&min_score=101')).status, 400);
-    assert.equal((await search('name=Olivia&type=vessel')).status, 400);
-    assert.equal((await call(`${sandbox.url}/sanctions/v1/search?name=Olivia`)).status, 401);
+  it('refuses bad parameters, a name in the query string, and a missing key', async () => {
+    assert.equal((await search({ name: 'x' })).status, 400);
+    assert.equal((await search({ name: 'Olivia', min_score: 101 })).status, 400);
+    assert.equal((await search({ name: 'Olivia', min_score: 85.5 })).status, 400);
+    assert.equal((await search({ name: 'Olivia', type: 'vessel' })).status, 400);
+    assert.equal((await search({})).status, 400);
+    assert.equal((await call(`${sandbox.url}/sanctions/v1/search`, { method: 'POST', token: credentials.acme.sanctions, headers: { 'content-type': 'application/json' } })).status, 400);
+    // Search is POST only: a name must not travel in a URL.
+    assert.equal((await call(`${sandbox.url}/sanctions/v1/search?name=Olivia`, { token: credentials.acme.sanctions })).status, 404);
+    assert.equal((await call(`${sandbox.url}/sanctions/v1/search`, { method: 'POST', body: { name: 'Olivia' } })).status, 401);
   });
 });

@@ -116,4 +116,28 @@ describe('transfers (Dwolla-like)', () => {
     await control(`/transfers/${processed.split('/').at(-1)}/process`);
     assert.equal((await cancel(processed)).status, 400);
   });
+
+  it('serves the payment rails\' shared switches: a rotated secret, duplicates, held events, and a reset to defaults', async () => {
+    const sign = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
+    const rotated = 'rotated-transfers-secret-for-this-test';
+    assert.equal((await control('/webhook-secret', { secret: rotated })).status, 200);
+    assert.equal((await control('/webhooks', { duplicates: 1, hold: true })).status, 200);
+    await post(body());
+    await sandbox.outbox.idle();
+    assert.equal(received.length, 0, 'held back');
+    assert.deepEqual((await control('/webhooks/release', {})).body, { released: 1 });
+    await sandbox.outbox.idle();
+    assert.equal(received.length, 2, 'delivered twice');
+    for (const delivery of received) assert.equal(delivery.signature, sign(rotated, delivery.body));
+    const events = await call<{ events: Array<{ body: string }> }>(`${sandbox.url}/_control/transfers/events`);
+    assert.deepEqual(events.body.events.map((event) => event.body), [received[0]?.body]);
+
+    await call(`${sandbox.url}/_control/reset`, { method: 'POST', body: {} });
+    received.splice(0);
+    await control('/settlement', { settleAfterMs: null });
+    await post(body());
+    await sandbox.outbox.idle();
+    assert.equal(received.length, 1, 'sent at once, once');
+    assert.equal(received[0]?.signature, sign(DEV_TRANSFERS_WEBHOOK_SECRET, received[0]?.body ?? ''));
+  });
 });

@@ -86,8 +86,11 @@ export interface Stack {
   /** Stops one subgraph and starts it again on the same port with the same environment (in-process state is lost). */
   restart(name: SubgraphName): Promise<void>;
   readonly sandbox: Sandbox;
-  /** A GET on a sandbox provider with the given bearer key (to compute expectations from the banks' own answers). */
-  upstream(path: string, key: string): Promise<unknown>;
+  /**
+   * A GET on a sandbox provider with the given bearer key (to compute expectations from the providers' own answers);
+   * a POST of `body` as JSON when one is given (for searches that take their terms in a body).
+   */
+  upstream(path: string, key: string, body?: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -193,8 +196,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const text = await response.text();
       return text ? (JSON.parse(text) as unknown) : undefined;
     },
-    async upstream(path, key) {
-      const response = await fetch(/^https?:/.test(path) ? path : `${sandbox.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    async upstream(path, key, body) {
+      const response = await fetch(/^https?:/.test(path) ? path : `${sandbox.url}${path}`, body === undefined
+        ? { headers: { authorization: `Bearer ${key}` } }
+        : { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const text = await response.text();
       return response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text;
     },

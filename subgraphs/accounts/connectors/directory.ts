@@ -1,11 +1,12 @@
-// Connector for the tenant's customer directory: the system of record for customers and their bank connections
-// (Stripe-style lists). Every call uses the tenant's own key, so the directory itself keeps tenants apart.
+// Connector for the tenant's customer directory, as the accounts subgraph reads it: customers' bank connections and the
+// organisation's own (listing customers is the identity subgraph's). Every call uses the tenant's own key, so the
+// directory itself keeps tenants apart.
 import { z } from 'zod';
-import { badUserInput, notFound, type FinGraphError } from '../../../lib/errors/index.js';
+import { notFound } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import type { BankLink, CustomerRecord } from '../domain.js';
 
-/** The directory's documented maximum for ids= and limit=. */
+/** The directory's documented maximum for ids=. */
 export const DIRECTORY_BATCH_MAX = 100;
 
 const bankLink = z.discriminatedUnion('type', [
@@ -32,33 +33,15 @@ function toRecord(entry: z.infer<typeof customer>): CustomerRecord {
   return { id: entry.id, displayName: entry.display_name, email: entry.email, bankLinks: entry.bank_links.map(toLink) };
 }
 
-export interface CustomerPage {
-  readonly customers: CustomerRecord[];
-  readonly hasMore: boolean;
-}
-
 export class DirectoryConnector {
   constructor(private readonly client: UpstreamClient, private readonly apiKeyFor: (tenant: string) => string | undefined) {}
 
-  /** `missing` is what a 404 from the directory means for this call; by default, a customer that does not exist. */
-  private async read<T>(
-    tenant: string, path: string, schema: z.ZodType<T>, query?: Record<string, string | number | undefined>,
-    missing: () => FinGraphError = () => notFound('Customer'),
-  ): Promise<T> {
+  private async read<T>(tenant: string, path: string, schema: z.ZodType<T>, query?: Record<string, string | number | undefined>): Promise<T> {
     const key = this.apiKeyFor(tenant);
     // A tenant without directory credentials has no customers FinGraph may read.
     if (!key) throw notFound('Customer');
     return this.client.read({ path, query, headers: { authorization: `Bearer ${key}` } }, schema,
-      (status) => (status === 404 ? missing() : undefined));
-  }
-
-  async list(tenant: string, limit: number, startingAfter?: string): Promise<CustomerPage> {
-    // The directory answers 404 for a starting_after that is not one of the tenant's customers (another tenant's, or
-    // none at all, alike): that is a cursor the client edited or carried across lists, not a missing object.
-    const badCursor = () => badUserInput('The cursor is not valid for this list', { argument: 'after' });
-    const page = await this.read(tenant, 'customers', customerList, { limit, starting_after: startingAfter },
-      startingAfter === undefined ? undefined : badCursor);
-    return { customers: page.data.map(toRecord), hasMore: page.has_more };
+      (status) => (status === 404 ? notFound('Customer') : undefined));
   }
 
   /** Many customers in one call per DIRECTORY_BATCH_MAX ids; ids outside the tenant are simply absent. */

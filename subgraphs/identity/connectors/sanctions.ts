@@ -1,5 +1,6 @@
 // Connector for sanctions screening (OFAC SDN list search): a name in, scored hits out. Only the customer's name is
 // sent (data minimisation): the list's own dates of birth are for the analyst reviewing a hit, not for us to match on.
+// The name goes in a POST body, not a query string: URLs end up in proxy and access logs, bodies do not.
 import { z } from 'zod';
 import { upstreamUnavailable } from '../../../lib/errors/index.js';
 import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
@@ -19,9 +20,8 @@ export class SanctionsConnector {
     const key = this.apiKeyFor(tenant);
     // Screening cannot be skipped silently: without credentials the answer is "unavailable", never "clear".
     if (!key) throw upstreamUnavailable('sanctions');
-    const result = await this.client.read({
-      path: 'search', query: { name, min_score: minScore, type: 'individual' }, headers: { authorization: `Bearer ${key}` },
-    }, searchResult);
+    const result = await this.client.postRead({ path: 'search', headers: { authorization: `Bearer ${key}` } },
+      { name, min_score: minScore, type: 'individual' }, searchResult);
     return result.matches.map((match) => ({
       name: match.name, score: Math.round(match.score), listEntryId: String(match.uid), programs: match.programs, list: match.list,
     }));

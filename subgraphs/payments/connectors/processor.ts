@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { idempotencyConflict } from '../../../lib/errors/index.js';
 import type { CurrencyCode } from '../../../lib/money/index.js';
 import { fromProcessor, type PaymentStatus } from '../statusMachine.js';
-import type { ProviderHttp } from './providerHttp.js';
+import type { UpstreamClient, UpstreamJsonResponse } from '../../../lib/http/upstreamClient.js';
 
 const intentSchema = z.object({
   id: z.string().regex(/^pi_[A-Za-z0-9]{1,64}$/),
@@ -22,20 +22,20 @@ export interface ProcessorPayment {
 }
 
 export class ProcessorConnector {
-  constructor(private readonly http: ProviderHttp, private readonly apiKey: (tenant: string) => string | undefined) {}
+  constructor(private readonly http: UpstreamClient, private readonly apiKey: (tenant: string) => string | undefined) {}
 
-  private headers(tenant: string, extra: Record<string, string> = {}): Record<string, string> {
+  private headers(tenant: string): Record<string, string> {
     const key = this.apiKey(tenant);
-    if (!key) throw this.http.unusable(0, 'no API key for this tenant');
-    return { authorization: `Bearer ${key}`, ...extra };
+    if (!key) throw this.http.unusable({ status: 0, what: 'no API key for this tenant' });
+    return { authorization: `Bearer ${key}` };
   }
 
-  private intent(response: { status: number; json: unknown }): ProcessorPayment {
+  private intent(response: UpstreamJsonResponse): ProcessorPayment {
     if (response.status === 400 && errorSchema.safeParse(response.json).data?.error.type === 'idempotency_error') throw idempotencyConflict();
-    if (response.status !== 200) throw this.http.unusable(response.status, 'payment intent');
+    if (response.status !== 200) throw this.http.unusable({ status: response.status, what: 'payment intent' });
     const parsed = intentSchema.safeParse(response.json);
     const status = parsed.success ? fromProcessor(parsed.data.status) : undefined;
-    if (!parsed.success || !status) throw this.http.unusable(response.status, 'payment intent shape');
+    if (!parsed.success || !status) throw this.http.unusable({ status: response.status, what: 'payment intent shape' });
     return { id: parsed.data.id, status };
   }
 
@@ -43,29 +43,28 @@ export class ProcessorConnector {
   async create(tenant: string, request: {
     idempotencyKey: string; amountMinor: bigint; currency: CurrencyCode; accountId: string; description: string; paymentId: string;
   }): Promise<ProcessorPayment & { replayed: boolean }> {
-    const body = new URLSearchParams({
+    const form = {
       amount: request.amountMinor.toString(),
       currency: request.currency.toLowerCase(),
       payment_method: `pm_acct_${request.accountId}`,
       confirm: 'true',
       description: request.description,
       'metadata[fingraph_payment_id]': request.paymentId,
-    }).toString();
-    const response = await this.http.send('POST', 'v1/payment_intents', this.headers(tenant, {
-      'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': request.idempotencyKey,
-    }), body);
+    };
+    const response = await this.http.postJson(
+      { path: 'v1/payment_intents', headers: this.headers(tenant), idempotencyKey: request.idempotencyKey }, { form });
     const created = this.intent(response);
     return { ...created, replayed: response.headers['idempotent-replayed'] === 'true' };
   }
 
   async retrieve(tenant: string, id: string): Promise<ProcessorPayment> {
-    return this.intent(await this.http.send('GET', `v1/payment_intents/${encodeURIComponent(id)}`, this.headers(tenant)));
+    return this.intent(await this.http.getJson({ path: `v1/payment_intents/${encodeURIComponent(id)}`, headers: this.headers(tenant) }));
   }
 
   /** Undefined when the processor says the intent can no longer be cancelled. */
   async cancel(tenant: string, id: string, idempotencyKey: string): Promise<ProcessorPayment | undefined> {
-    const response = await this.http.send('POST', `v1/payment_intents/${encodeURIComponent(id)}/cancel`,
-      this.headers(tenant, { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': idempotencyKey }), '');
+    const response = await this.http.postJson(
+      { path: `v1/payment_intents/${encodeURIComponent(id)}/cancel`, headers: this.headers(tenant), idempotencyKey }, { form: {} });
     if (response.status === 400 && errorSchema.safeParse(response.json).data?.error.code === 'payment_intent_unexpected_state') return undefined;
     return this.intent(response);
   }

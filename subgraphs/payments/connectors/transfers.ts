@@ -8,7 +8,9 @@ import { currencyCodeSchema } from '../../../lib/money/schemas.js';
 import type { CurrencyCode } from '../../../lib/money/index.js';
 import type { CounterpartyDetails } from '../validation.js';
 import { fromTransfers, type PaymentStatus } from '../statusMachine.js';
-import type { ProviderHttp } from './providerHttp.js';
+import type { UpstreamClient, UpstreamJsonResponse } from '../../../lib/http/upstreamClient.js';
+
+const HAL_JSON = 'application/vnd.dwolla.v1.hal+json';
 
 const link = z.object({ href: z.string() });
 const fundingSourceSchema = z.object({
@@ -40,30 +42,30 @@ export interface TransferPayment {
 export type TransferChannel = 'ach' | 'wire' | 'faster-payments' | 'sepa-credit';
 
 export class TransfersConnector {
-  constructor(private readonly http: ProviderHttp, private readonly apiKey: (tenant: string) => string | undefined) {}
+  constructor(private readonly http: UpstreamClient, private readonly apiKey: (tenant: string) => string | undefined) {}
 
-  private headers(tenant: string, extra: Record<string, string> = {}): Record<string, string> {
+  private headers(tenant: string): Record<string, string> {
     const key = this.apiKey(tenant);
-    if (!key) throw this.http.unusable(0, 'no API key for this tenant');
-    return { authorization: `Bearer ${key}`, accept: 'application/vnd.dwolla.v1.hal+json', ...extra };
+    if (!key) throw this.http.unusable({ status: 0, what: 'no API key for this tenant' });
+    return { authorization: `Bearer ${key}`, accept: HAL_JSON };
   }
 
   /** The bank account as the provider knows it; undefined when it is not one of the tenant's. */
   async fundingSource(tenant: string, accountId: string): Promise<FundingSource | undefined> {
-    const response = await this.http.send('GET', `funding-sources/${encodeURIComponent(accountId)}`, this.headers(tenant));
+    const response = await this.http.getJson({ path: `funding-sources/${encodeURIComponent(accountId)}`, headers: this.headers(tenant) });
     if (response.status === 404) return undefined;
     const parsed = fundingSourceSchema.safeParse(response.json);
-    if (response.status !== 200 || !parsed.success) throw this.http.unusable(response.status, 'funding source');
+    if (response.status !== 200 || !parsed.success) throw this.http.unusable({ status: response.status, what: 'funding source' });
     const { customer, account } = parsed.data._links;
     // A funding source belongs to a Customer, or to the platform's own Account (the organisation).
     const ownerId = customer ? decodeURIComponent(customer.href.split('/').at(-1) ?? '') : account ? ORGANISATION_OWNER : '';
     return { ownerId, institutionId: parsed.data.institutionId, currency: parsed.data.currency, usable: parsed.data.status === 'verified' && !parsed.data.removed };
   }
 
-  private transfer(response: { status: number; json: unknown }): TransferPayment {
+  private transfer(response: UpstreamJsonResponse): TransferPayment {
     const parsed = transferSchema.safeParse(response.json);
     const status = parsed.success ? fromTransfers(parsed.data.status) : undefined;
-    if (response.status !== 200 || !parsed.success || !status) throw this.http.unusable(response.status, 'transfer');
+    if (response.status !== 200 || !parsed.success || !status) throw this.http.unusable({ status: response.status, what: 'transfer' });
     return { id: parsed.data.id, status };
   }
 
@@ -71,30 +73,29 @@ export class TransfersConnector {
     idempotencyKey: string; accountId: string; amount: string; currency: CurrencyCode; channel: TransferChannel;
     counterparty: CounterpartyDetails; reference: string | null; paymentId: string;
   }): Promise<TransferPayment> {
-    const body = JSON.stringify({
+    const body = {
       _links: { source: { href: this.http.hrefFor(`funding-sources/${encodeURIComponent(request.accountId)}`) } },
       amount: { value: request.amount, currency: request.currency },
       processingChannel: { destination: request.channel },
       destination: request.counterparty,
       metadata: { paymentId: request.paymentId, ...(request.reference ? { reference: request.reference } : {}) },
-    });
-    const response = await this.http.send('POST', 'transfers', this.headers(tenant, {
-      'content-type': 'application/vnd.dwolla.v1.hal+json', 'idempotency-key': request.idempotencyKey,
-    }), body);
+    };
+    const response = await this.http.postJson(
+      { path: 'transfers', headers: this.headers(tenant), idempotencyKey: request.idempotencyKey }, { json: body, contentType: HAL_JSON });
     if (response.status === 409) throw idempotencyConflict();
     const location = response.headers.location;
-    if (response.status !== 201 || typeof location !== 'string') throw this.http.unusable(response.status, 'transfer creation');
-    return this.transfer(await this.http.send('GET', location, this.headers(tenant)));
+    if (response.status !== 201 || typeof location !== 'string') throw this.http.unusable({ status: response.status, what: 'transfer creation' });
+    return this.transfer(await this.http.getJson({ path: location, headers: this.headers(tenant) }));
   }
 
   async retrieve(tenant: string, id: string): Promise<TransferPayment> {
-    return this.transfer(await this.http.send('GET', `transfers/${encodeURIComponent(id)}`, this.headers(tenant)));
+    return this.transfer(await this.http.getJson({ path: `transfers/${encodeURIComponent(id)}`, headers: this.headers(tenant) }));
   }
 
   /** Undefined when the provider says the transfer can no longer be cancelled. */
   async cancel(tenant: string, id: string): Promise<TransferPayment | undefined> {
-    const response = await this.http.send('POST', `transfers/${encodeURIComponent(id)}`,
-      this.headers(tenant, { 'content-type': 'application/vnd.dwolla.v1.hal+json' }), JSON.stringify({ status: 'cancelled' }));
+    const response = await this.http.postJson(
+      { path: `transfers/${encodeURIComponent(id)}`, headers: this.headers(tenant) }, { json: { status: 'cancelled' }, contentType: HAL_JSON });
     if (response.status === 400) return undefined;
     return this.transfer(response);
   }

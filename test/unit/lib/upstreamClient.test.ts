@@ -71,3 +71,77 @@ describe('upstream client transport failures', () => {
     for (const leak of ['127.0.0.1', 'cus_secret_4711', 'key_secret_0815']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
   });
 });
+
+describe('upstream client writes', () => {
+  // Records what arrives and answers as the path says: a Stripe-like refusal, a 201 with only a Location, or silence.
+  const seen: Array<{ method: string; url: string; headers: Record<string, unknown>; body: string }> = [];
+  let server: Server;
+  let baseUrl: string;
+  const dispatcher = new Agent({ keepAliveTimeout: 10 });
+
+  before(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
+        if (request.url === '/v1/refused') {
+          response.writeHead(400, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
+          response.end(JSON.stringify({ error: { type: 'idempotency_error' } }));
+        } else if (request.url === '/v1/created') {
+          response.writeHead(201, { location: '/v1/created/1' });
+          response.end();
+        }
+        // Any other path is never answered, so the deadline ends the call.
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dispatcher.close();
+  });
+
+  it('POSTs a form with its Idempotency-Key and hands back a refusal with its status, headers and JSON', async () => {
+    seen.length = 0;
+    const client = new UpstreamClient({ provider: 'processor', baseUrl, timeoutMs: 2000, dispatcher });
+    const answer = await client.postJson({ path: 'refused', idempotencyKey: 'idem-1' }, { form: { amount: '1250', 'metadata[k]': 'v' } });
+    assert.equal(answer.status, 400);
+    assert.equal(answer.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(answer.json, { error: { type: 'idempotency_error' } });
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.method, 'POST');
+    assert.equal(seen[0]?.headers['idempotency-key'], 'idem-1');
+    assert.equal(seen[0]?.headers['content-type'], 'application/x-www-form-urlencoded');
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(seen[0]?.body)), { amount: '1250', 'metadata[k]': 'v' });
+  });
+
+  it('POSTs JSON under a vendor media type, and an empty 201 answers with its Location and no JSON', async () => {
+    seen.length = 0;
+    const client = new UpstreamClient({ provider: 'transfers', baseUrl, timeoutMs: 2000, dispatcher });
+    const answer = await client.postJson({ path: 'created' }, { json: { amount: { value: '1.00' } }, contentType: 'application/vnd.dwolla.v1.hal+json' });
+    assert.equal(answer.status, 201);
+    assert.equal(answer.headers.location, '/v1/created/1');
+    assert.equal(answer.json, undefined);
+    assert.equal(seen[0]?.headers['content-type'], 'application/vnd.dwolla.v1.hal+json');
+    assert.equal(seen[0]?.headers['idempotency-key'], undefined);
+    assert.deepEqual(JSON.parse(seen[0]?.body ?? ''), { amount: { value: '1.00' } });
+  });
+
+  it('sends a POST that times out once, and logs neither its URL nor its body', async () => {
+    seen.length = 0;
+    const { lines, logger } = capture();
+    const client = new UpstreamClient({ provider: 'processor', baseUrl, timeoutMs: 100, dispatcher, logger });
+    const call = client.postJson({ path: 'payments/acc_secret_42', idempotencyKey: 'idem-2' }, { form: { name: 'Olivia Secret' } });
+    assert.equal(await codeOf(call), 'UPSTREAM_TIMEOUT');
+    assert.equal(seen.length, 1);
+    const logged = lines.map((line) => JSON.parse(line) as LogLine);
+    assert.deepEqual(logged.map(({ level, provider, method, failure }) => ({ level, provider, method, failure })),
+      [{ level: 'warn', provider: 'processor', method: 'POST', failure: 'timeout' }]);
+    const text = lines.join('');
+    for (const leak of ['127.0.0.1', 'acc_secret_42', 'Olivia', 'idem-2']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
+  });
+});

@@ -3,7 +3,7 @@
 // in reverse order, and a log of every event emitted (so a test can replay or re-sign one). Each provider signs its
 // own payloads; signing happens when an event leaves, as the real ones sign at each delivery attempt.
 import type { ProviderId } from '../http/types.js';
-import type { WebhookOutbox } from '../webhooks/outbox.js';
+import type { WebhookOutbox } from './outbox.js';
 
 export interface DeliverySwitches {
   /** Extra deliveries of every event (0: each once). */

@@ -1,0 +1,118 @@
+// What the simulated payment providers (processor, transfers) run the same way, whatever their wire format: settlement
+// after a delay (or by hand in tests), signed webhook delivery with a rotatable secret, and the control routes tests
+// use on both (`/settlement`, `/webhooks`, `/webhooks/release`, `/events`, `/webhook-secret`). Each provider keeps its
+// own payloads, its own signature scheme and its own settle routes.
+import { z } from 'zod';
+import { json } from '../http/io.js';
+import type { ProviderControlRoute, ProviderId, SandboxResponse } from '../http/types.js';
+import { createEventDelivery, type EmittedEvent } from '../webhooks/delivery.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
+
+export interface PaymentRailOptions {
+  readonly provider: ProviderId;
+  readonly outbox: WebhookOutbox;
+  /** The development signing secret, restored on reset. */
+  readonly defaultSecret: string;
+  /** Delay before a payment settles by itself, restored on reset. */
+  readonly defaultSettleAfterMs: number;
+  /** The provider's signature headers for a body under the current secret, computed at each delivery attempt. */
+  readonly sign: (secret: string, body: string) => Record<string, string>;
+}
+
+export interface PaymentRail {
+  /** Sends an event to the provider's webhook target (or holds it, or repeats it, as the test switches say). */
+  emit(event: EmittedEvent): void;
+  /** Settles `id` by `settle` after the configured delay; nothing when tests settle by hand (settleAfterMs null). */
+  schedule(id: string, settle: () => void): void;
+  /** Stops the pending settlement of `id` (settled by hand, or cancelled). */
+  unschedule(id: string): void;
+  /** The control routes both providers share. */
+  readonly control: readonly ProviderControlRoute[];
+  /** Timers stopped, switches, secret and event log back to their defaults. */
+  reset(): void;
+}
+
+export const controlError = (status: number, message: string): SandboxResponse => json(status, { error: { message } });
+
+/** A control body validated by `schema` ("" counts as {}), or undefined when it is not JSON or does not fit. */
+export function parseControlBody<T>(body: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    const result = schema.safeParse(body.trim() === '' ? {} : JSON.parse(body));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
+  const timers = new Map<string, NodeJS.Timeout>();
+  let settleAfterMs: number | null = options.defaultSettleAfterMs;
+  let secret = options.defaultSecret;
+  const delivery = createEventDelivery(options.provider, options.outbox, (body) => options.sign(secret, body));
+
+  const unschedule = (id: string) => {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
+  };
+
+  const control: ProviderControlRoute[] = [
+    {
+      // { settleAfterMs: number | null }: null stops automatic settlement (tests settle by hand).
+      method: 'POST', template: '/settlement',
+      handle(_params, body) {
+        const patch = parseControlBody(body, z.strictObject({ settleAfterMs: z.number().int().min(0).max(3_600_000).nullable() }));
+        if (!patch) return controlError(400, 'Expected { settleAfterMs: integer ms | null }');
+        settleAfterMs = patch.settleAfterMs;
+        return json(200, { settleAfterMs });
+      },
+    },
+    {
+      method: 'POST', template: '/webhooks',
+      handle(_params, body) {
+        const patch = parseControlBody(body, z.strictObject({ duplicates: z.number().int().min(0).max(5).optional(), hold: z.boolean().optional() }));
+        if (!patch) return controlError(400, 'Expected { duplicates?: 0..5, hold?: boolean }');
+        return json(200, delivery.configure({
+          ...(patch.duplicates === undefined ? {} : { duplicates: patch.duplicates }),
+          ...(patch.hold === undefined ? {} : { hold: patch.hold }),
+        }));
+      },
+    },
+    {
+      method: 'POST', template: '/webhooks/release',
+      handle(_params, body) {
+        const patch = parseControlBody(body, z.strictObject({ order: z.enum(['emitted', 'reverse']).optional() }));
+        if (!patch) return controlError(400, 'Expected { order?: "emitted" | "reverse" }');
+        return json(200, { released: delivery.release(patch.order ?? 'emitted') });
+      },
+    },
+    { method: 'GET', template: '/events', handle: () => json(200, { events: delivery.log() }) },
+    {
+      method: 'POST', template: '/webhook-secret',
+      handle(_params, body) {
+        const patch = parseControlBody(body, z.strictObject({ secret: z.string().min(16).max(200) }));
+        if (!patch) return controlError(400, 'Expected { secret: string of 16..200 }');
+        secret = patch.secret;
+        return json(200, { status: 'set' });
+      },
+    },
+  ];
+
+  return {
+    emit: (event) => delivery.emit(event),
+    schedule(id, settle) {
+      if (settleAfterMs === null) return;
+      const timer = setTimeout(settle, settleAfterMs);
+      timer.unref();
+      timers.set(id, timer);
+    },
+    unschedule,
+    control,
+    reset() {
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      settleAfterMs = options.defaultSettleAfterMs;
+      secret = options.defaultSecret;
+      delivery.reset();
+    },
+  };
+}
