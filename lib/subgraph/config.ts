@@ -1,7 +1,7 @@
 // What every subgraph reads the same way: where it listens, its key for the gateway's internal tokens, where its
 // upstreams are and the tenants' credentials for them, and its cache. Each subgraph adds its own settings on top.
 import { readCacheConfig, type CacheConfig } from '../cache/index.js';
-import { readBase64Key, readInt, readPort, readString, readUrl, type Env } from '../config/env.js';
+import { ConfigError, readBase64Key, readInt, readPort, readString, readUrl, type Env } from '../config/env.js';
 import { fromRoot } from '../config/paths.js';
 import { loadUpstreamCredentials, type UpstreamCredentials } from '../config/upstreamCredentials.js';
 
@@ -15,6 +15,16 @@ export interface SubgraphBaseConfig {
   readonly upstreamTimeoutMs: number;
   readonly credentials: UpstreamCredentials;
   readonly cache: CacheConfig;
+}
+
+/**
+ * For a subgraph whose own records (not a cache) live in Redis: in production there is no in-process fallback, which
+ * would hold them in one replica only and lose them on restart.
+ */
+export function requireRedisInProduction(env: Env, base: SubgraphBaseConfig, what: string): void {
+  if (env.NODE_ENV === 'production' && base.cache.redis === undefined) {
+    throw new ConfigError('REDIS_URL', `a Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES) for ${what}, shared by every replica`, undefined);
+  }
 }
 
 /** Reads <NAME>_HOST, <NAME>_PORT, <NAME>_INTERNAL_KEY and the shared upstream and cache settings. */

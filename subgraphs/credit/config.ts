@@ -1,6 +1,6 @@
 // The credit subgraph's configuration, read once from the environment and validated at start-up.
 import { readEnum, readUrl, type Env } from '../../lib/config/env.js';
-import { readSubgraphBaseConfig, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
+import { readSubgraphBaseConfig, requireRedisInProduction, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 import type { ScoreModel } from './domain.js';
 
 export interface CreditConfig extends SubgraphBaseConfig {
@@ -14,6 +14,7 @@ export interface CreditConfig extends SubgraphBaseConfig {
 
 export function readCreditConfig(env: Env): CreditConfig {
   const base = readSubgraphBaseConfig(env, 'credit', 4004);
+  requireRedisInProduction(env, base, 'the customers\' credit consents');
   return {
     ...base,
     bureauUrl: readUrl(env, 'BUREAU_URL', `${base.upstreamBaseUrl}/bureau`),

@@ -1,6 +1,6 @@
 // The payments subgraph's configuration, read once from the environment and validated at start-up.
 import { ConfigError, readInt, readOptionalString, readUrl, type Env } from '../../lib/config/env.js';
-import { readSubgraphBaseConfig, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
+import { readSubgraphBaseConfig, requireRedisInProduction, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 
 export interface PaymentsConfig extends SubgraphBaseConfig {
   readonly processorUrl: string;
@@ -35,6 +35,7 @@ function readSecret(env: Env, name: string, development: string): string {
 
 export function readPaymentsConfig(env: Env): PaymentsConfig {
   const base = readSubgraphBaseConfig(env, 'payments', 4003);
+  requireRedisInProduction(env, base, 'idempotency records and payments');
   const providerTimeoutMs = readInt(env, 'PAYMENTS_PROVIDER_TIMEOUT_MS', 10_000, { min: 50, max: 60_000 });
   const idempotencyLeaseMs = readInt(env, 'PAYMENTS_IDEMPOTENCY_LEASE_MS', 45_000, { min: 1000, max: 300_000 });
   // A lease shorter than the holder's provider calls would let a second request take over while the first is still
