@@ -150,6 +150,9 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
     // second call can only be a concurrent miss the cache failed to hold back.
     const own = await startOnBackend({ CACHE_TTL_OVERRIDES: LONG_TTLS, CACHE_VERSION: 'stampede' });
     try {
+      // Until it reaches the backend, the cache serves from the upstream (by design): a value it could not store would
+      // be loaded again once the first level lets it go, which is not what this test is about.
+      assert.ok(await own.accounts.cache.ready(10_000), 'the new stack\'s cache reached the backend');
       // Find an account at a core bank without reading any balance, so the balance is cold for the stampede.
       const holder = (customers.acme ?? []).find((entry) => entry.bank_links.some((link) => link.type === 'core_banking')) as DirectoryCustomer;
       const token = tokenFor({ role: 'support', tenant: 'acme' });
