@@ -41,7 +41,10 @@ export interface CacheOptions {
   batchWindowMs?: number;
   /** How long a replica's right to load a key lasts, in milliseconds. Default 2000. */
   leaseMs?: number;
-  /** How long a replica without the lease waits for the holder's value before loading itself, in ms. Default 500. */
+  /**
+   * How long a replica without the lease polls for the holder's value before it checks whether the holder is still
+   * loading, in ms; it keeps waiting while the holder holds the lease. Default 500.
+   */
   leaseWaitMs?: number;
 }
 
@@ -332,8 +335,9 @@ export class Cache {
   }
 
   /**
-   * Loads the key unless another replica holds its lease: then a miss waits briefly for that replica's value, and a
-   * refresh leaves the work to it (undefined). A store that fails is ignored: this process loads.
+   * Loads the key unless another replica holds its lease: then a miss waits for that replica's value (taking the lease
+   * over if the holder gives up without one), and a refresh leaves the work to it (undefined). A store that fails is
+   * ignored: this process loads.
    */
   private async loadOnce(read: Read, flight: Flight, mode: 'miss' | 'refresh'): Promise<Loaded | undefined> {
     const lease = leaseKey(read.key);
@@ -342,8 +346,10 @@ export class Cache {
       holdsLease = await this.store.acquireLease(lease, this.leaseMs);
       if (!holdsLease) {
         if (mode === 'refresh') return undefined;
-        const winner = await this.awaitLeaseHolder(read);
-        if (winner) {
+        const winner = await this.awaitLeaseHolder(read, lease);
+        if (winner === 'lease') {
+          holdsLease = true;
+        } else if (winner) {
           read.counters.upstreamCallsSaved += 1;
           return winner;
         }
@@ -361,16 +367,33 @@ export class Cache {
     }
   }
 
-  /** Polls the store for the lease holder's value for up to leaseWaitMs, backing off. */
-  private async awaitLeaseHolder(read: Read): Promise<Loaded | undefined> {
-    const deadline = Date.now() + this.leaseWaitMs;
+  /**
+   * Polls the store for the lease holder's value, backing off. Past leaseWaitMs, each poll that finds nothing also
+   * tries to take the lease: while the holder keeps it, its load is still running and loading here too would be the
+   * stampede the lease is for (a slow bank under load is exactly when that happens), so the wait goes on. Once the
+   * lease is free (the holder failed, or its lease ran out) this replica holds it ('lease') and loads, after one more
+   * look at the store. undefined (load without the lease) when the store fails, and past leaseWaitMs + leaseMs in any
+   * case, so that a chain of holders that each fail cannot hold a request for ever.
+   */
+  private async awaitLeaseHolder(read: Read, lease: string): Promise<Loaded | 'lease' | undefined> {
+    const patientUntil = Date.now() + this.leaseWaitMs;
+    const deadline = patientUntil + this.leaseMs;
+    const fresh = (found: Unsealed | undefined | 'failed'): found is Unsealed => found !== undefined && found !== 'failed'
+      && Date.now() < found.envelope.freshUntil;
     let delay = 20;
     while (Date.now() < deadline) {
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
       delay = Math.min(delay * 2, 150);
       const found = await this.fromStore(read);
       if (found === 'failed') return undefined;
-      if (found && Date.now() < found.envelope.freshUntil) return { value: found.envelope.v, json: found.json };
+      if (fresh(found)) return { value: found.envelope.v, json: found.json };
+      if (Date.now() >= patientUntil && await this.store.acquireLease(lease, this.leaseMs)) {
+        // The holder may have stored its value and released the lease between the read above and the claim.
+        const stored = await this.fromStore(read);
+        if (!fresh(stored)) return 'lease';
+        this.store.releaseLease(lease).catch(() => { read.counters.errors += 1; });
+        return { value: stored.envelope.v, json: stored.json };
+      }
     }
     return undefined;
   }

@@ -59,6 +59,17 @@ async function coreHoldings(stack: Stack, tenant: string, link: Link): Promise<H
   return holdings;
 }
 
+/** One account's ledger balance as a core bank states it (read after any call count that matters: it is a call too). */
+export async function coreBalance(stack: Stack, tenant: string, bank: string, accountId: string): Promise<{ amount: string; currency: string }> {
+  const page = (await stack.upstream(`/core/${bank}/v1/balances?account_ids=${accountId}`, credentials[tenant]?.[bank] as string)) as {
+    data: Array<{ account_id: string; currency: string; ledger: number }>;
+  };
+  const entry = page.data.find((item) => item.account_id === accountId);
+  if (!entry) throw new Error(`${bank} has no balance for ${accountId}`);
+  const currency = entry.currency.toUpperCase();
+  return { amount: formatIn(new D(entry.ledger).div(new D(10).pow(decimalsOf(currency))), currency), currency };
+}
+
 export async function organisationHoldings(stack: Stack, tenant: string): Promise<Holding[]> {
   const org = (await stack.upstream('/directory/v1/organisation', credentials[tenant]?.directory as string)) as { bank_links: Link[] };
   const all = await Promise.all(org.bank_links.map((link) =>

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { readCacheConfig } from '../../../lib/cache/config.js';
 import { createCache } from '../../../lib/cache/createCache.js';
 import { entryKey } from '../../../lib/cache/keys.js';
+import { upstreamUnavailable } from '../../../lib/errors/index.js';
 import { captureLogs, commandCalls, countingLoad, policy, sleep, redisPerFile } from './fixtures.js';
 
 const space = { prefix: 'fg', version: '1' };
@@ -68,6 +69,41 @@ describe('read-through cache on Redis', () => {
     assert.equal((a?.upstreamCallsSaved ?? 0) + (b?.upstreamCallsSaved ?? 0), 3);
     const lease = `${entryKey(space, { tenant: 'acme' }, 'leased', 1, ['cold'])}:lease`;
     assert.equal(await redis.raw().exists(lease), 0, 'the winner released its lease');
+  });
+
+  it('keeps a replica waiting while the lease holder\'s load outlasts the lease wait, so a slow upstream is read once', async () => {
+    // A load four times longer than the wait: the waiter must not read the upstream while the holder still is.
+    const { cache: replicaA } = await open({ leaseWaitMs: 50 });
+    const { cache: replicaB } = await open({ leaseWaitMs: 50 });
+    const upstream = countingLoad((call) => ({ call }), 200);
+    const read = (cache: typeof replicaA) => cache.readThrough({ policy: policy({ namespace: 'slow' }), scope: { tenant: 'acme' }, key: ['cold'], load: upstream.load });
+    const results = await Promise.all([read(replicaA), read(replicaB)]);
+    assert.equal(upstream.calls(), 1, 'one upstream read for both replicas');
+    assert.deepEqual(results, [{ call: 1 }, { call: 1 }]);
+    const saved = (replicaA.metrics().slow?.upstreamCallsSaved ?? 0) + (replicaB.metrics().slow?.upstreamCallsSaved ?? 0);
+    assert.equal(saved, 1, 'the waiter took the holder\'s value');
+  });
+
+  it('lets a waiting replica take the lease over and load when the holder\'s load fails', async () => {
+    const { cache: replicaA } = await open({ leaseWaitMs: 50 });
+    const { cache: replicaB } = await open({ leaseWaitMs: 50 });
+    let calls = 0;
+    const load = async () => {
+      calls += 1;
+      const call = calls;
+      await sleep(100);
+      if (call === 1) throw upstreamUnavailable('northwind');
+      return { call };
+    };
+    const read = (cache: typeof replicaA) => cache.readThrough({ policy: policy({ namespace: 'failover' }), scope: { tenant: 'acme' }, key: ['cold'], load });
+    // Either replica may win the lease: its caller gets the failure, the other's the second load.
+    const outcomes = await Promise.allSettled([read(replicaA), read(replicaB)]);
+    assert.equal(outcomes.filter((outcome) => outcome.status === 'rejected').length, 1, 'the holder\'s caller gets its failure');
+    assert.deepEqual(outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])), [{ call: 2 }],
+      'the waiter loaded once the lease was free');
+    assert.equal(calls, 2);
+    const lease = `${entryKey(space, { tenant: 'acme' }, 'failover', 1, ['cold'])}:lease`;
+    assert.equal(await redis.raw().exists(lease), 0, 'the replica that took the lease over released it');
   });
 
   it('invalidates a tag in Redis and in every replica\'s first level', async () => {
