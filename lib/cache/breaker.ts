@@ -32,6 +32,7 @@ export class CircuitBreaker {
   private openUntil = 0;
   private current: BreakerState = 'closed';
   private probing = false;
+  private refusedCount = 0;
   private outageLogged = false;
   private readonly threshold: number;
   private readonly coolDownMs: number;
@@ -54,11 +55,19 @@ export class CircuitBreaker {
     return this.current;
   }
 
+  /** Operations refused without being run since this breaker was made: what an outage spared the store (and callers). */
+  get refused(): number {
+    return this.refusedCount;
+  }
+
   /** Runs the operation, or throws StoreUnavailableError without running it while the breaker is open. */
   async run<T>(operation: () => Promise<T>): Promise<T> {
     let probe = false;
     if (this.current === 'open') {
-      if (this.probing || this.now() < this.openUntil) throw new StoreUnavailableError('circuit breaker open');
+      if (this.probing || this.now() < this.openUntil) {
+        this.refusedCount += 1;
+        throw new StoreUnavailableError('circuit breaker open');
+      }
       this.probing = true;
       probe = true;
     }

@@ -131,6 +131,11 @@ export class RedisStore implements CacheStore {
     return this.breaker.state;
   }
 
+  /** Commands the open breaker refused without sending them. */
+  get breakerRefusals(): number {
+    return this.breaker.refused;
+  }
+
   private createClient(): Client {
     const { connection } = this.options;
     const common: RedisOptions = {

@@ -11,21 +11,14 @@ describe('seeded data determinism', () => {
   let first: Sandbox;
   let second: Sandbox;
   let otherSeed: Sandbox;
-  let startupMs = 0;
 
   before(async () => {
-    const started = performance.now();
     first = await createSandbox({ port: 0, seed: 'fingraph', anchorDate, latency: 'none' });
-    startupMs = performance.now() - started;
     second = await createSandbox({ port: 0, seed: 'fingraph', anchorDate, latency: 'none' });
     otherSeed = await createSandbox({ port: 0, seed: 'another-seed', anchorDate, latency: 'none' });
   });
   after(async () => {
     await Promise.all([first.close(), second.close(), otherSeed.close()]);
-  });
-
-  it('starts in well under a second', () => {
-    assert.ok(startupMs < 1000, `startup took ${startupMs.toFixed(0)} ms`);
   });
 
   it('returns identical customer lists for the same seed and anchor, and different ones for another seed', async () => {

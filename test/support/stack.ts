@@ -131,7 +131,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     UPSTREAM_BASE_URL: sandbox.url,
     [`${name.toUpperCase()}_PORT`]: String(port),
     [`${name.toUpperCase()}_INTERNAL_KEY`]: deriveSubgraphKey(testKeys.internalSecret, name).toString('base64'),
-    BANK_TIMEOUT_MS: '1500',
+    // Generous: two test files share two cores, and a bank deadline missed under load is not what a test means to prove.
+    BANK_TIMEOUT_MS: '5000',
     ...options.env,
   });
   const running = {} as { -readonly [Name in SubgraphName]: StackSubgraphs[Name] };

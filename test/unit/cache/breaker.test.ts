@@ -27,6 +27,7 @@ describe('circuit breaker', () => {
     now = 999;
     await assert.rejects(breaker.run(async () => { ran = true; }), StoreUnavailableError);
     assert.equal(ran, false);
+    assert.equal(breaker.refused, 2, 'each refusal is counted');
   });
 
   it('lets one probe through after the cool-down: success closes, failure reopens', async () => {
