@@ -125,7 +125,9 @@ describe('CustomerOverview', () => {
     assert.ok(customer);
     await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
 
-    // The customer pays from one of their accounts first, so the view has a payment of theirs to show.
+    // The customer pays from one of their accounts first, so the view has a payment of theirs to show; the provider
+    // settles only by hand meanwhile, so the status read below is the one the payment was made with.
+    await stack.control('/transfers/settlement', { settleAfterMs: null });
     const listed = await stack.graphql('query ($id: ID!) { customer(id: $id) { accounts { id currency } } }', { token: tokenFor({ role: 'admin', tenant: 'acme' }), variables: { id: customer.id } });
     const source = ((listed.body.data?.customer as { accounts: Array<{ id: string; currency: string }> }).accounts).find((account) => account.currency === 'USD');
     assert.ok(source, 'the customer holds a USD account at a core bank');

@@ -237,7 +237,8 @@ describe('payments', () => {
       ['ACH over its limit', () => achInput({ amount: { amount: '25000.01', currency: 'USD' } }), 'amount.amount'],
       ['WIRE over its limit', () => achInput({ rail: 'WIRE', amount: { amount: '1000000.01', currency: 'USD' } }), 'amount.amount'],
       ['WIRE over its JPY limit', () => achInput({ rail: 'WIRE', amount: { amount: '150000001', currency: 'JPY' } }), 'amount.amount'],
-      ['WIRE in a currency it does not carry', () => achInput({ rail: 'WIRE', amount: { amount: '10.000', currency: 'KWD' } }), 'amount.currency'],
+      // Within the JPY limit though over the USD figure: refused only because the account holds USD.
+      ['WIRE of 2,000,000 JPY from a USD account', () => achInput({ rail: 'WIRE', amount: { amount: '2000000', currency: 'JPY' } }), 'amount.currency'],
       ['CARD over its limit', () => achInput({ rail: 'CARD', amount: { amount: '10000.01', currency: 'USD' }, counterparty: { name: 'Shop' } }), 'amount.amount'],
       ['CARD in JPY', () => achInput({ rail: 'CARD', amount: { amount: '1000', currency: 'JPY' }, counterparty: { name: 'Shop' } }), 'amount.currency'],
       ['Faster Payments in EUR', () => achInput({ rail: 'FASTER_PAYMENTS', amount: { amount: '10.00', currency: 'EUR' }, counterparty: { name: 'X', accountNumber: '12345678', sortCode: '400530' } }), 'amount.currency'],
@@ -271,6 +272,17 @@ describe('payments', () => {
         assert.equal(await moneyCalls(), before);
       });
     }
+
+    it('refuses a WIRE in a currency the rail does not carry before asking the provider about the account', async () => {
+      const fundingSourceReads = async () => (await calls()).transfers?.['GET /funding-sources/{Id}'] ?? 0;
+      const before = await fundingSourceReads();
+      const response = await initiate(achInput({ rail: 'WIRE', amount: { amount: '10.000', currency: 'KWD' } }));
+      assert.equal(response.body.errors?.[0]?.extensions?.field, 'amount.currency');
+      assert.equal(await fundingSourceReads(), before);
+      // A currency the rail carries is checked against the account, which takes the provider's word.
+      await initiate(achInput({ rail: 'WIRE', amount: { amount: '10.00', currency: 'EUR' } }));
+      assert.equal(await fundingSourceReads(), before + 1);
+    });
 
     it('lets a corrected request reuse the key of a refused one', async () => {
       const key = newKey('corrected');

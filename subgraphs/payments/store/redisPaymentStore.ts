@@ -31,11 +31,20 @@ end
 if found[1] ~= fp then return {'conflict', ''} end
 if found[3] == 'done' then return {'done', found[2]} end
 if tonumber(found[4]) < now then
-  if now - tonumber(found[5] or 0) > window then return {'unresolved', found[2]} end
+  -- A record without createdAt (claimed before it was kept) is dated by its expiry, set when it was claimed.
+  local created = tonumber(found[5]) or (now - (ttl - redis.call('PTTL', KEYS[1])))
+  if now - created > window then return {'unresolved', found[2]} end
   redis.call('HSET', KEYS[1], 'leaseUntil', now + lease, 'holder', holder)
   return {'claimed', found[2]}
 end
 return {'busy', found[2]}`;
+
+// Only a record that still exists is marked done: a stub without its fingerprint would answer for no request.
+const completeScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'done')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
 
 const releaseScript = `
 if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[1] then return 0 end
@@ -63,6 +72,7 @@ interface Scripts {
   fgPayClaim(numKeys: number, ...args: (string | number)[]): Promise<[string, string]>;
   fgPaySave(numKeys: number, ...args: (string | number)[]): Promise<number>;
   fgPayRelease(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  fgPayComplete(numKeys: number, ...args: (string | number)[]): Promise<number>;
   fgPayTransition(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
@@ -104,6 +114,7 @@ export class RedisPaymentStore implements PaymentStore {
     this.client.defineCommand('fgPayClaim', { lua: claimScript });
     this.client.defineCommand('fgPaySave', { lua: saveScript });
     this.client.defineCommand('fgPayRelease', { lua: releaseScript });
+    this.client.defineCommand('fgPayComplete', { lua: completeScript });
     this.client.defineCommand('fgPayTransition', { lua: transitionScript });
     let warned = false;
     this.client.on('error', (error: Error) => {
@@ -151,8 +162,7 @@ export class RedisPaymentStore implements PaymentStore {
   }
 
   complete(tenant: string, keyHash: string, ttlMs: number): Promise<void> {
-    const key = this.key(tenant, 'idem', keyHash);
-    return this.run(async () => { await this.client.multi().hset(key, 'state', 'done').pexpire(key, ttlMs).exec(); });
+    return this.run(async () => { await this.scripts.fgPayComplete(1, this.key(tenant, 'idem', keyHash), ttlMs); });
   }
 
   release(tenant: string, keyHash: string, holder: string, forget: boolean): Promise<void> {

@@ -15,11 +15,14 @@ import { z } from 'zod';
 import type { RawRoute } from '../../../lib/server/graphqlHttp.js';
 import type { ProviderId } from '../domain.js';
 import type { PaymentsServices } from '../services.js';
-import { fromProcessor, fromTransfersTopic, type PaymentStatus } from '../statusMachine.js';
+import { fromProcessor, fromTransfersTopic, isTerminal, type PaymentStatus } from '../statusMachine.js';
 import { applyStatus } from '../statusUpdates.js';
 import { verifyBodySignature, verifyStripeSignature, type SignatureVerdict } from './signatures.js';
 
-/** Event ids are remembered well past the tolerance: an older replay is refused by its timestamp anyway. */
+/**
+ * Event ids are remembered well past the tolerance. A processor replay older than that is refused by its signed time;
+ * a transfer event older than that is reconciled with the provider (its status is the provider's, never the event's).
+ */
 const EVENT_MEMORY_MS = 7 * 24 * 3_600_000;
 
 const stripeEvent = z.object({
@@ -109,14 +112,23 @@ function route(services: PaymentsServices, source: WebhookSource): RawRoute {
           logger.info({ ...log, outcome: 'unknown payment' }, 'webhook for an unknown payment: provider to retry');
           return { status: 409, body: { error: 'unknown payment' } };
         }
+        const payment = await store.get(target.tenant, target.id);
+        if (!payment) {
+          // The provider-id map is written before the record: a save that failed between them is a payment not stored.
+          await store.forgetEvent(source.provider, event.id);
+          logger.info({ ...log, outcome: 'unknown payment' }, 'webhook for an unknown payment: provider to retry');
+          return { status: 409, body: { error: 'unknown payment' } };
+        }
+        if (stale && isTerminal(payment.status)) {
+          logger.info({ ...log, paymentId: payment.id, outcome: 'already final' }, 'webhook accepted, nothing to apply');
+          return { status: 200, body: { received: true } };
+        }
         const status = stale && source.currentStatus ? await source.currentStatus(target.tenant, event.upstreamId) : event.status;
         if (!status) {
           logger.info({ ...log, outcome: 'no status' }, 'webhook accepted, nothing to apply');
           return { status: 200, body: { received: true } };
         }
-        const payment = await store.get(target.tenant, target.id);
-        if (!payment) throw new Error('payment record missing');
-        const applied = await applyStatus(services, payment, status, stale ? `${event.type} (reconciled)` : event.type);
+        const applied = await applyStatus(services, payment, status, stale ? `provider status (reconciled after ${event.type})` : event.type);
         logger.info({ ...log, paymentId: payment.id, status, outcome: applied ? 'applied' : 'not forward' }, 'webhook accepted');
         return { status: 200, body: { received: true } };
       } catch (error) {
