@@ -1,8 +1,9 @@
 // Payments end to end through the gateway, over a real Redis: initiation that is never duplicated (fifty concurrent
-// calls with one key, a restart between two calls, a provider that accepts and then times out), conflicts, step-up
-// and scopes refused before any provider call, each validation rule with the field it names, webhooks (valid, forged,
-// stale, replayed, duplicated, out of order) leaving statuses right, a settled payment showing in the balance at once,
-// listings and row checks, cancellation, and a dead idempotency store refusing payments without calling a provider.
+// calls with one key, a restart between two calls, the card processor or the transfer provider accepting and then
+// timing out), conflicts, step-up and scopes refused before any provider call, each validation rule with the field it
+// names, webhooks (valid, forged, stale, replayed, duplicated, out of order, and both at every event by the
+// providers' own rates) leaving statuses right, a settled payment showing in the balance at once, listings and row
+// checks, cancellation, and a dead idempotency store refusing payments without calling a provider.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
