@@ -81,7 +81,7 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
         return json(200, { settleAfterMs });
       },
     },
-    { method: 'GET', template: '/webhooks', handle: () => json(200, delivery.configure({})) },
+    { method: 'GET', template: '/webhooks', handle: () => json(200, delivery.settings()) },
     {
       // duplicates: extra copies of every event; hold: keep events for /webhooks/release; duplicateRate and
       // reorderRate: the share of events delivered twice, or held until a later event of the same payment has gone.

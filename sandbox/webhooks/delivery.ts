@@ -34,6 +34,8 @@ export interface EventDelivery {
   /** Sends every held event, in the order emitted or reversed. */
   release(order: 'emitted' | 'reverse'): number;
   configure(patch: Partial<DeliverySwitches>): DeliverySwitches;
+  /** The switches and rates in force. */
+  settings(): Readonly<DeliverySwitches>;
   /** Every event emitted since the last reset, oldest first. */
   log(): readonly EmittedEvent[];
   /** Switches back to `defaults`, held and delayed events let go, the log emptied. */
@@ -118,6 +120,7 @@ export function createEventDelivery(options: EventDeliveryOptions): EventDeliver
       switches = { ...switches, ...patch };
       return switches;
     },
+    settings: () => switches,
     log: () => emitted,
     reset() {
       for (const waiting of delayed.values()) {
