@@ -36,7 +36,10 @@ export interface SandboxOptions {
   seed?: string;
   /** The simulated "today", YYYY-MM-DD; default today's UTC date. */
   anchorDate?: string;
-  /** Simulated upstream latency; default "realistic" (10–40 ms with a slow tail), "none" for 0 ms. */
+  /**
+   * Simulated upstream latency; default "realistic" (10–40 ms with a slow tail, and about one payment webhook in
+   * twenty duplicated or reordered), "none" for 0 ms and exact webhook delivery.
+   */
   latency?: LatencyMode;
   /**
    * The clock consent expiry is judged against (ms since epoch); default Date.now. A test that pins an old anchorDate
@@ -70,10 +73,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const world = buildWorld(options.seed ?? 'fingraph', clock);
   const ledgers = createLedgerBook(world);
   const consents = createConsentState(world, options.consentClock);
-  const behaviour = createBehaviour(providerIds, options.latency ?? 'realistic');
+  const latency = options.latency ?? 'realistic';
+  const behaviour = createBehaviour(providerIds, latency);
   const logger = options.logger ?? createLogger('sandbox', { level: 'warn' });
   const outbox = createWebhookOutbox({ logger, ...(options.webhookTargets ? { targets: options.webhookTargets } : {}) });
-  const deps: ProviderDeps = { world, ledgers, clock, outbox, logger };
+  const deps: ProviderDeps = { world, ledgers, clock, outbox, logger, latency };
   const providers: Provider[] = [
     createOpenBankingProvider('northwind', world, ledgers, consents),
     createOpenBankingProvider('albion', world, ledgers, consents),

@@ -1,16 +1,20 @@
 // What the simulated payment providers (processor, transfers) run the same way, whatever their wire format: settlement
-// after a delay (or by hand in tests), signed webhook delivery with a rotatable secret, and the control routes tests
-// use on both (`/settlement`, `/webhooks`, `/webhooks/release`, `/events`, `/webhook-secret`). Each provider keeps its
-// own payloads, its own signature scheme and its own settle routes.
+// after a delay (or by hand in tests), signed webhook delivery with a rotatable secret, now and then a duplicate or a
+// reordered delivery, and the control routes tests use on both (`/settlement`, `/webhooks`, `/webhooks/release`,
+// `/events`, `/webhook-secret`). Each provider keeps its own payloads, its own signature scheme and its own settle
+// routes.
 import { z } from 'zod';
 import { json } from '../http/io.js';
+import type { LatencyMode } from '../behaviour.js';
 import type { ProviderControlRoute, ProviderId, SandboxResponse } from '../http/types.js';
-import { createEventDelivery, type EmittedEvent } from '../webhooks/delivery.js';
+import { createEventDelivery, type DeliveryRates, type EmittedEvent } from '../webhooks/delivery.js';
 import type { WebhookOutbox } from '../webhooks/outbox.js';
 
 export interface PaymentRailOptions {
   readonly provider: ProviderId;
   readonly outbox: WebhookOutbox;
+  /** The sandbox's latency mode: "realistic" also brings the occasional duplicate or reordered webhook. */
+  readonly latency: LatencyMode;
   /** The development signing secret, restored on reset. */
   readonly defaultSecret: string;
   /** Delay before a payment settles by itself, restored on reset. */
@@ -20,7 +24,7 @@ export interface PaymentRailOptions {
 }
 
 export interface PaymentRail {
-  /** Sends an event to the provider's webhook target (or holds it, or repeats it, as the test switches say). */
+  /** Sends an event to the provider's webhook target (or holds, repeats or delays it, as the switches and rates say). */
   emit(event: EmittedEvent): void;
   /** Settles `id` by `settle` after the configured delay; nothing when tests settle by hand (settleAfterMs null). */
   schedule(id: string, settle: () => void): void;
@@ -30,6 +34,14 @@ export interface PaymentRail {
   readonly control: readonly ProviderControlRoute[];
   /** Timers stopped, switches, secret and event log back to their defaults. */
   reset(): void;
+}
+
+/**
+ * Webhook rates in force by default (and after a reset): a realistic sandbox (`npm start`) duplicates or reorders
+ * about one event in twenty, as real providers do now and then; with latency "none" (tests) delivery is exact.
+ */
+export function defaultWebhookRates(latency: LatencyMode): Readonly<DeliveryRates> {
+  return latency === 'realistic' ? { duplicateRate: 0.05, reorderRate: 0.05 } : { duplicateRate: 0, reorderRate: 0 };
 }
 
 export const controlError = (status: number, message: string): SandboxResponse => json(status, { error: { message } });
@@ -48,7 +60,10 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
   const timers = new Map<string, NodeJS.Timeout>();
   let settleAfterMs: number | null = options.defaultSettleAfterMs;
   let secret = options.defaultSecret;
-  const delivery = createEventDelivery(options.provider, options.outbox, (body) => options.sign(secret, body));
+  const delivery = createEventDelivery({
+    provider: options.provider, outbox: options.outbox, signedHeaders: (body) => options.sign(secret, body),
+    defaults: defaultWebhookRates(options.latency),
+  });
 
   const unschedule = (id: string) => {
     clearTimeout(timers.get(id));
@@ -66,14 +81,24 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
         return json(200, { settleAfterMs });
       },
     },
+    { method: 'GET', template: '/webhooks', handle: () => json(200, delivery.settings()) },
     {
+      // duplicates: extra copies of every event; hold: keep events for /webhooks/release; duplicateRate and
+      // reorderRate: the share of events delivered twice, or held until a later event of the same payment has gone.
       method: 'POST', template: '/webhooks',
       handle(_params, body) {
-        const patch = parseControlBody(body, z.strictObject({ duplicates: z.number().int().min(0).max(5).optional(), hold: z.boolean().optional() }));
-        if (!patch) return controlError(400, 'Expected { duplicates?: 0..5, hold?: boolean }');
+        const patch = parseControlBody(body, z.strictObject({
+          duplicates: z.number().int().min(0).max(5).optional(),
+          hold: z.boolean().optional(),
+          duplicateRate: z.number().min(0).max(1).optional(),
+          reorderRate: z.number().min(0).max(1).optional(),
+        }));
+        if (!patch) return controlError(400, 'Expected { duplicates?: 0..5, hold?: boolean, duplicateRate?: 0..1, reorderRate?: 0..1 }');
         return json(200, delivery.configure({
           ...(patch.duplicates === undefined ? {} : { duplicates: patch.duplicates }),
           ...(patch.hold === undefined ? {} : { hold: patch.hold }),
+          ...(patch.duplicateRate === undefined ? {} : { duplicateRate: patch.duplicateRate }),
+          ...(patch.reorderRate === undefined ? {} : { reorderRate: patch.reorderRate }),
         }));
       },
     },

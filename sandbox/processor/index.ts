@@ -94,7 +94,7 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
   let stall = { count: 0, ms: 0 };
 
   const rail = createPaymentRail({
-    provider: 'processor', outbox, defaultSecret: DEV_PROCESSOR_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
+    provider: 'processor', outbox, latency: deps.latency, defaultSecret: DEV_PROCESSOR_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
     sign(secret, body) {
       const t = Math.floor(Date.now() / 1000);
       const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
@@ -108,7 +108,7 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
       id, object: 'event', api_version: '2024-06-20', created: Math.floor(Date.now() / 1000), livemode: false,
       pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object: intentJson(intent) },
     });
-    rail.emit({ id, type, body });
+    rail.emit({ id, type, body, subject: intent.id });
   }
 
   function settle(intent: Intent, outcome: 'succeeded' | 'failed'): boolean {

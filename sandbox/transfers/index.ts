@@ -5,10 +5,12 @@
 // `{ "status": "cancelled" }`). POST /transfers answers 201 with a Location header; the `Idempotency-Key` header makes
 // a repeat within 24 hours answer the same Location (another body under the same key is a 409). Transfers settle
 // after a delay (or when a test says so), booked on the source account's ledger, and every change is sent as a
-// webhook event signed with `X-Request-Signature-SHA-256: hex(HMAC-SHA256(secret, body))`.
+// webhook event signed with `X-Request-Signature-SHA-256: hex(HMAC-SHA256(secret, body))`. A test can make the
+// provider accept a transfer and then answer too late (`/_control/transfers/stall`), as an upstream timeout looks.
 //
 // Simplification: the payee's bank details travel inline in `destination` rather than as a second funding source.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { tenantForKey } from '../credentials.js';
 import { bearerToken, json } from '../http/io.js';
@@ -16,7 +18,7 @@ import type { Provider, ProviderControlRoute, Route, SandboxRequest, SandboxResp
 import type { ProviderDeps } from '../providerDeps.js';
 import { formatMinor, minorUnitDigits, type CurrencyCode } from '../seed/money.js';
 import type { SeedAccount, TenantId } from '../seed/types.js';
-import { controlError, createPaymentRail } from '../paymentRails/index.js';
+import { controlError, createPaymentRail, parseControlBody } from '../paymentRails/index.js';
 
 export const transfersBasePath = '/transfers';
 
@@ -75,8 +77,9 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
   const { world, ledgers, clock, outbox } = deps;
   const transfers = new Map<string, Transfer>();
   const idempotency = new Map<string, { fingerprint: string; location: string; at: number }>();
+  let stall = { count: 0, ms: 0 };
   const rail = createPaymentRail({
-    provider: 'transfers', outbox, defaultSecret: DEV_TRANSFERS_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
+    provider: 'transfers', outbox, latency: deps.latency, defaultSecret: DEV_TRANSFERS_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
     sign: (secret, body) => ({ 'x-request-signature-sha-256': createHmac('sha256', secret).update(body).digest('hex') }),
   });
 
@@ -88,7 +91,7 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
       _links: { self: { href: href(request, `/events/${id}`) }, resource: { href: href(request, `/transfers/${transfer.id}`) } },
       id, resourceId: transfer.id, topic, timestamp: new Date().toISOString(), created: new Date().toISOString(),
     });
-    rail.emit({ id, type: topic, body });
+    rail.emit({ id, type: topic, body, subject: transfer.id });
   }
 
   function transferJson(transfer: Transfer, request: SandboxRequest) {
@@ -163,10 +166,18 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     return { status: 201, body: '', contentType: 'application/json; charset=utf-8', headers: { location: href(request, `/transfers/${transfer.id}`) } };
   }
 
-  const withTenant = (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse) => (request: SandboxRequest) => {
+  const withTenant = (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse | Promise<SandboxResponse>) => (request: SandboxRequest) => {
     const tenant = authenticate(request);
     return typeof tenant === 'string' ? handler(request, tenant) : tenant;
   };
+  /** "Accept, then time out": a created transfer exists (and its key is stored) but the answer arrives too late. */
+  async function lateIfStalled(response: SandboxResponse): Promise<SandboxResponse> {
+    if (stall.count > 0 && response.status === 201) {
+      stall = { ...stall, count: stall.count - 1 };
+      await sleep(stall.ms);
+    }
+    return response;
+  }
   const notFound = () => dwollaError(404, 'NotFound', 'The requested resource was not found.');
 
   const routes: Route[] = [
@@ -190,10 +201,10 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     },
     {
       method: 'POST', template: '/transfers',
-      handle: withTenant((request, tenant) => {
+      handle: withTenant(async (request, tenant) => {
         const header = request.headers['idempotency-key'];
         const key = typeof header === 'string' ? header : undefined;
-        if (key === undefined) return createTransfer(request, tenant);
+        if (key === undefined) return lateIfStalled(createTransfer(request, tenant));
         const scoped = `${tenant}|${key}`;
         const fingerprint = createHash('sha256').update(request.body).digest('hex');
         const stored = idempotency.get(scoped);
@@ -204,7 +215,7 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
         const response = createTransfer(request, tenant);
         const location = response.headers?.location;
         if (location) idempotency.set(scoped, { fingerprint, location, at: Date.now() });
-        return response;
+        return lateIfStalled(response);
       }),
     },
     {
@@ -245,6 +256,16 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     settleRoute('processed'),
     settleRoute('failed'),
     { method: 'GET', template: '/transfers', handle: () => json(200, { count: transfers.size }) },
+    {
+      // The next `count` creations are recorded (and their idempotency keys stored) but answered only after `ms`.
+      method: 'POST', template: '/stall',
+      handle(_params, body) {
+        const patch = parseControlBody(body, z.strictObject({ count: z.number().int().min(0).max(100), ms: z.number().int().min(0).max(60_000) }));
+        if (!patch) return controlError(400, 'Expected { count, ms }');
+        stall = patch;
+        return json(200, stall);
+      },
+    },
   ];
 
   return {
@@ -259,6 +280,7 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
       rail.reset();
       transfers.clear();
       idempotency.clear();
+      stall = { count: 0, ms: 0 };
     },
   };
 }

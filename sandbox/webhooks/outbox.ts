@@ -10,6 +10,8 @@ export interface WebhookDelivery {
   readonly eventId: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Not sent before this settles: how an event held back waits for a later one to be delivered first. */
+  readonly after?: Promise<unknown>;
 }
 
 export interface DeliveryRecord {
@@ -24,8 +26,11 @@ export interface DeliveryRecord {
 export interface WebhookOutbox {
   target(provider: ProviderId): string | undefined;
   setTarget(provider: ProviderId, url: string | undefined): void;
-  /** Queues a delivery; returns at once. Without a target for the provider the event is dropped (and recorded). */
-  send(delivery: WebhookDelivery): void;
+  /**
+   * Queues a delivery and returns at once, with a promise that settles when it has finished (delivered or given up).
+   * Without a target for the provider the event is dropped (and recorded).
+   */
+  send(delivery: WebhookDelivery): Promise<void>;
   /** Resolves when every queued delivery has finished (delivered or given up). */
   idle(): Promise<void>;
   deliveries(): readonly DeliveryRecord[];
@@ -49,6 +54,8 @@ export function createWebhookOutbox(options: OutboxOptions): WebhookOutbox {
   const backoffMs = options.backoffMs ?? 100;
 
   async function deliver(delivery: WebhookDelivery, url: string): Promise<void> {
+    // Queued (so idle() waits for it) but held until what it must follow has finished.
+    if (delivery.after) await delivery.after.catch(() => undefined);
     let status = 0;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       try {
@@ -83,10 +90,11 @@ export function createWebhookOutbox(options: OutboxOptions): WebhookOutbox {
       const url = targets.get(delivery.provider);
       if (url === undefined) {
         records.push({ provider: delivery.provider, eventId: delivery.eventId, attempts: 0, status: 0, delivered: false });
-        return;
+        return Promise.resolve();
       }
       const running = deliver(delivery, url).finally(() => inFlight.delete(running));
       inFlight.add(running);
+      return running;
     },
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);

@@ -1,8 +1,9 @@
 // Payments end to end through the gateway, over a real Redis: initiation that is never duplicated (fifty concurrent
-// calls with one key, a restart between two calls, a provider that accepts and then times out), conflicts, step-up
-// and scopes refused before any provider call, each validation rule with the field it names, webhooks (valid, forged,
-// stale, replayed, duplicated, out of order) leaving statuses right, a settled payment showing in the balance at once,
-// listings and row checks, cancellation, and a dead idempotency store refusing payments without calling a provider.
+// calls with one key, a restart between two calls, the card processor or the transfer provider accepting and then
+// timing out), conflicts, step-up and scopes refused before any provider call, each validation rule with the field it
+// names, webhooks (valid, forged, stale, replayed, duplicated, out of order, and both at every event by the
+// providers' own rates) leaving statuses right, a settled payment showing in the balance at once, listings and row
+// checks, cancellation, and a dead idempotency store refusing payments without calling a provider.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -84,6 +85,17 @@ describe('payments', () => {
       if (transfer.metadata?.paymentId === paymentId) return resourceId;
     }
     throw new Error('no transfer for the payment');
+  };
+  /** How many transfers the provider holds for the payment (each transfer_created event names one). */
+  const transfersFor = async (paymentId: string): Promise<number> => {
+    const events = (await stack.control('/transfers/events')) as { events: Array<{ type: string; body: string }> };
+    let count = 0;
+    for (const event of events.events.filter((entry) => entry.type === 'transfer_created')) {
+      const { resourceId } = JSON.parse(event.body) as { resourceId: string };
+      const transfer = (await stack.upstream(`/transfers/transfers/${resourceId}`, credentials.acme?.transfers as string)) as { metadata?: { paymentId?: string } };
+      if (transfer.metadata?.paymentId === paymentId) count += 1;
+    }
+    return count;
   };
 
   before(async () => {
@@ -225,6 +237,23 @@ describe('payments', () => {
     // Both attempts reached the processor; it kept one intent, the one the payment points at.
     assert.equal(((await calls()).processor?.['POST /v1/payment_intents'] ?? 0) - creationsBefore, 2);
     assert.equal(list.data.filter((intent) => intent.metadata.fingraph_payment_id === payment.id).length, 1);
+  });
+
+  it('makes one transfer when the transfer provider accepts, then answers too late, and the client retries', async () => {
+    const input = achInput();
+    // Longer than the stack's PAYMENTS_PROVIDER_TIMEOUT_MS (1500).
+    await stack.control('/transfers/stall', { count: 1, ms: 2500 });
+    const creationsBefore = (await calls()).transfers?.['POST /transfers'] ?? 0;
+    const timedOut = await initiate(input);
+    assert.equal(timedOut.body.errors?.[0]?.extensions?.code, 'UPSTREAM_TIMEOUT', JSON.stringify(timedOut.body.errors));
+    const retried = await initiate(input);
+    assert.equal(retried.body.errors, undefined, JSON.stringify(retried.body.errors));
+    const payment = paymentOf(retried) as PaymentOut;
+    assert.equal(payment.status, 'PENDING');
+    assert.equal(payment.rail, 'ACH');
+    // Both attempts reached the provider; it kept one transfer, the one the payment points at.
+    assert.equal(((await calls()).transfers?.['POST /transfers'] ?? 0) - creationsBefore, 2);
+    assert.equal(await transfersFor(payment.id), 1);
   });
 
   describe('validation', () => {
@@ -389,6 +418,46 @@ describe('payments', () => {
       const read = await readPayment(payment.id);
       assert.equal(read?.status, 'SETTLED');
       assert.deepEqual(read?.statusHistory.map((change) => change.status), ['PROCESSING', 'SETTLED']);
+    });
+
+    it('ends right when both providers duplicate and reorder every event (duplicateRate and reorderRate 1)', async () => {
+      const chaos = { duplicateRate: 1, reorderRate: 1 };
+      await stack.control('/processor/webhooks', chaos);
+      await stack.control('/transfers/webhooks', chaos);
+      let card: PaymentOut;
+      let transfer: PaymentOut;
+      try {
+        card = await cardPayment();
+        transfer = paymentOf(await initiate(achInput())) as PaymentOut;
+        await stack.control(`/processor/payment_intents/${await upstreamId('processor', card.id)}/succeed`, {});
+        await stack.control(`/transfers/transfers/${await upstreamId('transfers', transfer.id)}/process`, {});
+        await stack.sandbox.outbox.idle();
+      } finally {
+        const exact = { duplicateRate: 0, reorderRate: 0 };
+        await stack.control('/processor/webhooks', exact);
+        await stack.control('/transfers/webhooks', exact);
+      }
+      const readCard = await readPayment(card.id);
+      assert.equal(readCard?.status, 'SETTLED');
+      assert.deepEqual(readCard?.statusHistory.map((change) => change.status), ['PROCESSING', 'SETTLED']);
+      const readTransfer = await readPayment(transfer.id);
+      assert.equal(readTransfer?.status, 'SETTLED');
+      assert.deepEqual(readTransfer?.statusHistory.map((change) => change.status), ['PENDING', 'SETTLED']);
+      // The chaos reached the subgraph: each transfer event delivered twice, the creation after the completion.
+      const transferId = await upstreamId('transfers', transfer.id);
+      const events = ((await stack.control('/transfers/events')) as { events: Array<{ id: string; type: string; body: string }> }).events
+        .filter((event) => (JSON.parse(event.body) as { resourceId: string }).resourceId === transferId);
+      const deliveries = ((await stack.control('/webhooks')) as { deliveries: Array<{ eventId: string; delivered: boolean }> }).deliveries;
+      const created = events.find((event) => event.type === 'transfer_created');
+      const completed = events.find((event) => event.type === 'transfer_completed');
+      assert.ok(created && completed);
+      for (const event of [created, completed]) {
+        assert.equal(deliveries.filter((entry) => entry.eventId === event.id && entry.delivered).length, 2, `${event.type} delivered twice`);
+      }
+      assert.ok(deliveries.findIndex((entry) => entry.eventId === created.id) > deliveries.findIndex((entry) => entry.eventId === completed.id),
+        'the creation was delivered after the completion');
+      assert.ok(stack.logs.some((line) => line.msg === 'webhook replay ignored' && line.provider === 'transfers'));
+      assert.ok(stack.logs.some((line) => line.msg === 'webhook replay ignored' && line.provider === 'processor'));
     });
 
     it('applies a settlement announced before the payment was stored: the provider is asked to retry', async () => {

@@ -1,6 +1,7 @@
 // The transfer provider in its Dwolla-like wire format: funding sources naming their holder, transfers created with a
 // 201 and a Location, decimal string amounts, Idempotency-Key (same Location again; another body is a 409), settlement
-// booked on the ledger, cancellation while pending, and webhooks signed with an HMAC of the body.
+// booked on the ledger, cancellation while pending, a creation accepted then answered too late (stall), and webhooks
+// signed with an HMAC of the body.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -95,6 +96,25 @@ describe('transfers (Dwolla-like)', () => {
     assert.equal(other.status, 409);
     const count = await call<{ count: number }>(`${sandbox.url}/_control/transfers/transfers`);
     assert.equal(count.body.count, 1);
+  });
+
+  it('accepts a transfer and answers too late when stalled; a retry with the key gets the same Location at once', async () => {
+    assert.equal((await control('/stall', { count: 'one' })).status, 400);
+    assert.equal((await control('/stall', { count: 1, ms: 2000 })).status, 200);
+    let answered = false;
+    const first = post(body(), 'stalled-key').then((response) => { answered = true; return response; });
+    // The transfer exists before its creation call answers.
+    for (let polls = 0; (await call<{ count: number }>(`${sandbox.url}/_control/transfers/transfers`)).body.count === 0; polls += 1) {
+      assert.ok(polls < 1000, 'the stalled creation was recorded');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const retry = await post(body(), 'stalled-key');
+    assert.equal(answered, false, 'the first call is still waiting for its answer');
+    assert.equal(retry.status, 201);
+    const late = await first;
+    assert.equal(late.status, 201);
+    assert.equal(late.headers.get('location'), retry.headers.get('location'));
+    assert.equal((await call<{ count: number }>(`${sandbox.url}/_control/transfers/transfers`)).body.count, 1);
   });
 
   it('books a processed transfer on the ledger and signs each webhook with an HMAC of the body', async () => {
