@@ -1,8 +1,9 @@
 // What the simulated payment providers (processor, transfers) run the same way, whatever their wire format: settlement
 // after a delay (or by hand in tests), signed webhook delivery with a rotatable secret, now and then a duplicate or a
-// reordered delivery, and the control routes tests use on both (`/settlement`, `/webhooks`, `/webhooks/release`,
-// `/events`, `/webhook-secret`). Each provider keeps its own payloads, its own signature scheme and its own settle
+// reordered delivery, "accept, then answer too late", and the control routes tests use on both (`/settlement`,
+// `/webhooks`, `/webhooks/release`, `/events`, `/webhook-secret`, `/stall`). Each provider keeps its own payloads, its own signature scheme and its own settle
 // routes.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { json } from '../http/io.js';
 import type { LatencyMode } from '../behaviour.js';
@@ -30,6 +31,11 @@ export interface PaymentRail {
   schedule(id: string, settle: () => void): void;
   /** Stops the pending settlement of `id` (settled by hand, or cancelled). */
   unschedule(id: string): void;
+  /**
+   * Called once a creation has been made (and its idempotency key stored): holds the answer past the client's timeout
+   * when `/stall` asked for it, as an upstream timeout after acceptance looks.
+   */
+  answerLateIfStalled(): Promise<void>;
   /** The control routes both providers share. */
   readonly control: readonly ProviderControlRoute[];
   /** Timers stopped, switches, secret and event log back to their defaults. */
@@ -60,6 +66,7 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
   const timers = new Map<string, NodeJS.Timeout>();
   let settleAfterMs: number | null = options.defaultSettleAfterMs;
   let secret = options.defaultSecret;
+  let stall = { count: 0, ms: 0 };
   const delivery = createEventDelivery({
     provider: options.provider, outbox: options.outbox, signedHeaders: (body) => options.sign(secret, body),
     defaults: defaultWebhookRates(options.latency),
@@ -112,6 +119,16 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
     },
     { method: 'GET', template: '/events', handle: () => json(200, { events: delivery.log() }) },
     {
+      // The next `count` creations are made (and their idempotency keys stored) but answered only after `ms`.
+      method: 'POST', template: '/stall',
+      handle(_params, body) {
+        const patch = parseControlBody(body, z.strictObject({ count: z.number().int().min(0).max(100), ms: z.number().int().min(0).max(60_000) }));
+        if (!patch) return controlError(400, 'Expected { count, ms }');
+        stall = patch;
+        return json(200, stall);
+      },
+    },
+    {
       method: 'POST', template: '/webhook-secret',
       handle(_params, body) {
         const patch = parseControlBody(body, z.strictObject({ secret: z.string().min(16).max(200) }));
@@ -131,8 +148,14 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
       timers.set(id, timer);
     },
     unschedule,
+    async answerLateIfStalled() {
+      if (stall.count === 0) return;
+      stall = { ...stall, count: stall.count - 1 };
+      await sleep(stall.ms);
+    },
     control,
     reset() {
+      stall = { count: 0, ms: 0 };
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       settleAfterMs = options.defaultSettleAfterMs;

@@ -8,15 +8,13 @@
 //
 // Payment methods: the sandbox attaches each of a tenant's bank accounts as `pm_acct_<the bank's account id>`.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
 import { tenantForKey } from '../credentials.js';
 import { bearerToken, json } from '../http/io.js';
 import type { Provider, ProviderControlRoute, Route, SandboxRequest, SandboxResponse } from '../http/types.js';
 import type { ProviderDeps } from '../providerDeps.js';
 import type { CurrencyCode } from '../seed/money.js';
 import type { SeedAccount, TenantId } from '../seed/types.js';
-import { controlError, createPaymentRail, parseControlBody } from '../paymentRails/index.js';
+import { controlError, createPaymentRail } from '../paymentRails/index.js';
 
 export const processorBasePath = '/processor';
 
@@ -91,7 +89,6 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
   const { world, ledgers, clock, outbox } = deps;
   const intents = new Map<string, Intent>();
   const idempotency = new Map<string, StoredResponse>();
-  let stall = { count: 0, ms: 0 };
 
   const rail = createPaymentRail({
     provider: 'processor', outbox, latency: deps.latency, defaultSecret: DEV_PROCESSOR_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
@@ -153,11 +150,8 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     const response = execute();
     // Stripe stores results that reached its API (not 401s or 5xx); the response is stored before it is sent.
     if (response.status < 500 && response.status !== 401) idempotency.set(scoped, { fingerprint, response, at: Date.now() });
-    if (stall.count > 0 && request.path === '/v1/payment_intents') {
-      // "Accept, then time out": the intent exists and its response is stored, but the answer arrives too late.
-      stall = { ...stall, count: stall.count - 1 };
-      await sleep(stall.ms);
-    }
+    // "Accept, then time out": the intent exists and its response is stored, but the answer may arrive too late.
+    if (request.path === '/v1/payment_intents') await rail.answerLateIfStalled();
     return { ...response, headers: { ...response.headers, 'idempotency-key': key } };
   }
 
@@ -266,16 +260,6 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     ...rail.control,
     settleRoute('succeeded'),
     settleRoute('failed'),
-    {
-      // The next `count` creations are recorded (and their responses stored) but answered only after `ms`.
-      method: 'POST', template: '/stall',
-      handle(_params, body) {
-        const patch = parseControlBody(body, z.strictObject({ count: z.number().int().min(0).max(100), ms: z.number().int().min(0).max(60_000) }));
-        if (!patch) return controlError(400, 'Expected { count, ms }');
-        stall = patch;
-        return json(200, stall);
-      },
-    },
   ];
 
   return {
@@ -290,7 +274,6 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
       rail.reset();
       intents.clear();
       idempotency.clear();
-      stall = { count: 0, ms: 0 };
       ledgers.resetBookings();
     },
   };

@@ -10,7 +10,6 @@
 //
 // Simplification: the payee's bank details travel inline in `destination` rather than as a second funding source.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { tenantForKey } from '../credentials.js';
 import { bearerToken, json } from '../http/io.js';
@@ -18,7 +17,7 @@ import type { Provider, ProviderControlRoute, Route, SandboxRequest, SandboxResp
 import type { ProviderDeps } from '../providerDeps.js';
 import { formatMinor, minorUnitDigits, type CurrencyCode } from '../seed/money.js';
 import type { SeedAccount, TenantId } from '../seed/types.js';
-import { controlError, createPaymentRail, parseControlBody } from '../paymentRails/index.js';
+import { controlError, createPaymentRail } from '../paymentRails/index.js';
 
 export const transfersBasePath = '/transfers';
 
@@ -77,7 +76,6 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
   const { world, ledgers, clock, outbox } = deps;
   const transfers = new Map<string, Transfer>();
   const idempotency = new Map<string, { fingerprint: string; location: string; at: number }>();
-  let stall = { count: 0, ms: 0 };
   const rail = createPaymentRail({
     provider: 'transfers', outbox, latency: deps.latency, defaultSecret: DEV_TRANSFERS_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
     sign: (secret, body) => ({ 'x-request-signature-sha-256': createHmac('sha256', secret).update(body).digest('hex') }),
@@ -172,10 +170,7 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
   };
   /** "Accept, then time out": a created transfer exists (and its key is stored) but the answer arrives too late. */
   async function lateIfStalled(response: SandboxResponse): Promise<SandboxResponse> {
-    if (stall.count > 0 && response.status === 201) {
-      stall = { ...stall, count: stall.count - 1 };
-      await sleep(stall.ms);
-    }
+    if (response.status === 201) await rail.answerLateIfStalled();
     return response;
   }
   const notFound = () => dwollaError(404, 'NotFound', 'The requested resource was not found.');
@@ -256,16 +251,6 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     settleRoute('processed'),
     settleRoute('failed'),
     { method: 'GET', template: '/transfers', handle: () => json(200, { count: transfers.size }) },
-    {
-      // The next `count` creations are recorded (and their idempotency keys stored) but answered only after `ms`.
-      method: 'POST', template: '/stall',
-      handle(_params, body) {
-        const patch = parseControlBody(body, z.strictObject({ count: z.number().int().min(0).max(100), ms: z.number().int().min(0).max(60_000) }));
-        if (!patch) return controlError(400, 'Expected { count, ms }');
-        stall = patch;
-        return json(200, stall);
-      },
-    },
   ];
 
   return {
@@ -280,7 +265,6 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
       rail.reset();
       transfers.clear();
       idempotency.clear();
-      stall = { count: 0, ms: 0 };
     },
   };
 }
