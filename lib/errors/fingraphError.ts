@@ -36,6 +36,11 @@ export const consentStoreUnavailable = () =>
   new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Credit consents cannot be read right now; retry shortly', {
     reason: 'CONSENT_STORE_UNAVAILABLE',
   });
+/** A HARD pull for this customer and purpose was made moments ago: another would put a second one on their file. */
+export const hardInquiryRecent = () =>
+  new FinGraphError(ErrorCode.BAD_USER_INPUT, 'A hard inquiry for this customer and purpose was made in the last 15 minutes; ask for a SOFT one or wait', {
+    argument: 'inquiry', reason: 'HARD_INQUIRY_RECENT',
+  });
 export const idempotencyConflict = () =>
   new FinGraphError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request');
 /** The idempotency store cannot be reached: a payment is refused rather than executed unprotected. Safe to retry. */

@@ -8,6 +8,7 @@ import { BureauConnector } from './connectors/bureau.js';
 import { DirectoryConnector } from './connectors/directory.js';
 import type { ConsentStore } from './consents.js';
 import type { ScoreModel } from './domain.js';
+import type { HardInquiries } from './hardInquiries.js';
 
 export interface CreditServices {
   readonly bureau: BureauConnector;
@@ -16,10 +17,13 @@ export interface CreditServices {
   readonly cache: Cache;
   readonly cachePolicy: typeof creditCachePolicy;
   readonly consents: ConsentStore;
+  /** At most one HARD pull per customer and purpose in a window (hardInquiries.ts). */
+  readonly hardInquiries: HardInquiries;
   readonly scoreModel: ScoreModel;
 }
 
-export function createCreditServices(config: CreditConfig, logger: Logger, cache: Cache, consents: ConsentStore): CreditServices {
+export function createCreditServices(config: CreditConfig, logger: Logger, cache: Cache, consents: ConsentStore,
+  hardInquiries: HardInquiries): CreditServices {
   const client = (provider: string, baseUrl: string) =>
     new UpstreamClient({ provider, baseUrl, timeoutMs: config.upstreamTimeoutMs, logger: logger.child({ component: 'upstream' }) });
   return {
@@ -28,6 +32,7 @@ export function createCreditServices(config: CreditConfig, logger: Logger, cache
     cache,
     cachePolicy: creditCachePolicy,
     consents,
+    hardInquiries,
     scoreModel: config.scoreModel,
   };
 }

@@ -166,6 +166,46 @@ describe('credit', () => {
     assert.deepEqual(onFile.inquiries.map((entry) => entry.type), ['S', 'H', 'S']);
   });
 
+  it('makes one HARD inquiry per customer and purpose however the request is retried', async () => {
+    const hard = (id: string) => stack.graphql(reportQuery, { token: risk(), variables: { id, purpose: 'CREDIT_TRANSACTION', inquiry: 'HARD' } });
+    const hardOnFile = async (id: string) => ((await stack.control(`/bureau/inquiries/${id}`)) as { inquiries: Array<{ type: string }> })
+      .inquiries.filter((entry) => entry.type === 'H').length;
+
+    // Asked twice: the second is refused before the bureau, and the file holds one hard inquiry.
+    const twice = freshCustomer();
+    assert.deepEqual(errorsOf(await hard(twice)), []);
+    const before = await bureauCalls();
+    const again = await hard(twice);
+    assert.equal(codeAt(again, ['customer', 'creditReport']), 'BAD_USER_INPUT');
+    assert.equal(errorsOf(again)[0]?.extensions?.reason, 'HARD_INQUIRY_RECENT');
+    assert.equal(await bureauCalls(), before);
+    assert.equal(await hardOnFile(twice), 1);
+
+    // The bureau answers that it is down: no pull was made, so the retry may pull.
+    const afterOutage = freshCustomer();
+    await stack.control('/providers/bureau', { down: true });
+    try {
+      assert.equal(codeAt(await hard(afterOutage), ['customer', 'creditReport']), 'UPSTREAM_UNAVAILABLE');
+    } finally {
+      await stack.control('/providers/bureau', { down: false });
+    }
+    assert.deepEqual(errorsOf(await hard(afterOutage)), []);
+    assert.equal(await hardOnFile(afterOutage), 1);
+
+    // The bureau answers too late, yet records the pull: the retry is refused, and the file still holds one.
+    const afterTimeout = freshCustomer();
+    await stack.control('/providers/bureau', { latencyMs: 6000 });
+    try {
+      assert.equal(codeAt(await hard(afterTimeout), ['customer', 'creditReport']), 'UPSTREAM_TIMEOUT');
+    } finally {
+      await stack.control('/providers/bureau', { latencyMs: 0 });
+    }
+    for (let wait = 0; wait < 100 && await hardOnFile(afterTimeout) === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await hardOnFile(afterTimeout), 1, 'the bureau recorded the pull it answered late');
+    assert.equal(errorsOf(await hard(afterTimeout))[0]?.extensions?.reason, 'HARD_INQUIRY_RECENT');
+    assert.equal(await hardOnFile(afterTimeout), 1);
+  });
+
   it('refuses a HARD inquiry for a soft-only purpose before asking the bureau', async () => {
     const id = freshCustomer();
     const before = await bureauCalls();

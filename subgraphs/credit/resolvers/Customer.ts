@@ -3,7 +3,7 @@
 // Checks run in an order that leaks nothing: whose row it is, then the request's own validity, then existence in the
 // tenant, then consent, and only then the bureau.
 import { TENANT_TAG } from '../../../lib/cache/index.js';
-import { notFound, purposeConsentRequired } from '../../../lib/errors/index.js';
+import { ErrorCode, hardInquiryRecent, isFinGraphError, notFound, purposeConsentRequired } from '../../../lib/errors/index.js';
 import { assertCanReadCustomer, assertStaff } from '../access.js';
 import type { CreditContext } from '../context.js';
 import type { CreditReport, CreditScore, InquiryType, PermissiblePurpose } from '../domain.js';
@@ -42,7 +42,17 @@ export const Customer = {
       && !(await services.consents.find(principal.tenant, customer.id, args.purpose))) {
       throw purposeConsentRequired(args.purpose);
     }
-    const file = await pullFromBureau(context, customer.id, args.purpose, args.inquiry, 'report');
+    const hard = args.inquiry === 'HARD';
+    if (hard && !(await services.hardInquiries.claim(principal.tenant, customer.id, args.purpose))) throw hardInquiryRecent();
+    let file;
+    try {
+      file = await pullFromBureau(context, customer.id, args.purpose, args.inquiry, 'report');
+    } catch (error) {
+      // A timeout may have reached the bureau: the mark stays. Any other failure is the bureau's "no pull made".
+      const maybeRecorded = isFinGraphError(error) && error.code === ErrorCode.UPSTREAM_TIMEOUT;
+      if (hard && !maybeRecorded) await services.hardInquiries.release(principal.tenant, customer.id, args.purpose);
+      throw error;
+    }
     return { ...file, purpose: args.purpose, inquiry: args.inquiry };
   },
 };
