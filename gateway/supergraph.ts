@@ -4,7 +4,7 @@
 // `for: SECURITY` purpose is then removed from exactly those two links, and the gateway is handed the result. This
 // fails closed: no rules read, or a security feature FinGraph does not enforce, and the gateway does not start.
 import { Supergraph } from '@apollo/federation-internals';
-import { Kind, getNamedType, isNonNullType, isObjectType, isInterfaceType, parse, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, getNamedType, type ConstDirectiveNode, isNonNullType, isObjectType, isInterfaceType, parse, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { AUTHENTICATED_SPEC, REQUIRES_SCOPES_SPEC, readAccessRules, ruleCount, type AccessRules } from '../lib/auth/requirements.js';
 
 export interface PreparedSupergraph {
@@ -42,6 +42,39 @@ function stripEnforcedPurposes(document: DocumentNode): { document: DocumentNode
   return { document: result, stripped };
 }
 
+/**
+ * Every subgraph must declare rules of its own: a subgraph whose `@requiresScopes` / `@authenticated` were all lost
+ * (an edited schema file, a composition gone wrong) would otherwise be served open beside the others that kept theirs.
+ * A field belongs to the graphs its `@join__field` names, or else to those of its type's `@join__type`. Each subgraph's
+ * schema is also refused by the subgraph itself when it declares no rule (lib/subgraph/startSubgraph.ts).
+ */
+function graphsWithoutRules(document: DocumentNode): string[] {
+  const graphArg = (directive: ConstDirectiveNode) => {
+    const value = directive.arguments?.find((arg) => arg.name.value === 'graph')?.value;
+    return value?.kind === Kind.ENUM ? value.value : undefined;
+  };
+  const protects = (directives: readonly ConstDirectiveNode[] | undefined) =>
+    (directives ?? []).some((directive) => directive.name.value === 'requiresScopes' || directive.name.value === 'authenticated');
+  const graphs = new Set<string>();
+  const protectedGraphs = new Set<string>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'join__Graph') {
+      for (const value of definition.values ?? []) graphs.add(value.name.value);
+    }
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    const typeGraphs = (definition.directives ?? []).filter((directive) => directive.name.value === 'join__type').flatMap((directive) => graphArg(directive) ?? []);
+    // A rule on a type joined by several graphs (`Query`, `Mutation`, a shared entity) was declared by one of them, and
+    // the supergraph does not say which: it counts for none. A type of one graph's own counts for that graph.
+    const typeProtected = protects(definition.directives) && typeGraphs.length === 1;
+    for (const field of definition.fields ?? []) {
+      if (!typeProtected && !protects(field.directives)) continue;
+      const fieldGraphs = (field.directives ?? []).filter((directive) => directive.name.value === 'join__field').flatMap((directive) => graphArg(directive) ?? []);
+      (fieldGraphs.length > 0 ? fieldGraphs : typeGraphs).forEach((graph) => protectedGraphs.add(graph));
+    }
+  }
+  return [...graphs].filter((graph) => !protectedGraphs.has(graph));
+}
+
 /** A field that a principal may be refused (scopes or step-up) must be nullable, so that refusing it nulls that field alone. */
 function assertRefusableFieldsNullable(schema: GraphQLSchema, rules: AccessRules): void {
   const offenders: string[] = [];
@@ -66,6 +99,10 @@ export function prepareSupergraph(sdl: string): PreparedSupergraph {
     .filter((rule) => rule.scopes.length > 0 || (rule.authenticated && !rule.stepUp)).length;
   if (stripped === 0 || ruleCount(rules) === 0 || scopedOrAuthenticated === 0) {
     throw new SupergraphSecurityError('it declares no access rules (@authenticated / @requiresScopes); refusing to serve unprotected');
+  }
+  const unprotected = graphsWithoutRules(composed);
+  if (unprotected.length > 0) {
+    throw new SupergraphSecurityError(`subgraph ${unprotected.join(', ')} declares no access rules (@authenticated / @requiresScopes); refusing to serve it unprotected`);
   }
   const servedSdl = print(document);
   const apiSchema = Supergraph.build(servedSdl).apiSchema().toGraphQLJSSchema();

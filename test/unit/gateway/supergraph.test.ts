@@ -3,8 +3,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
+import { parse } from 'graphql';
+import { fromRoot } from '../../../lib/config/paths.js';
 import { SUPERGRAPH_PATH } from '../../../schema/compose.js';
+import { subgraphs } from '../../../schema/subgraphs.js';
 import { SupergraphSecurityError, prepareSupergraph } from '../../../gateway/supergraph.js';
 
 const composed = readFileSync(SUPERGRAPH_PATH, 'utf8');
@@ -30,6 +34,25 @@ describe('prepareSupergraph', () => {
     assert.throws(() => prepareSupergraph(onlyStepUp.replace(/ @stepUp$/gm, '')), SupergraphSecurityError);
     const withoutLinks = composed.replace(/\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v0\.1", for: SECURITY\)/g, '');
     assert.throws(() => prepareSupergraph(withoutLinks), /declares no access rules/);
+  });
+
+  it('refuses a supergraph in which one subgraph lost its rules, though the others kept theirs', () => {
+    const compose = (...strip: string[]) => {
+      const result = composeServices(subgraphs.map((subgraph) => {
+        const text = readFileSync(fromRoot('subgraphs', subgraph.name, 'schema.graphql'), 'utf8');
+        const typeDefs = strip.includes(subgraph.name)
+          ? text.replace(/@requiresScopes\(scopes: \[\[[^)]*\)/g, '').replace(/ @authenticated\b/g, '').replace(/ @stepUp$/gm, '')
+          : text;
+        return { name: subgraph.name, url: subgraph.defaultUrl, typeDefs: parse(typeDefs) };
+      }));
+      if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
+      return result.supergraphSdl;
+    };
+    assert.doesNotThrow(() => prepareSupergraph(compose()));
+    assert.throws(() => prepareSupergraph(compose('payments')), /subgraph PAYMENTS declares no access rules/);
+    // Credit's mutations stay under the @authenticated payments declares on the shared Mutation type, but its Customer
+    // fields (the score, the report) would be open: refused.
+    assert.throws(() => prepareSupergraph(compose('credit')), /subgraph CREDIT declares no access rules/);
   });
 
   it('refuses a security feature it does not enforce', () => {
