@@ -91,7 +91,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     createSanctionsProvider(deps),
     createBureauProvider(deps),
   ];
-  const control = createControl(behaviour, consents, providers, outbox);
+  const control = createControl(behaviour, consents, providers, outbox, ledgers);
 
   const context: HandlerContext = { providers, behaviour, control, logger };
 

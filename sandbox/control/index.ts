@@ -7,6 +7,7 @@ import { json } from '../http/io.js';
 import { matchRoute } from '../http/routes.js';
 import { providerIds, type Provider, type ProviderId, type SandboxResponse } from '../http/types.js';
 import type { WebhookOutbox } from '../webhooks/outbox.js';
+import type { LedgerBook } from '../seed/ledger.js';
 import type { SeedConsent } from '../seed/types.js';
 import { isoSeconds } from '../seed/time.js';
 
@@ -32,7 +33,8 @@ const controlError = (status: number, message: string) => json(status, { error: 
 
 const webhookTarget = z.strictObject({ url: z.url({ protocol: /^https?$/ }).nullable() });
 
-export function createControl(behaviour: Behaviour, consents: ConsentState, providers: readonly Provider[], outbox: WebhookOutbox): Control {
+export function createControl(behaviour: Behaviour, consents: ConsentState, providers: readonly Provider[], outbox: WebhookOutbox,
+  ledgers: LedgerBook): Control {
   const isProvider = (id: string): id is ProviderId => (providerIds as readonly string[]).includes(id);
   const allSettings = () => Object.fromEntries(providerIds.map((id) => [id, behaviour.settings(id)]));
   const consentJson = (consent: SeedConsent) => ({
@@ -95,6 +97,8 @@ export function createControl(behaviour: Behaviour, consents: ConsentState, prov
         behaviour.reset();
         consents.reset();
         outbox.reset();
+        // Payments booked by either payment provider live in the banks' shared ledgers: dropped once, here.
+        ledgers.resetBookings();
         for (const provider of providers) provider.reset?.();
         return json(200, { status: 'reset' });
       },

@@ -31,7 +31,8 @@ type IntentStatus = 'requires_payment_method' | 'processing' | 'succeeded' | 'ca
 interface Intent {
   readonly id: string;
   readonly tenant: TenantId;
-  readonly amount: number;
+  /** Integer minor units, as Stripe's wire format carries them (at most MAX_AMOUNT, well inside a safe integer). */
+  readonly amountMinor: number;
   readonly currency: string;
   readonly account: SeedAccount;
   readonly paymentMethod: string;
@@ -55,8 +56,8 @@ const stripeError = (status: number, type: string, message: string, extra: Recor
 const intentJson = (intent: Intent) => ({
   id: intent.id,
   object: 'payment_intent',
-  amount: intent.amount,
-  amount_received: intent.status === 'succeeded' ? intent.amount : 0,
+  amount: intent.amountMinor,
+  amount_received: intent.status === 'succeeded' ? intent.amountMinor : 0,
   capture_method: 'automatic',
   canceled_at: intent.canceledAt,
   cancellation_reason: intent.canceledAt === null ? null : 'requested_by_customer',
@@ -114,7 +115,7 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     if (outcome === 'succeeded') {
       intent.status = 'succeeded';
       ledgers.book(intent.account, {
-        id: `txn_${randomBytes(10).toString('hex')}`, at: clock.asOf, amountMinor: -intent.amount,
+        id: `txn_${randomBytes(10).toString('hex')}`, at: clock.asOf, amountMinor: -intent.amountMinor,
         description: `CARD PAYMENT ${intent.description ?? intent.id}`.slice(0, 60).toUpperCase(), reference: intent.id,
       });
       emit(intent, 'payment_intent.succeeded');
@@ -176,7 +177,7 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     }
     const confirm = fields.get('confirm') === 'true';
     const intent: Intent = {
-      id: `pi_${randomBytes(12).toString('hex')}`, tenant, amount: Number(amountText), currency, account, paymentMethod,
+      id: `pi_${randomBytes(12).toString('hex')}`, tenant, amountMinor: Number(amountText), currency, account, paymentMethod,
       description: fields.get('description')?.slice(0, 200) ?? null, metadata, created: Math.floor(Date.now() / 1000),
       status: confirm ? 'processing' : 'requires_payment_method', canceledAt: null, lastError: null,
     };
@@ -274,7 +275,6 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
       rail.reset();
       intents.clear();
       idempotency.clear();
-      ledgers.resetBookings();
     },
   };
 }

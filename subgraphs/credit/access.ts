@@ -2,11 +2,7 @@
 // their tenant (existence is checked in the tenant's directory before any pull). Refusals are NOT_FOUND, as for an id
 // that does not exist. Full reports are for staff: a customer token is refused one even for itself.
 import type { Principal } from '../../lib/auth/principal.js';
-import { forbidden, notFound } from '../../lib/errors/index.js';
-
-export function assertCanReadCustomer(principal: Principal, customerId: string): void {
-  if (principal.customerId !== undefined && principal.customerId !== customerId) throw notFound('Customer');
-}
+import { forbidden } from '../../lib/errors/index.js';
 
 export function assertStaff(principal: Principal): void {
   if (principal.customerId !== undefined) throw forbidden('Full credit reports are for staff', { reason: 'STAFF_ONLY' });

@@ -3,13 +3,9 @@
 // money (initiate, cancel) only on the organisation's accounts. Refusals are NOT_FOUND, as for an id that does not exist.
 import type { Principal } from '../../lib/auth/principal.js';
 import { ORGANISATION_OWNER } from '../../lib/domain/accountId.js';
+import { canReadOwner } from '../../lib/auth/rowAccess.js';
 import { notFound } from '../../lib/errors/index.js';
 import type { Payment } from './domain.js';
-
-export function canReadOwner(principal: Principal, ownerId: string): boolean {
-  if (principal.customerId !== undefined) return ownerId !== ORGANISATION_OWNER && ownerId === principal.customerId;
-  return true;
-}
 
 /** Whose accounts this principal may debit: its own customer's, or (staff) the organisation's. */
 export function debitableOwner(principal: Principal): string {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import { decodeAccountId } from '../../../lib/domain/accountId.js';
-import { canReadOwner } from '../access.js';
+import { canReadOwner } from '../../../lib/auth/rowAccess.js';
 import type { AccountsContext } from '../context.js';
 import { TENANT_TAG } from '../loaders.js';
 import type { Account as AccountModel, Transaction } from '../domain.js';

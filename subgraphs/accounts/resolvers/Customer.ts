@@ -4,7 +4,7 @@ import { FinGraphError, notFound, upstreamUnavailable } from '../../../lib/error
 import { selectsField } from '../../../lib/graphql/selection.js';
 import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
 import type { GraphQLResolveInfo } from 'graphql';
-import { assertCanReadCustomer } from '../access.js';
+import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import type { AccountsContext } from '../context.js';
 import type { Account } from '../domain.js';
 

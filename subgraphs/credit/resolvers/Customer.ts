@@ -4,7 +4,8 @@
 // tenant, then consent, and only then the bureau.
 import { TENANT_TAG } from '../../../lib/cache/index.js';
 import { ErrorCode, hardInquiryRecent, isFinGraphError, notFound, purposeConsentRequired } from '../../../lib/errors/index.js';
-import { assertCanReadCustomer, assertStaff } from '../access.js';
+import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
+import { assertStaff } from '../access.js';
 import type { CreditContext } from '../context.js';
 import type { CreditReport, CreditScore, InquiryType, PermissiblePurpose } from '../domain.js';
 import { assertInquiryAllowed, purposeRules } from '../purposes.js';

@@ -1,7 +1,7 @@
 // The Customer entity as the identity subgraph serves it: the directory's profile, personal data from the KYC
 // applicant (read only when selected, and once per customer however many of its fields are), the KYC status and the
 // sanctions screening. Each field re-checks that the row is the caller's to read.
-import { assertCanReadCustomer } from '../access.js';
+import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import type { IdentityContext } from '../context.js';
 import type { CustomerProfile, KycVerification, PersonalData, SanctionsScreening } from '../domain.js';
 

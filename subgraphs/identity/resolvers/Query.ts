@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
-import { assertCanReadCustomer } from '../access.js';
+import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import type { IdentityContext } from '../context.js';
 import type { CustomerProfile } from '../domain.js';
 

@@ -4,7 +4,7 @@
 // check's applicant, so the next read asks the provider: the event is a hint, the provider's API stays the truth.
 // That makes replays harmless (a replay drops the cache again) and no event store is needed. The payload names no
 // tenant, so the check is looked up with each tenant's key: only its owner's key finds it.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isHmacSha256Hex } from '../../../lib/auth/hmacSignature.js';
 import { z } from 'zod';
 import type { Cache } from '../../../lib/cache/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
@@ -30,9 +30,7 @@ export interface KycWebhookOptions {
 
 /** Whether `signature` is the hex HMAC-SHA256 of `body` under `token`, compared in constant time. */
 export function isValidSignature(body: Buffer, signature: string | undefined, token: string): boolean {
-  if (signature === undefined || !/^[0-9a-fA-F]{64}$/.test(signature)) return false;
-  const expected = createHmac('sha256', token).update(body).digest();
-  return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+  return isHmacSha256Hex(token, [body], signature);
 }
 
 export function kycWebhookRoute(options: KycWebhookOptions): RawRoute {

@@ -5,7 +5,8 @@ import { decodeAccountId, encodeAccountId } from '../../../lib/domain/accountId.
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import { CurrencyCode, DateTime, Decimal, MoneyResolvers } from '../../../lib/graphql/scalars.js';
 import type { CurrencyCode as Currency } from '../../../lib/money/index.js';
-import { assertCanRead, canReadOwner } from '../access.js';
+import { canReadOwner } from '../../../lib/auth/rowAccess.js';
+import { assertCanRead } from '../access.js';
 import { cancelPayment } from '../cancel.js';
 import type { PaymentsContext } from '../context.js';
 import type { Payment as PaymentModel } from '../domain.js';

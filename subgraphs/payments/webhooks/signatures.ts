@@ -1,15 +1,9 @@
 // Webhook signature checks, over the raw body as received (never a re-serialisation), in constant time.
 //   processor: `Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>[,v1=…]`
 //   transfers: `X-Request-Signature-SHA-256: <hex HMAC-SHA256(secret, body)>`; its timestamp is in the signed body.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isHmacSha256Hex } from '../../../lib/auth/hmacSignature.js';
 
 export type SignatureVerdict = { ok: true; timestamp?: number } | { ok: false; reason: 'missing' | 'malformed' | 'mismatch' | 'stale' };
-
-function equalHex(expected: Buffer, given: string): boolean {
-  if (!/^[0-9a-f]{64}$/i.test(given)) return false;
-  const buffer = Buffer.from(given, 'hex');
-  return buffer.length === expected.length && timingSafeEqual(buffer, expected);
-}
 
 export function verifyStripeSignature(secret: string, header: string | undefined, body: Buffer, toleranceSeconds: number, nowMs = Date.now()): SignatureVerdict {
   if (!header) return { ok: false, reason: 'missing' };
@@ -21,14 +15,12 @@ export function verifyStripeSignature(secret: string, header: string | undefined
     if (name === 'v1' && value) signatures.push(value);
   }
   if (timestamp === undefined || signatures.length === 0) return { ok: false, reason: 'malformed' };
-  const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest();
-  if (!signatures.some((signature) => equalHex(expected, signature))) return { ok: false, reason: 'mismatch' };
+  if (!signatures.some((signature) => isHmacSha256Hex(secret, [`${timestamp}.`, body], signature))) return { ok: false, reason: 'mismatch' };
   if (Math.abs(nowMs / 1000 - timestamp) > toleranceSeconds) return { ok: false, reason: 'stale' };
   return { ok: true, timestamp };
 }
 
 export function verifyBodySignature(secret: string, header: string | undefined, body: Buffer): SignatureVerdict {
   if (!header) return { ok: false, reason: 'missing' };
-  const expected = createHmac('sha256', secret).update(body).digest();
-  return equalHex(expected, header.trim()) ? { ok: true } : { ok: false, reason: 'mismatch' };
+  return isHmacSha256Hex(secret, [body], header.trim()) ? { ok: true } : { ok: false, reason: 'mismatch' };
 }
