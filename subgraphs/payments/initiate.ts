@@ -89,7 +89,8 @@ async function execute(services: PaymentsServices, principal: Principal, request
     provider: created.provider, upstreamId: created.id, createdAt: now,
     status: created.status, updatedAt: now, statusHistory: [{ status: created.status, at: now, source: 'initiation' }],
   };
-  await store.save(payment);
+  // A holder that lost its lease may have stored this payment first: then the stored one, as it is now, is the answer.
+  if (await store.save(payment)) return payment;
   return (await store.get(tenant, paymentId)) ?? payment;
 }
 

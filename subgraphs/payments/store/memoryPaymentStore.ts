@@ -58,9 +58,9 @@ export class MemoryPaymentStore implements PaymentStore {
     else entry.leaseUntil = 0;
   }
 
-  async save(payment: Payment): Promise<void> {
+  async save(payment: Payment): Promise<boolean> {
     const key = `${payment.tenant}|${payment.id}`;
-    if (this.payments.has(key)) return;
+    if (this.payments.has(key)) return false;
     this.payments.set(key, payment);
     for (const index of [`owner|${payment.ownerId}`, `account|${payment.sourceAccountId}`]) {
       const scoped = `${payment.tenant}|${index}`;
@@ -69,6 +69,7 @@ export class MemoryPaymentStore implements PaymentStore {
       this.indexes.set(scoped, set);
     }
     this.upstream.set(`${payment.provider}|${payment.upstreamId}`, { tenant: payment.tenant, id: payment.id });
+    return true;
   }
 
   async get(tenant: string, id: string): Promise<Payment | undefined> {

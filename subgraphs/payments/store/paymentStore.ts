@@ -64,8 +64,8 @@ export interface PaymentStore {
    * drops the record (nothing was sent upstream); otherwise only the lease ends.
    */
   release(tenant: string, keyHash: string, holder: string, forget: boolean): Promise<void>;
-  /** Stores a new payment with its first status, its listings and its provider id (idempotent for one id). */
-  save(payment: Payment): Promise<void>;
+  /** Stores a new payment with its first status, its listings and its provider id; false when the id was stored already. */
+  save(payment: Payment): Promise<boolean>;
   get(tenant: string, id: string): Promise<Payment | undefined>;
   /** Applies a status change only when it moves forward (statusMachine.ts); true when applied. */
   transition(tenant: string, id: string, change: StatusChange): Promise<boolean>;

@@ -169,7 +169,7 @@ export class RedisPaymentStore implements PaymentStore {
     return this.run(async () => { await this.scripts.fgPayRelease(1, this.key(tenant, 'idem', keyHash), holder, forget ? '1' : '0'); });
   }
 
-  save(payment: Payment): Promise<void> {
+  save(payment: Payment): Promise<boolean> {
     const { status, updatedAt, statusHistory, ...record } = payment;
     const first = statusHistory[0];
     const position = listPosition(payment);
@@ -177,10 +177,10 @@ export class RedisPaymentStore implements PaymentStore {
       // The provider-id map first (it lives in another slot, so it cannot share the script): a payment record that
       // exists always has its map, and a webhook for it is never answered "unknown" for good.
       await this.client.set(`${this.prefix}:{payments}:upstream:${payment.provider}:${payment.upstreamId}`, `${payment.tenant} ${payment.id}`);
-      await this.scripts.fgPaySave(4,
+      return (await this.scripts.fgPaySave(4,
         this.key(payment.tenant, 'p', payment.id), this.key(payment.tenant, 'h', payment.id),
         this.key(payment.tenant, 'owner', hashed(payment.ownerId)), this.key(payment.tenant, 'account', hashed(payment.sourceAccountId)),
-        JSON.stringify(record), status, statusRank[status], updatedAt, JSON.stringify(first), position);
+        JSON.stringify(record), status, statusRank[status], updatedAt, JSON.stringify(first), position)) === 1;
     });
   }
 

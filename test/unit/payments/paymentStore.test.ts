@@ -73,7 +73,8 @@ for (const backend of ['redis', 'memory'] as const) {
     });
 
     it('moves statuses forward only and keeps the history', async () => {
-      await store.save(payment('p-status', '2026-11-20T10:00:00.000Z'));
+      assert.equal(await store.save(payment('p-status', '2026-11-20T10:00:00.000Z')), true);
+      assert.equal(await store.save(payment('p-status', '2026-11-20T10:00:00.000Z')), false, 'a second save of one id stores nothing');
       assert.equal(await store.transition('acme', 'p-status', { status: 'SETTLED', at: '2026-11-20T10:05:00.000Z', source: 'transfer_completed' }), true);
       assert.equal(await store.transition('acme', 'p-status', { status: 'PENDING', at: '2026-11-20T10:06:00.000Z', source: 'transfer_created' }), false);
       assert.equal(await store.transition('acme', 'p-status', { status: 'FAILED', at: '2026-11-20T10:07:00.000Z', source: 'transfer_failed' }), false);
