@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { deriveSubgraphKey } from '../lib/auth/internalToken.js';
 import { readPort } from '../lib/config/env.js';
 import { fromRoot } from '../lib/config/paths.js';
-import { subgraphs } from '../schema/subgraphs.js';
+import { subgraphs, webhookReceivers } from '../schema/subgraphs.js';
 import { ensureDevKeys } from './devKeys.js';
 
 const keys = ensureDevKeys();
@@ -58,8 +58,8 @@ const ports = new Map(subgraphs.map((subgraph) => [
   subgraph.name, readPort(process.env, `${subgraph.name.toUpperCase()}_PORT`, Number(new URL(subgraph.defaultUrl).port)),
 ]));
 // The providers' webhooks go to the services that own what they report on, as a tenant registers them.
-const webhookTargets = [['processor', 'payments'], ['transfers', 'payments'], ['kyc', 'identity']]
-  .map(([provider, subgraph]) => `${provider}=http://127.0.0.1:${ports.get(subgraph as string)}/webhooks/${provider}`).join(',');
+const webhookTargets = webhookReceivers
+  .map(({ provider, subgraph }) => `${provider}=http://127.0.0.1:${ports.get(subgraph)}/webhooks/${provider}`).join(',');
 start('sandbox', 'sandbox/index.js', { SANDBOX_PORT: String(sandboxPort), SANDBOX_WEBHOOK_TARGETS: process.env.SANDBOX_WEBHOOK_TARGETS ?? webhookTargets });
 await waitHealthy('sandbox', `${upstream}/healthz`);
 

@@ -5,6 +5,13 @@ export interface SubgraphEntry {
   readonly defaultUrl: string;
 }
 
+/** Which subgraph receives which provider's webhooks, at `<its origin>/webhooks/<provider>`. */
+export const webhookReceivers = [
+  { provider: 'processor', subgraph: 'payments' },
+  { provider: 'transfers', subgraph: 'payments' },
+  { provider: 'kyc', subgraph: 'identity' },
+] as const;
+
 export const subgraphs: readonly SubgraphEntry[] = [
   { name: 'accounts', defaultUrl: 'http://127.0.0.1:4001/graphql' },
   { name: 'identity', defaultUrl: 'http://127.0.0.1:4002/graphql' },

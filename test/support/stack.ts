@@ -21,6 +21,7 @@ import { startIdentitySubgraph, type IdentitySubgraph } from '../../subgraphs/id
 import { readPaymentsConfig } from '../../subgraphs/payments/config.js';
 import { startPaymentsSubgraph, type PaymentsSubgraph } from '../../subgraphs/payments/server.js';
 import type { Sandbox } from '../../sandbox/server.js';
+import { webhookReceivers } from '../../schema/subgraphs.js';
 import type { RedisHarness } from './redis.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys } from './tokens.js';
 
@@ -142,7 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await Promise.all(subgraphNames.map((name) => launch(name, 0)));
   const accounts = running.accounts;
   // Webhooks from the sandbox's providers go to the payments and identity services, as a tenant registers them.
-  for (const [provider, subgraph] of [['processor', 'payments'], ['transfers', 'payments'], ['kyc', 'identity']] as const) {
+  for (const { provider, subgraph } of webhookReceivers) {
     sandbox.outbox.setTarget(provider, `${new URL(running[subgraph].url).origin}/webhooks/${provider}`);
   }
 
