@@ -18,7 +18,8 @@ let stopping = false;
 
 function start(name: string, entry: string, env: Record<string, string>): void {
   const child = spawn(process.execPath, [fromRoot('dist', entry)], {
-    env: { NODE_ENV: 'development', ...process.env, ...env },
+    // `npm start` is the development stack by definition: its sandbox, keys and secrets are development ones.
+    env: { ...process.env, ...env, NODE_ENV: 'development' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', (code, signal) => {
@@ -80,7 +81,6 @@ start('gateway', 'gateway/index.js', {
   ...subgraphUrls,
   GATEWAY_PORT: String(gatewayPort),
   JWT_PUBLIC_KEY_FILES: keys.publicKeyFile,
-  ALLOW_INTROSPECTION: process.env.ALLOW_INTROSPECTION ?? 'true',
   INTERNAL_TOKEN_SECRET: keys.internalSecret.toString('base64'),
 });
 await waitHealthy('gateway', `http://127.0.0.1:${gatewayPort}/healthz`);

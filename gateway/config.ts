@@ -5,11 +5,12 @@ import {
   ConfigError, readBase64Key, readBoolean, readEnum, readInt, readOptionalString, readPort, readString, readUrl, type Env,
 } from '../lib/config/env.js';
 import { readRedisConnection, type RedisConnection } from '../lib/cache/index.js';
+import { isDevelopment, required, requireProductionSettings } from '../lib/config/mode.js';
 import { fromRoot } from '../lib/config/paths.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm } from './plugins/authentication/index.js';
 
-/** A file of this name beside a key marks it as a development key, which production refuses. */
+/** A file of this name beside a key marks it as a development key, which only development accepts. */
 export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
 
 export type KeySource =
@@ -33,7 +34,7 @@ export interface GatewayConfig {
   };
   /** Master secret from which each subgraph's internal-token key is derived. */
   readonly internalTokenSecret: Buffer;
-  /** Schema introspection without a token, for local development (the playground needs it). */
+  /** Schema introspection without a token: development only (refused at start-up in any other mode). */
   readonly allowAnonymousIntrospection: boolean;
   /** 'partial': refused fields are null with errors; 'reject': an operation asking for any refused field is refused. */
   readonly authorizationMode: 'partial' | 'reject';
@@ -64,13 +65,15 @@ function readKeySource(env: Env, production: boolean): KeySource {
     return { kind: 'jwks', url: readUrl(env, 'JWT_JWKS_URL'),
       refetchIntervalMillis: readInt(env, 'JWT_JWKS_REFETCH_INTERVAL_MS', 60_000, { min: 1000, max: 86_400_000 }) };
   }
-  if (production && files === undefined) throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a key source in production (JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET)', undefined);
+  if (production && files === undefined) {
+    throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a key source outside development (JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET)', undefined);
+  }
   const list = (files ?? fromRoot('.keys', 'dev-jwt-public.pem')).split(',').map((file) => file.trim()).filter(Boolean);
   for (const file of list) {
     const pem = readFile('JWT_PUBLIC_KEY_FILES', file, 'readable PEM public key files, comma-separated (npm start creates a development one)');
     if (!pem.includes('PUBLIC KEY')) throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'PEM public keys', file);
     if (production && existsSync(join(dirname(file), DEVELOPMENT_KEYS_MARKER))) {
-      throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a production key (development keys are refused when NODE_ENV=production)', file);
+      throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a key of its own (development keys are accepted only when NODE_ENV=development)', file);
     }
   }
   return { kind: 'pem', files: list };
@@ -85,8 +88,25 @@ function readAlgorithms(env: Env, keys: KeySource): Algorithm[] {
   return list as Algorithm[];
 }
 
+/** What the gateway needs outside development, named together in one refusal when any is missing. */
+const productionSettings = [
+  { anyOf: [['JWT_PUBLIC_KEY_FILES'], ['JWT_JWKS_URL'], ['JWT_HS256_SECRET']], what: 'the keys that verify access tokens' },
+  required('JWT_ISSUER', 'the required `iss` of access tokens'),
+  required('JWT_AUDIENCE', 'the required `aud` of access tokens'),
+  required('INTERNAL_TOKEN_SECRET', 'the master secret of the subgraphs\' internal tokens'),
+];
+
+function readAnonymousIntrospection(env: Env, production: boolean): boolean {
+  const allowed = readBoolean(env, 'ALLOW_INTROSPECTION', false);
+  if (allowed && production) {
+    throw new ConfigError('ALLOW_INTROSPECTION', 'false or nothing outside development (anonymous introspection is for development only)', 'true');
+  }
+  return allowed;
+}
+
 export function readGatewayConfig(env: Env): GatewayConfig {
-  const production = env.NODE_ENV === 'production';
+  requireProductionSettings(env, productionSettings);
+  const production = !isDevelopment(env);
   const host = readString(env, 'GATEWAY_HOST', '127.0.0.1');
   const port = readPort(env, 'GATEWAY_PORT', 4000);
   const supergraphFile = readString(env, 'SUPERGRAPH_FILE', fromRoot('schema', 'supergraph.graphql'));
@@ -109,7 +129,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
       maxLifetimeSeconds: readInt(env, 'JWT_MAX_LIFETIME_SECONDS', 3600, { min: 60, max: 86_400 }),
     },
     internalTokenSecret: readBase64Key(env, 'INTERNAL_TOKEN_SECRET'),
-    allowAnonymousIntrospection: readBoolean(env, 'ALLOW_INTROSPECTION', false),
+    allowAnonymousIntrospection: readAnonymousIntrospection(env, production),
     authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
     redis: readRedisConnection(env),
   };

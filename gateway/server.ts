@@ -54,6 +54,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     cache: store ? new StoreKeyValueCache(store) : 'bounded',
     formatError,
     includeStacktraceInErrorResponses: false,
+    // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
+    // which the lifecycle reads as a second signal and exits 1 instead of 0.
+    stopOnTerminationSignals: false,
     // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
     introspection: true,
     plugins: [createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }), createErrorLoggingPlugin(logger)],

@@ -62,6 +62,9 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
+    // which the lifecycle reads as a second signal and exits 1 instead of 0.
+    stopOnTerminationSignals: false,
     // Only the gateway reaches a subgraph (every request needs its token), and it needs the SDL through `_service`.
     introspection: true,
     plugins: [ApolloServerPluginInlineTraceDisabled(), createPartialErrorsPlugin<TContext>(), createErrorLoggingPlugin(options.logger)],

@@ -1,9 +1,10 @@
 // The accounts subgraph's configuration, read once from the environment and validated at start-up.
 
-import { ConfigError, readBase64Key, readInt, readOptionalString, readPort, readString, readUrl, type Env } from '../../lib/config/env.js';
-import { fromRoot } from '../../lib/config/paths.js';
-import { loadUpstreamCredentials, type UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
+import { ConfigError, readBase64Key, readInt, readOptionalString, readPort, readString, type Env } from '../../lib/config/env.js';
+import { requireProductionSettings } from '../../lib/config/mode.js';
+import type { UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
 import { readCacheConfig, type CacheConfig } from '../../lib/cache/index.js';
+import { readCredentials, readUpstreamBase, readUpstreamUrl, sharedProductionSettings } from '../../lib/subgraph/config.js';
 import { defaultCachePolicy, type TtlOverrides } from './cachePolicy.js';
 import { institutions } from './institutions.js';
 
@@ -43,20 +44,20 @@ function readTtlOverrides(env: Env): TtlOverrides {
 }
 
 export function readAccountsConfig(env: Env): AccountsConfig {
-  const base = readUrl(env, 'UPSTREAM_BASE_URL', 'http://127.0.0.1:4100');
-  const bankUrls = new Map(institutions.map((bank) => [
-    bank.id, readUrl(env, `BANK_${bank.id.toUpperCase()}_URL`, `${base}${bank.path}`),
-  ]));
-  const credentialsFile = readString(env, 'UPSTREAM_CREDENTIALS_FILE', fromRoot('sandbox', 'credentials.dev.json'));
+  const bankVariable = (id: string) => `BANK_${id.toUpperCase()}_URL`;
+  requireProductionSettings(env, sharedProductionSettings(env, 'ACCOUNTS_INTERNAL_KEY',
+    [...institutions.map((bank) => bankVariable(bank.id)), 'DIRECTORY_URL', 'FX_RATES_URL']));
+  const base = readUpstreamBase(env);
+  const bankUrls = new Map(institutions.map((bank) => [bank.id, readUpstreamUrl(env, base, bankVariable(bank.id), bank.path)]));
   return {
     host: readString(env, 'ACCOUNTS_HOST', '127.0.0.1'),
     port: readPort(env, 'ACCOUNTS_PORT', 4001),
     bankUrls,
-    directoryUrl: readUrl(env, 'DIRECTORY_URL', `${base}/directory/v1`),
-    fxUrl: readUrl(env, 'FX_RATES_URL', `${base}/fx/ecb`),
+    directoryUrl: readUpstreamUrl(env, base, 'DIRECTORY_URL', '/directory/v1'),
+    fxUrl: readUpstreamUrl(env, base, 'FX_RATES_URL', '/fx/ecb'),
     bankTimeoutMs: readInt(env, 'BANK_TIMEOUT_MS', 2500, { min: 50, max: 60_000 }),
     upstreamTimeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 5000, { min: 50, max: 60_000 }),
-    credentials: loadUpstreamCredentials('UPSTREAM_CREDENTIALS_FILE', credentialsFile),
+    credentials: readCredentials(env),
     internalTokenKey: readBase64Key(env, 'ACCOUNTS_INTERNAL_KEY'),
     openBankingFinancialId: readOptionalString(env, 'OB_FINANCIAL_ID'),
     cache: readCacheConfig(env),

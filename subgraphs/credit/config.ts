@@ -1,6 +1,7 @@
 // The credit subgraph's configuration, read once from the environment and validated at start-up.
-import { readEnum, readUrl, type Env } from '../../lib/config/env.js';
-import { readSubgraphBaseConfig, requireRedisInProduction, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
+import { readEnum, type Env } from '../../lib/config/env.js';
+import { REDIS_SETTING, required } from '../../lib/config/mode.js';
+import { readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 import type { ScoreModel } from './domain.js';
 
 export interface CreditConfig extends SubgraphBaseConfig {
@@ -13,12 +14,18 @@ export interface CreditConfig extends SubgraphBaseConfig {
 }
 
 export function readCreditConfig(env: Env): CreditConfig {
-  const base = readSubgraphBaseConfig(env, 'credit', 4004);
-  requireRedisInProduction(env, base, 'the customers\' credit consents');
+  // Consents and HARD-inquiry marks must outlive a replica and be seen by all of them: Redis outside development.
+  const base = readSubgraphBaseConfig(env, 'credit', 4004, {
+    upstreamUrls: ['BUREAU_URL', 'DIRECTORY_URL'],
+    production: [
+      { ...REDIS_SETTING, what: 'a Redis for the customers\' credit consents, shared by every replica' },
+      required('CACHE_ENCRYPTION_KEYS', 'the cache\'s encryption keys, shared by every replica'),
+    ],
+  });
   return {
     ...base,
-    bureauUrl: readUrl(env, 'BUREAU_URL', `${base.upstreamBaseUrl}/bureau`),
-    directoryUrl: readUrl(env, 'DIRECTORY_URL', `${base.upstreamBaseUrl}/directory/v1`),
+    bureauUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'BUREAU_URL', '/bureau'),
+    directoryUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'DIRECTORY_URL', '/directory/v1'),
     scoreModel: readEnum(env, 'CREDIT_SCORE_MODEL', ['FICO_8', 'VANTAGESCORE_4'], 'FICO_8'),
   };
 }

@@ -1,12 +1,12 @@
 // The identity subgraph's configuration, read once from the environment and validated at start-up.
 import { readFileSync } from 'node:fs';
-import { ConfigError, readInt, readOptionalString, readString, readUrl, type Env } from '../../lib/config/env.js';
-import { fromRoot } from '../../lib/config/paths.js';
-import { readSubgraphBaseConfig, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
+import { ConfigError, readInt, readOptionalString, type Env } from '../../lib/config/env.js';
+import { isDevelopment, required } from '../../lib/config/mode.js';
+import { readCredentialsFile, readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 
 /**
  * The sandbox signs KYC webhooks with this development token (sandbox/kyc/index.ts, KYC_DEV_WEBHOOK_TOKEN). It is
- * written out here rather than imported: a subgraph never imports the simulator. Refused when NODE_ENV=production.
+ * written out here rather than imported: a subgraph never imports the simulator. Accepted only in development.
  */
 export const DEV_KYC_WEBHOOK_TOKEN = 'kyc-webhook-token-for-local-development-only';
 
@@ -33,29 +33,31 @@ function tenantsWithKey(file: string, provider: string): string[] {
 }
 
 function readWebhookToken(env: Env): string {
-  const production = env.NODE_ENV === 'production';
+  const production = !isDevelopment(env);
   const token = readOptionalString(env, 'KYC_WEBHOOK_TOKEN');
   if (token === undefined) {
-    if (production) throw new ConfigError('KYC_WEBHOOK_TOKEN', 'the KYC provider\'s webhook token (required in production)', undefined);
+    if (production) throw new ConfigError('KYC_WEBHOOK_TOKEN', 'the KYC provider\'s webhook token (required outside development)', undefined);
     return DEV_KYC_WEBHOOK_TOKEN;
   }
   if (production && token === DEV_KYC_WEBHOOK_TOKEN) {
-    throw new ConfigError('KYC_WEBHOOK_TOKEN', 'a production token (the development token is refused when NODE_ENV=production)', '[development token]');
+    throw new ConfigError('KYC_WEBHOOK_TOKEN', 'a token of its own (the development token is accepted only in development)', '[development token]');
   }
   if (token.length < 16) throw new ConfigError('KYC_WEBHOOK_TOKEN', 'a token of at least 16 characters', '[too short]');
   return token;
 }
 
 export function readIdentityConfig(env: Env): IdentityConfig {
-  const base = readSubgraphBaseConfig(env, 'identity', 4002);
-  const credentialsFile = readString(env, 'UPSTREAM_CREDENTIALS_FILE', fromRoot('sandbox', 'credentials.dev.json'));
+  const base = readSubgraphBaseConfig(env, 'identity', 4002, {
+    upstreamUrls: ['DIRECTORY_URL', 'KYC_URL', 'SANCTIONS_URL'],
+    production: [required('KYC_WEBHOOK_TOKEN', 'the token the KYC provider signs its webhooks with')],
+  });
   return {
     ...base,
-    directoryUrl: readUrl(env, 'DIRECTORY_URL', `${base.upstreamBaseUrl}/directory/v1`),
-    kycUrl: readUrl(env, 'KYC_URL', `${base.upstreamBaseUrl}/kyc/v3.6`),
-    sanctionsUrl: readUrl(env, 'SANCTIONS_URL', `${base.upstreamBaseUrl}/sanctions/v1`),
+    directoryUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'DIRECTORY_URL', '/directory/v1'),
+    kycUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'KYC_URL', '/kyc/v3.6'),
+    sanctionsUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'SANCTIONS_URL', '/sanctions/v1'),
     kycWebhookToken: readWebhookToken(env),
     sanctionsMinScore: readInt(env, 'SANCTIONS_MIN_SCORE', 85, { min: 50, max: 100 }),
-    kycTenants: tenantsWithKey(credentialsFile, 'kyc'),
+    kycTenants: tenantsWithKey(readCredentialsFile(env), 'kyc'),
   };
 }

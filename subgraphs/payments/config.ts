@@ -1,6 +1,7 @@
 // The payments subgraph's configuration, read once from the environment and validated at start-up.
-import { ConfigError, readInt, readOptionalString, readUrl, type Env } from '../../lib/config/env.js';
-import { readSubgraphBaseConfig, requireRedisInProduction, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
+import { ConfigError, readInt, readOptionalString, type Env } from '../../lib/config/env.js';
+import { isDevelopment, REDIS_SETTING, required } from '../../lib/config/mode.js';
+import { readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 
 export interface PaymentsConfig extends SubgraphBaseConfig {
   readonly processorUrl: string;
@@ -18,24 +19,32 @@ export interface PaymentsConfig extends SubgraphBaseConfig {
   readonly idempotencyLeaseMs: number;
 }
 
-/** Development secrets, the sandbox's defaults; production must configure its own. */
+/** Development secrets, the sandbox's defaults; only development accepts them. */
 const DEV_PROCESSOR_WEBHOOK_SECRET = 'whsec_fingraph_dev_processor_0123456789abcdef';
 const DEV_TRANSFERS_WEBHOOK_SECRET = 'fingraph-dev-transfers-webhook-secret-0123456789';
 
 function readSecret(env: Env, name: string, development: string): string {
   const value = readOptionalString(env, name);
   if (value === undefined) {
-    if (env.NODE_ENV === 'production') throw new ConfigError(name, 'the provider\'s webhook signing secret (required in production)', undefined);
+    if (!isDevelopment(env)) throw new ConfigError(name, 'the provider\'s webhook signing secret (required outside development)', undefined);
     return development;
   }
   if (value.length < 16) throw new ConfigError(name, 'a secret of at least 16 characters', '[hidden]');
-  if (env.NODE_ENV === 'production' && value === development) throw new ConfigError(name, 'a production secret, not the development one', '[hidden]');
+  if (!isDevelopment(env) && value === development) throw new ConfigError(name, 'a secret of its own, not the development one', '[hidden]');
   return value;
 }
 
 export function readPaymentsConfig(env: Env): PaymentsConfig {
-  const base = readSubgraphBaseConfig(env, 'payments', 4003);
-  requireRedisInProduction(env, base, 'idempotency records and payments');
+  // Idempotency records and payments must outlive a replica and be seen by all of them: Redis outside development.
+  const base = readSubgraphBaseConfig(env, 'payments', 4003, {
+    upstreamUrls: ['PROCESSOR_URL', 'TRANSFERS_URL'],
+    production: [
+      { ...REDIS_SETTING, what: 'a Redis for idempotency records and payments, shared by every replica' },
+      required('CACHE_ENCRYPTION_KEYS', 'the cache\'s encryption keys, shared by every replica'),
+      required('PROCESSOR_WEBHOOK_SECRET', 'the processor\'s webhook signing secret'),
+      required('TRANSFERS_WEBHOOK_SECRET', 'the transfer provider\'s webhook signing secret'),
+    ],
+  });
   const providerTimeoutMs = readInt(env, 'PAYMENTS_PROVIDER_TIMEOUT_MS', 10_000, { min: 50, max: 60_000 });
   const idempotencyLeaseMs = readInt(env, 'PAYMENTS_IDEMPOTENCY_LEASE_MS', 45_000, { min: 1000, max: 300_000 });
   // A lease shorter than the holder's provider calls would let a second request take over while the first is still
@@ -47,8 +56,8 @@ export function readPaymentsConfig(env: Env): PaymentsConfig {
   }
   return {
     ...base,
-    processorUrl: readUrl(env, 'PROCESSOR_URL', `${base.upstreamBaseUrl}/processor`),
-    transfersUrl: readUrl(env, 'TRANSFERS_URL', `${base.upstreamBaseUrl}/transfers`),
+    processorUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'PROCESSOR_URL', '/processor'),
+    transfersUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'TRANSFERS_URL', '/transfers'),
     providerTimeoutMs,
     processorWebhookSecret: readSecret(env, 'PROCESSOR_WEBHOOK_SECRET', DEV_PROCESSOR_WEBHOOK_SECRET),
     transfersWebhookSecret: readSecret(env, 'TRANSFERS_WEBHOOK_SECRET', DEV_TRANSFERS_WEBHOOK_SECRET),

@@ -245,7 +245,7 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
     if (!redis) return;
     const lines = new Writable({ write(_chunk, _encoding, done) { done(); } });
     const second = await startAccountsSubgraph(readAccountsConfig({
-      UPSTREAM_BASE_URL: stack.sandboxUrl, ACCOUNTS_PORT: '0', REDIS_URL: redis.url,
+      NODE_ENV: 'development', UPSTREAM_BASE_URL: stack.sandboxUrl, ACCOUNTS_PORT: '0', REDIS_URL: redis.url,
       CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}`,
       ACCOUNTS_INTERNAL_KEY: deriveSubgraphKey(testKeys.internalSecret, 'accounts').toString('base64'),
       CACHE_TTL_OVERRIDES: 'balances=60:60,accounts=60:60,organisation=60:60,customers=60:60',

@@ -27,7 +27,7 @@ describe('identity with a shared Redis', () => {
     stack = await startStack({ redis });
     await stack.control('/webhooks/kyc', { url: `${new URL(stack.subgraphUrls.identity as string).origin}/webhooks/kyc` });
     second = await startIdentitySubgraph(readIdentityConfig({
-      UPSTREAM_BASE_URL: stack.sandboxUrl, IDENTITY_PORT: '0', REDIS_URL: redis.url,
+      NODE_ENV: 'development', UPSTREAM_BASE_URL: stack.sandboxUrl, IDENTITY_PORT: '0', REDIS_URL: redis.url,
       CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}`,
       IDENTITY_INTERNAL_KEY: deriveSubgraphKey(testKeys.internalSecret, 'identity').toString('base64'),
     }), createLogger('identity-2', { destination: new Writable({ write(_chunk, _encoding, done) { done(); } }) }));

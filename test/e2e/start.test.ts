@@ -80,12 +80,12 @@ describe('npm start', () => {
 
   it('refuses to start a service whose configuration is wrong, naming the variable', () => {
     const run = spawnSync(process.execPath, [fromRoot('dist', 'gateway', 'index.js')], {
-      env: { PATH: process.env.PATH, GATEWAY_PORT: '70000' }, encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'development', GATEWAY_PORT: '70000' }, encoding: 'utf8',
     });
     assert.equal(run.status, 78);
     assert.match(run.stderr, /GATEWAY_PORT: expected an integer from 0 to 65535/);
     const accounts = spawnSync(process.execPath, [fromRoot('dist', 'subgraphs', 'accounts', 'index.js')], {
-      env: { PATH: process.env.PATH, ACCOUNTS_INTERNAL_KEY: 'c2hvcnQ=' }, encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'development', ACCOUNTS_INTERNAL_KEY: 'c2hvcnQ=' }, encoding: 'utf8',
     });
     assert.equal(accounts.status, 78);
     assert.match(accounts.stderr, /ACCOUNTS_INTERNAL_KEY: expected a base64 key of at least 32 bytes/);

@@ -127,7 +127,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cacheEnv: Record<string, string> = options.redis
     ? { REDIS_URL: options.redis.url, CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}` }
     : {};
+  // Development rules (the sandbox's secrets and credentials, in-process stores) are opt-in, as `npm start` opts in.
   const subgraphEnv = (name: SubgraphName, port: number): Env => ({
+    NODE_ENV: 'development',
     ...cacheEnv,
     UPSTREAM_BASE_URL: sandbox.url,
     [`${name.toUpperCase()}_PORT`]: String(port),
@@ -148,6 +150,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   const gateway = await startGateway(readGatewayConfig({
+    NODE_ENV: 'development',
     GATEWAY_PORT: '0',
     ...(options.env?.JWT_JWKS_URL || options.env?.JWT_HS256_SECRET ? {} : { JWT_PUBLIC_KEY_FILES: publicKeyFile }),
     JWT_ISSUER: TEST_ISSUER,

@@ -11,7 +11,7 @@ import { testKeys } from '../../support/tokens.js';
 const directory = mkdtempSync(join(tmpdir(), 'fingraph-config-'));
 const pem = join(directory, 'idp.pem');
 writeFileSync(pem, testKeys.publicKeyPem);
-const base = { INTERNAL_TOKEN_SECRET: Buffer.alloc(32, 1).toString('base64'), JWT_PUBLIC_KEY_FILES: pem };
+const base = { NODE_ENV: 'development', INTERNAL_TOKEN_SECRET: Buffer.alloc(32, 1).toString('base64'), JWT_PUBLIC_KEY_FILES: pem };
 const refusedFor = (variable: string) => (error: unknown) => error instanceof ConfigError && error.variable === variable;
 
 describe('gateway configuration', () => {
@@ -32,12 +32,13 @@ describe('gateway configuration', () => {
     assert.deepEqual(hmac.jwt.algorithms, ['HS256']);
   });
 
-  it('refuses development keys and default issuer and audience in production', () => {
-    const production = { ...base, NODE_ENV: 'production', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'fingraph' };
+  it('refuses development keys and default issuer and audience outside development', () => {
+    const production = { ...base, NODE_ENV: 'staging', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'fingraph' };
     assert.doesNotThrow(() => readGatewayConfig(production));
     assert.throws(() => readGatewayConfig({ ...production, JWT_ISSUER: undefined }), refusedFor('JWT_ISSUER'));
     assert.throws(() => readGatewayConfig({ ...production, JWT_AUDIENCE: undefined }), refusedFor('JWT_AUDIENCE'));
-    assert.throws(() => readGatewayConfig({ ...production, JWT_PUBLIC_KEY_FILES: undefined }), refusedFor('JWT_PUBLIC_KEY_FILES'));
+    assert.throws(() => readGatewayConfig({ ...production, JWT_PUBLIC_KEY_FILES: undefined }),
+      refusedFor('JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL, JWT_HS256_SECRET'));
     writeFileSync(join(directory, DEVELOPMENT_KEYS_MARKER), '');
     assert.throws(() => readGatewayConfig(production), refusedFor('JWT_PUBLIC_KEY_FILES'));
   });
