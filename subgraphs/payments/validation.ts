@@ -6,6 +6,7 @@ import { decodeAccountId, type AccountAddress } from '../../lib/domain/accountId
 import { badUserInput } from '../../lib/errors/index.js';
 import { formatAmount, minorUnitExponent, moneyFromDecimal, MoneyFormatError, parseCurrencyCode, type CurrencyCode, type Money } from '../../lib/money/index.js';
 import { debitableOwner } from './access.js';
+import { bicProblem, isRoutingNumber, sepaIbanProblem } from './payeeAccount.js';
 import type { MaskedCounterparty, PaymentRail } from './domain.js';
 
 export interface InitiatePaymentInput {
@@ -66,26 +67,6 @@ const PRINTABLE = /^[\x20-\x7E]*$/;
 
 const invalid = (field: string, message: string) => badUserInput(message, { field });
 
-/** ABA routing number checksum: 3·(d1+d4+d7) + 7·(d2+d5+d8) + (d3+d6+d9) ≡ 0 (mod 10). */
-export function isRoutingNumber(value: string): boolean {
-  if (!/^\d{9}$/.test(value)) return false;
-  const d = [...value].map(Number);
-  const weights = [3, 7, 1, 3, 7, 1, 3, 7, 1];
-  return d.reduce((sum, digit, index) => sum + digit * (weights[index] as number), 0) % 10 === 0;
-}
-
-/** ISO 13616 IBAN: shape, then mod-97 of the rearranged digits equals 1. */
-export function isIban(value: string): boolean {
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(value)) return false;
-  const rearranged = `${value.slice(4)}${value.slice(0, 4)}`;
-  let remainder = 0;
-  for (const char of rearranged) {
-    const digits = /\d/.test(char) ? char : String(char.charCodeAt(0) - 55);
-    for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
-  }
-  return remainder === 1;
-}
-
 export function maskCounterparty(details: CounterpartyDetails): MaskedCounterparty {
   return {
     name: details.name,
@@ -109,7 +90,9 @@ function counterpartyFor(rail: PaymentRail, input: InitiatePaymentInput['counter
       const accountNumber = present(input.accountNumber);
       const routingNumber = present(input.routingNumber);
       if (!/^\d{4,17}$/.test(accountNumber)) throw invalid('counterparty.accountNumber', `${rail} needs the payee's account number (4 to 17 digits)`);
-      if (!isRoutingNumber(routingNumber)) throw invalid('counterparty.routingNumber', `${rail} needs the payee's ABA routing number (9 digits with a valid check digit)`);
+      if (!isRoutingNumber(routingNumber)) {
+        throw invalid('counterparty.routingNumber', `${rail} needs the payee's ABA routing number (9 digits, a Federal Reserve prefix and a valid check digit)`);
+      }
       return { name, accountNumber, routingNumber };
     }
     case 'FASTER_PAYMENTS': {
@@ -121,9 +104,11 @@ function counterpartyFor(rail: PaymentRail, input: InitiatePaymentInput['counter
     }
     case 'SEPA_CREDIT': {
       const iban = present(input.iban).toUpperCase();
-      if (!isIban(iban)) throw invalid('counterparty.iban', 'SEPA credit transfers need a valid IBAN (ISO 13616, mod-97 check)');
+      const ibanRefusal = sepaIbanProblem(iban);
+      if (ibanRefusal) throw invalid('counterparty.iban', ibanRefusal);
       const bic = present(input.bic).toUpperCase();
-      if (bic !== '' && !/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(bic)) throw invalid('counterparty.bic', 'A BIC has 8 or 11 characters');
+      const bicRefusal = bic === '' ? null : bicProblem(bic, iban);
+      if (bicRefusal) throw invalid('counterparty.bic', bicRefusal);
       return { name, iban, ...(bic ? { bic } : {}) };
     }
     case 'CARD':

@@ -281,6 +281,14 @@ describe('payments', () => {
       ['an empty counterparty name', () => achInput({ counterparty: { name: ' ', accountNumber: '123456789', routingNumber: ROUTING } }), 'counterparty.name'],
       ['Faster Payments without a sort code', () => achInput({ rail: 'FASTER_PAYMENTS', amount: { amount: '10.00', currency: 'GBP' }, counterparty: { name: 'X', accountNumber: '12345678' } }), 'counterparty.sortCode'],
       ['SEPA with an IBAN failing mod-97', () => achInput({ rail: 'SEPA_CREDIT', amount: { amount: '10.00', currency: 'EUR' }, counterparty: { name: 'X', iban: 'DE89370400440532013001' } }), 'counterparty.iban'],
+      // Issue 11: a valid Turkish IBAN is outside SEPA; a German IBAN two characters short passes mod-97 but not the
+      // registry; a BIC of a French bank beside a German account; routing numbers whose check digit adds up but whose
+      // prefix (13) is no Federal Reserve range, or which are all zeros.
+      ['SEPA to a non-SEPA country\'s IBAN', () => achInput({ rail: 'SEPA_CREDIT', amount: { amount: '10.00', currency: 'EUR' }, counterparty: { name: 'X', iban: 'TR330006100519786457841326' } }), 'counterparty.iban'],
+      ['SEPA with an IBAN of the wrong length for its country', () => achInput({ rail: 'SEPA_CREDIT', amount: { amount: '10.00', currency: 'EUR' }, counterparty: { name: 'X', iban: 'DE863704004405320130' } }), 'counterparty.iban'],
+      ['SEPA with a BIC of another country than the IBAN\'s', () => achInput({ rail: 'SEPA_CREDIT', amount: { amount: '10.00', currency: 'EUR' }, counterparty: { name: 'X', iban: 'DE89370400440532013000', bic: 'BNPAFRPP' } }), 'counterparty.bic'],
+      ['a routing number outside the Federal Reserve prefixes', () => achInput({ counterparty: { name: 'X', accountNumber: '123456789', routingNumber: '131000018' } }), 'counterparty.routingNumber'],
+      ['a routing number of zeros', () => achInput({ counterparty: { name: 'X', accountNumber: '123456789', routingNumber: '000000000' } }), 'counterparty.routingNumber'],
       ['a reference too long', () => achInput({ reference: 'R'.repeat(141) }), 'reference'],
       ['another customer\'s account', () => achInput({ sourceAccountId: otherCustomerUsd.id }), 'sourceAccountId'],
       ['another tenant\'s account', () => achInput({ sourceAccountId: globexAccount.id }), 'sourceAccountId'],
