@@ -56,21 +56,35 @@ describe('authentication', () => {
     });
   }
 
-  it('closes every subgraph to callers other than the gateway, _service and _entities included', async () => {
-    const url = stack.subgraphUrls.accounts as string;
-    const client = tokenFor({ role: 'admin', tenant: 'acme' });
-    const forged = signInternalToken(deriveSubgraphKey(Buffer.alloc(32, 7), 'accounts'), 'accounts',
-      { sub: 's', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: [] }, 'req-forged-1');
-    const forOtherSubgraph = signInternalToken(deriveSubgraphKey(Buffer.from(testKeys.internalSecret), 'payments'), 'payments',
-      { sub: 's', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: [] }, 'req-other-1');
-    for (const query of ['{ _service { sdl } }', '{ _entities(representations: [{ __typename: "Customer", id: "x" }]) { __typename } }', QUERY]) {
-      for (const headers of [{}, { authorization: `Bearer ${client}` }, { 'x-fingraph-principal': forged }, { 'x-fingraph-principal': forOtherSubgraph }] as Array<Record<string, string>>) {
-        const response = await stack.graphql(query, { url, headers });
-        assert.equal(response.status, 401, `${query} with ${Object.keys(headers).join(',') || 'nothing'}`);
-        assert.equal(response.body.data, undefined);
+  for (const name of ['accounts', 'identity', 'payments', 'credit'] as const) {
+    it(`closes the ${name} subgraph to callers other than the gateway, _service and _entities included`, async () => {
+      const url = stack.subgraphUrls[name] as string;
+      const other = name === 'payments' ? 'credit' : 'payments';
+      const principal = { sub: 's', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: [] };
+      const client = tokenFor({ role: 'admin', tenant: 'acme' });
+      const forged = signInternalToken(deriveSubgraphKey(Buffer.alloc(32, 7), name), name, principal, 'req-forged-1');
+      // Signed with another subgraph's key, once for that subgraph and once naming this one as its audience.
+      const forOtherSubgraph = signInternalToken(deriveSubgraphKey(Buffer.from(testKeys.internalSecret), other), other, principal, 'req-other-1');
+      const otherKeyThisAudience = signInternalToken(deriveSubgraphKey(Buffer.from(testKeys.internalSecret), other), name, principal, 'req-other-2');
+      // Its own key, but naming another subgraph as the audience.
+      const thisKeyOtherAudience = signInternalToken(deriveSubgraphKey(Buffer.from(testKeys.internalSecret), name), other, principal, 'req-other-3');
+      const refused = [{}, { authorization: `Bearer ${client}` }, { 'x-fingraph-principal': forged },
+        { 'x-fingraph-principal': forOtherSubgraph }, { 'x-fingraph-principal': otherKeyThisAudience },
+        { 'x-fingraph-principal': thisKeyOtherAudience }] as Array<Record<string, string>>;
+      for (const query of ['{ _service { sdl } }', '{ _entities(representations: [{ __typename: "Customer", id: "x" }]) { __typename } }', '{ __typename }']) {
+        for (const headers of refused) {
+          const response = await stack.graphql(query, { url, headers });
+          assert.equal(response.status, 401, `${name}: ${query} with ${Object.keys(headers).join(',') || 'nothing'}`);
+          assert.equal(response.body.data, undefined);
+        }
       }
-    }
-  });
+      // Its own token opens it: the refusals above are the token's, not a subgraph that refuses everything.
+      const own = signInternalToken(deriveSubgraphKey(Buffer.from(testKeys.internalSecret), name), name, principal, 'req-own-1');
+      const served = await stack.graphql('{ __typename }', { url, headers: { 'x-fingraph-principal': own } });
+      assert.equal(served.status, 200);
+      assert.deepEqual(served.body.data, { __typename: 'Query' });
+    });
+  }
 
   it('writes one structured log line per request with its request id, and never a token', async () => {
     const token = tokenFor({ role: 'cfo', tenant: 'acme' });
