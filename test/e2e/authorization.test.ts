@@ -157,6 +157,25 @@ describe('authorisation', () => {
     assert.ok(refusedBySubgraph.includes('Account.accountNumber') && refusedBySubgraph.includes('Query.cashPosition'));
   });
 
+  it('refuses an operation whose authorisation walk passes 20,000 selections with QUERY_TOO_COMPLEX, calling nothing', async () => {
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
+    // The walk runs when a field is refused: support may not read the cash position. It counts that field, the
+    // institutions and each alias of their id once, so 19,998 aliases walk 20,000 selections and 19,999 walk 20,001.
+    const token = tokenOf('support');
+    const operation = (count: number) => `{ cash: cashPosition(reportingCurrency: "USD") { complete } institutions { ${
+      Array.from({ length: count }, (_, index) => `a${index}: id`).join(' ')} } }`;
+    const withinLimit = await stack.graphql(operation(19_998), { token });
+    assert.deepEqual(codes(withinLimit), ['FORBIDDEN']);
+    assert.equal((withinLimit.body.data?.institutions as Array<Record<string, string>>).filter((entry) => entry.a19997).length, 4);
+    const requestsBefore = stack.logs.filter((line) => line.msg === 'request' && line.service !== 'gateway').length;
+    const callsBefore = (await stack.control('/calls')) as Record<string, Record<string, number>>;
+    const response = await stack.graphql(operation(19_999), { token });
+    assert.deepEqual(codes(response), ['QUERY_TOO_COMPLEX']);
+    assert.equal(response.body.data ?? null, null);
+    assert.equal(stack.logs.filter((line) => line.msg === 'request' && line.service !== 'gateway').length, requestsBefore, 'no subgraph was asked');
+    assert.deepEqual(await stack.control('/calls'), callsBefore, 'no upstream was called');
+  });
+
   it('refuses introspection without a token unless switched on', async () => {
     const response = await stack.graphql('{ __schema { queryType { name } } }');
     assert.equal(response.status, 401);
