@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { credentials } from '../support/bankTruth.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
+import { assertEvery } from '../support/assertions.js';
 
 interface Link { institution_id: string; type: string; access_token?: string; bank_customer_id?: string; consent_id?: string; consent_expires_at?: string }
 interface DirectoryCustomer { id: string; bank_links: Link[] }
@@ -135,7 +136,7 @@ describe('accounts', () => {
     const truth = (await Promise.all(customer.bank_links.map(bankView))).flat();
     assert.equal(accounts.length, truth.length);
     assert.equal(new Set(accounts.map((account) => account.id)).size, accounts.length, 'no account twice');
-    assert.ok(accounts.every((account) => account.balance !== null));
+    assertEvery(accounts, (account) => account.balance !== null);
   });
 
   it('pages every transaction exactly once with opaque cursors, and refuses a cursor made for another list', async () => {
@@ -204,7 +205,7 @@ describe('accounts', () => {
     assert.equal(error.extensions?.institutionId, expiredBank);
     assert.deepEqual(error.path, ['customer', 'accounts']);
     assert.ok(accounts.length > 0);
-    assert.ok(accounts.every((account) => account.institution.id !== expiredBank));
+    assertEvery(accounts, (account) => account.institution.id !== expiredBank);
 
     // A consent the bank revoked on its side (the directory still thinks it valid) is caught from the bank's 403.
     const customer = customers.find((entry) => entry.bank_links.filter((link) => link.type === 'open_banking' && valid(link)).length >= 1
@@ -233,7 +234,7 @@ describe('accounts', () => {
       .map((edge) => edge.node);
     assert.deepEqual(nodes.map((node) => node.id), ids);
     const served = nodes.flatMap((customer) => customer.accounts);
-    assert.ok(served.every((account) => account.balance !== null));
+    assertEvery(served, (account) => account.balance !== null);
     for (const bank of ['lakeside', 'pacific']) {
       const count = served.filter((account) => account.institution.id === bank).length;
       assert.ok(count > 0, `${bank} holds some of these customers' accounts`);
@@ -241,6 +242,7 @@ describe('accounts', () => {
     }
     for (const bank of ['northwind', 'albion']) {
       const consents = live.filter((link) => link.institution_id === bank).length;
+      assert.ok(consents > 0, `${bank} holds some of these customers' consents`);
       const balanceCalls = (calls[bank]?.['GET /balances'] ?? 0) + (calls[bank]?.['GET /accounts/{AccountId}/balances'] ?? 0);
       assert.equal(balanceCalls, consents, `${bank}: one balances call per consent`);
       assert.equal(calls[bank]?.['GET /accounts'] ?? 0, consents, `${bank}: one accounts call per consent`);

@@ -9,6 +9,7 @@ import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
+import { assertEvery } from '../support/assertions.js';
 
 const allRoles = Object.keys(roles) as Role[];
 const has = (role: Role, scope: string) => (roles[role] as readonly string[]).includes(scope);
@@ -73,12 +74,12 @@ describe('authorisation', () => {
       }
       assert.ok(accounts && accounts.length > 0);
       if (has(role, 'pii:read')) {
-        assert.ok(accounts.every((account) => typeof account.accountNumber === 'string' && account.accountNumber.length >= 8));
+        assertEvery(accounts, (account) => typeof account.accountNumber === 'string' && account.accountNumber.length >= 8);
         assert.deepEqual(codes(response), []);
       } else {
-        assert.ok(accounts.every((account) => account.accountNumber === null && account.id.startsWith('acc_')));
+        assertEvery(accounts, (account) => account.accountNumber === null && account.id.startsWith('acc_'));
         assert.deepEqual(response.body.errors?.map((error) => error.path), accounts.map((_, index) => ['customer', 'accounts', index, 'accountNumber']));
-        assert.ok(codes(response).every((code) => code === 'FORBIDDEN'));
+        assertEvery(codes(response), (code) => code === 'FORBIDDEN');
       }
     });
   }
@@ -125,8 +126,8 @@ describe('authorisation', () => {
     for (const token of [admin, support, admin, support]) {
       const response = await stack.graphql(PII, { token, variables: { id: customerId } });
       const numbers = (response.body.data?.customer as { accounts: Array<{ accountNumber: string | null }> }).accounts.map((account) => account.accountNumber);
-      if (token === admin) assert.ok(numbers.every((number) => typeof number === 'string'), 'admin sees numbers');
-      else assert.ok(numbers.every((number) => number === null), 'support never does');
+      if (token === admin) assertEvery(numbers, (number) => typeof number === 'string', 'admin sees numbers');
+      else assertEvery(numbers, (number) => number === null, 'support never does');
     }
     const subgraphLines = stack.logs.filter((line) => line.service === 'accounts' && line.msg === 'request');
     assert.ok(subgraphLines.length > 0);
@@ -149,7 +150,7 @@ describe('authorisation', () => {
     });
     const accounts = (response.body.data?._entities as Array<{ accounts: Array<{ accountNumber: string | null }> }>)[0]?.accounts ?? [];
     assert.ok(accounts.length > 0 && accounts.every((account) => account.accountNumber === null));
-    assert.ok(codes(response).every((code) => code === 'FORBIDDEN'));
+    assertEvery(codes(response), (code) => code === 'FORBIDDEN');
     const noScopes = signInternalToken(key, 'accounts', { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: [], amr: [] }, 'req-direct-0002');
     const cash = await stack.graphql('{ cashPosition(reportingCurrency: "USD") { complete } }', { url: stack.subgraphUrls.accounts, headers: { 'x-fingraph-principal': noScopes } });
     assert.deepEqual(codes(cash), ['FORBIDDEN']);

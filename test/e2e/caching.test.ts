@@ -18,6 +18,7 @@ import { RedisHarness } from '../support/redis.js';
 import { RedisClusterHarness } from '../support/redisCluster.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
+import { assertEvery } from '../support/assertions.js';
 
 interface DirectoryCustomer { id: string; display_name: string; email: string; bank_links: Array<{ type: string; institution_id: string; consent_id?: string; consent_expires_at?: string; access_token?: string }> }
 
@@ -139,7 +140,7 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
     for (const secret of [...numbers, customer.display_name, customer.email, customer.id, ...customer.bank_links.flatMap((link) => link.access_token ?? [])]) {
       assert.ok(!raw.includes(secret), `${secret} found in ${backend} in clear`);
     }
-    assert.ok(keys.every((key) => /^fg:\{(acme|globex|apollo)\}:/.test(key)), 'every data key is scoped by tenant');
+    assertEvery(keys, (key) => /^fg:\{(acme|globex|apollo)\}:/.test(key), 'every data key is scoped by tenant');
   });
 
   it('makes one upstream call for a hundred concurrent requests for one cold key', async () => {

@@ -6,6 +6,7 @@ import { credentials, ecbRates, expectedCash, formatIn, organisationHoldings } f
 import { contractOperation } from '../support/contract.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
+import { assertEvery } from '../support/assertions.js';
 
 interface Money { amount: string; currency: string }
 interface CashPosition {
@@ -120,7 +121,7 @@ describe('cash position', () => {
     assert.deepEqual(position.total, usd?.converted, 'the total is what could be converted');
     const paths = (response.body.errors ?? []).filter((error) => error.extensions?.code === 'UPSTREAM_UNAVAILABLE').map((error) => error.path?.join('.'));
     for (const entry of foreign) assert.ok(paths.includes(`cashPosition.byCurrency.${position.byCurrency.indexOf(entry)}.converted`));
-    assert.ok(position.byInstitution.every((entry) => entry.status === 'OK' && entry.total === null), 'every bank holds a foreign currency, so no bank total is claimed');
+    assertEvery(position.byInstitution, (entry) => entry.status === 'OK' && entry.total === null, 'every bank holds a foreign currency, so no bank total is claimed');
   });
 
   it('reads each bank in the fewest calls its API allows', async () => {

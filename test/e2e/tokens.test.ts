@@ -7,6 +7,7 @@ import jwt from 'jsonwebtoken';
 import { startJwksServer, newSigningKey, type JwksServer, type SigningKey } from '../support/jwks.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { TEST_AUDIENCE, TEST_ISSUER } from '../support/tokens.js';
+import { assertEvery } from '../support/assertions.js';
 
 const QUERY = '{ institutions { id } }';
 const now = () => Math.floor(Date.now() / 1000);
@@ -61,7 +62,7 @@ describe('tokens from a JWKS key set', () => {
     const stranger = newSigningKey('RS256');
     const before = jwks.fetches;
     const results = await Promise.all(Array.from({ length: 20 }, () => ask({ authorization: `Bearer ${sign(stranger)}` })));
-    assert.ok(results.every((result) => result.status === 401));
+    assertEvery(results, (result) => result.status === 401);
     assert.ok(jwks.fetches - before <= 1, `${jwks.fetches - before} fetches for 20 unknown-kid tokens`);
     // A token signed by a known key but claiming another key's kid fails too.
     assert.equal((await ask({ authorization: `Bearer ${sign(stranger, {}, rsa.kid)}` })).status, 401);

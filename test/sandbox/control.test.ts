@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import { call, utcToday, type CoreError, type ObError, type OpenBankingLink, type Organisation, type StripeError } from './helpers.js';
+import { assertEvery } from '../support/assertions.js';
 
 type Calls = Record<string, Record<string, number>>;
 
@@ -88,7 +89,7 @@ describe('control API', () => {
     // The other providers keep no added latency (read from the settings: an upper bound on time would be a guess).
     const settings = (await call<Record<string, { latencyMs: number }>>(`${sandbox.url}/_control/providers`)).body;
     assert.equal(settings.ecb?.latencyMs, 250);
-    assert.ok(Object.entries(settings).every(([provider, entry]) => provider === 'ecb' || entry.latencyMs === 0));
+    assertEvery(Object.entries(settings), ([provider, entry]) => provider === 'ecb' || entry.latencyMs === 0);
   });
 
   it('rejects bad behaviour bodies and unknown providers', async () => {

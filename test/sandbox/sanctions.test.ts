@@ -6,6 +6,7 @@ import { credentials } from '../../sandbox/credentials.js';
 import { jaroWinkler, nameScore } from '../../sandbox/sanctions/matching.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import { call } from './helpers.js';
+import { assertEvery } from '../support/assertions.js';
 
 interface Match { uid: number; name: string; score: number; programs: string[]; list: string }
 interface Entry { uid: number; firstName: string; lastName: string; sdnType: string; programList: { program: string[] }; akaList: { aka: unknown[] } }
@@ -30,7 +31,7 @@ describe('sanctions sandbox', () => {
     const list = await call<{ publishInformation: { Record_Count: number }; sdnEntry: Entry[] }>(`${sandbox.url}/sanctions/v1/sdn`, { token: credentials.globex.sanctions });
     assert.equal(list.status, 200);
     assert.equal(list.body.publishInformation.Record_Count, list.body.sdnEntry.length);
-    assert.ok(list.body.sdnEntry.every((entry) => entry.uid > 0 && entry.programList.program.length > 0 && Array.isArray(entry.akaList.aka)));
+    assertEvery(list.body.sdnEntry, (entry) => entry.uid > 0 && entry.programList.program.length > 0 && Array.isArray(entry.akaList.aka));
     const near = (await call<{ nearMatches: Array<{ uid: number; customerId: string; tenant: 'acme' | 'globex' }> }>(`${sandbox.url}/_control/sanctions/near-matches`)).body.nearMatches;
     assert.ok(near.some((entry) => entry.tenant === 'acme') && near.some((entry) => entry.tenant === 'globex'));
     for (const entry of near) {

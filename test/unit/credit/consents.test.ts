@@ -6,6 +6,7 @@ import { MemoryStore, RedisStore } from '../../../lib/cache/index.js';
 import { FinGraphError } from '../../../lib/errors/index.js';
 import { ConsentStore, type ConsentRecord } from '../../../subgraphs/credit/consents.js';
 import { RedisHarness } from '../../support/redis.js';
+import { assertEvery } from '../../support/assertions.js';
 
 const day = 86_400_000;
 const record = (overrides: Partial<ConsentRecord> = {}): ConsentRecord => ({
@@ -74,7 +75,7 @@ describe('consents (Redis)', () => {
         assert.ok(!key.includes('cus_'));
       }
       const ttls = await Promise.all(keys.map((key) => client.pttl(key)));
-      assert.ok(ttls.every((ttl) => ttl > 0 && ttl <= 30 * day + 1000));
+      assertEvery(ttls, (ttl) => ttl > 0 && ttl <= 30 * day + 1000);
     } finally {
       client.disconnect();
     }

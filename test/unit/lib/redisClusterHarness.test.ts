@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
 import { fromRoot } from '../../../lib/config/paths.js';
 import { RedisClusterHarness } from '../../support/redisCluster.js';
+import { assertEvery } from '../../support/assertions.js';
 
 function direct(node: { host: string; port: number }): Redis {
   return new Redis({ host: node.host, port: node.port, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
@@ -48,7 +49,7 @@ describe('redis cluster harness', () => {
       const lines = String(await client.cluster('NODES')).trim().split('\n');
       assert.equal(lines.length, 3);
       assert.equal(lines.filter((line) => /\bmaster\b/.test(line)).length, 3);
-      assert.ok(lines.every((line) => !/\b(slave|fail\??|noaddr|handshake)\b/.test(line)), lines.join('\n'));
+      assertEvery(lines, (line) => !/\b(slave|fail\??|noaddr|handshake)\b/.test(line), lines.join('\n'));
       const ports = lines.map((line) => Number(/127\.0\.0\.1:(\d+)@/.exec(line)?.[1])).sort();
       assert.deepEqual(ports, harness.nodes.map((node) => node.port).sort());
     }
@@ -87,7 +88,7 @@ describe('redis cluster harness', () => {
   it('stops a master as a crash would and restarts it, empty, back into a healthy cluster', async () => {
     const keys = ['a', 'b', 'c'];
     const values = await Promise.all(keys.map((key) => cluster.get(key)));
-    assert.ok(values.every((value) => value !== null));
+    assertEvery(values, (value) => value !== null);
     // The shared clients would see the crash; this test uses its own.
     nodeClients.forEach((client) => client.disconnect());
     nodeClients = [];

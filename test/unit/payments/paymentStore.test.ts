@@ -8,6 +8,7 @@ import { MemoryPaymentStore } from '../../../subgraphs/payments/store/memoryPaym
 import type { PaymentStore } from '../../../subgraphs/payments/store/paymentStore.js';
 import { RedisPaymentStore } from '../../../subgraphs/payments/store/redisPaymentStore.js';
 import { RedisHarness } from '../../support/redis.js';
+import { assertEvery } from '../../support/assertions.js';
 
 const payment = (id: string, createdAt: string, overrides: Partial<Payment> = {}): Payment => ({
   id, tenant: 'acme', ownerId: 'cus_1', sourceAccountId: 'acc_1', initiatedBy: 'cus_1', rail: 'ACH', amountMinor: '100', currency: 'USD' as Payment['currency'],
@@ -40,7 +41,7 @@ for (const backend of ['redis', 'memory'] as const) {
       const results = await Promise.all(Array.from({ length: 40 }, () => claim('k-race', 'fp')));
       const winners = results.filter((result) => result.kind === 'claimed');
       assert.equal(winners.length, 1);
-      assert.ok(results.every((result) => result.kind === 'claimed' || result.kind === 'busy'));
+      assertEvery(results, (result) => result.kind === 'claimed' || result.kind === 'busy');
       await store.complete('acme', 'k-race', 60_000);
       const after = await claim('k-race', 'fp');
       assert.deepEqual(after, { kind: 'done', paymentId: (winners[0] as { paymentId: string }).paymentId });
