@@ -204,11 +204,18 @@ describe('payments', () => {
   it('scopes keys by principal: another customer reusing a key makes its own payment', async () => {
     const key = newKey('scoped');
     const mine = paymentOf(await initiate(achInput({ idempotencyKey: key })));
+    assert.ok(mine, 'the first customer made its payment');
+    const before = await moneyCalls();
     const owner = decodeAccountId(otherCustomerUsd.id)?.ownerId as string;
     const theirs = await initiate(achInput({ idempotencyKey: key, sourceAccountId: otherCustomerUsd.id }),
       tokenFor({ role: 'customer', tenant: 'acme', amr: ['otp'], customerId: owner }));
     assert.equal(theirs.body.errors, undefined, JSON.stringify(theirs.body.errors));
-    assert.notEqual(paymentOf(theirs)?.id, mine?.id);
+    assert.ok(paymentOf(theirs));
+    assert.notEqual(paymentOf(theirs)?.id, mine.id);
+    assert.equal(await moneyCalls(), before + 1, 'the second customer\'s payment reached the provider');
+    // The key still means the first customer's own payment to the first customer.
+    assert.equal(paymentOf(await initiate(achInput({ idempotencyKey: key })))?.id, mine.id);
+    assert.equal(await moneyCalls(), before + 1);
   });
 
   it('returns the same payment after the subgraph restarts between two calls with one key', async () => {
@@ -390,10 +397,19 @@ describe('payments', () => {
     });
 
     it('acknowledges a well-signed event of a type it does not follow, and changes nothing', async () => {
-      const body = JSON.stringify({ id: 'evt_charge_1', type: 'charge.refunded', data: { object: { id: 'ch_1', object: 'charge', status: 'succeeded' } } });
+      // A refund of the charge of a payment that is processing: FinGraph does not follow refunds, so the payment
+      // stays as it is and no provider is asked anything.
+      const payment = await cardPayment();
+      const intentId = await upstreamId('processor', payment.id);
+      const before = await readPayment(payment.id);
+      const callsBefore = await calls();
+      const body = JSON.stringify({ id: `evt_charge_${intentId}`, type: 'charge.refunded',
+        data: { object: { id: `ch_${intentId}`, object: 'charge', payment_intent: intentId, status: 'succeeded' } } });
       const answer = await post('processor', body, stripeHeader(body));
       assert.equal(answer.status, 200);
-      assert.ok(stack.logs.some((line) => line.msg === 'webhook of a type not followed' && line.eventId === 'evt_charge_1'));
+      assert.ok(stack.logs.some((line) => line.msg === 'webhook of a type not followed' && line.eventId === `evt_charge_${intentId}`));
+      assert.deepEqual(await readPayment(payment.id), before);
+      assert.deepEqual(await calls(), callsBefore, 'no provider was asked anything');
     });
 
     it('applies a duplicated delivery once', async () => {
@@ -469,7 +485,11 @@ describe('payments', () => {
     });
 
     it('applies a settlement announced before the payment was stored: the provider is asked to retry', async () => {
+      // The processor settles at once and emits its events while its answer to the creation call is held back 200 ms
+      // (well within the provider timeout): the events reach the subgraph before the payment is stored. The outbox
+      // retries after 100, 200 and 400 ms, so a retry comes after the answer.
       await stack.control('/processor/settlement', { settleAfterMs: 0 });
+      await stack.control('/processor/stall', { count: 1, ms: 200 });
       let payment: PaymentOut;
       try {
         payment = await cardPayment();
@@ -478,6 +498,19 @@ describe('payments', () => {
       }
       await stack.sandbox.outbox.idle();
       assert.equal((await readPayment(payment.id))?.status, 'SETTLED');
+      // The success event reached the subgraph before the payment was stored: answered 409 at first, applied on retry.
+      const intentId = await upstreamId('processor', payment.id);
+      const events = ((await stack.control('/processor/events')) as { events: Array<{ id: string; type: string; body: string }> }).events;
+      const succeeded = events.find((event) => event.type === 'payment_intent.succeeded' && event.body.includes(intentId));
+      assert.ok(succeeded);
+      assert.ok(stack.logs.some((line) => line.msg === 'webhook for an unknown payment: provider to retry' && line.eventId === succeeded.id),
+        'the first delivery found no payment and asked the provider to retry');
+      const deliveries = ((await stack.control('/webhooks')) as { deliveries: Array<{ eventId: string; attempts: number; status: number; delivered: boolean }> }).deliveries
+        .filter((entry) => entry.eventId === succeeded.id);
+      assert.equal(deliveries.length, 1);
+      assert.equal(deliveries[0]?.delivered, true);
+      assert.equal(deliveries[0]?.status, 200);
+      assert.ok((deliveries[0]?.attempts ?? 0) >= 2, 'delivered on a retry, after the 409');
     });
 
     it('refuses a wrong signature, a stale timestamp and a replay, and the status stays', async () => {
