@@ -33,6 +33,8 @@ const risk = (tenant = 'acme', subject?: string) => tokenFor({ role: 'risk', ten
 const errorsOf = (response: GraphQLResponse) => response.body.errors ?? [];
 const codeAt = (response: GraphQLResponse, path: Array<string | number>) =>
   errorsOf(response).find((error) => JSON.stringify(error.path) === JSON.stringify(path))?.extensions?.code;
+const reasonAt = (response: GraphQLResponse, path: Array<string | number>) =>
+  errorsOf(response).find((error) => JSON.stringify(error.path) === JSON.stringify(path))?.extensions?.reason;
 const customerOf = (response: GraphQLResponse) => response.body.data?.customer as Record<string, unknown> | null | undefined;
 
 describe('credit', () => {
@@ -122,6 +124,8 @@ describe('credit', () => {
     // Staff cannot consent on the customer's behalf.
     const byStaff = await stack.graphql(grantMutation, { token: tokenFor({ role: 'admin', tenant: 'acme', amr: ['pwd', 'otp'] }), variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } } });
     assert.equal(errorsOf(byStaff)[0]?.extensions?.code, 'FORBIDDEN');
+    assert.equal(errorsOf(byStaff)[0]?.extensions?.reason, 'CUSTOMER_ONLY');
+    assert.equal(byStaff.body.data?.grantCreditConsent ?? null, null);
 
     for (const input of [{ purpose: 'WRITTEN_INSTRUCTION' }, { purpose: 'EMPLOYMENT', disclosureId: 'fcra-604b-v3', validForDays: 30 }]) {
       const granted = await stack.graphql(grantMutation, { token: customer, variables: { input } });
@@ -226,6 +230,8 @@ describe('credit', () => {
     assert.equal(customerOf(support)?.id, id);
     assert.equal(codeAt(support, ['customer', 'creditScore']), 'FORBIDDEN');
     assert.equal(codeAt(support, ['customer', 'creditReport']), 'FORBIDDEN');
+    assert.equal(reasonAt(support, ['customer', 'creditScore']), 'MISSING_SCOPE');
+    assert.equal(reasonAt(support, ['customer', 'creditReport']), 'MISSING_SCOPE');
     // credit:read without credit:report: the score, not the report.
     const reader = tokenFor({ role: 'support', tenant: 'acme', scopes: ['profile:read', 'credit:read'] });
     const scoreOnly = await stack.graphql(both, { token: reader, variables: { id } });
@@ -242,6 +248,7 @@ describe('credit', () => {
     const customerWithReportScope = tokenFor({ role: 'customer', tenant: 'acme', customerId: id, scopes: ['profile:read', 'credit:read', 'credit:report'] });
     const ownReport = await stack.graphql(both, { token: customerWithReportScope, variables: { id } });
     assert.equal(codeAt(ownReport, ['customer', 'creditReport']), 'FORBIDDEN');
+    assert.equal(reasonAt(ownReport, ['customer', 'creditReport']), 'STAFF_ONLY');
 
     // Another tenant's customer does not exist for acme's staff.
     const before = await bureauCalls();
