@@ -127,6 +127,8 @@ describe('credit', () => {
     assert.equal(errorsOf(byStaff)[0]?.extensions?.reason, 'CUSTOMER_ONLY');
     assert.equal(byStaff.body.data?.grantCreditConsent ?? null, null);
 
+    const consentAudit = () => stack.logs.filter((line) => line.audit === 'credit-consent' && line.customerId === id);
+    assert.deepEqual(consentAudit(), [], 'a refused grant writes no consent record');
     for (const input of [{ purpose: 'WRITTEN_INSTRUCTION' }, { purpose: 'EMPLOYMENT', disclosureId: 'fcra-604b-v3', validForDays: 30 }]) {
       const granted = await stack.graphql(grantMutation, { token: customer, variables: { input } });
       assert.deepEqual(errorsOf(granted), []);
@@ -147,6 +149,13 @@ describe('credit', () => {
     assert.equal(revoked.body.data?.revokeCreditConsent, true);
     const afterRevoke = await stack.graphql(creditReportQuery, { token: risk(), variables: { id, purpose: 'EMPLOYMENT' } });
     assert.equal(codeAt(afterRevoke, ['customer', 'creditReport']), 'CONSENT_REQUIRED');
+
+    // One audit line per grant and per withdrawal: who, for whom, which purpose; never a token or personal data.
+    assert.deepEqual(consentAudit().map((line) => [line.action, line.purpose, line.sub, line.tenant]), [
+      ['grant', 'WRITTEN_INSTRUCTION', id, 'acme'], ['grant', 'EMPLOYMENT', id, 'acme'], ['revoke', 'EMPLOYMENT', id, 'acme'],
+    ]);
+    assert.equal(consentAudit()[1]?.disclosureId, 'fcra-604b-v3');
+    assert.equal(consentAudit()[2]?.revoked, true);
   });
 
   it('records a HARD inquiry where the next report shows it, and keeps a SOFT one out of lenders’ view', async () => {
@@ -321,6 +330,21 @@ describe('credit', () => {
     assert.deepEqual(Object.keys(lines[0] ?? {}).filter((key) => !allowed.includes(key)), [], 'nothing but the audit facts');
   });
 
+  it('audits a pull the bureau failed, with its outcome', async () => {
+    const id = freshCustomer();
+    const before = auditLines().length;
+    await stack.control('/providers/bureau', { down: true });
+    try {
+      const response = await stack.graphql(creditReportQuery, { token: risk('acme', 'staff_risk_failed'), variables: { id, purpose: 'COLLECTION' } });
+      assert.equal(codeAt(response, ['customer', 'creditReport']), 'UPSTREAM_UNAVAILABLE');
+    } finally {
+      await stack.control('/providers/bureau', { down: false });
+    }
+    const lines = auditLines().slice(before);
+    assert.deepEqual(lines.map((line) => [line.sub, line.customerId, line.purpose, line.product, line.outcome]),
+      [['staff_risk_failed', id, 'COLLECTION', 'report', 'UPSTREAM_UNAVAILABLE']]);
+  });
+
   it('answers UPSTREAM_UNAVAILABLE at creditScore when the bureau is down, with the rest of the response standing', async () => {
     const id = freshCustomer();
     await stack.resetCache();
@@ -337,6 +361,27 @@ describe('credit', () => {
       assert.ok(!JSON.stringify(response.body).includes(stack.sandboxUrl), 'no upstream URL in the response');
     } finally {
       await stack.control('/providers/bureau', { down: false });
+    }
+  });
+  // Last in this file: it stops the Redis that keeps consents, and the one it starts again is empty.
+  it('fails closed when the consent store cannot be read: CONSENT_STORE_UNAVAILABLE and no bureau call', async () => {
+    const id = freshCustomer();
+    const customer = tokenFor({ role: 'customer', tenant: 'acme', customerId: id, amr: ['pwd', 'otp'] });
+    await redis.stop();
+    try {
+      const before = await bureauCalls();
+      const refused = await stack.graphql(creditReportQuery, { token: risk(), variables: { id, purpose: 'WRITTEN_INSTRUCTION' } });
+      const error = errorsOf(refused).find((entry) => JSON.stringify(entry.path) === JSON.stringify(['customer', 'creditReport']));
+      assert.equal(error?.extensions?.code, 'UPSTREAM_UNAVAILABLE');
+      assert.equal(error?.extensions?.reason, 'CONSENT_STORE_UNAVAILABLE');
+      assert.equal(customerOf(refused)?.creditReport ?? null, null);
+      assert.equal(await bureauCalls(), before, 'no consent read, no pull');
+      const grant = await stack.graphql(grantMutation, { token: customer, variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } } });
+      assert.equal(errorsOf(grant)[0]?.extensions?.reason, 'CONSENT_STORE_UNAVAILABLE');
+      assert.equal(grant.body.data?.grantCreditConsent ?? null, null);
+      assert.deepEqual(stack.logs.filter((line) => line.audit === 'credit-consent' && line.customerId === id), [], 'no grant recorded that was not kept');
+    } finally {
+      await redis.restart();
     }
   });
 });
