@@ -12,7 +12,7 @@ import { createLogger } from '../../lib/logging/logger.js';
 import { readAccountsConfig } from '../../subgraphs/accounts/config.js';
 import { startAccountsSubgraph } from '../../subgraphs/accounts/server.js';
 import { Writable } from 'node:stream';
-import { coreBalance, credentials } from '../support/bankTruth.js';
+import { coreBalance, credentials, customerHoldings, ecbRates, expectedCash, formatIn, organisationHoldings } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { RedisHarness } from '../support/redis.js';
 import { RedisClusterHarness } from '../support/redisCluster.js';
@@ -78,26 +78,52 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
   }
   beforeEach(async () => { await Promise.all([stack.control('/reset', {}), stack.resetCache()]); });
 
+  type Request = { tenant: string; token: string; query: string; variables: Record<string, unknown> };
+  /** 1 when an uncached answer holds what the banks say (the cash total; each account's booked balance), else 0. */
+  async function matchesBanks(request: Request, data: Record<string, unknown> | null): Promise<number> {
+    if (request.query === CASH) {
+      const expectedTotal = expectedCash(await organisationHoldings(stack, request.tenant), await ecbRates(stack), 'USD').total;
+      assert.deepEqual((data?.cashPosition as { total: unknown }).total, { amount: expectedTotal, currency: 'USD' });
+      return 1;
+    }
+    const customer = data?.customer as { id: string; accounts: Array<{ balance: { current: { amount: string; currency: string } } | null }> } | null;
+    const holder = (customers[request.tenant] ?? []).find((entry) => entry.id === request.variables.id);
+    if (!holder) {
+      assert.equal(customer, null, 'another tenant\'s customer is not found');
+      return 0;
+    }
+    const truth = await customerHoldings(stack, request.tenant, holder.bank_links);
+    assert.ok(truth.length > 0 && customer && customer.accounts.length === truth.length, `${holder.id}: every account the banks hold`);
+    const served = customer.accounts.map((account) => `${account.balance?.current.currency}:${account.balance?.current.amount}`).sort();
+    assert.deepEqual(served, truth.map((entry) => `${entry.currency}:${formatIn(entry.booked, entry.currency)}`).sort());
+    return 1;
+  }
+
   it('never serves one tenant’s or principal’s data to another, however warm requests interleave', async () => {
-    const requests: Array<{ token: string; query: string; variables: Record<string, unknown> }> = [];
+    const requests: Request[] = [];
     for (const tenant of ['acme', 'globex']) {
-      requests.push({ token: tokenFor({ role: 'cfo', tenant }), query: CASH, variables: { currency: 'USD' } });
+      assert.ok((customers[tenant] ?? []).length >= 6, `${tenant} has six customers with live bank links`);
+      requests.push({ tenant, token: tokenFor({ role: 'cfo', tenant }), query: CASH, variables: { currency: 'USD' } });
       for (const customer of (customers[tenant] ?? []).slice(0, 6)) {
-        requests.push({ token: tokenFor({ role: 'admin', tenant }), query: OVERVIEW, variables: { id: customer.id } });
-        requests.push({ token: tokenFor({ role: 'customer', tenant, customerId: customer.id }), query: OVERVIEW, variables: { id: customer.id } });
-        requests.push({ token: tokenFor({ role: 'support', tenant }), query: OVERVIEW, variables: { id: customer.id } });
+        requests.push({ tenant, token: tokenFor({ role: 'admin', tenant }), query: OVERVIEW, variables: { id: customer.id } });
+        requests.push({ tenant, token: tokenFor({ role: 'customer', tenant, customerId: customer.id }), query: OVERVIEW, variables: { id: customer.id } });
+        requests.push({ tenant, token: tokenFor({ role: 'support', tenant }), query: OVERVIEW, variables: { id: customer.id } });
       }
       // Another tenant's id asked for by this tenant's staff: NOT_FOUND, cold and warm alike.
       const other = customers[tenant === 'acme' ? 'globex' : 'acme']?.[0]?.id as string;
-      requests.push({ token: tokenFor({ role: 'admin', tenant }), query: OVERVIEW, variables: { id: other } });
+      requests.push({ tenant, token: tokenFor({ role: 'admin', tenant }), query: OVERVIEW, variables: { id: other } });
     }
-    // Uncached answers: each request alone, on an empty cache.
+    // Uncached answers: each request alone, on an empty cache, and each checked against the banks' own figures, so
+    // that the warm rounds below are compared with answers known to be right, not merely consistent.
     const expected: string[] = [];
+    let checkedAgainstBanks = 0;
     for (const request of requests) {
       await stack.resetCache();
       const response = await stack.graphql(request.query, { token: request.token, variables: request.variables });
       expected.push(JSON.stringify(response.body));
+      checkedAgainstBanks += await matchesBanks(request, response.body.data ?? null);
     }
+    assert.equal(checkedAgainstBanks, requests.length - 2, 'every request but the two cross-tenant ones served data the banks confirm');
     // Warm answers, shuffled and concurrent, three rounds.
     let seed = 7;
     const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
@@ -234,11 +260,15 @@ describe(`caching with ${backend === 'redis' ? 'one Redis server' : 'a three-mas
     await redis.restart();
     await new Promise((resolve) => setTimeout(resolve, 2500)); // the breaker's cool-down and the client's reconnect
     await ask();
+    // A restarted accounts subgraph has an empty first level: what it serves without a bank call came from Redis.
+    await stack.restart('accounts');
     await stack.control('/reset', {});
     const again = await ask();
     assert.equal(again.body.errors, undefined);
+    assert.deepEqual((again.body.data?.cashPosition as { total: unknown }).total, (first.body.data?.cashPosition as { total: unknown }).total);
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     assert.equal(totalCalls(calls), 0, 'served from Redis again, without calling any bank');
+    assert.ok((stack.subgraphs.accounts.cache.metrics().balances?.hits ?? 0) > 0, 'the new replica\'s hits');
   });
 
   // The single-server run covers this; on the cluster the same code paths run.

@@ -13,7 +13,7 @@ export const credentials = JSON.parse(readFileSync(fromRoot('sandbox', 'credenti
 const decimalsOf = (currency: string) => (['JPY', 'KRW', 'ISK'].includes(currency) ? 0 : ['BHD', 'KWD', 'JOD'].includes(currency) ? 3 : 2);
 export const formatIn = (amount: Dec, currency: string) => amount.toFixed(decimalsOf(currency), D.ROUND_HALF_EVEN);
 
-interface Link { institution_id: string; type: string; access_token?: string; bank_customer_id?: string }
+export interface Link { institution_id: string; type: string; access_token?: string; bank_customer_id?: string }
 export interface Holding { institutionId: string; accountId: string; currency: string; booked: Dec }
 
 const obBase = (bank: string) => `/ob/${bank}/open-banking/v3.1/aisp`;
@@ -68,6 +68,13 @@ export async function coreBalance(stack: Stack, tenant: string, bank: string, ac
   if (!entry) throw new Error(`${bank} has no balance for ${accountId}`);
   const currency = entry.currency.toUpperCase();
   return { amount: formatIn(new D(entry.ledger).div(new D(10).pow(decimalsOf(currency))), currency), currency };
+}
+
+/** Every account a customer holds through its bank links, with its booked balance as the bank states it. */
+export async function customerHoldings(stack: Stack, tenant: string, links: readonly Link[]): Promise<Holding[]> {
+  const all = await Promise.all(links.map((link) =>
+    link.type === 'open_banking' ? obHoldings(stack, link) : coreHoldings(stack, tenant, link)));
+  return all.flat();
 }
 
 export async function organisationHoldings(stack: Stack, tenant: string): Promise<Holding[]> {

@@ -143,7 +143,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     running[name] = await launchers[name](subgraphEnv(name, port), logger(name));
   };
   await Promise.all(subgraphNames.map((name) => launch(name, 0)));
-  const accounts = running.accounts;
   // Webhooks from the sandbox's providers go to the payments and identity services, as a tenant registers them.
   for (const { provider, subgraph } of webhookReceivers) {
     sandbox.outbox.setTarget(provider, `${new URL(running[subgraph].url).origin}/webhooks/${provider}`);
@@ -165,7 +164,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gatewayUrl: gateway.url,
     sandboxUrl: sandbox.url,
     subgraphUrls: Object.fromEntries(subgraphNames.map((name) => [name, running[name].url])),
-    accounts,
+    // The running one: a restart replaces it.
+    get accounts() { return running.accounts; },
     subgraphs: running,
     sandbox,
     async restart(name) {
