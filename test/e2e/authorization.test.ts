@@ -1,6 +1,6 @@
-// Field-level authorisation through the gateway: the contract's operations × roles, with what each role sees
-// derived from the role's scopes and the schema's rules; bypass attempts; no subgraph or upstream call for a refused
-// field; plans never cross principals; the subgraph's own enforcement; and the whole-operation switch.
+// Field-level authorisation through the gateway: the contract's operations × roles, with what each role sees derived
+// from the scopes pinned here for each role and the schema's rules; bypass attempts; no subgraph or upstream call for a
+// refused field; plans never cross principals; the subgraph's own enforcement; and the whole-operation switch.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
@@ -11,12 +11,30 @@ import { startStack, type GraphQLResponse, type Stack } from '../support/stack.j
 import { testKeys, tokenFor } from '../support/tokens.js';
 import { assertEvery } from '../support/assertions.js';
 
-const allRoles = Object.keys(roles) as Role[];
-const has = (role: Role, scope: string) => (roles[role] as readonly string[]).includes(scope);
+/**
+ * What each role may do, written here rather than read from lib/auth/roles.ts: a scope wrongly added to a role (or
+ * removed from one) must fail a test, not silently change what the test expects.
+ */
+const expectedScopes: Readonly<Record<Role, readonly string[]>> = {
+  customer: ['profile:read', 'accounts:read', 'transactions:read', 'payments:read', 'payments:write', 'kyc:read', 'credit:read'],
+  support: ['profile:read', 'accounts:read', 'transactions:read', 'payments:read', 'kyc:read'],
+  cfo: ['treasury:read', 'accounts:read', 'transactions:read', 'payments:read'],
+  analyst: ['treasury:read', 'accounts:read'],
+  risk: ['profile:read', 'accounts:read', 'transactions:read', 'kyc:read', 'credit:read', 'credit:report'],
+  admin: ['profile:read', 'pii:read', 'accounts:read', 'transactions:read', 'payments:read', 'payments:write', 'kyc:read',
+    'credit:read', 'credit:report', 'treasury:read'],
+};
+const allRoles = Object.keys(expectedScopes) as Role[];
+const has = (role: Role, scope: string) => expectedScopes[role].includes(scope);
 const PII = 'query ($id: ID!) { customer(id: $id) { id accounts { id accountNumber } } }';
 const codes = (response: GraphQLResponse) => (response.body.errors ?? []).map((error) => error.extensions?.code);
 
 describe('authorisation', () => {
+  it('issues each role exactly the scopes written above, and no role beyond them', () => {
+    assert.deepEqual(Object.keys(roles).sort(), [...allRoles].sort());
+    for (const role of allRoles) assert.deepEqual([...roles[role]].sort(), [...expectedScopes[role]].sort(), role);
+  });
+
   let stack: Stack;
   let customerId: string;
 
