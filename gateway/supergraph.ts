@@ -6,7 +6,7 @@
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, getNamedType, type ConstDirectiveNode, isNonNullType, isObjectType, isInterfaceType, parse, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { readPublicFields, type PublicFields } from '../lib/auth/publicFields.js';
-import { AUTHENTICATED_SPEC, REQUIRES_SCOPES_SPEC, readAccessRules, ruleCount, type AccessRules } from '../lib/auth/requirements.js';
+import { AUTHENTICATED_SPEC, REQUIRES_SCOPES_SPEC, RequirementsError, readAccessRules, ruleCount, type AccessRules } from '../lib/auth/requirements.js';
 import { findDenyByDefaultViolations } from './denyByDefault.js';
 
 export interface PreparedSupergraph {
@@ -94,6 +94,16 @@ function assertRefusableFieldsNullable(schema: GraphQLSchema, rules: AccessRules
   if (offenders.length > 0) throw new SupergraphSecurityError(`fields that need scopes must be nullable: ${offenders.join(', ')}`);
 }
 
+/** A rule that cannot be read (a malformed scope list, a @public without its reason) refuses the supergraph like any other fault. */
+function readRules<T>(composed: DocumentNode, read: (document: DocumentNode) => T): T {
+  try {
+    return read(composed);
+  } catch (error) {
+    if (error instanceof RequirementsError) throw new SupergraphSecurityError(error.message);
+    throw error;
+  }
+}
+
 /** Deny by default (gateway/denyByDefault.ts): every finding is named at once, so one start-up shows every fix to make. */
 function assertDeniedByDefault(composed: DocumentNode, apiSchema: GraphQLSchema, rules: AccessRules, publicFields: PublicFields): void {
   const findings = findDenyByDefaultViolations(composed, apiSchema, rules, publicFields);
@@ -113,7 +123,7 @@ function assertDeniedByDefault(composed: DocumentNode, apiSchema: GraphQLSchema,
 
 export function prepareSupergraph(sdl: string): PreparedSupergraph {
   const composed = parse(sdl);
-  const rules = readAccessRules(composed);
+  const rules = readRules(composed, readAccessRules);
   const { document, stripped } = stripEnforcedPurposes(composed);
   // A step-up alone protects nothing: a supergraph whose @authenticated / @requiresScopes were lost must not serve.
   const scopedOrAuthenticated = [...rules.types.values(), ...rules.fields.values()]
@@ -128,7 +138,7 @@ export function prepareSupergraph(sdl: string): PreparedSupergraph {
   const servedSdl = print(document);
   const apiSchema = Supergraph.build(servedSdl).apiSchema().toGraphQLJSSchema();
   assertRefusableFieldsNullable(apiSchema, rules);
-  const publicFields = readPublicFields(composed);
+  const publicFields = readRules(composed, readPublicFields);
   assertDeniedByDefault(composed, apiSchema, rules, publicFields);
   return { servedSdl, rules, publicFields, apiSchema };
 }
