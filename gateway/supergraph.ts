@@ -2,7 +2,8 @@
 // authenticated and requiresScopes specs `for: SECURITY`, which @apollo/gateway refuses ("feature … is for: SECURITY
 // but is unsupported") and whose directives its API schema drops. So the access rules are read here first, the
 // `for: SECURITY` purpose is then removed from exactly those two links, and the gateway is handed the result. This
-// fails closed: no rules read, or a security feature FinGraph does not enforce, and the gateway does not start.
+// fails closed: no rules read, a security feature FinGraph does not enforce, or a field left open by omission (deny
+// by default, ./denyByDefault.ts), and the gateway does not start.
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, getNamedType, type ConstDirectiveNode, isNonNullType, isObjectType, isInterfaceType, parse, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { readPublicFields, type PublicFields } from '../lib/auth/publicFields.js';
