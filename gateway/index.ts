@@ -4,9 +4,18 @@ import { createLogger } from '../lib/logging/logger.js';
 import { runUntilSignal } from '../lib/server/lifecycle.js';
 import { readGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
+import { SupergraphSecurityError } from './supergraph.js';
 
 const logger = createLogger('gateway');
 const config = loadOrExit('gateway', () => readGatewayConfig(process.env));
-const server = await startGateway(config, logger);
+const server = await startGateway(config, logger).catch((error: unknown) => {
+  // A refused supergraph is a fault of what the gateway was given to serve, as a missing setting is: one line naming
+  // every offending field, exit code 78 (EX_CONFIG), and no stack trace to bury the message.
+  if (error instanceof SupergraphSecurityError) {
+    process.stderr.write(`gateway: ${error.message}\n`);
+    process.exit(78);
+  }
+  throw error;
+});
 logger.info({ url: server.url }, 'gateway listening');
 runUntilSignal(server, logger);

@@ -29,9 +29,10 @@ async function keyStoreFor(config: GatewayConfig, logger: Logger): Promise<KeySt
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
-  // Throws, and so stops the start, when the supergraph's access rules cannot be read.
+  // Throws, and so stops the start, when the supergraph's access rules cannot be read or leave a field open by omission.
   const supergraph = prepareSupergraph(config.supergraphSdl);
-  logger.info({ typeRules: supergraph.rules.types.size, fieldRules: supergraph.rules.fields.size, mode: config.authorizationMode }, 'access rules loaded');
+  logger.info({ typeRules: supergraph.rules.types.size, fieldRules: supergraph.rules.fields.size, publicFields: [...supergraph.publicFields.keys()],
+    mode: config.authorizationMode }, 'access rules loaded');
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.servedSdl,

@@ -2,16 +2,21 @@
 // authenticated and requiresScopes specs `for: SECURITY`, which @apollo/gateway refuses ("feature … is for: SECURITY
 // but is unsupported") and whose directives its API schema drops. So the access rules are read here first, the
 // `for: SECURITY` purpose is then removed from exactly those two links, and the gateway is handed the result. This
-// fails closed: no rules read, or a security feature FinGraph does not enforce, and the gateway does not start.
+// fails closed: no rules read, a security feature FinGraph does not enforce, or a field left open by omission (deny
+// by default, ./denyByDefault.ts), and the gateway does not start.
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, getNamedType, type ConstDirectiveNode, isNonNullType, isObjectType, isInterfaceType, parse, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { AUTHENTICATED_SPEC, REQUIRES_SCOPES_SPEC, readAccessRules, ruleCount, type AccessRules } from '../lib/auth/requirements.js';
+import { readPublicFields, type PublicFields } from '../lib/auth/publicFields.js';
+import { AUTHENTICATED_SPEC, REQUIRES_SCOPES_SPEC, RequirementsError, readAccessRules, ruleCount, type AccessRules } from '../lib/auth/requirements.js';
+import { findDenyByDefaultViolations } from './denyByDefault.js';
 
 export interface PreparedSupergraph {
   /** The SDL handed to @apollo/gateway: the composed one with `for: SECURITY` removed from the two enforced links. */
   readonly servedSdl: string;
   /** The access rules, read before anything was removed. */
   readonly rules: AccessRules;
+  /** The fields marked `@public(reason:)`: served to any authenticated principal without a scope, on purpose. */
+  readonly publicFields: PublicFields;
   readonly apiSchema: GraphQLSchema;
 }
 
@@ -90,9 +95,36 @@ function assertRefusableFieldsNullable(schema: GraphQLSchema, rules: AccessRules
   if (offenders.length > 0) throw new SupergraphSecurityError(`fields that need scopes must be nullable: ${offenders.join(', ')}`);
 }
 
+/** A rule that cannot be read (a malformed scope list, a @public without its reason) refuses the supergraph like any other fault. */
+function readRules<T>(composed: DocumentNode, read: (document: DocumentNode) => T): T {
+  try {
+    return read(composed);
+  } catch (error) {
+    if (error instanceof RequirementsError) throw new SupergraphSecurityError(error.message);
+    throw error;
+  }
+}
+
+/** Deny by default (gateway/denyByDefault.ts): every finding is named at once, so one start-up shows every fix to make. */
+function assertDeniedByDefault(composed: DocumentNode, apiSchema: GraphQLSchema, rules: AccessRules, publicFields: PublicFields): void {
+  const findings = findDenyByDefaultViolations(composed, apiSchema, rules, publicFields);
+  const problems: string[] = [];
+  if (findings.unscoped.length > 0) {
+    problems.push(`fields with no scope requirement, neither their own nor their type's (deny by default: give each @requiresScopes, or mark it @public(reason: "…") if it is open on purpose): ${
+      findings.unscoped.map((field) => `${field.coordinate} (subgraph ${field.subgraphs.join(', ')})`).join(', ')}`);
+  }
+  if (findings.publicButScoped.length > 0) {
+    problems.push(`fields marked @public that need scopes (drop one or the other): ${findings.publicButScoped.join(', ')}`);
+  }
+  if (findings.publicElsewhere.length > 0) {
+    problems.push(`@public only marks root fields and fields added to a shared entity, not: ${findings.publicElsewhere.join(', ')}`);
+  }
+  if (problems.length > 0) throw new SupergraphSecurityError(problems.join('; '));
+}
+
 export function prepareSupergraph(sdl: string): PreparedSupergraph {
   const composed = parse(sdl);
-  const rules = readAccessRules(composed);
+  const rules = readRules(composed, readAccessRules);
   const { document, stripped } = stripEnforcedPurposes(composed);
   // A step-up alone protects nothing: a supergraph whose @authenticated / @requiresScopes were lost must not serve.
   const scopedOrAuthenticated = [...rules.types.values(), ...rules.fields.values()]
@@ -107,5 +139,7 @@ export function prepareSupergraph(sdl: string): PreparedSupergraph {
   const servedSdl = print(document);
   const apiSchema = Supergraph.build(servedSdl).apiSchema().toGraphQLJSSchema();
   assertRefusableFieldsNullable(apiSchema, rules);
-  return { servedSdl, rules, apiSchema };
+  const publicFields = readRules(composed, readPublicFields);
+  assertDeniedByDefault(composed, apiSchema, rules, publicFields);
+  return { servedSdl, rules, publicFields, apiSchema };
 }

@@ -9,11 +9,20 @@ export const SUPERGRAPH_PATH = fromRoot('schema', 'supergraph.graphql');
 
 export type Composition = { readonly ok: true; readonly supergraphSdl: string } | { readonly ok: false; readonly errors: readonly string[] };
 
-export function composeSupergraph(): Composition {
+/** A subgraph's schema file, as committed. */
+export function readSubgraphSchema(name: string): string {
+  return readFileSync(fromRoot('subgraphs', name, 'schema.graphql'), 'utf8');
+}
+
+/**
+ * `schemaOf` defaults to the committed files; tests pass an edited copy to show what the gateway does with the
+ * supergraph such an edit would compose to, composed exactly as `npm run compose` composes it.
+ */
+export function composeSupergraph(schemaOf: (name: string) => string = readSubgraphSchema): Composition {
   const result = composeServices(subgraphs.map((subgraph) => ({
     name: subgraph.name,
     url: subgraph.defaultUrl,
-    typeDefs: parse(readFileSync(fromRoot('subgraphs', subgraph.name, 'schema.graphql'), 'utf8')),
+    typeDefs: parse(schemaOf(subgraph.name)),
   })));
   if (result.errors) {
     return { ok: false, errors: result.errors.map((error) => `${error.extensions.code ?? 'ERROR'}: ${error.message}`) };

@@ -45,11 +45,13 @@ function stringListList(value: ConstValueNode, where: string): string[][] {
   });
 }
 
-/** The local names of the two directives: their defaults, or what a @link(as:) or import renamed them to. */
-function directiveNames(document: DocumentNode): { authenticated: Set<string>; requiresScopes: Set<string>; stepUp: Set<string> } {
-  const authenticated = new Set(['authenticated']);
-  const requiresScopes = new Set(['requiresScopes']);
-  const stepUp = new Set(['stepUp']);
+/**
+ * The local names of the directive a spec defines: its default, or what a `@link(url:, as:)` renamed it to. Shared
+ * with lib/auth/publicFields.ts, so every FinGraph directive is found the same way.
+ */
+export function linkedDirectiveNames(document: DocumentNode, spec: string, defaultName: string): Set<string> {
+  const names = new Set([defaultName]);
+  const family = spec.replace(/v\d+\.\d+$/, '');
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
     for (const directive of definition.directives ?? []) {
@@ -57,14 +59,19 @@ function directiveNames(document: DocumentNode): { authenticated: Set<string>; r
       const argument = (name: string) => directive.arguments?.find((arg: ConstArgumentNode) => arg.name.value === name)?.value;
       const url = argument('url');
       const alias = argument('as');
-      if (url?.kind === Kind.STRING && alias?.kind === Kind.STRING) {
-        if (url.value.startsWith(AUTHENTICATED_SPEC.replace(/v0\.1$/, ''))) authenticated.add(alias.value);
-        if (url.value.startsWith(REQUIRES_SCOPES_SPEC.replace(/v0\.1$/, ''))) requiresScopes.add(alias.value);
-        if (url.value.startsWith(STEP_UP_SPEC.replace(/v0\.1$/, ''))) stepUp.add(alias.value);
-      }
+      if (url?.kind === Kind.STRING && alias?.kind === Kind.STRING && url.value.startsWith(family)) names.add(alias.value);
     }
   }
-  return { authenticated, requiresScopes, stepUp };
+  return names;
+}
+
+/** The local names of the three directives. */
+function directiveNames(document: DocumentNode): { authenticated: Set<string>; requiresScopes: Set<string>; stepUp: Set<string> } {
+  return {
+    authenticated: linkedDirectiveNames(document, AUTHENTICATED_SPEC, 'authenticated'),
+    requiresScopes: linkedDirectiveNames(document, REQUIRES_SCOPES_SPEC, 'requiresScopes'),
+    stepUp: linkedDirectiveNames(document, STEP_UP_SPEC, 'stepUp'),
+  };
 }
 
 function requirementFrom(directives: readonly ConstDirectiveNode[] | undefined, names: ReturnType<typeof directiveNames>, where: string): Requirement | undefined {

@@ -13,11 +13,14 @@ import { prepareSupergraph } from '../../../gateway/supergraph.js';
 const subgraph = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes", "@composeDirective"])
     @link(url: "https://specs.fingraph.dev/stepUp/v0.1", import: ["@stepUp"])
+    @link(url: "https://specs.fingraph.dev/public/v0.1", import: ["@public"])
     @composeDirective(name: "@stepUp")
+    @composeDirective(name: "@public")
   directive @stepUp on FIELD_DEFINITION
+  directive @public(reason: String!) on FIELD_DEFINITION
   type Query @authenticated {
-    holder(id: ID!): Holder
-    items: [Item!]!
+    holder(id: ID!): Holder @public(reason: "the filter's cases live below it, on its fields")
+    items: [Item!]! @public(reason: "the filter's cases live below it, on its fields")
     secret: String @requiresScopes(scopes: [["admin:read"]])
   }
   type Mutation @authenticated {
