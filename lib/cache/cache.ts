@@ -46,6 +46,11 @@ export interface CacheOptions {
    * loading, in ms; it keeps waiting while the holder holds the lease. Default 500.
    */
   leaseWaitMs?: number;
+  /**
+   * The time, in milliseconds, that freshness and grace are measured by. Default Date.now; tests pass a clock they
+   * move. Waiting for another replica's load is measured in real time whatever the clock.
+   */
+  clock?: () => number;
 }
 
 export interface ReadThroughOptions<T> {
@@ -138,6 +143,7 @@ export class Cache {
   private readonly leaseMs: number;
   private readonly leaseWaitMs: number;
   private closed = false;
+  private readonly now: () => number;
 
   constructor(options: CacheOptions) {
     this.store = options.store;
@@ -146,10 +152,11 @@ export class Cache {
     this.cipher = new ValueCipher(options.encryption ?? randomEncryptionKeys());
     this.leaseMs = options.leaseMs ?? defaultLeaseMs;
     this.leaseWaitMs = options.leaseWaitMs ?? defaultLeaseWaitMs;
+    this.now = options.clock ?? Date.now;
     const firstLevel = options.firstLevel ?? !(options.store instanceof MemoryStore);
     if (firstLevel) {
       const sizes = { ...defaultFirstLevel, ...(firstLevel === true ? {} : firstLevel) };
-      this.firstLevel = new MemoryStore({ maxEntries: sizes.maxEntries, maxTtlMs: sizes.ttlMs });
+      this.firstLevel = new MemoryStore({ maxEntries: sizes.maxEntries, maxTtlMs: sizes.ttlMs, clock: this.now });
     }
     const batchWindowMs = options.batchWindowMs ?? defaultBatchWindowMs;
     this.loader = new DataLoader<string, string | null>(async (keys) => {
@@ -204,7 +211,7 @@ export class Cache {
     const found = await this.lookup(read);
     if (found) {
       const { envelope } = found;
-      if (Date.now() < envelope.freshUntil) {
+      if (this.now() < envelope.freshUntil) {
         read.counters.hits += 1;
         return envelope.v as T;
       }
@@ -258,7 +265,7 @@ export class Cache {
 
   private unseal(stored: string, read: Read): Unsealed | undefined {
     const unsealed = unseal(stored, read.key, read.policy.sensitive, this.cipher);
-    return unsealed && Date.now() < unsealed.envelope.staleUntil ? unsealed : undefined;
+    return unsealed && this.now() < unsealed.envelope.staleUntil ? unsealed : undefined;
   }
 
   /** The usable entry for the key (fresh or within grace), from the first level or the store; undefined is a miss. */
@@ -285,7 +292,7 @@ export class Cache {
     }
     if (stored === null) return undefined;
     const found = this.unseal(stored, read);
-    if (found) this.firstLevel?.put(read.key, stored, found.envelope.staleUntil - Date.now(), read.tagKeys);
+    if (found) this.firstLevel?.put(read.key, stored, found.envelope.staleUntil - this.now(), read.tagKeys);
     return found;
   }
 
@@ -379,7 +386,7 @@ export class Cache {
     const patientUntil = Date.now() + this.leaseWaitMs;
     const deadline = patientUntil + this.leaseMs;
     const fresh = (found: Unsealed | undefined | 'failed'): found is Unsealed => found !== undefined && found !== 'failed'
-      && Date.now() < found.envelope.freshUntil;
+      && this.now() < found.envelope.freshUntil;
     let delay = 20;
     while (Date.now() < deadline) {
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
@@ -400,7 +407,7 @@ export class Cache {
 
   /** Stores a loaded value; returns its envelope JSON, or undefined when it cannot be stored. Never throws. */
   private async save(read: Read, flight: Flight, value: unknown): Promise<string | undefined> {
-    const now = Date.now();
+    const now = this.now();
     const { freshMs, staleMs } = read.durations;
     let json: string;
     try {

@@ -28,7 +28,7 @@ function where(connection: RedisConnection): string {
 export function createCache(config: CacheConfig, logger?: Logger, tuning: CreateCacheTuning = {}): Cache {
   const store = config.redis
     ? new RedisStore({ ...tuning.store, connection: config.redis, ...(logger ? { logger } : {}) })
-    : new MemoryStore({ maxEntries: config.maxEntries });
+    : new MemoryStore({ maxEntries: config.maxEntries, ...(tuning.cache?.clock ? { clock: tuning.cache.clock } : {}) });
   if (config.encryptionKeyGenerated) {
     logger?.warn({ keyId: config.encryption.current },
       'cache: no CACHE_ENCRYPTION_KEYS, using a random key for this process (sensitive values die with it)');

@@ -8,6 +8,8 @@ export interface MemoryStoreOptions {
   maxEntries?: number;
   /** Upper bound on any entry's time-to-live in milliseconds (the first level keeps entries only briefly). Default none. */
   maxTtlMs?: number;
+  /** The time, in milliseconds, that time-to-lives count against. Default Date.now; tests pass a clock they move. */
+  clock?: () => number;
 }
 
 export const defaultMaxEntries = 10_000;
@@ -24,9 +26,11 @@ export class MemoryStore implements CacheStore {
     const max = options.maxEntries ?? defaultMaxEntries;
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxEntries: expected an integer of at least 1, got ${max}`);
     this.maxTtlMs = options.maxTtlMs ?? Number.POSITIVE_INFINITY;
-    this.entries = new LRUCache({ max });
-    this.tags = new LRUCache({ max });
-    this.leases = new LRUCache({ max });
+    // A clock of the caller's is read on every check: lru-cache otherwise reuses one reading for a millisecond.
+    const time = options.clock ? { perf: { now: options.clock }, ttlResolution: 0 } : {};
+    this.entries = new LRUCache({ max, ...time });
+    this.tags = new LRUCache({ max, ...time });
+    this.leases = new LRUCache({ max, ...time });
   }
 
   get size(): number {

@@ -45,6 +45,12 @@ export interface SubgraphOptions<TContext extends SubgraphContext> {
   readonly createContext: (base: SubgraphContext) => TContext;
 }
 
+/** What a test may hand a subgraph beyond its configuration. */
+export interface SubgraphRuntime {
+  /** The time its cache measures freshness by (Date.now unless given). */
+  readonly clock?: () => number;
+}
+
 export interface RunningSubgraph extends RunningServer {
   readonly cache: Cache;
 }

@@ -1,7 +1,7 @@
 // Builds the credit subgraph on a given port (0 for tests) without owning the process.
 import { createCache, MemoryStore, RedisStore, type CacheStore } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { startSubgraph, type RunningSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { startSubgraph, type RunningSubgraph, type SubgraphRuntime } from '../../lib/subgraph/startSubgraph.js';
 import type { CreditConfig } from './config.js';
 import { ConsentStore } from './consents.js';
 import { HardInquiries } from './hardInquiries.js';
@@ -22,8 +22,8 @@ function createRecordStore(config: CreditConfig, logger: Logger): CacheStore {
   return redis ? new RedisStore({ connection: redis, logger: logger.child({ component: 'consents' }) }) : new MemoryStore({ maxEntries: 100_000 });
 }
 
-export async function startCreditSubgraph(config: CreditConfig, logger: Logger): Promise<CreditSubgraph> {
-  const cache = createCache(config.cache, logger.child({ component: 'cache' }));
+export async function startCreditSubgraph(config: CreditConfig, logger: Logger, runtime: SubgraphRuntime = {}): Promise<CreditSubgraph> {
+  const cache = createCache(config.cache, logger.child({ component: 'cache' }), runtime.clock ? { cache: { clock: runtime.clock } } : {});
   const records = createRecordStore(config, logger);
   const consents = new ConsentStore(records, config.cache.prefix);
   if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');

@@ -43,12 +43,14 @@ describe('credit', () => {
   let acme: string[];
   let globexCustomer: string;
   let next = 0;
+  /** How far the credit cache's clock is ahead of real time. */
+  let clockAheadMs = 0;
   /** A customer no earlier test has pulled, so inquiries, caches and consents start clean. */
   const freshCustomer = () => acme[next++] as string;
 
   before(async () => {
     redis = await RedisHarness.start();
-    stack = await startStack({ redis });
+    stack = await startStack({ redis, clock: () => Date.now() + clockAheadMs });
     const list = async (tenant: string) => ((await stack.upstream('/directory/v1/customers?limit=100', credentials[tenant]?.directory as string)) as { data: Array<{ id: string }> }).data.map((entry) => entry.id);
     acme = await list('acme');
     globexCustomer = (await list('globex'))[0] as string;
@@ -328,6 +330,35 @@ describe('credit', () => {
     const allowed = ['level', 'time', 'service', 'name', 'pid', 'hostname', 'requestId', 'msg', 'audit', 'sub', 'tenant', 'customerId',
       'purpose', 'inquiry', 'bureau', 'product', 'outcome'];
     assert.deepEqual(Object.keys(lines[0] ?? {}).filter((key) => !allowed.includes(key)), [], 'nothing but the audit facts');
+  });
+
+  it('serves a stale score while the bureau is down, with the asOf of the bureau\'s answer, for 24 hours past freshness', async () => {
+    const id = freshCustomer();
+    const token = risk();
+    const fresh = await stack.graphql(scoreQuery, { token, variables: { id } });
+    assert.deepEqual(errorsOf(fresh), []);
+    const score = customerOf(fresh)?.creditScore as { score: number; asOf: string };
+    assert.ok(Date.parse(score.asOf) <= Date.now());
+    await stack.control('/providers/bureau', { down: true });
+    try {
+      // Seven hours on: past the score's 6 hours of freshness, within its 24 hours of grace.
+      clockAheadMs = 7 * 3_600_000;
+      const before = await bureauCalls();
+      const stale = await stack.graphql(scoreQuery, { token, variables: { id } });
+      assert.deepEqual(errorsOf(stale), []);
+      assert.deepEqual(customerOf(stale)?.creditScore, customerOf(fresh)?.creditScore, 'the same score, with the asOf the bureau gave it');
+      // The stale answer started a refresh in the background; the bureau is asked (and fails) without the client waiting.
+      for (let polls = 0; polls < 200 && await bureauCalls() === before; polls += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(await bureauCalls() > before, 'a refresh was tried, and failed');
+      // Thirty-one hours on: past freshness and grace, nothing is served in its name.
+      clockAheadMs = 31 * 3_600_000;
+      const expired = await stack.graphql(scoreQuery, { token, variables: { id } });
+      assert.equal(codeAt(expired, ['customer', 'creditScore']), 'UPSTREAM_UNAVAILABLE');
+      assert.equal(customerOf(expired)?.creditScore ?? null, null);
+    } finally {
+      clockAheadMs = 0;
+      await stack.control('/providers/bureau', { down: false });
+    }
   });
 
   it('audits a pull the bureau failed, with its outcome', async () => {

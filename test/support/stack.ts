@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { deriveSubgraphKey } from '../../lib/auth/internalToken.js';
+import type { SubgraphRuntime } from '../../lib/subgraph/startSubgraph.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { readGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/server.js';
@@ -36,6 +37,8 @@ export interface StackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** A private Redis for the subgraphs' cache; without one they use the in-process default. */
   readonly redis?: RedisHarness;
+  /** The time the credit subgraph's cache measures freshness by, for tests that move it (default Date.now). */
+  readonly clock?: () => number;
 }
 
 /** The tenants the sandbox seeds. */
@@ -60,11 +63,11 @@ export interface StackSubgraphs {
 export type SubgraphName = keyof StackSubgraphs;
 
 /** How to start each subgraph from an environment, as its own index.ts does. */
-const launchers: { readonly [Name in SubgraphName]: (env: Env, logger: Logger) => Promise<StackSubgraphs[Name]> } = {
+const launchers: { readonly [Name in SubgraphName]: (env: Env, logger: Logger, runtime: SubgraphRuntime) => Promise<StackSubgraphs[Name]> } = {
   accounts: (env, logger) => startAccountsSubgraph(readAccountsConfig(env), logger),
   identity: (env, logger) => startIdentitySubgraph(readIdentityConfig(env), logger),
   payments: (env, logger) => startPaymentsSubgraph(readPaymentsConfig(env), logger),
-  credit: (env, logger) => startCreditSubgraph(readCreditConfig(env), logger),
+  credit: (env, logger, runtime) => startCreditSubgraph(readCreditConfig(env), logger, runtime),
 };
 const subgraphNames = Object.keys(launchers) as SubgraphName[];
 
@@ -140,7 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const running = {} as { -readonly [Name in SubgraphName]: StackSubgraphs[Name] };
   const launch = async <Name extends SubgraphName>(name: Name, port: number) => {
-    running[name] = await launchers[name](subgraphEnv(name, port), logger(name));
+    running[name] = await launchers[name](subgraphEnv(name, port), logger(name), options.clock ? { clock: options.clock } : {});
   };
   await Promise.all(subgraphNames.map((name) => launch(name, 0)));
   // Webhooks from the sandbox's providers go to the payments and identity services, as a tenant registers them.

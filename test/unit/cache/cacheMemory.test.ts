@@ -7,18 +7,20 @@ import { CacheKeyError } from '../../../lib/cache/keys.js';
 import { MemoryStore } from '../../../lib/cache/memoryStore.js';
 import { CachePolicyError } from '../../../lib/cache/policy.js';
 import { FinGraphError, upstreamUnavailable } from '../../../lib/errors/index.js';
-import { countingLoad, encryptionKeys, policy, sleep } from './fixtures.js';
+import { countingLoad, encryptionKeys, manualClock, policy, sleep, type ManualClock } from './fixtures.js';
 
-function memoryCache(options: { version?: string; store?: MemoryStore } = {}): Cache {
-  return new Cache({ store: options.store ?? new MemoryStore(), encryption: encryptionKeys('m1'), ...(options.version ? { version: options.version } : {}) });
+function memoryCache(options: { version?: string; store?: MemoryStore; clock?: ManualClock } = {}): Cache {
+  return new Cache({ store: options.store ?? new MemoryStore(options.clock ? { clock: options.clock.now } : {}), encryption: encryptionKeys('m1'),
+    ...(options.version ? { version: options.version } : {}), ...(options.clock ? { clock: options.clock.now } : {}) });
 }
 
 const acme = { tenant: 'acme' };
 
 describe('read-through cache, in-process backend', () => {
   it('misses, then hits until freshness ends, then misses again', async () => {
-    const cache = memoryCache();
-    const short = policy({ freshSeconds: 0.06, staleSeconds: 0 });
+    const clock = manualClock();
+    const cache = memoryCache({ clock });
+    const short = policy({ freshSeconds: 60, staleSeconds: 0 });
     const upstream = countingLoad((call) => ({ call, minor: 1050n, asOf: new Date('2024-05-01T12:00:00Z') }));
     const read = () => cache.readThrough({ policy: short, scope: acme, key: ['northwind', 'acc-1'], load: upstream.load });
     assert.equal((await read()).call, 1);
@@ -27,9 +29,11 @@ describe('read-through cache, in-process backend', () => {
     assert.equal(hit.minor, 1050n, 'bigint survives the round trip');
     assert.ok(hit.asOf instanceof Date);
     assert.equal(upstream.calls(), 1);
-    await sleep(80);
+    clock.advance(59_999);
+    assert.equal((await read()).call, 1, 'fresh to the last millisecond');
+    clock.advance(1);
     assert.equal((await read()).call, 2);
-    assert.deepEqual(cache.metrics(), { balances: { hits: 1, misses: 2, staleServed: 0, errors: 0, upstreamCalls: 2, upstreamCallsSaved: 0 } });
+    assert.deepEqual(cache.metrics(), { balances: { hits: 2, misses: 2, staleServed: 0, errors: 0, upstreamCalls: 2, upstreamCallsSaved: 0 } });
     await cache.close();
   });
 
@@ -126,8 +130,9 @@ describe('read-through cache, in-process backend', () => {
   });
 
   it('serves a stale entry at once and refreshes it in the background, once', async () => {
-    const cache = memoryCache();
-    const swr = policy({ freshSeconds: 0.05, staleSeconds: 5 });
+    const clock = manualClock();
+    const cache = memoryCache({ clock });
+    const swr = policy({ freshSeconds: 60, staleSeconds: 300 });
     // The refresh's load is held until the stale reads have been answered: answered they must be, without it.
     let release!: () => void;
     const held = new Promise<void>((resolve) => { release = resolve; });
@@ -138,7 +143,7 @@ describe('read-through cache, in-process backend', () => {
     };
     const read = () => cache.readThrough({ policy: swr, scope: acme, key: ['swr'], load: upstream.load });
     assert.equal(await read(), 'v1');
-    await sleep(60);
+    clock.advance(60_000);
     const stale = await Promise.race([
       Promise.all([read(), read(), read()]),
       sleep(5000).then(() => { throw new Error('the stale reads waited for the refresh'); }),
@@ -156,8 +161,9 @@ describe('read-through cache, in-process backend', () => {
   });
 
   it('serves the stale value while the upstream fails within grace, and rethrows its error unchanged after', async () => {
-    const cache = memoryCache();
-    const grace = policy({ freshSeconds: 0.04, staleSeconds: 0.12 });
+    const clock = manualClock();
+    const cache = memoryCache({ clock });
+    const grace = policy({ freshSeconds: 60, staleSeconds: 120 });
     let failure: FinGraphError | undefined;
     const load = async () => {
       if (failure) throw failure;
@@ -166,12 +172,13 @@ describe('read-through cache, in-process backend', () => {
     const read = () => cache.readThrough({ policy: grace, scope: acme, key: ['sie'], load });
     await read();
     failure = upstreamUnavailable('northwind');
-    await sleep(60);
+    clock.advance(60_000);
     const stale = await read();
     assert.deepEqual(stale, { balance: 500n, asOf: new Date('2024-05-01T09:00:00Z') }, 'the old value with its own asOf');
-    await sleep(20);
-    assert.deepEqual(await read(), stale, 'still served: the failed refresh did not remove it');
-    await sleep(120);
+    await sleep(0); // the failed background refresh settles
+    clock.advance(119_999);
+    assert.deepEqual(await read(), stale, 'still served to the last millisecond of grace: the failed refresh did not remove it');
+    clock.advance(1);
     const error = await read().then(() => undefined, (reason: unknown) => reason);
     assert.equal(error, failure, 'the very error load() threw, not a wrapper');
     assert.equal((error as FinGraphError).code, 'UPSTREAM_UNAVAILABLE');

@@ -6,7 +6,7 @@ import { readCacheConfig } from '../../../lib/cache/config.js';
 import { createCache } from '../../../lib/cache/createCache.js';
 import { entryKey } from '../../../lib/cache/keys.js';
 import { upstreamUnavailable } from '../../../lib/errors/index.js';
-import { captureLogs, commandCalls, countingLoad, policy, sleep, redisPerFile } from './fixtures.js';
+import { captureLogs, commandCalls, countingLoad, manualClock, policy, sleep, redisPerFile } from './fixtures.js';
 
 const space = { prefix: 'fg', version: '1' };
 
@@ -15,15 +15,16 @@ describe('read-through cache on Redis', () => {
   const open = redis.open;
 
   it('misses, hits, and expires with the policy, the entry carrying a Redis time-to-live', async () => {
-    const { cache } = await open({ firstLevel: false });
-    const short = policy({ namespace: 'expiry', freshSeconds: 0.1, staleSeconds: 0 });
+    const clock = manualClock();
+    const { cache } = await open({ firstLevel: false, clock: clock.now });
+    const short = policy({ namespace: 'expiry', freshSeconds: 60, staleSeconds: 0 });
     const upstream = countingLoad((call) => ({ call, minor: 99n }));
     const read = () => cache.readThrough({ policy: short, scope: { tenant: 'acme' }, key: ['e1'], load: upstream.load });
     assert.deepEqual(await read(), { call: 1, minor: 99n });
     assert.deepEqual(await read(), { call: 1, minor: 99n });
     const ttl = await redis.raw().pttl(entryKey(space, { tenant: 'acme' }, 'expiry', 1, ['e1']));
-    assert.ok(ttl > 0 && ttl <= 100, `pttl ${ttl}`);
-    await sleep(130);
+    assert.ok(ttl > 59_000 && ttl <= 60_000, `pttl ${ttl}`);
+    clock.advance(60_000);
     assert.deepEqual(await read(), { call: 2, minor: 99n });
     assert.equal(upstream.calls(), 2);
     assert.deepEqual(cache.metrics().expiry, { hits: 1, misses: 2, staleServed: 0, errors: 0, upstreamCalls: 2, upstreamCallsSaved: 0 });

@@ -13,6 +13,17 @@ import { RedisHarness } from '../../support/redis.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A clock that stands still until a test moves it: freshness and grace are proven without waiting on real time. */
+export interface ManualClock {
+  readonly now: () => number;
+  advance(ms: number): void;
+}
+
+export function manualClock(start = Date.parse('2026-01-05T09:00:00Z')): ManualClock {
+  let time = start;
+  return { now: () => time, advance(ms) { time += ms; } };
+}
+
 export function policy(overrides: Partial<CachePolicy> = {}): CachePolicy {
   return { namespace: 'balances', version: 1, freshSeconds: 60, staleSeconds: 60, sensitive: false, ...overrides };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryStore } from '../../../lib/cache/memoryStore.js';
-import { sleep } from './fixtures.js';
+import { manualClock, sleep } from './fixtures.js';
 
 describe('memory store', () => {
   it('holds at most maxEntries, dropping the least recently used', async () => {
@@ -17,12 +17,15 @@ describe('memory store', () => {
   });
 
   it('expires entries, capped by maxTtlMs', async () => {
-    const store = new MemoryStore({ maxTtlMs: 30 });
+    const clock = manualClock();
+    const store = new MemoryStore({ maxTtlMs: 30_000, clock: clock.now });
     await store.set('short', 'x', 60_000);
     await store.set('none', 'x', 0);
     assert.deepEqual(await store.mget(['short', 'none']), ['x', null]);
-    await sleep(45);
-    assert.deepEqual(await store.mget(['short']), [null]);
+    clock.advance(29_999);
+    assert.deepEqual(await store.mget(['short']), ['x']);
+    clock.advance(2);
+    assert.deepEqual(await store.mget(['short']), [null], 'capped at maxTtlMs, not the 60 s asked for');
   });
 
   it('drops every key carrying a tag, and only those', async () => {
@@ -39,13 +42,16 @@ describe('memory store', () => {
   });
 
   it('gives a lease to one caller until it is released or expires', async () => {
-    const store = new MemoryStore();
-    assert.equal(await store.acquireLease('l', 40), true);
-    assert.equal(await store.acquireLease('l', 40), false);
+    const clock = manualClock();
+    const store = new MemoryStore({ clock: clock.now });
+    assert.equal(await store.acquireLease('l', 40_000), true);
+    assert.equal(await store.acquireLease('l', 40_000), false);
     await store.releaseLease('l');
-    assert.equal(await store.acquireLease('l', 20), true);
-    await sleep(30);
-    assert.equal(await store.acquireLease('l', 20), true);
+    assert.equal(await store.acquireLease('l', 20_000), true);
+    clock.advance(19_999);
+    assert.equal(await store.acquireLease('l', 20_000), false);
+    clock.advance(2);
+    assert.equal(await store.acquireLease('l', 20_000), true);
   });
 
   it('delivers published messages to the channel\'s subscribers, asynchronously', async () => {
