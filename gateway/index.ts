@@ -1,14 +1,14 @@
 // Runs the gateway as its own process: config from the environment, clean stop on SIGTERM.
 import { loadOrExit } from '../lib/config/env.js';
 import { createLogger } from '../lib/logging/logger.js';
-import { runUntilSignal } from '../lib/server/lifecycle.js';
+import { runUntilSignal, startOrExit } from '../lib/server/lifecycle.js';
 import { readGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
 import { SupergraphSecurityError } from './supergraph.js';
 
 const logger = createLogger('gateway');
 const config = loadOrExit('gateway', () => readGatewayConfig(process.env));
-const server = await startGateway(config, logger).catch((error: unknown) => {
+const server = await startOrExit('gateway', () => startGateway(config, logger)).catch((error: unknown) => {
   // A refused supergraph is a fault of what the gateway was given to serve, as a missing setting is: one line naming
   // every offending field, exit code 78 (EX_CONFIG), and no stack trace to bury the message.
   if (error instanceof SupergraphSecurityError) {

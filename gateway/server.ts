@@ -8,6 +8,7 @@ import { formatError, unauthenticated } from '../lib/errors/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
 import { startGraphQLHttpServer, type RunningServer } from '../lib/server/graphqlHttp.js';
+import { disableApolloTelemetry, offlinePlugins } from '../lib/server/offline.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator, tokenOutsideHeader } from './plugins/authentication/index.js';
@@ -34,6 +35,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   logger.info({ typeRules: supergraph.rules.types.size, fieldRules: supergraph.rules.fields.size, publicFields: [...supergraph.publicFields.keys()],
     mode: config.authorizationMode }, 'access rules loaded');
 
+  // Before the constructor, which otherwise starts exporting host metrics to Apollo (lib/server/offline.ts).
+  disableApolloTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.servedSdl,
     buildService: ({ name, url }) => {
@@ -60,7 +63,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     stopOnTerminationSignals: false,
     // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
     introspection: true,
-    plugins: [createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }), createErrorLoggingPlugin(logger)],
+    plugins: [
+      ...offlinePlugins(),
+      createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
+      createErrorLoggingPlugin(logger),
+    ],
   });
   const keys = await keyStoreFor(config, logger);
   const authenticate = createAuthenticator({

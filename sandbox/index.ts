@@ -2,6 +2,7 @@
 // clean stop on SIGTERM/SIGINT that lets in-flight requests finish.
 import { ConfigError, loadOrExit, readEnum, readOptionalString, readPort, readString, type Env } from '../lib/config/env.js';
 import { createLogger } from '../lib/logging/logger.js';
+import { startOrExit } from '../lib/server/lifecycle.js';
 import { providerIds, type ProviderId } from './http/types.js';
 import { parseDay, todayUtc } from './seed/time.js';
 import { createSandbox, type SandboxOptions } from './server.js';
@@ -37,7 +38,7 @@ function readConfig(env: Env): Required<Omit<SandboxOptions, 'logger' | 'consent
 
 const config = loadOrExit('sandbox', () => readConfig(process.env));
 const logger = createLogger('sandbox');
-const sandbox = await createSandbox({ ...config, logger });
+const sandbox = await startOrExit('sandbox', () => createSandbox({ ...config, logger }));
 logger.info({ url: sandbox.url, seed: config.seed, anchorDate: config.anchorDate, latency: config.latency }, 'sandbox listening');
 
 let stopping = false;

@@ -1,7 +1,8 @@
 // Builds and starts one subgraph: its schema file and resolvers as a Federation 2 subgraph, every request refused
 // unless it carries the gateway's internal token for this subgraph (`_service` and `_entities` included), one error
-// formatter, no inline tracing, and the shared HTTP edge. Closing it stops the server, then closes what it owns (its
-// cache, then any store), so no request in flight finds its cache gone.
+// formatter, no inline tracing, nothing sent to Apollo and no landing page (lib/server/offline.ts), and the shared
+// HTTP edge. Closing it stops the server, then closes what it owns (its cache, then any store), so no request in
+// flight finds its cache gone.
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -17,6 +18,7 @@ import { formatError, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { createErrorLoggingPlugin } from '../server/errorLogging.js';
 import { startGraphQLHttpServer, type RawRoute, type RunningServer } from '../server/graphqlHttp.js';
+import { offlinePlugins } from '../server/offline.js';
 import type { Stoppable } from '../server/lifecycle.js';
 import type { SubgraphBaseConfig } from './config.js';
 import { enforceFieldAccess } from './fieldAccess.js';
@@ -73,7 +75,10 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     stopOnTerminationSignals: false,
     // Only the gateway reaches a subgraph (every request needs its token), and it needs the SDL through `_service`.
     introspection: true,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), createPartialErrorsPlugin<TContext>(), createErrorLoggingPlugin(options.logger)],
+    plugins: [
+      ...offlinePlugins(), ApolloServerPluginInlineTraceDisabled(), createPartialErrorsPlugin<TContext>(),
+      createErrorLoggingPlugin(options.logger),
+    ],
   });
   const { host, port, internalTokenKey } = options.config;
   const server = await startGraphQLHttpServer<TContext>({

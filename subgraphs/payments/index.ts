@@ -1,12 +1,12 @@
 // Runs the payments subgraph as its own process: config from the environment, clean stop on SIGTERM.
 import { loadOrExit } from '../../lib/config/env.js';
 import { createLogger } from '../../lib/logging/logger.js';
-import { runUntilSignal } from '../../lib/server/lifecycle.js';
+import { runUntilSignal, startOrExit } from '../../lib/server/lifecycle.js';
 import { readPaymentsConfig } from './config.js';
 import { startPaymentsSubgraph } from './server.js';
 
 const logger = createLogger('payments');
 const config = loadOrExit('payments', () => readPaymentsConfig(process.env));
-const server = await startPaymentsSubgraph(config, logger);
+const server = await startOrExit('payments', () => startPaymentsSubgraph(config, logger));
 logger.info({ url: server.url }, 'payments subgraph listening');
 runUntilSignal(server, logger);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fromRoot } from '../../lib/config/paths.js';
+import { subgraphs } from '../../schema/subgraphs.js';
 import { contractOperation } from '../support/contract.js';
 import { freePorts } from '../support/ports.js';
 
@@ -18,10 +19,12 @@ describe('npm start', () => {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    const [sandbox, accounts, gateway] = await freePorts(3);
+    // Every port its own, so this never meets a service on the standard ports (or another test's stack).
+    const [sandbox, gateway, ...rest] = (await freePorts(2 + subgraphs.length)) as [number, number, ...number[]];
     env = {
       ...process.env,
-      SANDBOX_PORT: String(sandbox), ACCOUNTS_PORT: String(accounts), GATEWAY_PORT: String(gateway),
+      SANDBOX_PORT: String(sandbox), GATEWAY_PORT: String(gateway),
+      ...Object.fromEntries(subgraphs.map(({ name }, index) => [`${name.toUpperCase()}_PORT`, String(rest[index])])),
       DEV_KEYS_DIR: mkdtempSync(join(tmpdir(), 'fingraph-start-keys-')),
       UPSTREAM_BASE_URL: `http://127.0.0.1:${sandbox}`,
       SANDBOX_LATENCY: 'none', LOG_LEVEL: 'warn',
