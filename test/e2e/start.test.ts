@@ -21,8 +21,9 @@ describe('npm start', () => {
   before(async () => {
     // Every port its own, so this never meets a service on the standard ports (or another test's stack).
     const [sandbox, gateway, ...rest] = (await freePorts(2 + subgraphs.length)) as [number, number, ...number[]];
+    // Only what this test sets, and PATH: an exported REDIS_URL, NODE_ENV or port of the developer's must not leak in.
     env = {
-      ...process.env,
+      PATH: process.env.PATH,
       SANDBOX_PORT: String(sandbox), GATEWAY_PORT: String(gateway),
       ...Object.fromEntries(subgraphs.map(({ name }, index) => [`${name.toUpperCase()}_PORT`, String(rest[index])])),
       DEV_KEYS_DIR: mkdtempSync(join(tmpdir(), 'fingraph-start-keys-')),
