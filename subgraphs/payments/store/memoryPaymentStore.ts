@@ -22,8 +22,11 @@ export class MemoryPaymentStore implements PaymentStore {
   private readonly upstream = new Map<string, { tenant: string; id: string }>();
   private readonly events = new Map<string, number>();
 
+  /** `clock`: the time records expire by (Date.now unless a test passes one it moves). */
+  constructor(private readonly clock: () => number = Date.now) {}
+
   async claim(request: ClaimRequest): Promise<Claim> {
-    const now = Date.now();
+    const now = this.clock();
     const scoped = `${request.tenant}|${request.keyHash}`;
     const entry = this.keys.get(scoped);
     if (!entry || entry.expiresAt <= now) {
@@ -46,7 +49,7 @@ export class MemoryPaymentStore implements PaymentStore {
     const entry = this.keys.get(`${tenant}|${keyHash}`);
     if (entry) {
       entry.done = true;
-      entry.expiresAt = Date.now() + ttlMs;
+      entry.expiresAt = this.clock() + ttlMs;
     }
   }
 
@@ -99,7 +102,7 @@ export class MemoryPaymentStore implements PaymentStore {
 
   async rememberEvent(provider: ProviderId, eventId: string, ttlMs: number): Promise<boolean> {
     const key = `${provider}|${eventId}`;
-    const now = Date.now();
+    const now = this.clock();
     if ((this.events.get(key) ?? 0) > now) return false;
     this.events.set(key, now + ttlMs);
     return true;

@@ -96,6 +96,19 @@ for (const backend of ['redis', 'memory'] as const) {
       assert.equal(second.next, undefined);
     });
 
+    if (backend === 'memory') it('remembers an event id for its whole life: a replay a day later is refused, one after it is not', async () => {
+      let now = Date.parse('2026-01-05T09:00:00Z');
+      const aging = new MemoryPaymentStore(() => now);
+      const week = 7 * 24 * 3_600_000;
+      assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), true);
+      now += 24 * 3_600_000;
+      assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), false, 'a day later: still a replay');
+      now += week - 24 * 3_600_000 - 1;
+      assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), false, 'to the last millisecond of the week');
+      now += 1;
+      assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), true, 'forgotten once its week is over');
+    });
+
     it('remembers an event id once', async () => {
       assert.equal(await store.rememberEvent('processor', 'evt_1', 60_000), true);
       assert.equal(await store.rememberEvent('processor', 'evt_1', 60_000), false);
