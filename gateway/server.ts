@@ -10,7 +10,7 @@ import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
 import { startGraphQLHttpServer, type RunningServer } from '../lib/server/graphqlHttp.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createAuthenticator, tokenOutsideHeader } from './plugins/authentication/index.js';
+import { createAuthenticator, refusalBeforeBody, tokenOutsideHeader } from './plugins/authentication/index.js';
 import { isIntrospectionOnly } from './plugins/authentication/introspection.js';
 import { jwksKeyStore, pemKeyStore, type KeyStore } from './plugins/authentication/keyStore.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
@@ -74,6 +74,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   const server = await startGraphQLHttpServer<GatewayContext>({
     apollo, logger, host: config.host, port: config.port,
+    admit(request, facts) {
+      const reason = refusalBeforeBody(request, config.allowAnonymousIntrospection);
+      if (reason === undefined) return;
+      logger.info({ requestId: facts.requestId, reason }, 'authentication refused');
+      throw unauthenticated();
+    },
     async context(request, facts, body) {
       if (tokenOutsideHeader(request, body)) {
         logger.info({ requestId: facts.requestId, reason: 'token outside the Authorization header' }, 'authentication refused');
