@@ -17,18 +17,27 @@ import { createAuthorizationPlugin } from './plugins/authorization/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
-async function keyStoreFor(config: GatewayConfig, logger: Logger): Promise<KeyStore | undefined> {
+/** What a test may replace in a gateway it starts in-process. */
+export interface GatewayOptions {
+  /** The clock the JWKS key store ages its key set by, in milliseconds since the epoch; default Date.now. */
+  readonly now?: () => number;
+}
+
+async function keyStoreFor(config: GatewayConfig, logger: Logger, options: GatewayOptions): Promise<KeyStore | undefined> {
   const source = config.jwt.keys;
   if (source.kind === 'pem') return pemKeyStore(source.files);
   if (source.kind === 'jwks') {
-    const store = jwksKeyStore({ url: source.url, refetchIntervalMillis: source.refetchIntervalMillis, timeoutMillis: 5000, logger });
+    const store = jwksKeyStore({
+      url: source.url, refetchIntervalMillis: source.refetchIntervalMillis, maxAgeSeconds: source.maxAgeSeconds,
+      graceSeconds: source.graceSeconds, timeoutMillis: 5000, logger, ...(options.now ? { now: options.now } : {}),
+    });
     await store.refresh();
     return store;
   }
   return undefined;
 }
 
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
+export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningServer> {
   // Throws, and so stops the start, when the supergraph's access rules cannot be read.
   const supergraph = prepareSupergraph(config.supergraphSdl);
   logger.info({ typeRules: supergraph.rules.types.size, fieldRules: supergraph.rules.fields.size, mode: config.authorizationMode }, 'access rules loaded');
@@ -61,7 +70,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     introspection: true,
     plugins: [createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }), createErrorLoggingPlugin(logger)],
   });
-  const keys = await keyStoreFor(config, logger);
+  const keys = await keyStoreFor(config, logger, options);
   const authenticate = createAuthenticator({
     ...(keys ? { keys } : {}),
     ...(config.jwt.keys.kind === 'hmac' ? { hmacSecret: config.jwt.keys.secret } : {}),

@@ -36,6 +36,8 @@ export interface StackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** A private Redis for the subgraphs' cache; without one they use the in-process default. */
   readonly redis?: RedisHarness;
+  /** The gateway's clock for its JWKS key set's age (milliseconds since the epoch), so a test moves time, never waits. */
+  readonly gatewayClock?: () => number;
 }
 
 /** The tenants the sandbox seeds. */
@@ -159,7 +161,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...Object.fromEntries(subgraphNames.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, running[name].url])),
     ...(options.redis ? { REDIS_URL: options.redis.url } : {}),
     ...options.env,
-  }), logger('gateway'));
+  }), logger('gateway'), options.gatewayClock ? { now: options.gatewayClock } : {});
 
   return {
     gatewayUrl: gateway.url,

@@ -9,7 +9,7 @@ import jwt from 'jsonwebtoken';
 import { isValidTenant, type Principal } from '../../../lib/auth/principal.js';
 import { unauthenticated } from '../../../lib/errors/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
-import type { KeyStore } from './keyStore.js';
+import { KeySetUnavailable, type KeyStore, type VerificationKey } from './keyStore.js';
 
 export type Algorithm = 'RS256' | 'PS256' | 'ES256' | 'HS256';
 
@@ -98,8 +98,15 @@ export function createAuthenticator(options: AuthenticationOptions): Authenticat
       candidates = options.hmacSecret ? [options.hmacSecret] : [];
     } else {
       // A key published for one algorithm verifies only that one (an RS256 key is not a PS256 key).
-      candidates = options.keys ? (await options.keys.candidates(decoded.header.kid))
-        .filter((entry) => entry.alg === undefined || entry.alg === alg).map((entry) => entry.key) : [];
+      let published: readonly VerificationKey[] = [];
+      try {
+        published = options.keys ? await options.keys.candidates(decoded.header.kid) : [];
+      } catch (error) {
+        // Fail closed: with no key set that can still be trusted, no token verifies (the store logged why).
+        if (error instanceof KeySetUnavailable) throw refuse('key set unavailable');
+        throw error;
+      }
+      candidates = published.filter((entry) => entry.alg === undefined || entry.alg === alg).map((entry) => entry.key);
     }
     if (candidates.length === 0) throw refuse(`no key for kid ${decoded.header.kid ?? '(none)'}`);
 
