@@ -86,12 +86,14 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
 
   /** Before any answer: what is left of the body is read and dropped, or the answer closes the connection. */
   async function settleBody(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (!(await discardBody(request, maxDiscardBytes))) response.setHeader('connection', 'close');
+    if (await discardBody(request, maxDiscardBytes)) return;
+    response.setHeader('connection', 'close');
+    lingerOnClose(request);
   }
 
   async function sendJson(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-    if (headers.connection !== 'close') await settleBody(request, response);
-    if (headers.connection === 'close' || response.getHeader('connection') === 'close') lingerOnClose(request);
+    if (headers.connection === 'close') lingerOnClose(request);
+    else await settleBody(request, response);
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     response.end(JSON.stringify(body));
   }
@@ -181,7 +183,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       }
     })().catch(async (error: unknown) => {
       if (error instanceof BodyTooLarge) {
-        // The rest of the body was not read: the connection cannot carry another request, so say it closes.
+        // Past the discard bound the rest of the body stays unread, so the connection cannot carry another request.
         await sendJson(request, response, 413, { errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }] },
           error.consumed ? {} : { connection: 'close' });
         return;

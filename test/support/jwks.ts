@@ -25,16 +25,23 @@ export interface JwksServer {
   keys: SigningKey[];
   /** While true, every fetch is answered 503 (still counted). */
   down: boolean;
+  /** When set, every fetch is answered 200 with this body instead of the key set (a broken identity provider). */
+  rawBody: string | undefined;
   close(): Promise<void>;
 }
 
 export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
-  const state = { fetches: 0, keys, down: false };
+  const state: { fetches: number; keys: SigningKey[]; down: boolean; rawBody: string | undefined } = { fetches: 0, keys, down: false, rawBody: undefined };
   const server: Server = createServer((_request, response) => {
     state.fetches += 1;
     if (state.down) {
       response.writeHead(503, { 'content-type': 'text/plain' });
       response.end('identity provider unavailable');
+      return;
+    }
+    if (state.rawBody !== undefined) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(state.rawBody);
       return;
     }
     response.writeHead(200, { 'content-type': 'application/json' });
@@ -52,6 +59,8 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
     set keys(value: SigningKey[]) { state.keys = value; },
     get down() { return state.down; },
     set down(value: boolean) { state.down = value; },
+    get rawBody() { return state.rawBody; },
+    set rawBody(value: string | undefined) { state.rawBody = value; },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -8,7 +8,8 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { createAuthenticator, type Authenticate } from '../../../gateway/plugins/authentication/index.js';
-import { jwksKeyStore, KeySetUnavailable, type JwksKeyStore } from '../../../gateway/plugins/authentication/keyStore.js';
+import { jwksKeyStore, type JwksKeyStore } from '../../../gateway/plugins/authentication/jwksKeyStore.js';
+import { KeySetUnavailable } from '../../../gateway/plugins/authentication/keyStore.js';
 import { ErrorCode, FinGraphError } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
 import { newSigningKey, startJwksServer, type JwksServer, type SigningKey } from '../../support/jwks.js';
@@ -140,6 +141,26 @@ describe('JWKS rotation on an injected clock', () => {
     target.advance(INTERVAL_MILLIS / 1000);
     assert.equal(await verdict(target, first), 'staff_1', 'the provider is back: the next fetch restores verification');
     assert.ok(target.logs.some((line) => line.msg === 'key set available again; tokens are verified again'));
+  });
+
+  it('takes an answer that is not a key set as a failed fetch, keeping the last good set, and logs no part of it', async () => {
+    jwks.keys = [first];
+    jwks.down = false;
+    const target = harness(jwks);
+    await target.store.refresh();
+    try {
+      for (const [answer, reason] of [['<html>sign in</html>', 'key set is not JSON'], ['{"keys":"secret-looking"}', 'not a key set (keys)']] as const) {
+        jwks.rawBody = answer;
+        target.advance(MAX_AGE_SECONDS);
+        assert.equal(await verdict(target, first), 'staff_1', answer);
+        // After a first failure the retry runs behind the request; join it before reading the log.
+        await target.store.refresh();
+        assert.equal(target.logs.filter((line) => line.msg === 'key set fetch failed').at(-1)?.reason, reason);
+      }
+      assert.ok(!JSON.stringify(target.logs).includes('secret-looking'));
+    } finally {
+      jwks.rawBody = undefined;
+    }
   });
 
   it('with no grace, refuses as soon as a fetch past the max age fails', async () => {
