@@ -63,6 +63,9 @@ class BodyTooLarge extends Error {
   }
 }
 
+/** The client went away before sending its whole body: nobody is left to answer. */
+class ClientGone extends Error {}
+
 function refusal(error: FinGraphError): { status: number; body: unknown } {
   const status = httpStatusFor[error.code] ?? 400;
   return { status, body: { errors: [formatError({ message: error.message, extensions: error.extensions })] } };
@@ -81,6 +84,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
   async function readRawBody(request: IncomingMessage): Promise<Buffer> {
     const read = await readBoundedBody(request, maxBodyBytes, maxDiscardBytes);
     if (read.kind === 'tooLarge') throw new BodyTooLarge(read.consumed);
+    if (read.kind === 'gone') throw new ClientGone('client went away before the end of its body');
     return read.body;
   }
 
@@ -163,7 +167,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       inFlight -= 1;
       logger.info({
         requestId: facts.requestId, method: request.method, path: (request.url ?? '').split('?')[0],
-        status: response.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        // Closed before any answer was sent: the client went away (or a stop cut it past its grace). 499 is nginx's
+        // "client closed request"; it only ever appears in our log, never on the wire.
+        status: response.headersSent ? response.statusCode : 499, durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         ...(facts.tenant ? { tenant: facts.tenant } : {}), ...(facts.sub ? { sub: facts.sub } : {}),
       }, 'request');
       if (stopping && inFlight === 0) drained?.();
@@ -182,6 +188,11 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
         await sendJson(request, response, 404, { errors: [{ message: 'Not found', extensions: { code: ErrorCode.NOT_FOUND } }] });
       }
     })().catch(async (error: unknown) => {
+      if (error instanceof ClientGone) {
+        // No one to answer; the request's log line says 499.
+        response.destroy();
+        return;
+      }
       if (error instanceof BodyTooLarge) {
         // Past the discard bound the rest of the body stays unread, so the connection cannot carry another request.
         await sendJson(request, response, 413, { errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }] },

@@ -12,7 +12,9 @@ export const lingerMillis = 2000;
 export type BodyRead =
   | { readonly kind: 'complete'; readonly body: Buffer }
   /** `consumed`: the whole body was read (and discarded), so the connection can serve the next request. */
-  | { readonly kind: 'tooLarge'; readonly consumed: boolean };
+  | { readonly kind: 'tooLarge'; readonly consumed: boolean }
+  /** The client went away (or its stream failed) before the body's end: there is no one left to answer. */
+  | { readonly kind: 'gone' };
 
 /** The size the client announced, when it announced one. */
 function declaredLength(request: IncomingMessage): number | undefined {
@@ -35,15 +37,16 @@ function consume(request: IncomingMessage, keepBytes: number, discardBytes: numb
     let chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const settle = (consumed: boolean) => {
+    const settle = (outcome: 'ended' | 'overDiscard' | 'gone') => {
       if (settled) return;
       settled = true;
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onGone);
       request.off('close', onGone);
-      if (consumed && size <= keepBytes) resolve({ kind: 'complete', body: Buffer.concat(chunks, size) });
-      else resolve({ kind: 'tooLarge', consumed });
+      if (outcome === 'gone') resolve({ kind: 'gone' });
+      else if (outcome === 'ended' && size <= keepBytes) resolve({ kind: 'complete', body: Buffer.concat(chunks, size) });
+      else resolve({ kind: 'tooLarge', consumed: outcome === 'ended' });
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -51,14 +54,14 @@ function consume(request: IncomingMessage, keepBytes: number, discardBytes: numb
         chunks.push(chunk);
       } else if (size > discardBytes) {
         request.pause();
-        settle(false);
+        settle('overDiscard');
       } else {
         chunks = [];
       }
     };
-    const onEnd = () => settle(true);
+    const onEnd = () => settle('ended');
     // The client went away (or the stream failed): nothing more will arrive, and the connection is gone anyway.
-    const onGone = () => settle(false);
+    const onGone = () => settle('gone');
     request.on('data', onData);
     request.once('end', onEnd);
     request.once('error', onGone);
@@ -79,7 +82,7 @@ export async function discardBody(request: IncomingMessage, discardBytes: number
   // A body the parser has finished and nobody buffered: Node ends the stream by itself when the answer goes out.
   if (request.complete && request.readableLength === 0) return true;
   const result = await consume(request, 0, discardBytes);
-  return result.kind === 'complete' || result.consumed;
+  return result.kind === 'complete' || (result.kind === 'tooLarge' && result.consumed);
 }
 
 /**
