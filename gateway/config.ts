@@ -15,7 +15,13 @@ export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
 
 export type KeySource =
   | { readonly kind: 'pem'; readonly files: readonly string[] }
-  | { readonly kind: 'jwks'; readonly url: string; readonly refetchIntervalMillis: number }
+  | {
+    readonly kind: 'jwks'; readonly url: string; readonly refetchIntervalMillis: number;
+    /** How long a fetched key set is trusted; then it is fetched again before use. */
+    readonly maxAgeSeconds: number;
+    /** How long past its max age the last good set is kept while fetches fail; then every token is refused. */
+    readonly graceSeconds: number;
+  }
   | { readonly kind: 'hmac'; readonly secret: Buffer };
 
 export interface GatewayConfig {
@@ -63,7 +69,9 @@ function readKeySource(env: Env, production: boolean): KeySource {
   if (hmac !== undefined) return { kind: 'hmac', secret: readBase64Key(env, 'JWT_HS256_SECRET', 32) };
   if (jwks !== undefined) {
     return { kind: 'jwks', url: readUrl(env, 'JWT_JWKS_URL'),
-      refetchIntervalMillis: readInt(env, 'JWT_JWKS_REFETCH_INTERVAL_MS', 60_000, { min: 1000, max: 86_400_000 }) };
+      refetchIntervalMillis: readInt(env, 'JWT_JWKS_REFETCH_INTERVAL_MS', 60_000, { min: 1000, max: 86_400_000 }),
+      maxAgeSeconds: readInt(env, 'JWT_JWKS_MAX_AGE_SECONDS', 600, { min: 1, max: 86_400 }),
+      graceSeconds: readInt(env, 'JWT_JWKS_GRACE_SECONDS', 3600, { min: 0, max: 86_400 }) };
   }
   if (production && files === undefined) {
     throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a key source outside development (JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET)', undefined);

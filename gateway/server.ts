@@ -11,25 +11,35 @@ import { startGraphQLHttpServer, type RunningServer } from '../lib/server/graphq
 import { disableApolloTelemetry, offlinePlugins } from '../lib/server/offline.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createAuthenticator, tokenOutsideHeader } from './plugins/authentication/index.js';
+import { createAuthenticator, refusalBeforeBody, tokenOutsideHeader } from './plugins/authentication/index.js';
 import { isIntrospectionOnly } from './plugins/authentication/introspection.js';
-import { jwksKeyStore, pemKeyStore, type KeyStore } from './plugins/authentication/keyStore.js';
+import { jwksKeyStore } from './plugins/authentication/jwksKeyStore.js';
+import { pemKeyStore, type KeyStore } from './plugins/authentication/keyStore.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
-async function keyStoreFor(config: GatewayConfig, logger: Logger): Promise<KeyStore | undefined> {
+/** What a test may replace in a gateway it starts in-process. */
+export interface GatewayOptions {
+  /** The clock the JWKS key store ages its key set by, in milliseconds since the epoch; default Date.now. */
+  readonly now?: () => number;
+}
+
+async function keyStoreFor(config: GatewayConfig, logger: Logger, options: GatewayOptions): Promise<KeyStore | undefined> {
   const source = config.jwt.keys;
   if (source.kind === 'pem') return pemKeyStore(source.files);
   if (source.kind === 'jwks') {
-    const store = jwksKeyStore({ url: source.url, refetchIntervalMillis: source.refetchIntervalMillis, timeoutMillis: 5000, logger });
+    const store = jwksKeyStore({
+      url: source.url, refetchIntervalMillis: source.refetchIntervalMillis, maxAgeSeconds: source.maxAgeSeconds,
+      graceSeconds: source.graceSeconds, timeoutMillis: 5000, logger, ...(options.now ? { now: options.now } : {}),
+    });
     await store.refresh();
     return store;
   }
   return undefined;
 }
 
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
+export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningServer> {
   // Throws, and so stops the start, when the supergraph's access rules cannot be read or leave a field open by omission.
   const supergraph = prepareSupergraph(config.supergraphSdl);
   logger.info({ typeRules: supergraph.rules.types.size, fieldRules: supergraph.rules.fields.size, publicFields: [...supergraph.publicFields.keys()],
@@ -69,7 +79,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       createErrorLoggingPlugin(logger),
     ],
   });
-  const keys = await keyStoreFor(config, logger);
+  const keys = await keyStoreFor(config, logger, options);
   const authenticate = createAuthenticator({
     ...(keys ? { keys } : {}),
     ...(config.jwt.keys.kind === 'hmac' ? { hmacSecret: config.jwt.keys.secret } : {}),
@@ -82,6 +92,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   const server = await startGraphQLHttpServer<GatewayContext>({
     apollo, logger, host: config.host, port: config.port,
+    admit(request, facts) {
+      const reason = refusalBeforeBody(request, config.allowAnonymousIntrospection);
+      if (reason === undefined) return;
+      logger.info({ requestId: facts.requestId, reason }, 'authentication refused');
+      throw unauthenticated();
+    },
     async context(request, facts, body) {
       if (tokenOutsideHeader(request, body)) {
         logger.info({ requestId: facts.requestId, reason: 'token outside the Authorization header' }, 'authentication refused');

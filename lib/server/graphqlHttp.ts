@@ -1,12 +1,15 @@
 // The HTTP edge shared by the gateway and every subgraph: POST/GET /graphql through Apollo Server, GET /healthz, one
 // structured log line per request with its request id, and a graceful stop (in-flight requests finish, then
-// connections close). Building the context may refuse a request (UNAUTHENTICATED → 401) before any GraphQL runs.
+// connections close). Building the context may refuse a request (UNAUTHENTICATED → 401) before any GraphQL runs, and
+// `admit` may refuse one from its headers before its body is read. Whatever the answer, the body is read to its end
+// (bounded) first, or the answer says `Connection: close`: a refusal never breaks the client's keep-alive connection.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode, FinGraphError, formatError, httpStatusFor } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import { discardBody, lingerOnClose, readBoundedBody } from './requestBody.js';
 
 export interface RequestFacts {
   readonly requestId: string;
@@ -30,10 +33,16 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly port: number;
   /** Builds the per-request context, or throws a FinGraphError to refuse the request outright. */
   readonly context: (request: IncomingMessage, facts: RequestFacts, body: unknown) => Promise<TContext>;
+  /** Refuses a /graphql request from its URL and headers alone, before its body is read, by throwing a FinGraphError:
+   * a caller without credentials cannot make the edge read and parse a body. */
+  readonly admit?: (request: IncomingMessage, facts: RequestFacts) => void;
   /** Routes served beside /graphql and /healthz. */
   readonly routes?: readonly RawRoute[];
   /** Largest request body accepted; default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** Most bytes of a refused or over-long body read and thrown away so the connection stays usable; past it (or when
+   * the client announces more), the answer closes the connection instead. Default 8 MiB. */
+  readonly maxDiscardBytes?: number;
   /** How long a stop waits for in-flight requests before cutting connections; default 10 000 ms. */
   readonly stopGracePeriodMillis?: number;
 }
@@ -47,27 +56,15 @@ export interface RunningServer {
 
 const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
 
-class BodyTooLarge extends Error {}
-
-async function readRawBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
+/** A body over the limit; `consumed` says whether all of it was read, so the connection can be kept. */
+class BodyTooLarge extends Error {
+  constructor(readonly consumed: boolean) {
+    super('request body too large');
   }
-  return Buffer.concat(chunks);
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return (await readRawBody(request, limit)).toString('utf8');
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  response.end(JSON.stringify(body));
-}
+/** The client went away before sending its whole body: nobody is left to answer. */
+class ClientGone extends Error {}
 
 function refusal(error: FinGraphError): { status: number; body: unknown } {
   const status = httpStatusFor[error.code] ?? 400;
@@ -79,33 +76,61 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
 ): Promise<RunningServer> {
   const { apollo, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const maxDiscardBytes = options.maxDiscardBytes ?? 8 * 1024 * 1024;
   let stopping = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+
+  async function readRawBody(request: IncomingMessage): Promise<Buffer> {
+    const read = await readBoundedBody(request, maxBodyBytes, maxDiscardBytes);
+    if (read.kind === 'tooLarge') throw new BodyTooLarge(read.consumed);
+    if (read.kind === 'gone') throw new ClientGone('client went away before the end of its body');
+    return read.body;
+  }
+
+  /** Before any answer: what is left of the body is read and dropped, or the answer closes the connection. */
+  async function settleBody(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (await discardBody(request, maxDiscardBytes)) return;
+    response.setHeader('connection', 'close');
+    lingerOnClose(request);
+  }
+
+  async function sendJson(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+    if (headers.connection === 'close') lingerOnClose(request);
+    else await settleBody(request, response);
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    response.end(JSON.stringify(body));
+  }
+
+  async function refuse(request: IncomingMessage, response: ServerResponse, error: FinGraphError) {
+    const { status, body } = refusal(error);
+    await sendJson(request, response, status, body, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+  }
 
   const route = (path: string, method: string | undefined) =>
     options.routes?.find((candidate) => candidate.path === path && candidate.method === method);
 
   async function serveGraphQL(request: IncomingMessage, response: ServerResponse, facts: RequestFacts, url: URL) {
+    try {
+      options.admit?.(request, facts);
+    } catch (error) {
+      if (error instanceof FinGraphError) return refuse(request, response, error);
+      throw error;
+    }
     let body: unknown;
     if (request.method === 'POST') {
-      const text = await readBody(request, maxBodyBytes);
+      const text = (await readRawBody(request)).toString('utf8');
       try {
         body = text === '' ? {} : JSON.parse(text);
       } catch {
-        sendJson(response, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
-        return;
+        return sendJson(request, response, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
       }
     }
     let context: TContext;
     try {
       context = await options.context(request, facts, body);
     } catch (error) {
-      if (error instanceof FinGraphError) {
-        const { status, body: refused } = refusal(error);
-        sendJson(response, status, refused, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
-        return;
-      }
+      if (error instanceof FinGraphError) return refuse(request, response, error);
       throw error;
     }
     const headers = new HeaderMap();
@@ -118,6 +143,8 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     });
     const responseHeaders: Record<string, string> = {};
     for (const [name, value] of result.headers) responseHeaders[name] = value;
+    // A GET's body, if a client sent one, is unread so far.
+    await settleBody(request, response);
     response.writeHead(result.status ?? 200, responseHeaders);
     if (result.body.kind === 'complete') {
       response.end(result.body.string);
@@ -140,7 +167,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       inFlight -= 1;
       logger.info({
         requestId: facts.requestId, method: request.method, path: (request.url ?? '').split('?')[0],
-        status: response.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        // Closed before any answer was sent: the client went away (or a stop cut it past its grace). 499 is nginx's
+        // "client closed request"; it only ever appears in our log, never on the wire.
+        status: response.headersSent ? response.statusCode : 499, durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         ...(facts.tenant ? { tenant: facts.tenant } : {}), ...(facts.sub ? { sub: facts.sub } : {}),
       }, 'request');
       if (stopping && inFlight === 0) drained?.();
@@ -148,24 +177,35 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     const url = new URL(request.url ?? '/', 'http://localhost');
     (async () => {
       if (url.pathname === '/healthz' && request.method === 'GET') {
-        sendJson(response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
+        await sendJson(request, response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
       } else if (url.pathname === '/graphql' && (request.method === 'POST' || request.method === 'GET')) {
         await serveGraphQL(request, response, facts, url);
       } else if (route(url.pathname, request.method)) {
         const raw = route(url.pathname, request.method) as RawRoute;
-        const result = await raw.handle({ headers: request.headers, body: await readRawBody(request, maxBodyBytes) }, facts);
-        sendJson(response, result.status, result.body);
+        const result = await raw.handle({ headers: request.headers, body: await readRawBody(request) }, facts);
+        await sendJson(request, response, result.status, result.body);
       } else {
-        sendJson(response, 404, { errors: [{ message: 'Not found', extensions: { code: ErrorCode.NOT_FOUND } }] });
+        await sendJson(request, response, 404, { errors: [{ message: 'Not found', extensions: { code: ErrorCode.NOT_FOUND } }] });
       }
-    })().catch((error: unknown) => {
+    })().catch(async (error: unknown) => {
+      if (error instanceof ClientGone) {
+        // No one to answer; the request's log line says 499.
+        response.destroy();
+        return;
+      }
       if (error instanceof BodyTooLarge) {
-        sendJson(response, 413, { errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+        // Past the discard bound the rest of the body stays unread, so the connection cannot carry another request.
+        await sendJson(request, response, 413, { errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }] },
+          error.consumed ? {} : { connection: 'close' });
         return;
       }
       logger.error({ requestId: facts.requestId, err: error instanceof Error ? { type: error.name, message: error.message } : String(error) }, 'request failed');
-      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+      if (!response.headersSent) await sendJson(request, response, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
       else response.end();
+    }).catch((error: unknown) => {
+      // Only a failure to answer at all lands here (the client is gone); nothing is left to tell it.
+      logger.warn({ requestId: facts.requestId, err: error instanceof Error ? error.name : String(error) }, 'answer failed');
+      response.destroy();
     });
   });
   server.keepAliveTimeout = 65_000;

@@ -10,7 +10,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 
 import { parse, type GraphQLFormattedError } from 'graphql';
-import { INTERNAL_TOKEN_HEADER, InternalTokenError, verifyInternalToken } from '../auth/internalToken.js';
+import type { IncomingMessage } from 'node:http';
+import { INTERNAL_TOKEN_HEADER, InternalTokenError, verifyInternalToken, type VerifiedInternalToken } from '../auth/internalToken.js';
 import type { Principal } from '../auth/principal.js';
 import { fromRoot } from '../config/paths.js';
 import type { Cache } from '../cache/index.js';
@@ -81,18 +82,25 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     ],
   });
   const { host, port, internalTokenKey } = options.config;
+  // The token is verified from the headers, before the body is read (a caller without one cannot make the subgraph
+  // read a body); the context picks the result up here, per request.
+  const admitted = new WeakMap<IncomingMessage, VerifiedInternalToken>();
   const server = await startGraphQLHttpServer<TContext>({
     apollo, logger: options.logger, host, port,
     ...(options.routes ? { routes: options.routes } : {}),
-    async context(request, facts) {
+    admit(request, facts) {
       const header = request.headers[INTERNAL_TOKEN_HEADER];
-      let verified;
       try {
-        verified = verifyInternalToken(internalTokenKey, options.name, typeof header === 'string' ? header : undefined);
+        admitted.set(request, verifyInternalToken(internalTokenKey, options.name, typeof header === 'string' ? header : undefined));
       } catch (error) {
         options.logger.warn({ requestId: facts.requestId, reason: error instanceof InternalTokenError ? error.message : 'invalid' }, 'internal token refused');
         throw unauthenticated();
       }
+    },
+    async context(request, facts) {
+      const verified = admitted.get(request);
+      // The edge always admits a /graphql request before building its context; without a token it never gets here.
+      if (!verified) throw unauthenticated();
       facts.tenant = verified.principal.tenant;
       facts.sub = verified.principal.sub;
       const partialErrors: GraphQLFormattedError[] = [];

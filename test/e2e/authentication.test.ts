@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys, tokenFor } from '../support/tokens.js';
@@ -85,6 +86,39 @@ describe('authentication', () => {
       assert.deepEqual(served.body.data, { __typename: 'Query' });
     });
   }
+
+  it('keeps the client\'s keep-alive connection through every early refusal, at the gateway and at a subgraph', async () => {
+    const gateway = { url: stack.gatewayUrl, headers: { authorization: `Bearer ${tokenFor({ role: 'cfo', tenant: 'acme' })}` } };
+    const internal = signInternalToken(deriveSubgraphKey(Buffer.from(testKeys.internalSecret), 'accounts'), 'accounts',
+      { sub: 's', tenant: 'acme', customerId: undefined, scopes: [], amr: [] }, 'req-keepalive-1');
+    const subgraph = { url: stack.subgraphUrls.accounts as string, headers: { 'x-fingraph-principal': internal } };
+    const padded = JSON.stringify({ query: QUERY, pad: 'x'.repeat(256 * 1024) });
+    const cases = [
+      { name: 'an oversize body', target: gateway, headers: gateway.headers, body: 'x'.repeat(2 * 1024 * 1024), status: 413 },
+      { name: 'malformed JSON', target: gateway, headers: gateway.headers, body: '{"query":', status: 400 },
+      { name: 'no token (refused before the body is read)', target: gateway, headers: {}, body: padded, status: 401 },
+      { name: 'no internal token at a subgraph (refused before the body is read)', target: subgraph, headers: {}, body: padded, status: 401 },
+    ];
+    for (const refused of cases) {
+      // One connection: every request after the refusal travels on the connection the refusal was answered on.
+      const agent = new Agent({ connections: 1 });
+      const post = (headers: Record<string, string>, body: string) => undiciFetch(refused.target.url, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, dispatcher: agent,
+      });
+      try {
+        const first = await post(refused.headers, refused.body);
+        await first.arrayBuffer();
+        assert.equal(first.status, refused.status, refused.name);
+        for (let index = 0; index < 12; index += 1) {
+          const next = await post(refused.target.headers, JSON.stringify({ query: '{ __typename }' }));
+          assert.equal(next.status, 200, `${refused.name}: request ${index + 1} after it`);
+          assert.deepEqual(await next.json(), { data: { __typename: 'Query' } });
+        }
+      } finally {
+        await agent.close();
+      }
+    }
+  });
 
   it('writes one structured log line per request with its request id, and never a token', async () => {
     const token = tokenFor({ role: 'cfo', tenant: 'acme' });

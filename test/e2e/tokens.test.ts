@@ -1,6 +1,8 @@
-// Production-grade token verification, with keys from a JWKS endpoint: the allowed algorithms pass; rotation works;
-// an unknown kid refetches the key set at most once per interval; over-long, not-yet-valid, iat-less tokens and
-// tokens outside the Authorization header are refused.
+// Production-grade token verification, with keys from a JWKS endpoint: the allowed algorithms pass; rotation works
+// both ways (a key rotated in is accepted, a key removed is refused once the set is older than its max age); an
+// unknown kid refetches the key set at most once per interval; the identity provider down keeps the last set for the
+// grace, then the gateway refuses every token; over-long, not-yet-valid, iat-less tokens and tokens outside the
+// Authorization header are refused. The gateway's key set ages by a clock the test moves: nothing sleeps.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
@@ -19,9 +21,18 @@ describe('tokens from a JWKS key set', () => {
   const ps = newSigningKey('PS256');
   const ec = newSigningKey('ES256');
 
+  let clock = Date.now();
+  const advance = (seconds: number) => { clock += seconds * 1000; };
+
   before(async () => {
     jwks = await startJwksServer([rsa, ps, ec]);
-    stack = await startStack({ env: { JWT_JWKS_URL: jwks.url, JWT_JWKS_REFETCH_INTERVAL_MS: '1000', JWT_MAX_LIFETIME_SECONDS: '900' } });
+    stack = await startStack({
+      env: {
+        JWT_JWKS_URL: jwks.url, JWT_JWKS_REFETCH_INTERVAL_MS: '1000', JWT_MAX_LIFETIME_SECONDS: '900',
+        JWT_JWKS_MAX_AGE_SECONDS: '600', JWT_JWKS_GRACE_SECONDS: '1800',
+      },
+      gatewayClock: () => clock,
+    });
   });
   after(async () => { await stack.close(); await jwks.close(); });
 
@@ -75,10 +86,45 @@ describe('tokens from a JWKS key set', () => {
     assert.equal((await ask({ authorization: `Bearer ${asPs256}` })).status, 401);
   });
 
-  it('picks up a rotated-in key after the interval', async () => {
+  it('picks up a rotated-in key once the interval since the last unknown-kid fetch has passed', async () => {
     const next = newSigningKey('ES256');
     jwks.keys = [...jwks.keys, next];
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    advance(1);
     assert.equal((await ask({ authorization: `Bearer ${sign(next)}` })).status, 200);
+  });
+
+  it('refuses a key removed from the set once the set is older than JWT_JWKS_MAX_AGE_SECONDS', async () => {
+    advance(600);
+    assert.equal((await ask({ authorization: `Bearer ${sign(ps)}` })).status, 200, 'a fresh set');
+    jwks.keys = jwks.keys.filter((key) => key !== ps);
+    advance(599);
+    assert.equal((await ask({ authorization: `Bearer ${sign(ps)}` })).status, 200, 'the set is not yet 600 s old');
+    advance(1);
+    const refused = await ask({ authorization: `Bearer ${sign(ps)}` });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.equal((await ask({ authorization: `Bearer ${sign(rsa)}` })).status, 200, 'the keys still listed verify');
+  });
+
+  it('keeps the last set while the identity provider is down, until the grace ends, then refuses every token', async () => {
+    advance(600);
+    assert.equal((await ask({ authorization: `Bearer ${sign(rsa)}` })).status, 200);
+    jwks.down = true;
+    try {
+      advance(600);
+      assert.equal((await ask({ authorization: `Bearer ${sign(rsa)}` })).status, 200, 'past the max age, within the grace');
+      advance(1799);
+      assert.equal((await ask({ authorization: `Bearer ${sign(rsa)}` })).status, 200, 'one second of grace left');
+      advance(1);
+      const refused = await ask({ authorization: `Bearer ${sign(rsa)}` });
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+      assert.ok(stack.logs.some((line) => line.service === 'gateway' && line.level === 'error'
+        && String(line.msg).startsWith('key set unavailable')), 'the gateway logged why it refuses every token');
+    } finally {
+      jwks.down = false;
+    }
+    advance(1);
+    assert.equal((await ask({ authorization: `Bearer ${sign(rsa)}` })).status, 200, 'the provider is back');
   });
 });

@@ -1,5 +1,5 @@
-// A stand-in identity provider's key-set endpoint for tests: serves a JWKS over real HTTP, counts fetches, and lets a
-// test rotate keys.
+// A stand-in identity provider's key-set endpoint for tests: serves a JWKS over real HTTP, counts fetches, lets a
+// test rotate keys, and can be made to fail (answering 503, as an identity provider in trouble does).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -23,13 +23,27 @@ export interface JwksServer {
   readonly url: string;
   fetches: number;
   keys: SigningKey[];
+  /** While true, every fetch is answered 503 (still counted). */
+  down: boolean;
+  /** When set, every fetch is answered 200 with this body instead of the key set (a broken identity provider). */
+  rawBody: string | undefined;
   close(): Promise<void>;
 }
 
 export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
-  const state = { fetches: 0, keys };
+  const state: { fetches: number; keys: SigningKey[]; down: boolean; rawBody: string | undefined } = { fetches: 0, keys, down: false, rawBody: undefined };
   const server: Server = createServer((_request, response) => {
     state.fetches += 1;
+    if (state.down) {
+      response.writeHead(503, { 'content-type': 'text/plain' });
+      response.end('identity provider unavailable');
+      return;
+    }
+    if (state.rawBody !== undefined) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(state.rawBody);
+      return;
+    }
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({
       keys: state.keys.map((key) => ({ ...key.publicKey.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
@@ -43,6 +57,10 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
     set fetches(value: number) { state.fetches = value; },
     get keys() { return state.keys; },
     set keys(value: SigningKey[]) { state.keys = value; },
+    get down() { return state.down; },
+    set down(value: boolean) { state.down = value; },
+    get rawBody() { return state.rawBody; },
+    set rawBody(value: string | undefined) { state.rawBody = value; },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

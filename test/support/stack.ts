@@ -39,6 +39,8 @@ export interface StackOptions {
   readonly redis?: RedisHarness;
   /** The time the credit subgraph's cache measures freshness by, for tests that move it (default Date.now). */
   readonly clock?: () => number;
+  /** The gateway's clock for its JWKS key set's age (milliseconds since the epoch), so a test moves time, never waits. */
+  readonly gatewayClock?: () => number;
 }
 
 /** The tenants the sandbox seeds. */
@@ -161,7 +163,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...Object.fromEntries(subgraphNames.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, running[name].url])),
     ...(options.redis ? { REDIS_URL: options.redis.url } : {}),
     ...options.env,
-  }), logger('gateway'));
+  }), logger('gateway'), options.gatewayClock ? { now: options.gatewayClock } : {});
 
   return {
     gatewayUrl: gateway.url,

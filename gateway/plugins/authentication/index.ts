@@ -9,7 +9,7 @@ import jwt from 'jsonwebtoken';
 import { isValidTenant, type Principal } from '../../../lib/auth/principal.js';
 import { unauthenticated } from '../../../lib/errors/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
-import type { KeyStore } from './keyStore.js';
+import { KeySetUnavailable, type KeyStore, type VerificationKey } from './keyStore.js';
 
 export type Algorithm = 'RS256' | 'PS256' | 'ES256' | 'HS256';
 
@@ -50,11 +50,27 @@ function principalFrom(claims: jwt.JwtPayload): Principal | undefined {
   };
 }
 
+function tokenInQuery(request: IncomingMessage): boolean {
+  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  return tokenParameters.some((name) => query.has(name));
+}
+
 /** A token anywhere but the Authorization header has already leaked into URLs, proxies and logs: refuse it. */
 export function tokenOutsideHeader(request: IncomingMessage, body: unknown): boolean {
-  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
-  if (tokenParameters.some((name) => query.has(name))) return true;
+  if (tokenInQuery(request)) return true;
   return typeof body === 'object' && body !== null && tokenParameters.some((name) => name in body);
+}
+
+/**
+ * Why the request can be refused from its URL and headers alone, before its body is read (so a caller without a
+ * token cannot make the gateway read and parse a body); undefined when only the body and the token's verification
+ * can tell. `anonymousAllowed`: a request without a token may still be anonymous introspection, which the body says.
+ */
+export function refusalBeforeBody(request: IncomingMessage, anonymousAllowed: boolean): string | undefined {
+  if (tokenInQuery(request)) return 'token outside the Authorization header';
+  const header = request.headers.authorization;
+  if (!header) return anonymousAllowed ? undefined : 'no bearer token';
+  return bearer.test(header) ? undefined : 'malformed authorization header';
 }
 
 export function createAuthenticator(options: AuthenticationOptions): Authenticate {
@@ -82,8 +98,15 @@ export function createAuthenticator(options: AuthenticationOptions): Authenticat
       candidates = options.hmacSecret ? [options.hmacSecret] : [];
     } else {
       // A key published for one algorithm verifies only that one (an RS256 key is not a PS256 key).
-      candidates = options.keys ? (await options.keys.candidates(decoded.header.kid))
-        .filter((entry) => entry.alg === undefined || entry.alg === alg).map((entry) => entry.key) : [];
+      let published: readonly VerificationKey[] = [];
+      try {
+        published = options.keys ? await options.keys.candidates(decoded.header.kid) : [];
+      } catch (error) {
+        // Fail closed: with no key set that can still be trusted, no token verifies (the store logged why).
+        if (error instanceof KeySetUnavailable) throw refuse('key set unavailable');
+        throw error;
+      }
+      candidates = published.filter((entry) => entry.alg === undefined || entry.alg === alg).map((entry) => entry.key);
     }
     if (candidates.length === 0) throw refuse(`no key for kid ${decoded.header.kid ?? '(none)'}`);
 

@@ -32,6 +32,21 @@ describe('gateway configuration', () => {
     assert.deepEqual(hmac.jwt.algorithms, ['HS256']);
   });
 
+  it('reads the JWKS key set\'s max age and grace, and refuses values that are not whole seconds in range', () => {
+    const jwks = { ...base, JWT_PUBLIC_KEY_FILES: undefined, JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json' };
+    const defaults = readGatewayConfig(jwks).jwt.keys;
+    assert.equal(defaults.kind, 'jwks');
+    assert.deepEqual(defaults.kind === 'jwks' ? [defaults.maxAgeSeconds, defaults.graceSeconds] : [], [600, 3600]);
+    const given = readGatewayConfig({ ...jwks, JWT_JWKS_MAX_AGE_SECONDS: '300', JWT_JWKS_GRACE_SECONDS: '0' }).jwt.keys;
+    assert.deepEqual(given.kind === 'jwks' ? [given.maxAgeSeconds, given.graceSeconds] : [], [300, 0], 'no grace is allowed');
+    for (const value of ['0', '-5', '1.5', 'ten', '86401']) {
+      assert.throws(() => readGatewayConfig({ ...jwks, JWT_JWKS_MAX_AGE_SECONDS: value }), refusedFor('JWT_JWKS_MAX_AGE_SECONDS'), value);
+    }
+    for (const value of ['-1', '2.5', 'an hour', '86401']) {
+      assert.throws(() => readGatewayConfig({ ...jwks, JWT_JWKS_GRACE_SECONDS: value }), refusedFor('JWT_JWKS_GRACE_SECONDS'), value);
+    }
+  });
+
   it('refuses development keys and default issuer and audience outside development', () => {
     const production = { ...base, NODE_ENV: 'staging', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'fingraph' };
     assert.doesNotThrow(() => readGatewayConfig(production));

@@ -1,5 +1,6 @@
 // The shared HTTP edge: a stop lets in-flight requests finish, then refuses new connections; health reflects it.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ApolloServer } from '@apollo/server';
@@ -40,5 +41,33 @@ describe('graphql http edge', () => {
     assert.deepEqual(await response.json(), { data: { slow: 'done' } });
     await stopped;
     await assert.rejects(post('{ slow }'));
+  });
+
+  it('logs a client that went away in the middle of its body as 499, not as a failure, and answers nobody', async () => {
+    const apollo = new ApolloServer({ typeDefs: 'type Query { hello: String }', formatError });
+    const lines: Array<Record<string, unknown>> = [];
+    let logged: (line: Record<string, unknown>) => void = () => undefined;
+    const requestLogged = new Promise<Record<string, unknown>>((resolve) => { logged = resolve; });
+    const logger = createLogger('test', { destination: new Writable({ write(chunk: Buffer, _e, done) {
+      for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        lines.push(line);
+        if (line.msg === 'request') logged(line);
+      }
+      done();
+    } }) });
+    const server = await startGraphQLHttpServer({ apollo, logger, host: '127.0.0.1', port: 0, context: async () => ({}) });
+    try {
+      const socket = connect(server.port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"query":');
+      // Destroyed once the server has the headers, so the request is mid-body when the client goes.
+      server.server.once('request', () => socket.destroy());
+      const line = await requestLogged;
+      assert.equal(line.status, 499);
+      assert.ok(!lines.some((entry) => entry.msg === 'request failed'), 'a client going away is not a server failure');
+    } finally {
+      await server.close();
+    }
   });
 });
