@@ -1,11 +1,11 @@
-// The README stays true: every configuration variable the code reads and every error code it can emit is documented,
-// and every error code is one the contract defines (or the masked internal error).
+// The README stays true: every configuration variable the code reads, every error code it can emit and every reason
+// that refines one is documented, and every error code is one the contract defines (or the masked internal error).
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fromRoot } from '../../lib/config/paths.js';
-import { ErrorCode } from '../../lib/errors/index.js';
+import { ErrorCode, ErrorReason } from '../../lib/errors/index.js';
 import { institutions } from '../../subgraphs/accounts/institutions.js';
 import { subgraphs } from '../../schema/subgraphs.js';
 
@@ -41,6 +41,16 @@ describe('documentation', () => {
     for (const code of emitted) {
       assert.ok(readme.includes(`| \`${code}\``), `README's error table lacks ${code}`);
       if (code !== 'INTERNAL_SERVER_ERROR') assert.ok(contract.includes(`\`${code}\``), `${code} is not in the contract`);
+    }
+  });
+
+  it('documents every error reason a client may branch on', () => {
+    const reasons = Object.values(ErrorReason);
+    assert.ok(reasons.length >= 9);
+    // In the error table, beside the code it refines, inside a code span (`reason: X` or `X`).
+    const table = readme.split('\n').filter((line) => /^\| `[A-Z_]+` \|/.test(line)).join('\n');
+    for (const reason of reasons) {
+      assert.match(table, new RegExp(`\`[^\`]*\\b${reason}\\b[^\`]*\``), `README's error table does not document the reason ${reason}`);
     }
   });
 });
