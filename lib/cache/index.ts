@@ -23,6 +23,4 @@ export { createCache } from './createCache.js';
 export type { CreateCacheTuning } from './createCache.js';
 export { StoreKeyValueCache } from './keyValueCache.js';
 export type { ApolloKeyValueCache } from './keyValueCache.js';
-
-/** Every entry of a tenant carries this tag in every subgraph, so that a tenant's whole cache can be dropped at once. */
-export const TENANT_TAG = 'tenant';
+export { accountTag, bankLinkTag, customerTag, paymentTag, TENANT_TAG } from './tags.js';

@@ -25,7 +25,7 @@ export interface AccountsLoaders {
 }
 
 export { TENANT_TAG } from '../../lib/cache/index.js';
-import { TENANT_TAG } from '../../lib/cache/index.js';
+import { accountTag, bankLinkTag, customerTag, TENANT_TAG } from '../../lib/cache/index.js';
 
 export function isConsentExpired(link: BankLink, now = Date.now()): boolean {
   return link.kind === 'open_banking' && Date.parse(link.consentExpiresAt) <= now;
@@ -80,7 +80,7 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
   }, { maxBatchSize: 100 });
   // The cache reads all the request's keys in one round trip; only the misses go to the directory, in one batch.
   const customer = new DataLoader<string, CustomerRecord | null>((ids) => Promise.all(ids.map((id) => cache.readThrough({
-    policy: services.cachePolicy.customers, scope, key: [id], tags: [TENANT_TAG, `customer:${id}`],
+    policy: services.cachePolicy.customers, scope, key: [id], tags: [TENANT_TAG, customerTag(id)],
     load: () => upstreamCustomers.load(id),
   }).catch(asError))));
 
@@ -162,7 +162,7 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
     const settle = () => { if (waiting) { waiting = false; pending.end(account.institutionId); } };
     return cache.readThrough({
       policy: services.cachePolicy.balances, scope, key: [account.id],
-      tags: [TENANT_TAG, `account:${account.id}`, `link:${linkKey(account.link)}`],
+      tags: [TENANT_TAG, accountTag(account.id), bankLinkTag(linkKey(account.link))],
       load: forgettingOnRevocation(account.link, () => {
         const upstream = balanceLoaderFor(account).load(account);
         settle();

@@ -3,7 +3,7 @@
 // aliases, or the other subgraphs' _entities for Customer) come from the directory in one ?ids= call per 100; the
 // KYC provider and the screening service have no batch API, so they are read per customer, and only when selected.
 import DataLoader from 'dataloader';
-import { TENANT_TAG } from '../../lib/cache/index.js';
+import { customerTag, TENANT_TAG } from '../../lib/cache/index.js';
 import type { CustomerProfile, KycVerification, PersonalData, SanctionsScreening } from './domain.js';
 import type { IdentityServices } from './services.js';
 
@@ -29,7 +29,7 @@ export function createLoaders(services: IdentityServices, tenant: string): Ident
   }, { maxBatchSize: 100 });
   // The cache reads all the request's keys in one round trip; only the misses go to the directory, in one batch.
   const profile = new DataLoader<string, CustomerProfile | null>((ids) => Promise.all(ids.map((id) => cache.readThrough({
-    policy: policy.profiles, scope, key: [id], tags: [TENANT_TAG, `customer:${id}`],
+    policy: policy.profiles, scope, key: [id], tags: [TENANT_TAG, customerTag(id)],
     load: () => upstreamProfiles.load(id),
   }).catch(asError))));
 
@@ -46,7 +46,7 @@ export function createLoaders(services: IdentityServices, tenant: string): Ident
   const sanctions = new DataLoader<CustomerProfile, SanctionsScreening, string>((profiles) => Promise.all(profiles.map((customer) => cache.readThrough({
     // Keyed by the name screened, so a renamed customer is screened again at once.
     policy: policy.sanctions, scope, key: [customer.id, customer.displayName, services.sanctionsMinScore],
-    tags: [TENANT_TAG, `customer:${customer.id}`],
+    tags: [TENANT_TAG, customerTag(customer.id)],
     load: async (): Promise<SanctionsScreening> => {
       const matches = await services.sanctions.search(tenant, customer.displayName, services.sanctionsMinScore);
       return { status: matches.length > 0 ? 'POTENTIAL_MATCH' : 'CLEAR', screenedAt: new Date().toISOString(), matches };

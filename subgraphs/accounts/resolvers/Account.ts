@@ -9,6 +9,7 @@ import type { AccountsContext } from '../context.js';
 import { TENANT_TAG } from '../loaders.js';
 import type { Account as AccountModel, Transaction } from '../domain.js';
 import { ORGANISATION_OWNER, linkKey } from '../domain.js';
+import { accountTag, bankLinkTag } from '../../../lib/cache/index.js';
 
 const TRANSACTIONS_PAGE_MAX = 100;
 /** How deep offset cursors may reach, and how many bank pages one field may read: a bound on what one request costs. */
@@ -87,7 +88,7 @@ export const Account = {
         policy: at === undefined ? context.services.cachePolicy.recentTransactions : context.services.cachePolicy.bookedTransactions,
         scope: { tenant: context.principal.tenant },
         key: [account.id, at ?? '', bookedFrom ?? '', bookedTo ?? '', query.wanted],
-        tags: [TENANT_TAG, `account:${account.id}`, `link:${linkKey(link)}`],
+        tags: [TENANT_TAG, accountTag(account.id), bankLinkTag(linkKey(link))],
         load: context.loaders.forgettingOnRevocation(link, () => connector.transactions(link, account.upstreamId, query, at)),
       });
       pages += 1;

@@ -2,7 +2,7 @@
 // hours; a report is pulled for the caller's purpose every time it is asked for, after the purpose's rules are met.
 // Checks run in an order that leaks nothing: whose row it is, then the request's own validity, then existence in the
 // tenant, then consent, and only then the bureau.
-import { TENANT_TAG } from '../../../lib/cache/index.js';
+import { customerTag, TENANT_TAG } from '../../../lib/cache/index.js';
 import { ErrorCode, hardInquiryRecent, isFinGraphError, notFound, purposeConsentRequired } from '../../../lib/errors/index.js';
 import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import { assertStaff } from '../access.js';
@@ -27,7 +27,7 @@ export const Customer = {
       policy: services.cachePolicy.creditScore,
       scope: { tenant: principal.tenant },
       key: [customer.id, services.scoreModel],
-      tags: [TENANT_TAG, `customer:${customer.id}`],
+      tags: [TENANT_TAG, customerTag(customer.id)],
       load: async () => (await pullFromBureau(context, customer.id, 'ACCOUNT_REVIEW', 'SOFT', 'score')).score,
     });
   },
