@@ -91,8 +91,15 @@ function requirementFrom(directives: readonly ConstDirectiveNode[] | undefined, 
   return authenticated || stepUp || scopes.length > 0 ? { authenticated: true, scopes, stepUp } : undefined;
 }
 
-function merge(a: Requirement | undefined, b: Requirement): Requirement {
-  return a ? { authenticated: a.authenticated || b.authenticated, scopes: [...a.scopes, ...b.scopes], stepUp: a.stepUp || b.stepUp } : b;
+/**
+ * Every rule that applies at once, as one: all their scope requirements, authentication and step-up if any asks for
+ * them. The one way rules are merged, by the schema reader, the gateway's filter and the subgraphs' own check alike.
+ */
+export function combineRequirements(parts: ReadonlyArray<Requirement | undefined>): Requirement | undefined {
+  const present = parts.filter((part): part is Requirement => part !== undefined);
+  if (present.length === 0) return undefined;
+  return { authenticated: present.some((part) => part.authenticated), scopes: present.flatMap((part) => part.scopes),
+    stepUp: present.some((part) => part.stepUp) };
 }
 
 const typeKinds = new Set<string>([
@@ -108,13 +115,13 @@ export function readAccessRules(document: DocumentNode): AccessRules {
     if (!typeKinds.has(definition.kind) || !('name' in definition) || !definition.name) continue;
     const typeName = definition.name.value;
     const own = requirementFrom('directives' in definition ? definition.directives as readonly ConstDirectiveNode[] : undefined, names, typeName);
-    if (own) types.set(typeName, merge(types.get(typeName), own));
+    if (own) types.set(typeName, combineRequirements([types.get(typeName), own]) ?? own);
     if (!('fields' in definition) || !definition.fields) continue;
     for (const field of definition.fields) {
       if (field.kind !== Kind.FIELD_DEFINITION) continue;
       const key = `${typeName}.${field.name.value}`;
       const requirement = requirementFrom(field.directives, names, key);
-      if (requirement) fields.set(key, merge(fields.get(key), requirement));
+      if (requirement) fields.set(key, combineRequirements([fields.get(key), requirement]) ?? requirement);
     }
   }
   return { types, fields };

@@ -2,17 +2,10 @@
 // resolver is never reached for a field the principal may not see, whoever sent the request. The gateway has already
 // removed such fields; this catches anything that reaches a subgraph another way.
 import { defaultFieldResolver, getNamedType, isObjectType, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { readAccessRules, refusalReason, type Requirement } from '../auth/requirements.js';
+import { combineRequirements, readAccessRules, refusalReason } from '../auth/requirements.js';
 import type { Principal } from '../auth/principal.js';
 import { forbidden } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
-
-function combine(parts: Array<Requirement | undefined>): Requirement | undefined {
-  const present = parts.filter((part): part is Requirement => part !== undefined);
-  return present.length === 0 ? undefined
-    : { authenticated: present.some((part) => part.authenticated), scopes: present.flatMap((part) => part.scopes),
-        stepUp: present.some((part) => part.stepUp) };
-}
 
 /** Wraps every protected field's resolver with a check of the request's principal; returns how many it wrapped. */
 export function enforceFieldAccess(schema: GraphQLSchema, typeDefs: DocumentNode): number {
@@ -22,7 +15,7 @@ export function enforceFieldAccess(schema: GraphQLSchema, typeDefs: DocumentNode
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       // The parent type's own rule covers entity fetches (`_entities`), where no parent field was checked.
-      const requirement = combine([
+      const requirement = combineRequirements([
         rules.types.get(type.name), rules.fields.get(`${type.name}.${field.name}`), rules.types.get(getNamedType(field.type).name),
       ]);
       if (!requirement) continue;

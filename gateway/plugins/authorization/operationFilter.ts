@@ -8,7 +8,7 @@ import {
   type GraphQLOutputType, type GraphQLSchema, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
 import type { Principal } from '../../../lib/auth/principal.js';
-import { missingScopes, refusalReason, satisfies, type AccessRules, type Requirement } from '../../../lib/auth/requirements.js';
+import { combineRequirements, missingScopes, refusalReason, satisfies, type AccessRules, type Requirement } from '../../../lib/auth/requirements.js';
 
 /** Response keys the filter adds and the response step removes again. */
 export const PLACEHOLDER_KEY = '__fg_placeholder';
@@ -53,13 +53,6 @@ export interface FilteredOperation {
   readonly refusals: readonly Refusal[];
 }
 
-function combine(requirements: Array<Requirement | undefined>): Requirement | undefined {
-  const present = requirements.filter((entry): entry is Requirement => entry !== undefined);
-  if (present.length === 0) return undefined;
-  return { authenticated: present.some((entry) => entry.authenticated), scopes: present.flatMap((entry) => entry.scopes),
-    stepUp: present.some((entry) => entry.stepUp) };
-}
-
 /**
  * What selecting `field` on `parent` requires: the field's own rule, its return type's, its parent type's, and, on
  * an interface, the same for every implementation (the strictest applies, as any of them may answer).
@@ -72,7 +65,7 @@ export function requirementFor(schema: GraphQLSchema, rules: AccessRules, parent
     const definition = 'getFields' in type ? type.getFields()[field] : undefined;
     if (definition) parts.push(rules.types.get(getNamedType(definition.type).name));
   }
-  return combine(parts);
+  return combineRequirements(parts);
 }
 
 function included(node: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
