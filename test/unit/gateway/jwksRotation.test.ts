@@ -39,7 +39,8 @@ function harness(jwks: JwksServer, graceSeconds = GRACE_SECONDS): Harness {
   }) });
   const store = jwksKeyStore({
     url: jwks.url, refetchIntervalMillis: INTERVAL_MILLIS, maxAgeSeconds: MAX_AGE_SECONDS, graceSeconds,
-    timeoutMillis: 5000, logger, now: () => clock,
+    // Generous: the JWKS server shares this process, and a loaded machine must not turn a slow answer into a failure.
+    timeoutMillis: 30_000, logger, now: () => clock,
   });
   const authenticate = createAuthenticator({
     keys: store, algorithms: ['RS256', 'PS256', 'ES256'], issuer: ISSUER, audience: AUDIENCE,

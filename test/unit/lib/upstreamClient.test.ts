@@ -134,7 +134,8 @@ describe('upstream client writes', () => {
   it('sends a POST that times out once, and logs neither its URL nor its body', async () => {
     seen.length = 0;
     const { lines, logger } = capture();
-    const client = new UpstreamClient({ provider: 'processor', baseUrl, timeoutMs: 100, dispatcher, logger });
+    // Long enough for the request to reach the silent server on a loaded machine: the test counts it arriving.
+    const client = new UpstreamClient({ provider: 'processor', baseUrl, timeoutMs: 1000, dispatcher, logger });
     const call = client.postJson({ path: 'payments/acc_secret_42', idempotencyKey: 'idem-2' }, { form: { name: 'Olivia Secret' } });
     assert.equal(await codeOf(call), 'UPSTREAM_TIMEOUT');
     assert.equal(seen.length, 1);
