@@ -96,6 +96,8 @@ const config = {
   makeResolverTypeCallable: true,
   // Domain types are imported as `Account as AccountModel`, beside the generated `Account`.
   mapperTypeSuffix: 'Model',
+  // ESM imports: the mapper and context paths above carry their own `.js`; this keeps any import codegen writes itself
+  // the same way.
   emitLegacyCommonJSImports: false,
 };
 
@@ -109,42 +111,37 @@ const HEADER = (name) =>
  * federation directives, scalars and enums. Codegen sees the types and fields the file declares, with their `@key`,
  * and with `federation: true` adds the Federation spec's `@key` definition and a `__resolveReference` per entity.
  */
-export function codegenSchema(typeDefs) {
+function codegenSchema(typeDefs) {
   const built = buildSubgraphSchema(typeDefs);
-  const declared = new Set();
-  const directives = new Set();
-  const rootFields = new Map();
+  const declaredDirectives = new Set();
+  /** Each type the file declares, with the fields it declares on it. */
+  const declaredFields = new Map();
   for (const definition of typeDefs.definitions) {
-    if (definition.kind === Kind.DIRECTIVE_DEFINITION) directives.add(definition.name.value);
+    if (definition.kind === Kind.DIRECTIVE_DEFINITION) declaredDirectives.add(definition.name.value);
     else if ('name' in definition && definition.name) {
-      declared.add(definition.name.value);
-      const fields = rootFields.get(definition.name.value) ?? new Set();
+      const fields = declaredFields.get(definition.name.value) ?? new Set();
       for (const field of definition.fields ?? []) fields.add(field.name.value);
-      rootFields.set(definition.name.value, fields);
+      declaredFields.set(definition.name.value, fields);
     }
   }
-  const own = (type) => {
-    if (!type || !declared.has(type.name)) return undefined;
-    const rootNames = [built.getQueryType(), built.getMutationType()].map((root) => root?.name);
-    if (!rootNames.includes(type.name)) return type;
+  // Federation adds Query (even to a subgraph without one) with _entities and _service: keep only what is declared.
+  const ownRoot = (type) => {
+    const wanted = type && declaredFields.get(type.name);
+    if (!wanted) return undefined;
     const { fields, ...rest } = type.toConfig();
-    const wanted = rootFields.get(type.name);
     return new GraphQLObjectType({ ...rest, fields: Object.fromEntries(Object.entries(fields).filter(([name]) => wanted.has(name))) });
   };
-  const config = built.toConfig();
-  const query = own(config.query);
-  const mutation = own(config.mutation);
-  const roots = new Set([config.query?.name, config.mutation?.name]);
+  const { query, mutation, types, directives } = built.toConfig();
   return new GraphQLSchema({
-    query,
-    mutation,
-    types: config.types.filter((type) => declared.has(type.name) && !roots.has(type.name)),
-    directives: [...specifiedDirectives, ...config.directives.filter((directive) => directives.has(directive.name))],
+    query: ownRoot(query),
+    mutation: ownRoot(mutation),
+    types: types.filter((type) => declaredFields.has(type.name) && type !== query && type !== mutation),
+    directives: [...specifiedDirectives, ...directives.filter((directive) => declaredDirectives.has(directive.name))],
   });
 }
 
 /** The generated file's text for one subgraph. */
-export async function generate(root, name) {
+async function generate(root, name) {
   const settings = subgraphs[name];
   if (!settings) throw new Error(`subgraphs/${name} has a schema but no entry in bin/codegen.mjs; add its context type and mappers`);
   const typeDefs = parse(readFileSync(join(root, 'subgraphs', name, 'schema.graphql'), 'utf8'));
@@ -166,7 +163,7 @@ export async function generate(root, name) {
 }
 
 /** Every subgraph folder with a schema, so a new subgraph without a codegen entry is an error, not left untyped. */
-export function subgraphNames(root) {
+function subgraphNames(root) {
   return readdirSync(join(root, 'subgraphs'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(root, 'subgraphs', entry.name, 'schema.graphql')))
     .map((entry) => entry.name)
