@@ -7,9 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-
-import { parse, type GraphQLFormattedError } from 'graphql';
+import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import { INTERNAL_TOKEN_HEADER, InternalTokenError, verifyInternalToken, type VerifiedInternalToken } from '../auth/internalToken.js';
 import type { Principal } from '../auth/principal.js';
@@ -25,6 +23,13 @@ import type { SubgraphBaseConfig } from './config.js';
 import { enforceFieldAccess } from './fieldAccess.js';
 import { createPartialErrorsPlugin, type PartialErrorsContext } from './partialErrors.js';
 
+/**
+ * The resolver map buildSubgraphSchema accepts, read off its public signature: the package's entry point does not
+ * export the type, and its dist/ paths are no API. Each subgraph types its map with its generated `Resolvers`.
+ */
+type SchemaModule = Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number];
+export type SubgraphResolverMap = NonNullable<Extract<SchemaModule, { readonly typeDefs: DocumentNode }>['resolvers']>;
+
 export interface SubgraphContext extends PartialErrorsContext {
   readonly principal: Principal;
   readonly requestId: string;
@@ -34,7 +39,8 @@ export interface SubgraphContext extends PartialErrorsContext {
 export interface SubgraphOptions<TContext extends SubgraphContext> {
   /** The subgraph's name, as in the supergraph and in the audience of its internal tokens. */
   readonly name: string;
-  readonly resolvers: GraphQLResolverMap<TContext>;
+  /** The subgraph's generated `Resolvers` for its context type (subgraphs/<name>/generated/resolvers.ts). */
+  readonly resolvers: SubgraphResolverMap;
   /** Where it listens and its key for the gateway's internal tokens. */
   readonly config: Pick<SubgraphBaseConfig, 'host' | 'port' | 'internalTokenKey'>;
   readonly logger: Logger;
@@ -64,7 +70,7 @@ export function loadSubgraphSchema(name: string) {
 
 export async function startSubgraph<TContext extends SubgraphContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
   const typeDefs = loadSubgraphSchema(options.name);
-  const schema = buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]);
   const protectedFields = enforceFieldAccess(schema, typeDefs);
   if (protectedFields === 0) throw new Error(`${options.name}: its schema declares no access rules; refusing to serve unprotected`);
   const apollo = new ApolloServer<TContext>({

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/curso
 import { decodeAccountId } from '../../../lib/domain/accountId.js';
 import { canReadOwner } from '../../../lib/auth/rowAccess.js';
 import type { AccountsContext } from '../context.js';
+import type { AccountResolvers } from '../generated/resolvers.js';
 import { TENANT_TAG } from '../loaders.js';
 import type { Account as AccountModel, Transaction } from '../domain.js';
 import { ORGANISATION_OWNER, linkKey } from '../domain.js';
@@ -38,24 +39,22 @@ function mask(accountNumber: string): string {
   return `••••${accountNumber.slice(-4)}`;
 }
 
-interface TransactionArgs {
-  first?: number | null;
-  after?: string | null;
-  bookedFrom?: string | null;
-  bookedTo?: string | null;
-}
+export const Account: AccountResolvers = {
+  __resolveReference: (reference, context) => loadAccount(context, reference.id),
 
-export const Account = {
-  __resolveReference: (reference: { id: string }, context: AccountsContext) => loadAccount(context, reference.id),
+  institution(account, _, context) {
+    const institution = context.services.institutions.find((entry) => entry.id === account.institutionId);
+    // Accounts are only listed through banks FinGraph connects to. Should one not be, the field is non-null: this
+    // fails it as returning nothing did (an internal error, masked), but says why in the log.
+    if (!institution) throw new Error(`Account at ${account.institutionId}, which has no institution entry`);
+    return institution;
+  },
 
-  institution: (account: AccountModel, _: unknown, context: AccountsContext) =>
-    context.services.institutions.find((institution) => institution.id === account.institutionId),
+  maskedNumber: (account) => mask(account.accountNumber),
 
-  maskedNumber: (account: AccountModel) => mask(account.accountNumber),
+  balance: (account, _, context) => context.loaders.balance.load(account),
 
-  balance: (account: AccountModel, _: unknown, context: AccountsContext) => context.loaders.balance.load(account),
-
-  async transactions(account: AccountModel, args: TransactionArgs, context: AccountsContext) {
+  async transactions(account, args, context) {
     const first = pageSize(args.first ?? 20, TRANSACTIONS_PAGE_MAX);
     const bookedFrom = args.bookedFrom ?? undefined;
     const bookedTo = args.bookedTo ?? undefined;

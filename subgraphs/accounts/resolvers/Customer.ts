@@ -3,18 +3,17 @@
 import { FinGraphError, notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import { selectsField } from '../../../lib/graphql/selection.js';
 import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
-import type { GraphQLResolveInfo } from 'graphql';
 import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
-import type { AccountsContext } from '../context.js';
 import type { Account } from '../domain.js';
+import type { CustomerResolvers } from '../generated/resolvers.js';
 
-export const Customer = {
-  __resolveReference(reference: { id: string }, context: AccountsContext) {
+export const Customer: CustomerResolvers = {
+  __resolveReference(reference, context) {
     assertCanReadCustomer(context.principal, reference.id);
     return { id: reference.id };
   },
 
-  async accounts(customer: { id: string }, _: unknown, context: AccountsContext, info: GraphQLResolveInfo): Promise<Account[]> {
+  async accounts(customer, _, context, info) {
     assertCanReadCustomer(context.principal, customer.id);
     const record = await context.loaders.customer.load(customer.id);
     if (!record) throw notFound('Customer');

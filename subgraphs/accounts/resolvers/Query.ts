@@ -1,12 +1,12 @@
 // Root fields of the accounts subgraph. Customers themselves (customer, me, customers) are the identity subgraph's.
-import type { GraphQLResolveInfo } from 'graphql';
 import { upstreamUnavailable } from '../../../lib/errors/index.js';
 import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
-import type { CurrencyCode, ReferenceRates } from '../../../lib/money/index.js';
+import type { ReferenceRates } from '../../../lib/money/index.js';
 import { TENANT_TAG } from '../loaders.js';
 import { assertStaff } from '../access.js';
 import { computeCashPosition } from '../cashPosition.js';
 import type { AccountsContext } from '../context.js';
+import type { QueryResolvers } from '../generated/resolvers.js';
 import { loadAccount } from './Account.js';
 
 /** The ECB's rates, cached until the next publication; stored as entries, since a Map does not survive JSON. */
@@ -21,12 +21,12 @@ async function cachedRates(context: AccountsContext): Promise<ReferenceRates> {
   return { base: stored.base, publishedOn: stored.publishedOn, perBase: new Map(stored.perBase) };
 }
 
-export const Query = {
-  account: (_: unknown, { id }: { id: string }, context: AccountsContext) => loadAccount(context, id),
+export const Query: QueryResolvers = {
+  account: (_, { id }, context) => loadAccount(context, id),
 
-  institutions: (_: unknown, __: unknown, context: AccountsContext) => context.services.institutions,
+  institutions: (_, __, context) => context.services.institutions,
 
-  async cashPosition(_: unknown, { reportingCurrency }: { reportingCurrency: CurrencyCode }, context: AccountsContext, info: GraphQLResolveInfo) {
+  async cashPosition(_, { reportingCurrency }, context, info) {
     assertStaff(context.principal, 'Cash position');
     const position = await computeCashPosition({
       loaders: context.loaders,

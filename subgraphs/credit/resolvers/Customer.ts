@@ -7,7 +7,7 @@ import { ErrorCode, hardInquiryRecent, isFinGraphError, notFound, purposeConsent
 import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import { assertStaff } from '../access.js';
 import type { CreditContext } from '../context.js';
-import type { CreditReport, CreditScore, InquiryType, PermissiblePurpose } from '../domain.js';
+import type { CustomerResolvers } from '../generated/resolvers.js';
 import { assertInquiryAllowed, purposeRules } from '../purposes.js';
 import { pullFromBureau } from './pull.js';
 
@@ -15,11 +15,11 @@ async function assertExists(context: CreditContext, customerId: string): Promise
   if (!(await context.loaders.customerExists.load(customerId))) throw notFound('Customer');
 }
 
-export const Customer = {
+export const Customer: CustomerResolvers = {
   // Entity references arrive as { id }; each field checks the row itself, so a refusal lands at that field's path.
-  __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
+  __resolveReference: (reference) => ({ id: reference.id }),
 
-  async creditScore(customer: { id: string }, _: unknown, context: CreditContext): Promise<CreditScore> {
+  async creditScore(customer, _, context) {
     const { principal, services } = context;
     assertCanReadCustomer(principal, customer.id);
     await assertExists(context, customer.id);
@@ -32,8 +32,7 @@ export const Customer = {
     });
   },
 
-  async creditReport(customer: { id: string }, args: { purpose: PermissiblePurpose; inquiry: InquiryType },
-    context: CreditContext): Promise<CreditReport> {
+  async creditReport(customer, args, context) {
     const { principal, services } = context;
     assertCanReadCustomer(principal, customer.id);
     assertStaff(principal);

@@ -3,22 +3,15 @@
 import { badUserInput } from '../../../lib/errors/index.js';
 import { customerOf } from '../access.js';
 import type { ConsentRecord } from '../consents.js';
-import type { CreditContext } from '../context.js';
-import type { PermissiblePurpose } from '../domain.js';
+import type { MutationResolvers } from '../generated/resolvers.js';
 import { purposeRules } from '../purposes.js';
 
 const DEFAULT_VALID_DAYS = 90;
 const MAX_VALID_DAYS = 365;
 const disclosurePattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
-interface GrantInput {
-  readonly purpose: PermissiblePurpose;
-  readonly disclosureId?: string | null;
-  readonly validForDays?: number | null;
-}
-
-export const Mutation = {
-  async grantCreditConsent(_: unknown, { input }: { input: GrantInput }, context: CreditContext): Promise<ConsentRecord> {
+export const Mutation: MutationResolvers = {
+  async grantCreditConsent(_, { input }, context) {
     const { principal, services, logger } = context;
     const customerId = customerOf(principal);
     const { purpose } = input;
@@ -46,7 +39,7 @@ export const Mutation = {
     return record;
   },
 
-  async revokeCreditConsent(_: unknown, { purpose }: { purpose: PermissiblePurpose }, context: CreditContext): Promise<boolean> {
+  async revokeCreditConsent(_, { purpose }, context) {
     const { principal, services, logger } = context;
     const customerId = customerOf(principal);
     const revoked = await services.consents.revoke(principal.tenant, customerId, purpose);

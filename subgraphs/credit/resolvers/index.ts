@@ -1,21 +1,21 @@
-// The credit subgraph's resolver map.
+// The credit subgraph's resolver map, typed by the resolver types generated from its schema.
 import { CurrencyCode, DateTime, Decimal, MoneyResolvers } from '../../../lib/graphql/scalars.js';
-import type { CreditReport, CreditScore } from '../domain.js';
 import { scoreRanges } from '../domain.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { Customer } from './Customer.js';
 import { Mutation } from './Mutation.js';
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   Decimal, CurrencyCode, DateTime,
   Money: MoneyResolvers,
   Customer,
   Mutation,
   CreditScore: {
-    range: (score: CreditScore) => scoreRanges[score.model],
+    range: (score) => scoreRanges[score.model],
   },
   CreditReport: {
-    score: (report: CreditReport) => report.score.score,
-    scoreModel: (report: CreditReport) => report.score.model,
-    scoreFactors: (report: CreditReport) => report.score.factors,
+    score: (report) => report.score.score,
+    scoreModel: (report) => report.score.model,
+    scoreFactors: (report) => report.score.factors,
   },
 };

@@ -3,7 +3,8 @@
 // sanctions screening. Each field re-checks that the row is the caller's to read.
 import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import type { IdentityContext } from '../context.js';
-import type { CustomerProfile, KycVerification, PersonalData, SanctionsScreening } from '../domain.js';
+import type { CustomerProfile, PersonalData } from '../domain.js';
+import type { CustomerResolvers } from '../generated/resolvers.js';
 
 const none: PersonalData = { phone: null, dateOfBirth: null, taxId: null, address: null };
 
@@ -19,25 +20,25 @@ export function maskTaxId(taxId: string | null): string | null {
   return `•••••${digits.slice(-4)}`;
 }
 
-export const Customer = {
-  async __resolveReference(reference: { id: string }, context: IdentityContext): Promise<CustomerProfile | null> {
+export const Customer: CustomerResolvers = {
+  async __resolveReference(reference, context) {
     assertCanReadCustomer(context.principal, reference.id);
     return context.loaders.profile.load(reference.id);
   },
 
-  phone: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => (await personalData(customer, context)).phone,
-  maskedTaxId: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => maskTaxId((await personalData(customer, context)).taxId),
-  dateOfBirth: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => (await personalData(customer, context)).dateOfBirth,
-  taxId: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => (await personalData(customer, context)).taxId,
-  address: async (customer: CustomerProfile, _: unknown, context: IdentityContext) => (await personalData(customer, context)).address,
+  phone: async (customer, _, context) => (await personalData(customer, context)).phone,
+  maskedTaxId: async (customer, _, context) => maskTaxId((await personalData(customer, context)).taxId),
+  dateOfBirth: async (customer, _, context) => (await personalData(customer, context)).dateOfBirth,
+  taxId: async (customer, _, context) => (await personalData(customer, context)).taxId,
+  address: async (customer, _, context) => (await personalData(customer, context)).address,
 
-  async kyc(customer: CustomerProfile, _: unknown, context: IdentityContext): Promise<KycVerification> {
+  async kyc(customer, _, context) {
     assertCanReadCustomer(context.principal, customer.id);
     if (!customer.kycApplicantId) return { status: 'NOT_STARTED', checkedAt: null, provider: 'onfido', reasons: [] };
     return context.loaders.kyc.load(customer.kycApplicantId);
   },
 
-  sanctions(customer: CustomerProfile, _: unknown, context: IdentityContext): Promise<SanctionsScreening> {
+  sanctions(customer, _, context) {
     assertCanReadCustomer(context.principal, customer.id);
     return context.loaders.sanctions.load(customer);
   },

@@ -3,18 +3,16 @@ import { z } from 'zod';
 import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
-import type { IdentityContext } from '../context.js';
 import type { CustomerProfile } from '../domain.js';
+import type { CustomerFilter, QueryResolvers } from '../generated/resolvers.js';
 
 const CUSTOMERS_PAGE_MAX = 100;
 /** A filtered list reads the directory a page of 100 at a time; a request stops after this many and says there is more. */
 const FILTER_SCAN_PAGES = 10;
 
-interface Filter { nameContains?: string | null }
-
 const fold = (text: string) => text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
-function nameFilter(filter: Filter | null | undefined): ((profile: CustomerProfile) => boolean) | undefined {
+function nameFilter(filter: CustomerFilter | null | undefined): ((profile: CustomerProfile) => boolean) | undefined {
   const text = filter?.nameContains?.trim();
   if (text === undefined || text === '') return undefined;
   if (text.length < 2 || text.length > 100) throw badUserInput('nameContains must be 2 to 100 characters', { argument: 'filter' });
@@ -24,15 +22,15 @@ function nameFilter(filter: Filter | null | undefined): ((profile: CustomerProfi
 
 const edgeOf = (profile: CustomerProfile) => ({ cursor: encodeCursor('customers', { id: profile.id }), node: profile });
 
-export const Query = {
-  async customer(_: unknown, { id }: { id: string }, context: IdentityContext): Promise<CustomerProfile> {
+export const Query: QueryResolvers = {
+  async customer(_, { id }, context) {
     assertCanReadCustomer(context.principal, id);
     const profile = await context.loaders.profile.load(id);
     if (!profile) throw notFound('Customer');
     return profile;
   },
 
-  async me(_: unknown, __: unknown, context: IdentityContext): Promise<CustomerProfile> {
+  async me(_, __, context) {
     const { customerId } = context.principal;
     if (customerId === undefined) throw notFound('Customer');
     const profile = await context.loaders.profile.load(customerId);
@@ -40,7 +38,7 @@ export const Query = {
     return profile;
   },
 
-  async customers(_: unknown, args: { first: number; after?: string | null; filter?: Filter | null }, context: IdentityContext) {
+  async customers(_, args, context) {
     const first = pageSize(args.first, CUSTOMERS_PAGE_MAX);
     const after = args.after ? decodeCursor('customers', args.after, { id: z.string().min(1) }).id : undefined;
     const matches = nameFilter(args.filter);

@@ -1,18 +1,17 @@
-// The payments subgraph's resolver map.
+// The payments subgraph's resolver map, typed by the resolver types generated from its schema.
 import { z } from 'zod';
 import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeAccountId, encodeAccountId } from '../../../lib/domain/accountId.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import { CurrencyCode, DateTime, Decimal, MoneyResolvers } from '../../../lib/graphql/scalars.js';
-import type { CurrencyCode as Currency } from '../../../lib/money/index.js';
 import { canReadOwner } from '../../../lib/auth/rowAccess.js';
 import { assertCanRead } from '../access.js';
 import { cancelPayment } from '../cancel.js';
 import type { PaymentsContext } from '../context.js';
 import type { Payment as PaymentModel } from '../domain.js';
+import type { AccountPaymentsArgs, CustomerPaymentsArgs, Resolvers } from '../generated/resolvers.js';
 import { initiatePayment } from '../initiate.js';
 import type { ListQuery } from '../store/paymentStore.js';
-import type { InitiatePaymentInput } from '../validation.js';
 import { readStore } from './readStore.js';
 
 const PAGE_MAX = 100;
@@ -22,7 +21,7 @@ async function loadPayment(context: PaymentsContext, id: string): Promise<Paymen
 }
 
 /** A Relay connection over one listing; its cursors are bound to that listing. */
-async function connection(context: PaymentsContext, index: ListQuery['index'], args: { first?: number | null; after?: string | null }) {
+async function connection(context: PaymentsContext, index: ListQuery['index'], args: CustomerPaymentsArgs | AccountPaymentsArgs) {
   const first = pageSize(args.first ?? 20, PAGE_MAX);
   const list = `${index.kind}:${index.id}`;
   let after: string | undefined;
@@ -36,35 +35,35 @@ async function connection(context: PaymentsContext, index: ListQuery['index'], a
   return { edges, pageInfo: { hasNextPage: page.next !== undefined, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   Decimal, CurrencyCode, DateTime,
   Money: MoneyResolvers,
   Query: {
-    payment: (_: unknown, { id }: { id: string }, context: PaymentsContext) => loadPayment(context, id),
+    payment: (_, { id }, context) => loadPayment(context, id),
   },
   Mutation: {
-    async initiatePayment(_: unknown, { input }: { input: InitiatePaymentInput }, context: PaymentsContext) {
+    async initiatePayment(_, { input }, context) {
       return { payment: await initiatePayment(context.services, context.principal, input) };
     },
-    async cancelPayment(_: unknown, { id }: { id: string }, context: PaymentsContext) {
+    async cancelPayment(_, { id }, context) {
       return { payment: await cancelPayment(context.services, context.principal, id) };
     },
   },
   Payment: {
-    __resolveReference: (reference: { id: string }, context: PaymentsContext) => loadPayment(context, reference.id),
-    amount: (payment: PaymentModel) => ({ minor: BigInt(payment.amountMinor), currency: payment.currency as Currency }),
-    sourceAccount: (payment: PaymentModel) => ({ id: payment.sourceAccountId }),
+    __resolveReference: (reference, context) => loadPayment(context, reference.id),
+    amount: (payment) => ({ minor: BigInt(payment.amountMinor), currency: payment.currency }),
+    sourceAccount: (payment) => ({ id: payment.sourceAccountId }),
   },
   Customer: {
-    __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
-    payments(customer: { id: string }, args: { first?: number | null; after?: string | null }, context: PaymentsContext) {
+    __resolveReference: (reference) => ({ id: reference.id }),
+    payments(customer, args, context) {
       if (!canReadOwner(context.principal, customer.id)) throw notFound('Customer');
       return connection(context, { kind: 'owner', id: customer.id }, args);
     },
   },
   Account: {
-    __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
-    payments(account: { id: string }, args: { first?: number | null; after?: string | null }, context: PaymentsContext) {
+    __resolveReference: (reference) => ({ id: reference.id }),
+    payments(account, args, context) {
       const address = decodeAccountId(account.id);
       if (!address || address.tenant !== context.principal.tenant || !canReadOwner(context.principal, address.ownerId)) throw notFound('Account');
       return connection(context, { kind: 'account', id: encodeAccountId(address) }, args);
