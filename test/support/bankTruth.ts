@@ -5,6 +5,9 @@ import { Decimal } from 'decimal.js';
 import { fromRoot } from '../../lib/config/paths.js';
 import type { Stack } from './stack.js';
 
+/** Anything that can read the sandbox providers' own APIs: the whole stack, or one subgraph's harness. */
+export type Upstreams = Pick<Stack, 'upstream'>;
+
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
 type Dec = InstanceType<typeof D>;
 
@@ -18,7 +21,7 @@ export interface Holding { institutionId: string; accountId: string; currency: s
 
 const obBase = (bank: string) => `/ob/${bank}/open-banking/v3.1/aisp`;
 
-async function obHoldings(stack: Stack, link: Link): Promise<Holding[]> {
+async function obHoldings(stack: Upstreams, link: Link): Promise<Holding[]> {
   const token = link.access_token as string;
   const balances = (await stack.upstream(`${obBase(link.institution_id)}/balances`, token)) as {
     Data: { Balance: Array<{ AccountId: string; Type: string; CreditDebitIndicator: string; Amount: { Amount: string; Currency: string } }> };
@@ -34,7 +37,7 @@ async function obHoldings(stack: Stack, link: Link): Promise<Holding[]> {
   });
 }
 
-async function coreHoldings(stack: Stack, tenant: string, link: Link): Promise<Holding[]> {
+async function coreHoldings(stack: Upstreams, tenant: string, link: Link): Promise<Holding[]> {
   const key = credentials[tenant]?.[link.institution_id] as string;
   const base = `/core/${link.institution_id}/v1`;
   const accounts: Array<{ id: string }> = [];
@@ -60,7 +63,7 @@ async function coreHoldings(stack: Stack, tenant: string, link: Link): Promise<H
 }
 
 /** One account's ledger balance as a core bank states it (read after any call count that matters: it is a call too). */
-export async function coreBalance(stack: Stack, tenant: string, bank: string, accountId: string): Promise<{ amount: string; currency: string }> {
+export async function coreBalance(stack: Upstreams, tenant: string, bank: string, accountId: string): Promise<{ amount: string; currency: string }> {
   const page = (await stack.upstream(`/core/${bank}/v1/balances?account_ids=${accountId}`, credentials[tenant]?.[bank] as string)) as {
     data: Array<{ account_id: string; currency: string; ledger: number }>;
   };
@@ -71,20 +74,20 @@ export async function coreBalance(stack: Stack, tenant: string, bank: string, ac
 }
 
 /** Every account a customer holds through its bank links, with its booked balance as the bank states it. */
-export async function customerHoldings(stack: Stack, tenant: string, links: readonly Link[]): Promise<Holding[]> {
+export async function customerHoldings(stack: Upstreams, tenant: string, links: readonly Link[]): Promise<Holding[]> {
   const all = await Promise.all(links.map((link) =>
     link.type === 'open_banking' ? obHoldings(stack, link) : coreHoldings(stack, tenant, link)));
   return all.flat();
 }
 
-export async function organisationHoldings(stack: Stack, tenant: string): Promise<Holding[]> {
+export async function organisationHoldings(stack: Upstreams, tenant: string): Promise<Holding[]> {
   const org = (await stack.upstream('/directory/v1/organisation', credentials[tenant]?.directory as string)) as { bank_links: Link[] };
   const all = await Promise.all(org.bank_links.map((link) =>
     link.type === 'open_banking' ? obHoldings(stack, link) : coreHoldings(stack, tenant, link)));
   return all.flat();
 }
 
-export async function ecbRates(stack: Stack): Promise<Map<string, Dec>> {
+export async function ecbRates(stack: Upstreams): Promise<Map<string, Dec>> {
   const xml = (await stack.upstream('/fx/ecb/eurofxref-daily.xml', 'none')) as string;
   const rates = new Map<string, Dec>([['EUR', new D(1)]]);
   for (const match of xml.matchAll(/currency=['"]([A-Z]{3})['"]\s+rate=['"]([0-9.]+)['"]/g)) rates.set(match[1] as string, new D(match[2] as string));

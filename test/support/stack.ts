@@ -23,6 +23,7 @@ import { readPaymentsConfig } from '../../subgraphs/payments/config.js';
 import { startPaymentsSubgraph, type PaymentsSubgraph } from '../../subgraphs/payments/server.js';
 import type { Sandbox } from '../../sandbox/server.js';
 import { webhookReceivers } from '../../schema/subgraphs.js';
+import { postGraphQL, readUpstream, type GraphQLResponse } from './http.js';
 import type { RedisHarness } from './redis.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys } from './tokens.js';
 
@@ -46,14 +47,7 @@ export interface StackOptions {
 /** The tenants the sandbox seeds. */
 export const TENANTS = ['acme', 'globex'] as const;
 
-export interface GraphQLResponse {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: {
-    data?: Record<string, unknown> | null;
-    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
-  };
-}
+export type { GraphQLResponse } from './http.js';
 
 /** Each subgraph as the stack runs it: a real HTTP server with its cache. */
 export interface StackSubgraphs {
@@ -65,13 +59,25 @@ export interface StackSubgraphs {
 export type SubgraphName = keyof StackSubgraphs;
 
 /** How to start each subgraph from an environment, as its own index.ts does. */
-const launchers: { readonly [Name in SubgraphName]: (env: Env, logger: Logger, runtime: SubgraphRuntime) => Promise<StackSubgraphs[Name]> } = {
+export const launchers: { readonly [Name in SubgraphName]: (env: Env, logger: Logger, runtime: SubgraphRuntime) => Promise<StackSubgraphs[Name]> } = {
   accounts: (env, logger) => startAccountsSubgraph(readAccountsConfig(env), logger),
   identity: (env, logger) => startIdentitySubgraph(readIdentityConfig(env), logger),
   payments: (env, logger) => startPaymentsSubgraph(readPaymentsConfig(env), logger),
   credit: (env, logger, runtime) => startCreditSubgraph(readCreditConfig(env), logger, runtime),
 };
-const subgraphNames = Object.keys(launchers) as SubgraphName[];
+export const subgraphNames = Object.keys(launchers) as SubgraphName[];
+
+/** A subgraph's environment in the test stack: development rules, the sandbox as its upstreams, the test's keys. */
+export function developmentSubgraphEnv(name: SubgraphName, port: number, sandboxUrl: string): Env {
+  return {
+    NODE_ENV: 'development',
+    UPSTREAM_BASE_URL: sandboxUrl,
+    [`${name.toUpperCase()}_PORT`]: String(port),
+    [`${name.toUpperCase()}_INTERNAL_KEY`]: deriveSubgraphKey(testKeys.internalSecret, name).toString('base64'),
+    // Generous: two test files share two cores, and a bank deadline missed under load is not what a test means to prove.
+    BANK_TIMEOUT_MS: '5000',
+  };
+}
 
 export interface Stack {
   readonly gatewayUrl: string;
@@ -134,13 +140,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     : {};
   // Development rules (the sandbox's secrets and credentials, in-process stores) are opt-in, as `npm start` opts in.
   const subgraphEnv = (name: SubgraphName, port: number): Env => ({
-    NODE_ENV: 'development',
+    ...developmentSubgraphEnv(name, port, sandbox.url),
     ...cacheEnv,
-    UPSTREAM_BASE_URL: sandbox.url,
-    [`${name.toUpperCase()}_PORT`]: String(port),
-    [`${name.toUpperCase()}_INTERNAL_KEY`]: deriveSubgraphKey(testKeys.internalSecret, name).toString('base64'),
-    // Generous: two test files share two cores, and a bank deadline missed under load is not what a test means to prove.
-    BANK_TIMEOUT_MS: '5000',
     ...options.env,
   });
   const running = {} as { -readonly [Name in SubgraphName]: StackSubgraphs[Name] };
@@ -184,18 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     logs,
     rawLogs,
-    async graphql(query, request = {}) {
-      const response = await fetch(request.url ?? gateway.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(request.token ? { authorization: `Bearer ${request.token}` } : {}),
-          ...request.headers,
-        },
-        body: JSON.stringify({ query, variables: request.variables ?? {} }),
-      });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
-    },
+    graphql: (query, request = {}) => postGraphQL(request.url ?? gateway.url, query, request),
     async control(path, body) {
       const response = await fetch(`${sandbox.url}/_control${path}`, {
         method: body === undefined && !path.startsWith('/reset') && !path.includes('/expire') && !path.includes('/restore') ? 'GET' : 'POST',
@@ -206,13 +196,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const text = await response.text();
       return text ? (JSON.parse(text) as unknown) : undefined;
     },
-    async upstream(path, key, body) {
-      const response = await fetch(/^https?:/.test(path) ? path : `${sandbox.url}${path}`, body === undefined
-        ? { headers: { authorization: `Bearer ${key}` } }
-        : { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const text = await response.text();
-      return response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text;
-    },
+    upstream: (path, key, body) => readUpstream(sandbox.url, path, key, body),
     async close() {
       await gateway.close();
       for (const name of subgraphNames) await running[name].close();
