@@ -19,6 +19,7 @@ export type { EncryptionKeys } from './encryption.js';
 export { SerializeError, toJsonText, fromJsonText } from './serialize.js';
 export { readCacheConfig, readRedisConnection } from './config.js';
 export type { CacheConfig } from './config.js';
+export { asLoaderError, cachedLoader } from './cachedLoader.js';
 export { createCache } from './createCache.js';
 export type { CreateCacheTuning } from './createCache.js';
 export { StoreKeyValueCache } from './keyValueCache.js';

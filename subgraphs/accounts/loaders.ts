@@ -25,7 +25,7 @@ export interface AccountsLoaders {
 }
 
 export { TENANT_TAG } from '../../lib/cache/index.js';
-import { accountTag, bankLinkTag, customerTag, TENANT_TAG } from '../../lib/cache/index.js';
+import { accountTag, asLoaderError, bankLinkTag, cachedLoader, customerTag, TENANT_TAG } from '../../lib/cache/index.js';
 
 export function isConsentExpired(link: BankLink, now = Date.now()): boolean {
   return link.kind === 'open_banking' && Date.parse(link.consentExpiresAt) <= now;
@@ -69,8 +69,6 @@ class PendingReads {
   }
 }
 
-const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
-
 export function createLoaders(services: AccountsServices, tenant: string): AccountsLoaders {
   const { cache } = services;
   const scope = { tenant };
@@ -79,10 +77,10 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
     return ids.map((id) => found.get(id) ?? null);
   }, { maxBatchSize: 100 });
   // The cache reads all the request's keys in one round trip; only the misses go to the directory, in one batch.
-  const customer = new DataLoader<string, CustomerRecord | null>((ids) => Promise.all(ids.map((id) => cache.readThrough({
+  const customer = cachedLoader<string, CustomerRecord | null>(cache, (id) => ({
     policy: services.cachePolicy.customers, scope, key: [id], tags: [TENANT_TAG, customerTag(id)],
     load: () => upstreamCustomers.load(id),
-  }).catch(asError))));
+  }));
 
   let organisationLinks: Promise<readonly BankLink[]> | undefined;
   async function links(ownerId: OwnerId): Promise<readonly BankLink[]> {
@@ -125,7 +123,7 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
           ...account, institutionId: link.institutionId, ownerId, link,
           id: encodeAccountId({ tenant, institutionId: link.institutionId, ownerId, upstreamId: account.upstreamId }),
         }))];
-      })().catch((error: unknown) => [asError(error)]).finally(() => pending.end(link.institutionId));
+      })().catch((error: unknown) => [asLoaderError(error)]).finally(() => pending.end(link.institutionId));
     },
     // No API lists several links' accounts in one call; batching would only make every bank wait for the slowest.
     { batch: false, cacheKeyFn: ({ ownerId, link }) => `${ownerId}|${linkKey(link)}` },
@@ -168,7 +166,7 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
         settle();
         return upstream;
       }),
-    }).catch(asError).finally(settle);
+    }).catch(asLoaderError).finally(settle);
   })), { cacheKeyFn: (account) => account.id });
   const balance = {
     load: (account: Account) => cachedBalance.load(account),

@@ -3,7 +3,7 @@
 // aliases, or the other subgraphs' _entities for Customer) come from the directory in one ?ids= call per 100; the
 // KYC provider and the screening service have no batch API, so they are read per customer, and only when selected.
 import DataLoader from 'dataloader';
-import { customerTag, TENANT_TAG } from '../../lib/cache/index.js';
+import { cachedLoader, customerTag, TENANT_TAG } from '../../lib/cache/index.js';
 import type { CustomerProfile, KycVerification, PersonalData, SanctionsScreening } from './domain.js';
 import type { IdentityServices } from './services.js';
 
@@ -17,8 +17,6 @@ export interface IdentityLoaders {
 /** Tags of everything cached about one KYC applicant: a check.completed webhook drops them. */
 export const applicantTag = (applicantId: string) => `kyc-applicant:${applicantId}`;
 
-const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
-
 export function createLoaders(services: IdentityServices, tenant: string): IdentityLoaders {
   const { cache, cachePolicy: policy } = services;
   const scope = { tenant };
@@ -28,22 +26,22 @@ export function createLoaders(services: IdentityServices, tenant: string): Ident
     return ids.map((id) => found.get(id) ?? null);
   }, { maxBatchSize: 100 });
   // The cache reads all the request's keys in one round trip; only the misses go to the directory, in one batch.
-  const profile = new DataLoader<string, CustomerProfile | null>((ids) => Promise.all(ids.map((id) => cache.readThrough({
+  const profile = cachedLoader<string, CustomerProfile | null>(cache, (id) => ({
     policy: policy.profiles, scope, key: [id], tags: [TENANT_TAG, customerTag(id)],
     load: () => upstreamProfiles.load(id),
-  }).catch(asError))));
+  }));
 
-  const personalData = new DataLoader<string, PersonalData>((applicantIds) => Promise.all(applicantIds.map((applicantId) => cache.readThrough({
+  const personalData = cachedLoader<string, PersonalData>(cache, (applicantId) => ({
     policy: policy.personalData, scope, key: [applicantId], tags: [TENANT_TAG, applicantTag(applicantId)],
     load: () => services.kyc.personalData(tenant, applicantId),
-  }).catch(asError))));
+  }));
 
-  const kyc = new DataLoader<string, KycVerification>((applicantIds) => Promise.all(applicantIds.map((applicantId) => cache.readThrough({
+  const kyc = cachedLoader<string, KycVerification>(cache, (applicantId) => ({
     policy: policy.kyc, scope, key: [applicantId], tags: [TENANT_TAG, applicantTag(applicantId)],
     load: () => services.kyc.verification(tenant, applicantId),
-  }).catch(asError))));
+  }));
 
-  const sanctions = new DataLoader<CustomerProfile, SanctionsScreening, string>((profiles) => Promise.all(profiles.map((customer) => cache.readThrough({
+  const sanctions = cachedLoader<CustomerProfile, SanctionsScreening, string>(cache, (customer) => ({
     // Keyed by the name screened, so a renamed customer is screened again at once.
     policy: policy.sanctions, scope, key: [customer.id, customer.displayName, services.sanctionsMinScore],
     tags: [TENANT_TAG, customerTag(customer.id)],
@@ -51,7 +49,7 @@ export function createLoaders(services: IdentityServices, tenant: string): Ident
       const matches = await services.sanctions.search(tenant, customer.displayName, services.sanctionsMinScore);
       return { status: matches.length > 0 ? 'POTENTIAL_MATCH' : 'CLEAR', screenedAt: new Date().toISOString(), matches };
     },
-  }).catch(asError))), { cacheKeyFn: (customer) => customer.id });
+  }), { cacheKeyFn: (customer) => customer.id });
 
   return { profile, personalData, kyc, sanctions };
 }
