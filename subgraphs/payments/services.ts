@@ -5,7 +5,7 @@ import type { Cache } from '../../lib/cache/index.js';
 import { UpstreamClient } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { PaymentsConfig } from './config.js';
-import { ProcessorConnector } from './connectors/processor.js';
+import { ProcessorConnector } from './connectors/processor/index.js';
 import { TransfersConnector } from './connectors/transfers.js';
 import { MemoryPaymentStore } from './store/memoryPaymentStore.js';
 import type { PaymentStore } from './store/paymentStore.js';
