@@ -6,7 +6,7 @@ import { UpstreamClient } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { PaymentsConfig } from './config.js';
 import { ProcessorConnector } from './connectors/processor/index.js';
-import { TransfersConnector } from './connectors/transfers.js';
+import { TransfersConnector } from './connectors/transfers/index.js';
 import { MemoryPaymentStore } from './store/memoryPaymentStore.js';
 import type { PaymentStore } from './store/paymentStore.js';
 import { RedisPaymentStore } from './store/redisPaymentStore.js';

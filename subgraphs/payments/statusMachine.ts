@@ -1,4 +1,4 @@
-// The one status state machine for payments, and how both providers' statuses map onto it.
+// The one status state machine for payments: its statuses, their ranks, and which moves are forward.
 //
 //   PENDING ──▶ PROCESSING ──▶ SETTLED
 //      │            │    └────▶ FAILED
@@ -8,10 +8,8 @@
 // event changes nothing (a `processing` event after `succeeded` is ignored), and the three terminal statuses share
 // the top rank, so one terminal status never replaces another.
 //
-// Each provider maps its own status words onto these in its folder: connectors/processor/statuses.ts.
-//
-// transfers (Dwolla-like transfer)
-//   pending → PENDING, processed → SETTLED, failed → FAILED, cancelled → CANCELLED
+// Each provider maps its own status words onto these in its own folder (connectors/processor/statuses.ts,
+// connectors/transfers/statuses.ts); this file knows only the ranks.
 
 export const paymentStatuses = ['PENDING', 'PROCESSING', 'SETTLED', 'FAILED', 'CANCELLED'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
@@ -27,36 +25,4 @@ export function isTerminal(status: PaymentStatus): boolean {
 /** Whether moving from `current` to `next` is a forward step (the only kind applied). */
 export function advances(current: PaymentStatus, next: PaymentStatus): boolean {
   return statusRank[next] > statusRank[current];
-}
-
-/** A transfer's status as a PaymentStatus. */
-export function fromTransfers(transferStatus: string): PaymentStatus | undefined {
-  switch (transferStatus) {
-    case 'pending':
-      return 'PENDING';
-    case 'processed':
-      return 'SETTLED';
-    case 'failed':
-      return 'FAILED';
-    case 'cancelled':
-      return 'CANCELLED';
-    default:
-      return undefined;
-  }
-}
-
-/** A transfer webhook's topic as the status it reports. */
-export function fromTransfersTopic(topic: string): PaymentStatus | undefined {
-  switch (topic) {
-    case 'transfer_created':
-      return 'PENDING';
-    case 'transfer_completed':
-      return 'SETTLED';
-    case 'transfer_failed':
-      return 'FAILED';
-    case 'transfer_cancelled':
-      return 'CANCELLED';
-    default:
-      return undefined;
-  }
 }

@@ -10,27 +10,22 @@
 // The transfer provider signs the event once, when it happens, and its retries resend that body: after an outage of
 // more than PAYMENTS_WEBHOOK_TOLERANCE_SECONDS a genuine delivery is old. Such an event is not refused (nothing would
 // ever apply it) nor trusted: the transfer is read again from the provider and its current status applied.
-import { z } from 'zod';
+//
+// This file is the pipeline only: each provider's wire format (signature header, event schema, status words) lives in
+// its folder, connectors/<provider>/, and reaches the pipeline as a WebhookSource (source.ts).
 import type { RawRoute } from '../../../lib/server/graphqlHttp.js';
 import { processorWebhook } from '../connectors/processor/index.js';
+import { transfersWebhook } from '../connectors/transfers/index.js';
 import type { PaymentsServices } from '../services.js';
-import { fromTransfersTopic, isTerminal } from '../statusMachine.js';
+import { isTerminal } from '../statusMachine.js';
 import { applyStatus } from '../statusUpdates.js';
-import { verifyBodySignature } from './signatures.js';
-import { IGNORED, singleHeader, type ParsedEvent, type WebhookSource } from './source.js';
+import { IGNORED, type ParsedEvent, type WebhookSource } from './source.js';
 
 /**
  * Event ids are remembered well past the tolerance. A processor replay older than that is refused by its signed time;
  * a transfer event older than that is reconciled with the provider (its status is the provider's, never the event's).
  */
 const EVENT_MEMORY_MS = 7 * 24 * 3_600_000;
-
-const transfersEvent = z.object({
-  id: z.string().min(1).max(255),
-  resourceId: z.string().min(1).max(255),
-  topic: z.string().max(100),
-  timestamp: z.string().datetime({ offset: true }),
-});
 
 /** The event id a refused delivery claims to carry, for the log only (it is not trusted for anything else). */
 function claimedEventId(body: Buffer): string | undefined {
@@ -114,15 +109,6 @@ export function webhookRoutes(services: PaymentsServices): RawRoute[] {
   const { config } = services;
   return [
     route(services, processorWebhook(config.processorWebhookSecret, config.webhookToleranceSeconds)),
-    route(services, {
-      provider: 'transfers',
-      verify: (headers, body) => verifyBodySignature(config.transfersWebhookSecret, singleHeader(headers, 'x-request-signature-sha-256'), body),
-      parse(json) {
-        const parsed = transfersEvent.safeParse(json);
-        if (!parsed.success) return undefined;
-        return { id: parsed.data.id, type: parsed.data.topic, upstreamId: parsed.data.resourceId, status: fromTransfersTopic(parsed.data.topic), at: Date.parse(parsed.data.timestamp) };
-      },
-      currentStatus: async (tenant, upstreamId) => (await services.transfers.retrieve(tenant, upstreamId)).status,
-    }),
+    route(services, transfersWebhook(config.transfersWebhookSecret, services.transfers)),
   ];
 }
