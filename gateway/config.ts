@@ -8,21 +8,10 @@ import { readRedisConnection, type RedisConnection } from '../lib/cache/index.js
 import { isDevelopment, required, requireProductionSettings } from '../lib/config/mode.js';
 import { fromRoot } from '../lib/config/paths.js';
 import { subgraphs } from '../schema/subgraphs.js';
-import type { Algorithm } from './plugins/authentication/index.js';
+import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
 
 /** A file of this name beside a key marks it as a development key, which only development accepts. */
 export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
-
-export type KeySource =
-  | { readonly kind: 'pem'; readonly files: readonly string[] }
-  | {
-    readonly kind: 'jwks'; readonly url: string; readonly refetchIntervalMillis: number;
-    /** How long a fetched key set is trusted; then it is fetched again before use. */
-    readonly maxAgeSeconds: number;
-    /** How long past its max age the last good set is kept while fetches fail; then every token is refused. */
-    readonly graceSeconds: number;
-  }
-  | { readonly kind: 'hmac'; readonly secret: Buffer };
 
 export interface GatewayConfig {
   readonly host: string;
@@ -30,14 +19,8 @@ export interface GatewayConfig {
   readonly supergraphSdl: string;
   /** Subgraph name → URL, from SUBGRAPH_<NAME>_URL or the supergraph's default. */
   readonly subgraphUrls: ReadonlyMap<string, string>;
-  readonly jwt: {
-    readonly keys: KeySource;
-    readonly algorithms: readonly Algorithm[];
-    readonly issuer: string;
-    readonly audience: string;
-    readonly clockToleranceSeconds: number;
-    readonly maxLifetimeSeconds: number;
-  };
+  /** The authentication plugin's own option type, read here from JWT_* (plugins/authentication/options.ts). */
+  readonly jwt: JwtOptions;
   /** Master secret from which each subgraph's internal-token key is derived. */
   readonly internalTokenSecret: Buffer;
   /** Schema introspection without a token: development only (refused at start-up in any other mode). */

@@ -4,40 +4,20 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import { RedisStore, StoreKeyValueCache } from '../lib/cache/index.js';
-import { formatError, unauthenticated } from '../lib/errors/index.js';
+import { formatError } from '../lib/errors/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
 import { startGraphQLHttpServer, type RunningServer } from '../lib/server/graphqlHttp.js';
 import { disableApolloTelemetry, offlinePlugins } from '../lib/server/offline.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createAuthenticator, refusalBeforeBody, tokenOutsideHeader } from './plugins/authentication/index.js';
-import { isIntrospectionOnly } from './plugins/authentication/introspection.js';
-import { jwksKeyStore } from './plugins/authentication/jwksKeyStore.js';
-import { pemKeyStore, type KeyStore } from './plugins/authentication/keyStore.js';
+import { createAuthentication, type AuthenticationOptions } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
-/** What a test may replace in a gateway it starts in-process. */
-export interface GatewayOptions {
-  /** The clock the JWKS key store ages its key set by, in milliseconds since the epoch; default Date.now. */
-  readonly now?: () => number;
-}
-
-async function keyStoreFor(config: GatewayConfig, logger: Logger, options: GatewayOptions): Promise<KeyStore | undefined> {
-  const source = config.jwt.keys;
-  if (source.kind === 'pem') return pemKeyStore(source.files);
-  if (source.kind === 'jwks') {
-    const store = jwksKeyStore({
-      url: source.url, refetchIntervalMillis: source.refetchIntervalMillis, maxAgeSeconds: source.maxAgeSeconds,
-      graceSeconds: source.graceSeconds, timeoutMillis: 5000, logger, ...(options.now ? { now: options.now } : {}),
-    });
-    await store.refresh();
-    return store;
-  }
-  return undefined;
-}
+/** What a test may replace in a gateway it starts in-process: the clock the authentication plugin ages keys by. */
+export type GatewayOptions = Pick<AuthenticationOptions, 'now'>;
 
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningServer> {
   // Throws, and so stops the start, when the supergraph's access rules cannot be read or leave a field open by omission.
@@ -79,38 +59,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       createErrorLoggingPlugin(logger),
     ],
   });
-  const keys = await keyStoreFor(config, logger, options);
-  const authenticate = createAuthenticator({
-    ...(keys ? { keys } : {}),
-    ...(config.jwt.keys.kind === 'hmac' ? { hmacSecret: config.jwt.keys.secret } : {}),
-    algorithms: config.jwt.algorithms,
-    issuer: config.jwt.issuer,
-    audience: config.jwt.audience,
-    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
-    maxLifetimeSeconds: config.jwt.maxLifetimeSeconds,
-    logger,
+  const authentication = await createAuthentication({
+    jwt: config.jwt, allowAnonymousIntrospection: config.allowAnonymousIntrospection, logger,
+    ...(options.now ? { now: options.now } : {}),
   });
   const server = await startGraphQLHttpServer<GatewayContext>({
     apollo, logger, host: config.host, port: config.port,
-    admit(request, facts) {
-      const reason = refusalBeforeBody(request, config.allowAnonymousIntrospection);
-      if (reason === undefined) return;
-      logger.info({ requestId: facts.requestId, reason }, 'authentication refused');
-      throw unauthenticated();
-    },
-    async context(request, facts, body) {
-      if (tokenOutsideHeader(request, body)) {
-        logger.info({ requestId: facts.requestId, reason: 'token outside the Authorization header' }, 'authentication refused');
-        throw unauthenticated();
-      }
-      if (!request.headers.authorization && config.allowAnonymousIntrospection && isIntrospectionOnly(body)) {
-        return { principal: undefined, requestId: facts.requestId };
-      }
-      const principal = await authenticate(request, facts.requestId);
-      facts.tenant = principal.tenant;
-      facts.sub = principal.sub;
-      return { principal, requestId: facts.requestId };
-    },
+    admit: authentication.admit,
+    context: authentication.context,
+    logFields: authentication.logFields,
   });
   return {
     ...server,

@@ -11,11 +11,15 @@ import { ErrorCode, FinGraphError, formatError, httpStatusFor } from '../errors/
 import type { Logger } from '../logging/logger.js';
 import { discardBody, lingerOnClose, readBoundedBody } from './requestBody.js';
 
+/** What the edge knows of a request before any context is built. */
 export interface RequestFacts {
   readonly requestId: string;
-  /** Filled in by the context builder, for the request's log line. */
-  tenant?: string;
-  sub?: string;
+}
+
+/** Who made a request, for its log line: read from the context the request was given, never written by its builder. */
+export interface RequestLogFields {
+  readonly tenant?: string;
+  readonly sub?: string;
 }
 
 /** A plain HTTP route beside /graphql, such as a provider's webhook endpoint. It gets the body as raw bytes. */
@@ -36,6 +40,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   /** Refuses a /graphql request from its URL and headers alone, before its body is read, by throwing a FinGraphError:
    * a caller without credentials cannot make the edge read and parse a body. */
   readonly admit?: (request: IncomingMessage, facts: RequestFacts) => void;
+  /** What the request's log line says of who asked, from the context built for it; default nothing. */
+  readonly logFields?: (context: TContext) => RequestLogFields;
   /** Routes served beside /graphql and /healthz. */
   readonly routes?: readonly RawRoute[];
   /** Largest request body accepted; default 1 MiB. */
@@ -80,6 +86,8 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
   let stopping = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  /** The context each /graphql request was given, for its log line; held only as long as the request itself. */
+  const contexts = new WeakMap<IncomingMessage, TContext>();
 
   async function readRawBody(request: IncomingMessage): Promise<Buffer> {
     const read = await readBoundedBody(request, maxBodyBytes, maxDiscardBytes);
@@ -133,6 +141,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       if (error instanceof FinGraphError) return refuse(request, response, error);
       throw error;
     }
+    contexts.set(request, context);
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -165,12 +174,14 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     if (stopping) response.setHeader('connection', 'close');
     response.on('close', () => {
       inFlight -= 1;
+      const context = contexts.get(request);
+      const who = context && options.logFields ? options.logFields(context) : {};
       logger.info({
         requestId: facts.requestId, method: request.method, path: (request.url ?? '').split('?')[0],
         // Closed before any answer was sent: the client went away (or a stop cut it past its grace). 499 is nginx's
         // "client closed request"; it only ever appears in our log, never on the wire.
         status: response.headersSent ? response.statusCode : 499, durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-        ...(facts.tenant ? { tenant: facts.tenant } : {}), ...(facts.sub ? { sub: facts.sub } : {}),
+        ...(who.tenant ? { tenant: who.tenant } : {}), ...(who.sub ? { sub: who.sub } : {}),
       }, 'request');
       if (stopping && inFlight === 0) drained?.();
     });

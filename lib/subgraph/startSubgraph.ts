@@ -103,12 +103,10 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
         throw unauthenticated();
       }
     },
-    async context(request, facts) {
+    async context(request) {
       const verified = admitted.get(request);
       // The edge always admits a /graphql request before building its context; without a token it never gets here.
       if (!verified) throw unauthenticated();
-      facts.tenant = verified.principal.tenant;
-      facts.sub = verified.principal.sub;
       const partialErrors: GraphQLFormattedError[] = [];
       return options.createContext({
         principal: verified.principal,
@@ -117,6 +115,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
         partialErrors,
       });
     },
+    logFields: ({ principal }) => ({ tenant: principal.tenant, sub: principal.sub }),
   });
   return {
     ...server,

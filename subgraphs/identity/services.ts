@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/logging/logger.js';
 import { identityCachePolicy } from './cachePolicy.js';
 import type { IdentityConfig } from './config.js';
 import { DirectoryConnector } from './connectors/directory.js';
-import { OnfidoConnector } from './connectors/onfido.js';
+import { OnfidoConnector } from './connectors/onfido/index.js';
 import { SanctionsConnector } from './connectors/sanctions.js';
 
 export interface IdentityServices {

@@ -16,7 +16,7 @@ import { formatAmount } from '../../lib/money/index.js';
 import type { Payment, PaymentRail } from './domain.js';
 import type { PaymentsServices } from './services.js';
 import { PaymentStoreUnavailableError } from './store/paymentStore.js';
-import type { TransferChannel } from './connectors/transfers.js';
+import type { TransferChannel } from './connectors/transfers/index.js';
 import { assertMatchesAccount, maskCounterparty, validatePaymentInput, type InitiatePaymentInput, type PaymentRequest } from './validation.js';
 
 const POLL_MS = 25;

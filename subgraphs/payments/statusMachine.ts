@@ -1,4 +1,4 @@
-// The one status state machine for payments, and how both providers' statuses map onto it.
+// The one status state machine for payments: its statuses, their ranks, and which moves are forward.
 //
 //   PENDING ──▶ PROCESSING ──▶ SETTLED
 //      │            │    └────▶ FAILED
@@ -8,13 +8,8 @@
 // event changes nothing (a `processing` event after `succeeded` is ignored), and the three terminal statuses share
 // the top rank, so one terminal status never replaces another.
 //
-// processor (Stripe PaymentIntent)                 transfers (Dwolla-like transfer)
-//   requires_payment_method / _confirmation /        pending           → PENDING
-//   _action                      → PENDING            processed         → SETTLED
-//   processing                   → PROCESSING         failed            → FAILED
-//   succeeded                    → SETTLED            cancelled         → CANCELLED
-//   canceled                     → CANCELLED
-//   event payment_intent.payment_failed → FAILED (Stripe moves the intent back to requires_payment_method)
+// Each provider maps its own status words onto these in its own folder (connectors/processor/statuses.ts,
+// connectors/transfers/statuses.ts); this file knows only the ranks.
 
 export const paymentStatuses = ['PENDING', 'PROCESSING', 'SETTLED', 'FAILED', 'CANCELLED'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
@@ -30,55 +25,4 @@ export function isTerminal(status: PaymentStatus): boolean {
 /** Whether moving from `current` to `next` is a forward step (the only kind applied). */
 export function advances(current: PaymentStatus, next: PaymentStatus): boolean {
   return statusRank[next] > statusRank[current];
-}
-
-/** A Stripe PaymentIntent's status (and, for a failure, the event that said so) as a PaymentStatus. */
-export function fromProcessor(intentStatus: string, eventType?: string): PaymentStatus | undefined {
-  if (eventType === 'payment_intent.payment_failed') return 'FAILED';
-  switch (intentStatus) {
-    case 'requires_payment_method':
-    case 'requires_confirmation':
-    case 'requires_action':
-      return 'PENDING';
-    case 'processing':
-      return 'PROCESSING';
-    case 'succeeded':
-      return 'SETTLED';
-    case 'canceled':
-      return 'CANCELLED';
-    default:
-      return undefined;
-  }
-}
-
-/** A transfer's status as a PaymentStatus. */
-export function fromTransfers(transferStatus: string): PaymentStatus | undefined {
-  switch (transferStatus) {
-    case 'pending':
-      return 'PENDING';
-    case 'processed':
-      return 'SETTLED';
-    case 'failed':
-      return 'FAILED';
-    case 'cancelled':
-      return 'CANCELLED';
-    default:
-      return undefined;
-  }
-}
-
-/** A transfer webhook's topic as the status it reports. */
-export function fromTransfersTopic(topic: string): PaymentStatus | undefined {
-  switch (topic) {
-    case 'transfer_created':
-      return 'PENDING';
-    case 'transfer_completed':
-      return 'SETTLED';
-    case 'transfer_failed':
-      return 'FAILED';
-    case 'transfer_cancelled':
-      return 'CANCELLED';
-    default:
-      return undefined;
-  }
 }

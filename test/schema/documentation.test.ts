@@ -1,7 +1,8 @@
 // The README stays true: every configuration variable the code reads, every error code it can emit and every reason
-// that refines one is documented, and every error code is one the contract defines (or the masked internal error).
+// that refines one is documented, every error code is one the contract defines (or the masked internal error), and
+// every source path it names exists.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fromRoot } from '../../lib/config/paths.js';
@@ -34,6 +35,12 @@ describe('documentation', () => {
     }
     assert.ok(names.size > 20, `found ${names.size} variables`);
     for (const name of names) assert.ok(readme.includes(`\`${name}\``), `README does not document ${name}`);
+  });
+
+  it('names only source paths that exist (the layout follows the folders)', () => {
+    const named = [...readme.matchAll(/`((?:gateway|subgraphs|lib)\/[^`<*\s]+)`/g)].map((match) => match[1] as string);
+    assert.ok(named.length > 10, `found ${named.length} paths`);
+    for (const path of new Set(named)) assert.ok(existsSync(fromRoot(...path.split('/'))), `README names ${path}, which does not exist`);
   });
 
   it('documents every error code, each one the contract defines', () => {

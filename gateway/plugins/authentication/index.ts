@@ -1,134 +1,50 @@
-// Authentication at the gateway: a bearer JWT from the Authorization header only, verified with jsonwebtoken
-// against an explicit algorithm allow-list and the configured keys (PEM files or a JWKS URL; or one HS256 secret,
-// never alongside asymmetric keys), with `iss`, `aud`, `exp` and `iat` required, `nbf` honoured, a clock tolerance,
-// and a maximum lifetime. The result is the principal every subgraph receives. A missing or bad token refuses the
-// request with UNAUTHENTICATED (HTTP 401); the reason is logged, never echoed.
+// The authentication plugin: everything the gateway's HTTP edge needs to know who is asking, built from the gateway's
+// config by one factory. It refuses what it can from the URL and headers before the body is read, then builds each
+// request's context (a verified principal, or none for anonymous introspection where allowed), and says who asked
+// for the request's log line from that context: nothing is written into the edge's request facts.
 import type { IncomingMessage } from 'node:http';
-import type { KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { isValidTenant, type Principal } from '../../../lib/auth/principal.js';
 import { unauthenticated } from '../../../lib/errors/index.js';
-import type { Logger } from '../../../lib/logging/logger.js';
-import { KeySetUnavailable, type KeyStore, type VerificationKey } from './keyStore.js';
+import type { RequestFacts, RequestLogFields } from '../../../lib/server/graphqlHttp.js';
+import type { GatewayContext } from '../../context.js';
+import { createAuthenticator } from './authenticator.js';
+import { refusalBeforeBody, tokenOutsideHeader } from './bearerToken.js';
+import { isIntrospectionOnly } from './introspection.js';
+import { verifierFor } from './keys.js';
+import type { AuthenticationOptions } from './options.js';
 
-export type Algorithm = 'RS256' | 'PS256' | 'ES256' | 'HS256';
+export { createAuthenticator, type Authenticate, type AuthenticatorOptions, type Verifier } from './authenticator.js';
+export type { Algorithm, AuthenticationOptions, JwtOptions, KeySource } from './options.js';
 
-export interface AuthenticationOptions {
-  /** Asymmetric keys; exactly one of `keys` and `hmacSecret`. */
-  readonly keys?: KeyStore;
-  /** An HS256 secret of at least 32 bytes, for deployments with a symmetric issuer. */
-  readonly hmacSecret?: Buffer;
-  /** Accepted `alg` values; default RS256, PS256, ES256. */
-  readonly algorithms: readonly Algorithm[];
-  readonly issuer: string;
-  readonly audience: string;
-  /** Leeway for exp, nbf and iat; default 30 s. */
-  readonly clockToleranceSeconds: number;
-  /** Longest accepted `exp - iat`; default 3600 s. Tokens must be short-lived. */
-  readonly maxLifetimeSeconds: number;
-  readonly logger: Logger;
+export interface Authentication {
+  /** Refuses a request from its URL and headers alone (UNAUTHENTICATED), before its body is read. */
+  admit(request: IncomingMessage, facts: RequestFacts): void;
+  /** The request's context: its verified principal; throws UNAUTHENTICATED when there is none to be had. */
+  context(request: IncomingMessage, facts: RequestFacts, body: unknown): Promise<GatewayContext>;
+  /** Who asked, for the request's log line: the principal's tenant and subject, none for anonymous introspection. */
+  logFields(context: GatewayContext): RequestLogFields;
 }
 
-export type Authenticate = (request: IncomingMessage, requestId: string) => Promise<Principal>;
-
-const bearer = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
-const tokenParameters = ['access_token', 'token', 'id_token', 'jwt'];
-/** `typ` values accepted in the header; absent is accepted too, as many issuers leave it out. */
-const acceptedTypes = ['jwt', 'at+jwt', 'application/at+jwt'];
-
-function principalFrom(claims: jwt.JwtPayload): Principal | undefined {
-  const { sub, tenant, customer_id: customerId, scope, amr } = claims as jwt.JwtPayload & Record<string, unknown>;
-  if (typeof sub !== 'string' || sub === '' || !isValidTenant(tenant)) return undefined;
-  if (customerId !== undefined && (typeof customerId !== 'string' || customerId === '')) return undefined;
-  if (scope !== undefined && typeof scope !== 'string') return undefined;
-  if (amr !== undefined && !(Array.isArray(amr) && amr.every((entry) => typeof entry === 'string'))) return undefined;
-  return {
-    sub, tenant,
-    customerId: customerId as string | undefined,
-    scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
-    amr: (amr as string[] | undefined) ?? [],
+/** Resolves the key source first (a JWKS set is fetched once here), so the gateway listens ready to verify. */
+export async function createAuthentication(options: AuthenticationOptions): Promise<Authentication> {
+  const { jwt, allowAnonymousIntrospection, logger } = options;
+  const { keys, ...rules } = jwt;
+  const authenticate = createAuthenticator({ ...rules, ...(await verifierFor(keys, logger, options.now)), logger });
+  const refuse = (requestId: string, reason: string) => {
+    logger.info({ requestId, reason }, 'authentication refused');
+    return unauthenticated();
   };
-}
-
-function tokenInQuery(request: IncomingMessage): boolean {
-  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
-  return tokenParameters.some((name) => query.has(name));
-}
-
-/** A token anywhere but the Authorization header has already leaked into URLs, proxies and logs: refuse it. */
-export function tokenOutsideHeader(request: IncomingMessage, body: unknown): boolean {
-  if (tokenInQuery(request)) return true;
-  return typeof body === 'object' && body !== null && tokenParameters.some((name) => name in body);
-}
-
-/**
- * Why the request can be refused from its URL and headers alone, before its body is read (so a caller without a
- * token cannot make the gateway read and parse a body); undefined when only the body and the token's verification
- * can tell. `anonymousAllowed`: a request without a token may still be anonymous introspection, which the body says.
- */
-export function refusalBeforeBody(request: IncomingMessage, anonymousAllowed: boolean): string | undefined {
-  if (tokenInQuery(request)) return 'token outside the Authorization header';
-  const header = request.headers.authorization;
-  if (!header) return anonymousAllowed ? undefined : 'no bearer token';
-  return bearer.test(header) ? undefined : 'malformed authorization header';
-}
-
-export function createAuthenticator(options: AuthenticationOptions): Authenticate {
-  if (Boolean(options.keys) === Boolean(options.hmacSecret)) throw new Error('configure exactly one of keys and hmacSecret');
-  return async (request, requestId) => {
-    const refuse = (reason: string) => {
-      options.logger.info({ requestId, reason }, 'authentication refused');
-      return unauthenticated();
-    };
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? bearer.exec(header) : null;
-    if (!match) throw refuse(header ? 'malformed authorization header' : 'no bearer token');
-    const token = match[1] as string;
-
-    const decoded = jwt.decode(token, { complete: true });
-    if (!decoded || typeof decoded.payload === 'string') throw refuse('undecodable token');
-    // An access token, not an ID token or another JWT the same issuer signs for the same audience (RFC 9068 at+jwt).
-    const typ = decoded.header.typ?.toLowerCase();
-    if (typ !== undefined && !acceptedTypes.includes(typ)) throw refuse(`token type ${typ} is not an access token`);
-    const alg = decoded.header.alg as Algorithm;
-    if (!options.algorithms.includes(alg)) throw refuse(`algorithm ${String(decoded.header.alg)} not allowed`);
-
-    let candidates: Array<Buffer | KeyObject>;
-    if (alg === 'HS256') {
-      candidates = options.hmacSecret ? [options.hmacSecret] : [];
-    } else {
-      // A key published for one algorithm verifies only that one (an RS256 key is not a PS256 key).
-      let published: readonly VerificationKey[] = [];
-      try {
-        published = options.keys ? await options.keys.candidates(decoded.header.kid) : [];
-      } catch (error) {
-        // Fail closed: with no key set that can still be trusted, no token verifies (the store logged why).
-        if (error instanceof KeySetUnavailable) throw refuse('key set unavailable');
-        throw error;
+  return {
+    admit(request, facts) {
+      const reason = refusalBeforeBody(request, allowAnonymousIntrospection);
+      if (reason !== undefined) throw refuse(facts.requestId, reason);
+    },
+    async context(request, facts, body) {
+      if (tokenOutsideHeader(request, body)) throw refuse(facts.requestId, 'token outside the Authorization header');
+      if (!request.headers.authorization && allowAnonymousIntrospection && isIntrospectionOnly(body)) {
+        return { principal: undefined, requestId: facts.requestId };
       }
-      candidates = published.filter((entry) => entry.alg === undefined || entry.alg === alg).map((entry) => entry.key);
-    }
-    if (candidates.length === 0) throw refuse(`no key for kid ${decoded.header.kid ?? '(none)'}`);
-
-    let claims: jwt.JwtPayload | undefined;
-    let lastReason = 'invalid token';
-    for (const key of candidates) {
-      try {
-        const verified = jwt.verify(token, key, {
-          algorithms: [alg], issuer: options.issuer, audience: options.audience, clockTolerance: options.clockToleranceSeconds,
-        });
-        if (typeof verified !== 'string') { claims = verified; break; }
-      } catch (error) {
-        lastReason = error instanceof Error ? error.message : lastReason;
-      }
-    }
-    if (!claims) throw refuse(lastReason);
-    if (typeof claims.exp !== 'number') throw refuse('no exp');
-    if (typeof claims.iat !== 'number') throw refuse('no iat');
-    if (claims.iat > Date.now() / 1000 + options.clockToleranceSeconds) throw refuse('issued in the future');
-    if (claims.exp - claims.iat > options.maxLifetimeSeconds) throw refuse(`lifetime ${claims.exp - claims.iat}s over ${options.maxLifetimeSeconds}s`);
-    const principal = principalFrom(claims);
-    if (!principal) throw refuse('claims missing or malformed');
-    return principal;
+      return { principal: await authenticate(request, facts.requestId), requestId: facts.requestId };
+    },
+    logFields: ({ principal }) => (principal ? { tenant: principal.tenant, sub: principal.sub } : {}),
   };
 }

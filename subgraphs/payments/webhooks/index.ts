@@ -10,52 +10,22 @@
 // The transfer provider signs the event once, when it happens, and its retries resend that body: after an outage of
 // more than PAYMENTS_WEBHOOK_TOLERANCE_SECONDS a genuine delivery is old. Such an event is not refused (nothing would
 // ever apply it) nor trusted: the transfer is read again from the provider and its current status applied.
-import type { IncomingHttpHeaders } from 'node:http';
-import { z } from 'zod';
+//
+// This file is the pipeline only: each provider's wire format (signature header, event schema, status words) lives in
+// its folder, connectors/<provider>/, and reaches the pipeline as a WebhookSource (source.ts).
 import type { RawRoute } from '../../../lib/server/graphqlHttp.js';
-import type { ProviderId } from '../domain.js';
+import { processorWebhook } from '../connectors/processor/index.js';
+import { transfersWebhook } from '../connectors/transfers/index.js';
 import type { PaymentsServices } from '../services.js';
-import { fromProcessor, fromTransfersTopic, isTerminal, type PaymentStatus } from '../statusMachine.js';
+import { isTerminal } from '../statusMachine.js';
 import { applyStatus } from '../statusUpdates.js';
-import { verifyBodySignature, verifyStripeSignature, type SignatureVerdict } from './signatures.js';
+import { IGNORED, type ParsedEvent, type WebhookSource } from './source.js';
 
 /**
  * Event ids are remembered well past the tolerance. A processor replay older than that is refused by its signed time;
  * a transfer event older than that is reconciled with the provider (its status is the provider's, never the event's).
  */
 const EVENT_MEMORY_MS = 7 * 24 * 3_600_000;
-
-const stripeEvent = z.object({
-  id: z.string().min(1).max(255),
-  type: z.string().max(100),
-  data: z.object({ object: z.object({ id: z.string().min(1).max(255), object: z.string(), status: z.string() }) }),
-});
-const transfersEvent = z.object({
-  id: z.string().min(1).max(255),
-  resourceId: z.string().min(1).max(255),
-  topic: z.string().max(100),
-  timestamp: z.string().datetime({ offset: true }),
-});
-
-interface ParsedEvent {
-  readonly id: string;
-  readonly type: string;
-  readonly upstreamId: string;
-  readonly status: PaymentStatus | undefined;
-  /** The provider's signed time of the event (ms). */
-  readonly at: number | undefined;
-}
-
-/** A well-signed event FinGraph does not follow (another object type): acknowledged, nothing applied. */
-const IGNORED = 'ignored';
-
-interface WebhookSource {
-  readonly provider: ProviderId;
-  verify(headers: IncomingHttpHeaders, body: Buffer): SignatureVerdict;
-  parse(json: unknown): ParsedEvent | typeof IGNORED | undefined;
-  /** For an event older than the tolerance: the payment's status as the provider reports it now. */
-  currentStatus?(tenant: string, upstreamId: string): Promise<PaymentStatus | undefined>;
-}
 
 /** The event id a refused delivery claims to carry, for the log only (it is not trusted for anything else). */
 function claimedEventId(body: Buffer): string | undefined {
@@ -66,11 +36,6 @@ function claimedEventId(body: Buffer): string | undefined {
     return undefined;
   }
 }
-
-const header = (headers: IncomingHttpHeaders, name: string) => {
-  const value = headers[name];
-  return typeof value === 'string' ? value : undefined;
-};
 
 function route(services: PaymentsServices, source: WebhookSource): RawRoute {
   const { store, config } = services;
@@ -143,26 +108,7 @@ function route(services: PaymentsServices, source: WebhookSource): RawRoute {
 export function webhookRoutes(services: PaymentsServices): RawRoute[] {
   const { config } = services;
   return [
-    route(services, {
-      provider: 'processor',
-      verify: (headers, body) => verifyStripeSignature(config.processorWebhookSecret, header(headers, 'stripe-signature'), body, config.webhookToleranceSeconds),
-      parse(json) {
-        const parsed = stripeEvent.safeParse(json);
-        if (!parsed.success) return undefined;
-        if (parsed.data.data.object.object !== 'payment_intent') return IGNORED;
-        const intent = parsed.data.data.object;
-        return { id: parsed.data.id, type: parsed.data.type, upstreamId: intent.id, status: fromProcessor(intent.status, parsed.data.type), at: undefined };
-      },
-    }),
-    route(services, {
-      provider: 'transfers',
-      verify: (headers, body) => verifyBodySignature(config.transfersWebhookSecret, header(headers, 'x-request-signature-sha-256'), body),
-      parse(json) {
-        const parsed = transfersEvent.safeParse(json);
-        if (!parsed.success) return undefined;
-        return { id: parsed.data.id, type: parsed.data.topic, upstreamId: parsed.data.resourceId, status: fromTransfersTopic(parsed.data.topic), at: Date.parse(parsed.data.timestamp) };
-      },
-      currentStatus: async (tenant, upstreamId) => (await services.transfers.retrieve(tenant, upstreamId)).status,
-    }),
+    route(services, processorWebhook(config.processorWebhookSecret, config.webhookToleranceSeconds)),
+    route(services, transfersWebhook(config.transfersWebhookSecret, services.transfers)),
   ];
 }

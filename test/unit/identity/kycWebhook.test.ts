@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { isValidSignature } from '../../../subgraphs/identity/webhooks/kyc.js';
+import { isValidSignature } from '../../../subgraphs/identity/connectors/onfido/index.js';
 
 const token = 'a-webhook-token-for-this-test';
 const body = Buffer.from('{"payload":{"resource_type":"check","action":"check.completed","object":{"id":"c1"}}}');

@@ -1,10 +1,11 @@
-// The shared HTTP edge: a stop lets in-flight requests finish, then refuses new connections; health reflects it.
+// The shared HTTP edge: a stop lets in-flight requests finish, then refuses new connections; health reflects it. The
+// request's log line says who asked from the context the request was given, and nothing for a refused one.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ApolloServer } from '@apollo/server';
-import { formatError } from '../../../lib/errors/index.js';
+import { formatError, unauthenticated } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
 import { startGraphQLHttpServer } from '../../../lib/server/graphqlHttp.js';
 
@@ -66,6 +67,47 @@ describe('graphql http edge', () => {
       const line = await requestLogged;
       assert.equal(line.status, 499);
       assert.ok(!lines.some((entry) => entry.msg === 'request failed'), 'a client going away is not a server failure');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('logs who asked from the context the request was given, and nobody for a request refused before it had one', async () => {
+    const apollo = new ApolloServer<{ tenant: string; sub: string }>({ typeDefs: 'type Query { hello: String }', formatError });
+    // Each request's log line, by request id, as soon as it is written (when the response closes, which may be just
+    // after the client has its answer): awaited, never polled.
+    const logged = new Map<string, (line: Record<string, unknown>) => void>();
+    const lineOf = (id: string) => new Promise<Record<string, unknown>>((resolve) => { logged.set(id, resolve); });
+    const logger = createLogger('test', { destination: new Writable({ write(chunk: Buffer, _e, done) {
+      for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        if (line.msg === 'request') logged.get(String(line.requestId))?.(line);
+      }
+      done();
+    } }) });
+    const server = await startGraphQLHttpServer({
+      apollo, logger, host: '127.0.0.1', port: 0,
+      async context(request) {
+        if (request.headers['x-refuse'] === 'yes') throw unauthenticated();
+        return { tenant: 'acme', sub: 'staff_1' };
+      },
+      logFields: (context) => ({ tenant: context.tenant, sub: context.sub }),
+    });
+    try {
+      const post = (id: string, headers: Record<string, string> = {}) => fetch(server.url, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id, ...headers }, body: '{"query":"{ __typename }"}',
+      }).then((response) => response.arrayBuffer());
+      const answeredLine = lineOf('request-with-context');
+      const refusedLine = lineOf('request-refused-0');
+      await post('request-with-context');
+      await post('request-refused-0', { 'x-refuse': 'yes' });
+      const answered = await answeredLine;
+      assert.equal(answered.tenant, 'acme');
+      assert.equal(answered.sub, 'staff_1');
+      const refused = await refusedLine;
+      assert.equal(refused.status, 401);
+      assert.equal('tenant' in refused, false);
+      assert.equal('sub' in refused, false);
     } finally {
       await server.close();
     }

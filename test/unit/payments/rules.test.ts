@@ -6,9 +6,10 @@ import { describe, it } from 'node:test';
 import type { Principal } from '../../../lib/auth/principal.js';
 import { encodeAccountId } from '../../../lib/domain/accountId.js';
 import { FinGraphError } from '../../../lib/errors/index.js';
-import { advances, fromProcessor, fromTransfers, fromTransfersTopic, paymentStatuses } from '../../../subgraphs/payments/statusMachine.js';
+import { fromProcessor, verifyStripeSignature } from '../../../subgraphs/payments/connectors/processor/index.js';
+import { fromTransfers, fromTransfersTopic, verifyBodySignature } from '../../../subgraphs/payments/connectors/transfers/index.js';
+import { advances, paymentStatuses } from '../../../subgraphs/payments/statusMachine.js';
 import { maskCounterparty, validatePaymentInput, type InitiatePaymentInput } from '../../../subgraphs/payments/validation.js';
-import { verifyBodySignature, verifyStripeSignature } from '../../../subgraphs/payments/webhooks/signatures.js';
 
 const principal: Principal = { sub: 'cus_1', tenant: 'acme', customerId: 'cus_1', scopes: ['payments:write'], amr: ['otp'] };
 const account = encodeAccountId({ tenant: 'acme', institutionId: 'northwind', ownerId: 'cus_1', upstreamId: 'a1' });

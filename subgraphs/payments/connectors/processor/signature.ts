@@ -1,9 +1,10 @@
-// Webhook signature checks, over the raw body as received (never a re-serialisation), in constant time.
-//   processor: `Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>[,v1=…]`
-//   transfers: `X-Request-Signature-SHA-256: <hex HMAC-SHA256(secret, body)>`; its timestamp is in the signed body.
-import { isHmacSha256Hex } from '../../../lib/auth/hmacSignature.js';
+// The processor's webhook signature, checked over the raw body as received (never a re-serialisation), in constant
+// time: `Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>[,v1=…]`. Stripe signs each
+// delivery afresh, so a `t` outside the tolerance is a replay and refused here.
+import { isHmacSha256Hex } from '../../../../lib/auth/hmacSignature.js';
+import type { SignatureVerdict } from '../../webhooks/source.js';
 
-export type SignatureVerdict = { ok: true; timestamp?: number } | { ok: false; reason: 'missing' | 'malformed' | 'mismatch' | 'stale' };
+export const SIGNATURE_HEADER = 'stripe-signature';
 
 export function verifyStripeSignature(secret: string, header: string | undefined, body: Buffer, toleranceSeconds: number, nowMs = Date.now()): SignatureVerdict {
   if (!header) return { ok: false, reason: 'missing' };
@@ -18,9 +19,4 @@ export function verifyStripeSignature(secret: string, header: string | undefined
   if (!signatures.some((signature) => isHmacSha256Hex(secret, [`${timestamp}.`, body], signature))) return { ok: false, reason: 'mismatch' };
   if (Math.abs(nowMs / 1000 - timestamp) > toleranceSeconds) return { ok: false, reason: 'stale' };
   return { ok: true, timestamp };
-}
-
-export function verifyBodySignature(secret: string, header: string | undefined, body: Buffer): SignatureVerdict {
-  if (!header) return { ok: false, reason: 'missing' };
-  return isHmacSha256Hex(secret, [body], header.trim()) ? { ok: true } : { ok: false, reason: 'mismatch' };
 }

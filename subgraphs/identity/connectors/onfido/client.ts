@@ -1,10 +1,11 @@
-// Connector for the KYC provider in Onfido's API v3.6 format: the applicant's personal data, the applicant's checks
+// The KYC provider's client in Onfido's API v3.6 format: the applicant's personal data, the applicant's checks
 // and a check's reports. Authorization: Token token=<tenant's key>; Onfido's 404 (another tenant's id, or none) is
 // "no such applicant". Wire formats are parsed here, with zod, into the identity domain.
 import { z } from 'zod';
-import { FinGraphError, notFound } from '../../../lib/errors/index.js';
-import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
-import type { Address, KycVerification, PersonalData } from '../domain.js';
+import { FinGraphError, notFound } from '../../../../lib/errors/index.js';
+import type { UpstreamClient } from '../../../../lib/http/upstreamClient.js';
+import type { Address, KycVerification, PersonalData } from '../../domain.js';
+import { kycStatusOf, reasonsOf } from './statuses.js';
 
 export const KYC_PROVIDER = 'onfido';
 
@@ -82,13 +83,11 @@ export class OnfidoConnector {
     const { checks } = await this.read(tenant, 'checks', checkList, { applicant_id: applicantId });
     const latest = [...checks].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
     const base = { provider: KYC_PROVIDER, reasons: [] as string[] };
-    if (!latest || latest.status === 'withdrawn') return { ...base, status: 'NOT_STARTED', checkedAt: null };
-    if (latest.status !== 'complete') return { ...base, status: 'PENDING', checkedAt: null };
+    const status = kycStatusOf(latest);
+    if (!latest || status === 'NOT_STARTED' || status === 'PENDING') return { ...base, status, checkedAt: null };
     const checkedAt = new Date(latest.created_at).toISOString();
-    if (latest.result !== 'consider') return { ...base, status: 'CLEAR', checkedAt };
+    if (status === 'CLEAR') return { ...base, status, checkedAt };
     const { reports } = await this.read(tenant, 'reports', reportList, { check_id: latest.id });
-    const reasons = reports.filter((report) => report.result && report.result !== 'clear')
-      .map((report) => `${report.name}_${report.sub_result && report.sub_result !== 'clear' ? report.sub_result : report.result ?? 'consider'}`.toUpperCase());
-    return { ...base, status: 'CONSIDER', checkedAt, reasons };
+    return { ...base, status, checkedAt, reasons: reasonsOf(reports) };
   }
 }

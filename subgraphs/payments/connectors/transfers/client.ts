@@ -1,14 +1,15 @@
-// The bank-transfer connector (a Dwolla-like API): funding sources (the source account's holder, bank and currency,
+// The bank-transfer provider's client (a Dwolla-like API): funding sources (the source account's holder, bank and currency,
 // read before a payment so that the currency comes from the provider, not the client), transfers created with an
 // Idempotency-Key (201 + Location, then read back), and cancellation.
 import { z } from 'zod';
-import { ORGANISATION_OWNER } from '../../../lib/domain/accountId.js';
-import { idempotencyConflict } from '../../../lib/errors/index.js';
-import { currencyCodeSchema } from '../../../lib/money/schemas.js';
-import type { CurrencyCode } from '../../../lib/money/index.js';
-import type { CounterpartyDetails } from '../validation.js';
-import { fromTransfers, type PaymentStatus } from '../statusMachine.js';
-import type { UpstreamClient, UpstreamJsonResponse } from '../../../lib/http/upstreamClient.js';
+import { ORGANISATION_OWNER } from '../../../../lib/domain/accountId.js';
+import { idempotencyConflict } from '../../../../lib/errors/index.js';
+import { currencyCodeSchema } from '../../../../lib/money/schemas.js';
+import type { CurrencyCode } from '../../../../lib/money/index.js';
+import type { CounterpartyDetails } from '../../validation.js';
+import type { PaymentStatus } from '../../statusMachine.js';
+import { fromTransfers } from './statuses.js';
+import type { UpstreamClient, UpstreamJsonResponse } from '../../../../lib/http/upstreamClient.js';
 
 const HAL_JSON = 'application/vnd.dwolla.v1.hal+json';
 
