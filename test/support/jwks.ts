@@ -27,13 +27,22 @@ export interface JwksServer {
   down: boolean;
   /** When set, every fetch is answered 200 with this body instead of the key set (a broken identity provider). */
   rawBody: string | undefined;
+  /** How many of the next fetches have their connection reset without an answer (counted all the same). */
+  resetNext: number;
   close(): Promise<void>;
 }
 
 export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
-  const state: { fetches: number; keys: SigningKey[]; down: boolean; rawBody: string | undefined } = { fetches: 0, keys, down: false, rawBody: undefined };
-  const server: Server = createServer((_request, response) => {
+  const state: { fetches: number; keys: SigningKey[]; down: boolean; rawBody: string | undefined; resetNext: number } = {
+    fetches: 0, keys, down: false, rawBody: undefined, resetNext: 0,
+  };
+  const server: Server = createServer((request, response) => {
     state.fetches += 1;
+    if (state.resetNext > 0) {
+      state.resetNext -= 1;
+      request.socket.destroy();
+      return;
+    }
     if (state.down) {
       response.writeHead(503, { 'content-type': 'text/plain' });
       response.end('identity provider unavailable');
@@ -61,6 +70,8 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
     set down(value: boolean) { state.down = value; },
     get rawBody() { return state.rawBody; },
     set rawBody(value: string | undefined) { state.rawBody = value; },
+    get resetNext() { return state.resetNext; },
+    set resetNext(value: number) { state.resetNext = value; },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

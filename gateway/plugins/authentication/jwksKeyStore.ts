@@ -64,8 +64,24 @@ export function jwksKeyStore(options: JwksOptions): JwksKeyStore {
   let unavailableLogged = false;
   let inFlight: Promise<void> | undefined;
 
+  /**
+   * The GET of the key set. Fetches are minutes apart, so the pooled keep-alive connection is often one the identity
+   * provider has just closed as idle: a request written on it fails at once with a reset, having reached nobody. That
+   * one case is retried on a new connection (the GET is idempotent); a timeout or an answer is never retried.
+   */
+  async function getOnce(url: string, timeoutMillis: number) {
+    const get = () => request(url, { method: 'GET', headersTimeout: timeoutMillis, bodyTimeout: timeoutMillis });
+    try {
+      return await get();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw error;
+      return get();
+    }
+  }
+
   async function download(): Promise<Jwk[]> {
-    const response = await request(options.url, { method: 'GET', headersTimeout: options.timeoutMillis, bodyTimeout: options.timeoutMillis });
+    const response = await getOnce(options.url, options.timeoutMillis);
     if (response.statusCode !== 200) {
       await response.body.dump();
       throw new KeySetFetchError(`status ${response.statusCode}`);

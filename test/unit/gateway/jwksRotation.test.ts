@@ -112,6 +112,27 @@ describe('JWKS rotation on an injected clock', () => {
     assert.equal(jwks.fetches, fetches + 1, 'one more fetch once the interval has passed');
   });
 
+  it('retries a fetch once on a new connection when the old one is reset before an answer, and only once', async () => {
+    jwks.keys = [first];
+    jwks.down = false;
+    const target = harness(jwks);
+    // A pooled connection the provider closed as idle fails at once with a reset: the second attempt is answered.
+    jwks.resetNext = 1;
+    let fetches = jwks.fetches;
+    await target.store.refresh();
+    assert.equal(jwks.fetches, fetches + 2);
+    assert.equal(await verdict(target, first), 'staff_1');
+    assert.equal(target.logs.filter((line) => line.msg === 'key set fetch failed').length, 0);
+    // Reset twice: not a stale connection but a failing provider; the fetch fails and says so.
+    target.advance(MAX_AGE_SECONDS);
+    jwks.resetNext = 2;
+    fetches = jwks.fetches;
+    await target.store.refresh();
+    assert.equal(jwks.fetches, fetches + 2, 'one retry, no more');
+    assert.equal(target.logs.filter((line) => line.msg === 'key set fetch failed').length, 1);
+    jwks.resetNext = 0;
+  });
+
   it('keeps the last good set while the identity provider is down, until the grace ends; then refuses and logs it', async () => {
     jwks.keys = [first];
     jwks.down = false;
