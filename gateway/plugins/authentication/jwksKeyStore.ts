@@ -69,7 +69,7 @@ export function jwksKeyStore(options: JwksOptions): JwksKeyStore {
    * provider has just closed as idle: a request written on it fails at once with a reset, having reached nobody. That
    * one case is retried on a new connection (the GET is idempotent); a timeout or an answer is never retried.
    */
-  async function getOnce(url: string, timeoutMillis: number) {
+  async function getKeySet(url: string, timeoutMillis: number) {
     const get = () => request(url, { method: 'GET', headersTimeout: timeoutMillis, bodyTimeout: timeoutMillis });
     try {
       return await get();
@@ -81,7 +81,7 @@ export function jwksKeyStore(options: JwksOptions): JwksKeyStore {
   }
 
   async function download(): Promise<Jwk[]> {
-    const response = await getOnce(options.url, options.timeoutMillis);
+    const response = await getKeySet(options.url, options.timeoutMillis);
     if (response.statusCode !== 200) {
       await response.body.dump();
       throw new KeySetFetchError(`status ${response.statusCode}`);
