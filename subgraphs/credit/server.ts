@@ -17,13 +17,13 @@ export type CreditSubgraph = RunningSubgraph;
  * in this process (see consents.ts).
  */
 function createRecordStore(config: CreditConfig, logger: Logger): CacheStore {
-  const { redis } = config.cache;
+  const { redis } = config;
   if (!redis) logger.warn('credit consents are kept in this process only (no Redis configured): they are lost on restart');
   return redis ? new RedisStore({ connection: redis, logger: logger.child({ component: 'consents' }) }) : new MemoryStore({ maxEntries: 100_000 });
 }
 
 export async function startCreditSubgraph(config: CreditConfig, logger: Logger, runtime: SubgraphRuntime = {}): Promise<CreditSubgraph> {
-  const cache = createCache(config.cache, logger.child({ component: 'cache' }), runtime.clock ? { cache: { clock: runtime.clock } } : {});
+  const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }), runtime.clock ? { cache: { clock: runtime.clock } } : {});
   const records = createRecordStore(config, logger);
   const consents = new ConsentStore(records, config.cache.prefix);
   if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');

@@ -1,6 +1,7 @@
 // The payment store in Redis (one server, Sentinel or Cluster). A tenant's keys share a hash tag (`{tenant}`), so each
 // Lua script touches one slot; the provider-id map and the webhook event ids are global keys, each written alone.
-// Commands time out fast and never queue while Redis is away: a payment is refused rather than left waiting.
+// The client is lib/redis's (its Sentinel and Cluster tuning, its reconnection); commands time out fast and never queue
+// while Redis is away: a payment is refused rather than left waiting.
 //
 //   <prefix>:{<tenant>}:pay:idem:<hash>     hash  fp, paymentId, state (pending|done), leaseUntil   TTL: the record's life
 //   <prefix>:{<tenant>}:pay:p:<id>          hash  record (JSON), status, rank, updatedAt          no TTL (the history)
@@ -10,8 +11,7 @@
 //   <prefix>:{payments}:upstream:<provider>:<id> string "<tenant> <payment id>"
 //   <prefix>:{payments}:event:<provider>:<hash> string "1"                                         TTL: replay window
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisConnection } from '../../../lib/cache/index.js';
+import { createRedisClient, whenRedisReady, type RedisClient, type RedisConnection } from '../../../lib/redis/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
 import type { Payment, PaymentPage, PaymentRecord, ProviderId, StatusChange } from '../domain.js';
 import { paymentStatuses, statusRank, type PaymentStatus } from '../statusMachine.js';
@@ -82,6 +82,8 @@ function isStatus(value: unknown): value is PaymentStatus {
   return typeof value === 'string' && (paymentStatuses as readonly string[]).includes(value);
 }
 
+export const defaultPaymentCommandTimeoutMs = 500;
+
 export interface RedisPaymentStoreOptions {
   readonly connection: RedisConnection;
   readonly prefix: string;
@@ -92,25 +94,14 @@ export interface RedisPaymentStoreOptions {
 
 export class RedisPaymentStore implements PaymentStore {
   readonly kind: string;
-  private readonly client: Redis | Cluster;
+  private readonly client: RedisClient;
   private readonly prefix: string;
 
   constructor(options: RedisPaymentStoreOptions) {
     this.kind = `redis-${options.connection.mode}`;
     this.prefix = options.prefix;
-    const common: RedisOptions = {
-      commandTimeout: options.commandTimeoutMs ?? 500,
-      connectTimeout: 1000,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-    };
-    const { connection } = options;
-    this.client = connection.mode === 'single' ? new Redis(connection.url, common)
-      : connection.mode === 'sentinel' ? new Redis({ ...common, sentinels: [...connection.sentinels], name: connection.name })
-      : new Cluster(connection.nodes.map(({ host, port }) => ({ host, port })), {
-        redisOptions: { commandTimeout: common.commandTimeout, connectTimeout: 1000, maxRetriesPerRequest: 1 }, enableOfflineQueue: false,
-      });
+    // Longer than the cache's: a payment command that waits a little beats a payment refused.
+    this.client = createRedisClient(options.connection, { commandTimeoutMs: options.commandTimeoutMs ?? defaultPaymentCommandTimeoutMs });
     this.client.defineCommand('fgPayClaim', { lua: claimScript });
     this.client.defineCommand('fgPaySave', { lua: saveScript });
     this.client.defineCommand('fgPayRelease', { lua: releaseScript });
@@ -127,12 +118,7 @@ export class RedisPaymentStore implements PaymentStore {
 
   /** Resolves once connected, or after timeoutMs (commands then fail until Redis answers). */
   ready(timeoutMs: number): Promise<boolean> {
-    if (this.client.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.client.off('ready', onReady); resolve(false); }, timeoutMs);
-      const onReady = () => { clearTimeout(timer); resolve(true); };
-      this.client.once('ready', onReady);
-    });
+    return whenRedisReady(this.client, timeoutMs);
   }
 
   private get scripts(): Scripts {
