@@ -12,10 +12,14 @@ import type { PermissiblePurpose } from './domain.js';
 export const HARD_INQUIRY_WINDOW_MS = 15 * 60_000;
 
 export class HardInquiries {
-  /** The token of each mark this process took, so that it drops only its own (never one another replica took since). */
-  private readonly tokens = new Map<string, string>();
+  /**
+   * The token of each mark this process took, so that it drops only its own (never one another replica took since).
+   * A kept mark is never released, so its token is forgotten once the window is over (swept at most once a minute).
+   */
+  private readonly tokens = new Map<string, { readonly token: string; readonly until: number }>();
+  private nextSweep = 0;
 
-  constructor(private readonly store: RecordStore, private readonly prefix: string) {}
+  constructor(private readonly store: RecordStore, private readonly prefix: string, private readonly clock: () => number = Date.now) {}
 
   private key(tenant: string, customerId: string, purpose: PermissiblePurpose): string {
     const digest = createHash('sha256').update(JSON.stringify([customerId, purpose])).digest('base64url');
@@ -28,7 +32,12 @@ export class HardInquiries {
     const token = randomBytes(12).toString('base64url');
     try {
       if (!(await this.store.putIfAbsent(key, token, HARD_INQUIRY_WINDOW_MS))) return false;
-      this.tokens.set(key, token);
+      const now = this.clock();
+      if (now >= this.nextSweep) {
+        for (const [held, entry] of this.tokens) if (entry.until <= now) this.tokens.delete(held);
+        this.nextSweep = now + 60_000;
+      }
+      this.tokens.set(key, { token, until: now + HARD_INQUIRY_WINDOW_MS });
       return true;
     } catch {
       throw consentStoreUnavailable();
@@ -38,8 +47,8 @@ export class HardInquiries {
   /** The bureau made no pull: the mark goes, so a retry may pull. */
   async release(tenant: string, customerId: string, purpose: PermissiblePurpose): Promise<void> {
     const key = this.key(tenant, customerId, purpose);
-    const token = this.tokens.get(key);
+    const held = this.tokens.get(key);
     this.tokens.delete(key);
-    if (token !== undefined) await this.store.deleteIfValue(key, token).catch(() => undefined);
+    if (held !== undefined) await this.store.deleteIfValue(key, held.token).catch(() => undefined);
   }
 }
