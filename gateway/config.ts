@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import {
   ConfigError, readBase64Key, readBoolean, readEnum, readInt, readOptionalString, readPort, readString, readUrl, type Env,
 } from '../lib/config/env.js';
-import { readRedisConnection, type RedisConnection } from '../lib/cache/index.js';
+import { readRedisConnection, type RedisConnection } from '../lib/redis/index.js';
 import { isDevelopment, required, requireProductionSettings } from '../lib/config/mode.js';
 import { fromRoot } from '../lib/config/paths.js';
 import { subgraphs } from '../schema/subgraphs.js';

@@ -1,10 +1,11 @@
-// Builds the Cache a service uses from its CacheConfig, on the backend the config chose, and says in the start-up log
-// which one that is (never with a password or a key).
+// Builds the Cache a service uses from its CacheConfig, on the service's Redis when it has one (the bounded in-process
+// LRU otherwise), and says in the start-up log which backend that is (never with a password or a key).
 import type { Logger } from '../logging/logger.js';
 import { Cache, type CacheOptions } from './cache.js';
 import type { CacheConfig } from './config.js';
 import { MemoryStore } from './memoryStore.js';
-import { RedisStore, type RedisConnection, type RedisStoreOptions } from './redisStore.js';
+import { describeRedisConnection, type RedisConnection } from '../redis/index.js';
+import { RedisStore, type RedisStoreOptions } from './redisStore.js';
 
 /** Tuning a service may pass on top of the config (timeouts, breaker, batching); the defaults suit production. */
 export interface CreateCacheTuning {
@@ -12,22 +13,10 @@ export interface CreateCacheTuning {
   cache?: Omit<CacheOptions, 'store' | 'encryption' | 'prefix' | 'version' | 'firstLevel' | 'logger'>;
 }
 
-function where(connection: RedisConnection): string {
-  switch (connection.mode) {
-    case 'single': {
-      const url = new URL(connection.url);
-      return `${url.hostname}:${url.port || '6379'}`;
-    }
-    case 'sentinel':
-      return `${connection.name} via ${connection.sentinels.map(({ host, port }) => `${host}:${port}`).join(',')}`;
-    case 'cluster':
-      return connection.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
-  }
-}
-
-export function createCache(config: CacheConfig, logger?: Logger, tuning: CreateCacheTuning = {}): Cache {
-  const store = config.redis
-    ? new RedisStore({ ...tuning.store, connection: config.redis, ...(logger ? { logger } : {}) })
+/** `redis`: the service's Redis (its config's `redis`), or undefined for the in-process LRU. */
+export function createCache(config: CacheConfig, redis: RedisConnection | undefined, logger?: Logger, tuning: CreateCacheTuning = {}): Cache {
+  const store = redis
+    ? new RedisStore({ ...tuning.store, connection: redis, ...(logger ? { logger } : {}) })
     : new MemoryStore({ maxEntries: config.maxEntries, ...(tuning.cache?.clock ? { clock: tuning.cache.clock } : {}) });
   if (config.encryptionKeyGenerated) {
     logger?.warn({ keyId: config.encryption.current },
@@ -35,7 +24,7 @@ export function createCache(config: CacheConfig, logger?: Logger, tuning: Create
   }
   logger?.info({
     backend: store.kind,
-    where: config.redis ? where(config.redis) : `in-process, at most ${config.maxEntries} entries`,
+    where: redis ? describeRedisConnection(redis) : `in-process, at most ${config.maxEntries} entries`,
     firstLevel: config.firstLevel,
     encryptionKeyId: config.encryption.current,
     keyPrefix: `${config.prefix}:{tenant}:…:v${config.version}.*`,

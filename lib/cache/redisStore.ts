@@ -1,23 +1,14 @@
-// The Redis backend through ioredis: one server, Sentinel or Cluster, chosen by a typed connection option. Commands
+// The Redis backend on a client from lib/redis: one server, Sentinel or Cluster, chosen by a typed connection. Commands
 // time out fast and never queue while disconnected; a circuit breaker, not the client's reconnect loop, decides when
 // to stop calling Redis, and the client keeps reconnecting in the background so the cache returns by itself. Every
 // multi-step write is one Lua script (atomic); in Cluster mode a tenant's keys share a hash tag, so one slot.
 import { randomBytes } from 'node:crypto';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
+import { createRedisClient, whenRedisReady, type RedisClient, type RedisConnection } from '../redis/index.js';
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from './breaker.js';
 import { hashTagOf } from './keys.js';
 import { StoreUnavailableError, type CacheStore, type MessageHandler } from './store.js';
-
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
-
-export type RedisConnection =
-  | { readonly mode: 'single'; /** `redis://[user:password@]host:port[/db]` or `rediss://…` */ readonly url: string }
-  | { readonly mode: 'sentinel'; readonly sentinels: readonly HostPort[]; /** The master group's name. */ readonly name: string }
-  | { readonly mode: 'cluster'; readonly nodes: readonly HostPort[] };
 
 export interface RedisStoreOptions {
   connection: RedisConnection;
@@ -30,10 +21,7 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-export const defaultCommandTimeoutMs = 100;
-export const defaultConnectTimeoutMs = 1000;
-
-type Client = Redis | Cluster;
+type Client = RedisClient;
 
 // SET with a time-to-live, and the key added to each tag set (KEYS[2..]) whose life is extended to cover it.
 const setTaggedScript = `
@@ -90,11 +78,6 @@ function groupBySlotTag(keys: readonly string[]): Map<string, number[]> {
   return groups;
 }
 
-function retryDelay(times: number): number {
-  // Reconnect forever, quickly at first, never slower than once a second.
-  return Math.min(50 * times, 1000);
-}
-
 export class RedisStore implements CacheStore {
   readonly kind: string;
   private readonly client: Client;
@@ -137,35 +120,11 @@ export class RedisStore implements CacheStore {
   }
 
   private createClient(): Client {
-    const { connection } = this.options;
-    const common: RedisOptions = {
-      commandTimeout: this.options.commandTimeoutMs ?? defaultCommandTimeoutMs,
-      connectTimeout: this.options.connectTimeoutMs ?? defaultConnectTimeoutMs,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      retryStrategy: retryDelay,
-    };
-    switch (connection.mode) {
-      case 'single':
-        return new Redis(connection.url, common);
-      case 'sentinel':
-        return new Redis({
-          ...common,
-          sentinels: connection.sentinels.map(({ host, port }) => ({ host, port })),
-          name: connection.name,
-          sentinelRetryStrategy: retryDelay,
-          sentinelCommandTimeout: this.options.connectTimeoutMs ?? defaultConnectTimeoutMs,
-        });
-      case 'cluster': {
-        const { enableOfflineQueue: _queue, retryStrategy: _retry, ...redisOptions } = common;
-        return new Cluster(connection.nodes.map(({ host, port }) => ({ host, port })), {
-          redisOptions,
-          enableOfflineQueue: false,
-          clusterRetryStrategy: retryDelay,
-          slotsRefreshTimeout: this.options.connectTimeoutMs ?? defaultConnectTimeoutMs,
-        });
-      }
-    }
+    const { connection, commandTimeoutMs, connectTimeoutMs } = this.options;
+    return createRedisClient(connection, {
+      ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+      ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+    });
   }
 
   private get scripts(): ScriptCommands {
@@ -283,13 +242,7 @@ export class RedisStore implements CacheStore {
   }
 
   ready(timeoutMs: number): Promise<boolean> {
-    if (this.client.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (value: boolean): void => { clearTimeout(timer); this.client.off('ready', onReady); resolve(value); };
-      const onReady = (): void => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.client.on('ready', onReady);
-    });
+    return whenRedisReady(this.client, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -55,9 +55,3 @@ export function requireProductionSettings(env: Env, settings: readonly Productio
   const variables = [...new Set(missing.flatMap((setting) => setting.anyOf.flat()))];
   throw new MissingSettingsError(variables, missing.map(describe));
 }
-
-/** Redis, in one of its three forms. */
-export const REDIS_SETTING: ProductionSetting = {
-  anyOf: [['REDIS_URL'], ['REDIS_SENTINELS', 'REDIS_SENTINEL_NAME'], ['REDIS_CLUSTER_NODES']],
-  what: 'a Redis shared by every replica',
-};

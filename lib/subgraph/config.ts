@@ -1,9 +1,11 @@
 // What every subgraph reads the same way: where it listens, its key for the gateway's internal tokens, where its
-// upstreams are and the tenants' credentials for them, and its cache. Each subgraph adds its own settings on top.
+// upstreams are and the tenants' credentials for them, its Redis (one, for the cache and any records) and its cache.
+// Each subgraph adds its own settings on top.
 // The sandbox's address and its committed credentials are development conveniences: outside development both must
 // be configured (lib/config/mode.ts), and the committed credentials file is refused.
 import { resolve } from 'node:path';
 import { readCacheConfig, type CacheConfig } from '../cache/index.js';
+import { isRedisConfigured, readRedisConnection, type RedisConnection } from '../redis/index.js';
 import { ConfigError, readBase64Key, readInt, readOptionalString, readPort, readString, readUrl, type Env } from '../config/env.js';
 import { isDevelopment, required, requireProductionSettings, type ProductionSetting } from '../config/mode.js';
 import { fromRoot } from '../config/paths.js';
@@ -18,6 +20,8 @@ export interface SubgraphBaseConfig {
   readonly upstreamBaseUrl: string | undefined;
   readonly upstreamTimeoutMs: number;
   readonly credentials: UpstreamCredentials;
+  /** The one Redis of this subgraph, for its cache and its records; undefined: in-process stores (development). */
+  readonly redis: RedisConnection | undefined;
   readonly cache: CacheConfig;
 }
 
@@ -33,7 +37,7 @@ export interface SubgraphSettings {
 
 /** What every subgraph needs outside development; `<NAME>_INTERNAL_KEY` is required in every mode. */
 export function sharedProductionSettings(env: Env, internalKey: string, upstreamUrls: readonly string[]): ProductionSetting[] {
-  const redisGiven = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].some((name) => readOptionalString(env, name) !== undefined);
+  const redisGiven = isRedisConfigured(env);
   return [
     required(internalKey, 'this subgraph\'s key for the gateway\'s internal tokens'),
     required('UPSTREAM_CREDENTIALS_FILE', 'the tenants\' upstream API keys'),
@@ -77,6 +81,7 @@ export function readSubgraphBaseConfig(env: Env, name: string, defaultPort: numb
     upstreamBaseUrl: readUpstreamBase(env),
     upstreamTimeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 5000, { min: 50, max: 60_000 }),
     credentials: readCredentials(env),
+    redis: readRedisConnection(env),
     cache: readCacheConfig(env),
   };
 }

@@ -4,6 +4,7 @@ import { ConfigError, readBase64Key, readInt, readOptionalString, readPort, read
 import { requireProductionSettings } from '../../lib/config/mode.js';
 import type { UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
 import { readCacheConfig, type CacheConfig } from '../../lib/cache/index.js';
+import { readRedisConnection, type RedisConnection } from '../../lib/redis/index.js';
 import { readCredentials, readUpstreamBase, readUpstreamUrl, sharedProductionSettings } from '../../lib/subgraph/config.js';
 import { defaultCachePolicy, type TtlOverrides } from './cachePolicy.js';
 import { institutions } from './institutions.js';
@@ -22,7 +23,8 @@ export interface AccountsConfig {
   /** This subgraph's key for verifying the gateway's internal tokens. */
   readonly internalTokenKey: Buffer;
   readonly openBankingFinancialId: string | undefined;
-  /** Where upstream reads are cached: Redis (single, Sentinel, Cluster) or the in-process default. */
+  /** The Redis upstream reads are cached in (single, Sentinel, Cluster); undefined: the in-process default. */
+  readonly redis: RedisConnection | undefined;
   readonly cache: CacheConfig;
   readonly cacheTtlOverrides: TtlOverrides;
 }
@@ -60,6 +62,7 @@ export function readAccountsConfig(env: Env): AccountsConfig {
     credentials: readCredentials(env),
     internalTokenKey: readBase64Key(env, 'ACCOUNTS_INTERNAL_KEY'),
     openBankingFinancialId: readOptionalString(env, 'OB_FINANCIAL_ID'),
+    redis: readRedisConnection(env),
     cache: readCacheConfig(env),
     cacheTtlOverrides: readTtlOverrides(env),
   };

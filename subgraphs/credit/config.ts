@@ -1,6 +1,7 @@
 // The credit subgraph's configuration, read once from the environment and validated at start-up.
 import { readEnum, type Env } from '../../lib/config/env.js';
-import { REDIS_SETTING, required } from '../../lib/config/mode.js';
+import { required } from '../../lib/config/mode.js';
+import { REDIS_SETTING } from '../../lib/redis/index.js';
 import { readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 import type { ScoreModel } from './domain.js';
 

@@ -1,12 +1,13 @@
 // The customers' consents to credit pulls that need one (WRITTEN_INSTRUCTION, EMPLOYMENT), per tenant, customer and
-// purpose, each with its expiry. Kept in Redis when the service has one (every replica sees a grant at once, and the
-// key expires with the consent); without Redis (`npm start` on one machine) in this process's memory, lost on restart.
+// purpose, each with its expiry. Kept on a record store that never evicts (lib/records): Redis when the service has
+// one (every replica sees a grant at once, and the key expires with the consent); without Redis (`npm start` on one
+// machine) in this process's memory, lost on restart but never dropped to make room.
 // Keys carry the tenant in a Redis Cluster hash tag and hash the customer id, as the cache's keys do. A store that
 // cannot be read fails closed: no consent is assumed.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { consentStoreUnavailable } from '../../lib/errors/index.js';
-import type { CacheStore } from '../../lib/cache/index.js';
+import type { RecordStore } from '../../lib/records/index.js';
 import type { PermissiblePurpose } from './domain.js';
 
 export interface ConsentRecord {
@@ -24,7 +25,7 @@ const stored = z.object({
 
 
 export class ConsentStore {
-  constructor(private readonly store: CacheStore, private readonly prefix: string) {}
+  constructor(private readonly store: RecordStore, private readonly prefix: string) {}
 
   private key(tenant: string, customerId: string, purpose: PermissiblePurpose): string {
     const digest = createHash('sha256').update(JSON.stringify([customerId, purpose])).digest('base64url');
@@ -35,7 +36,7 @@ export class ConsentStore {
     const ttlMs = Date.parse(record.expiresAt) - Date.now();
     if (!(ttlMs > 0)) return; // already expired: nothing to keep
     try {
-      await this.store.set(this.key(tenant, customerId, record.purpose), JSON.stringify(record), ttlMs);
+      await this.store.put(this.key(tenant, customerId, record.purpose), JSON.stringify(record), ttlMs);
     } catch {
       throw consentStoreUnavailable();
     }
@@ -43,9 +44,9 @@ export class ConsentStore {
 
   /** The consent on record and not expired, or undefined. */
   async find(tenant: string, customerId: string, purpose: PermissiblePurpose, now = Date.now()): Promise<ConsentRecord | undefined> {
-    let text: string | null | undefined;
+    let text: string | undefined;
     try {
-      [text] = await this.store.mget([this.key(tenant, customerId, purpose)]);
+      text = await this.store.get(this.key(tenant, customerId, purpose));
     } catch {
       throw consentStoreUnavailable();
     }
@@ -63,7 +64,7 @@ export class ConsentStore {
 
   async revoke(tenant: string, customerId: string, purpose: PermissiblePurpose): Promise<boolean> {
     try {
-      return (await this.store.del([this.key(tenant, customerId, purpose)])) > 0;
+      return await this.store.delete(this.key(tenant, customerId, purpose));
     } catch {
       throw consentStoreUnavailable();
     }

@@ -1,6 +1,7 @@
 // Builds the credit subgraph on a given port (0 for tests) without owning the process.
-import { createCache, MemoryStore, RedisStore, type CacheStore } from '../../lib/cache/index.js';
+import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
+import { createRecordStore } from '../../lib/records/index.js';
 import { startSubgraph, type RunningSubgraph, type SubgraphRuntime } from '../../lib/subgraph/startSubgraph.js';
 import type { CreditConfig } from './config.js';
 import { ConsentStore } from './consents.js';
@@ -12,19 +13,10 @@ import { createCreditServices } from './services.js';
 
 export type CreditSubgraph = RunningSubgraph;
 
-/**
- * Credit's own records (consents, recent HARD pulls) live in the same Redis as the cache when there is one; otherwise
- * in this process (see consents.ts).
- */
-function createRecordStore(config: CreditConfig, logger: Logger): CacheStore {
-  const { redis } = config.cache;
-  if (!redis) logger.warn('credit consents are kept in this process only (no Redis configured): they are lost on restart');
-  return redis ? new RedisStore({ connection: redis, logger: logger.child({ component: 'consents' }) }) : new MemoryStore({ maxEntries: 100_000 });
-}
-
 export async function startCreditSubgraph(config: CreditConfig, logger: Logger, runtime: SubgraphRuntime = {}): Promise<CreditSubgraph> {
-  const cache = createCache(config.cache, logger.child({ component: 'cache' }), runtime.clock ? { cache: { clock: runtime.clock } } : {});
-  const records = createRecordStore(config, logger);
+  const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }), runtime.clock ? { cache: { clock: runtime.clock } } : {});
+  // Consents and HARD-inquiry marks must not be lost: on the record store (never evicting), not on the cache.
+  const records = createRecordStore(config.redis, logger.child({ component: 'records' }), 'credit consents and HARD-inquiry marks');
   const consents = new ConsentStore(records, config.cache.prefix);
   if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');
   const services = createCreditServices(config, logger, cache, consents, new HardInquiries(records, config.cache.prefix));

@@ -13,7 +13,7 @@ import { kycWebhookRoute } from './webhooks/kyc.js';
 export type IdentitySubgraph = RunningSubgraph;
 
 export async function startIdentitySubgraph(config: IdentityConfig, logger: Logger): Promise<IdentitySubgraph> {
-  const cache = createCache(config.cache, logger.child({ component: 'cache' }));
+  const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }));
   const services = createIdentityServices(config, logger, cache);
   return startSubgraph<IdentityContext>({
     name: 'identity', resolvers, config, logger, cache,

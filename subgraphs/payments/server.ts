@@ -13,7 +13,7 @@ import { webhookRoutes } from './webhooks/index.js';
 export type PaymentsSubgraph = RunningSubgraph;
 
 export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logger): Promise<PaymentsSubgraph> {
-  const cache = createCache(config.cache, logger.child({ component: 'cache' }));
+  const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }));
   const store = createPaymentStore(config, logger.child({ component: 'payment-store' }));
   // Not fatal: until Redis answers, payments are refused (never made unprotected) and reads are unavailable.
   if (store instanceof RedisPaymentStore) await store.ready(2000);

@@ -21,11 +21,11 @@ export interface PaymentsServices {
 }
 
 export function createPaymentStore(config: PaymentsConfig, logger: Logger): PaymentStore {
-  if (!config.cache.redis) {
+  if (!config.redis) {
     logger.warn('payment store: in-process (no Redis configured): idempotency and payments do not survive a restart');
     return new MemoryPaymentStore();
   }
-  const store = new RedisPaymentStore({ connection: config.cache.redis, prefix: config.cache.prefix, logger });
+  const store = new RedisPaymentStore({ connection: config.redis, prefix: config.cache.prefix, logger });
   logger.info({ backend: store.kind }, `payment store: ${store.kind}`);
   return store;
 }

@@ -161,7 +161,7 @@ describe('payment idempotency lease, across replicas', () => {
     assert.ok(await client.pttl(ours) > 24 * 3_600_000 - 60_000, 'the record outlives the providers\' 24-hour replay');
     // The processor's events for the payment reach the subgraph; each id is remembered for 7 days.
     await stack.sandbox.outbox.idle();
-    const events = await client.keys('*:event:processor:*');
+    const events = await client.keys('*{processor:*}:pay:event');
     assert.ok(events.length > 0, 'the payment\'s webhook events were remembered');
     for (const event of events) assert.ok(await client.pttl(event) > 7 * 24 * 3_600_000 - 60_000, event);
   });

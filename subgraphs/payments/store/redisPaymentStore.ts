@@ -1,20 +1,21 @@
 // The payment store in Redis (one server, Sentinel or Cluster). A tenant's keys share a hash tag (`{tenant}`), so each
-// Lua script touches one slot; the provider-id map and the webhook event ids are global keys, each written alone.
-// Commands time out fast and never queue while Redis is away: a payment is refused rather than left waiting.
+// Lua script touches one slot and tenants spread over the slots; the provider-id map and the webhook event ids are
+// read before the tenant is known, so each is tagged by its own provider id and written alone (redisPaymentKeys.ts).
+// The client is lib/redis's (its Sentinel and Cluster tuning, its reconnection); commands time out fast and never queue
+// while Redis is away: a payment is refused rather than left waiting.
 //
 //   <prefix>:{<tenant>}:pay:idem:<hash>     hash  fp, paymentId, state (pending|done), leaseUntil   TTL: the record's life
 //   <prefix>:{<tenant>}:pay:p:<id>          hash  record (JSON), status, rank, updatedAt          no TTL (the history)
 //   <prefix>:{<tenant>}:pay:h:<id>          list  status changes (JSON), oldest first
 //   <prefix>:{<tenant>}:pay:owner:<hash>    zset  listing positions of a holder's payments (lexicographic)
 //   <prefix>:{<tenant>}:pay:account:<hash>  zset  listing positions of an account's payments
-//   <prefix>:{payments}:upstream:<provider>:<id> string "<tenant> <payment id>"
-//   <prefix>:{payments}:event:<provider>:<hash> string "1"                                         TTL: replay window
-import { createHash } from 'node:crypto';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisConnection } from '../../../lib/cache/index.js';
+//   <prefix>:{<provider>:<hash>}:pay:upstream  string "<tenant> <payment id>", by the provider's payment id
+//   <prefix>:{<provider>:<hash>}:pay:event     string "1", by the event id                        TTL: replay window
+import { createRedisClient, whenRedisReady, type RedisClient, type RedisConnection } from '../../../lib/redis/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
 import type { Payment, PaymentPage, PaymentRecord, ProviderId, StatusChange } from '../domain.js';
 import { paymentStatuses, statusRank, type PaymentStatus } from '../statusMachine.js';
+import { PaymentKeys } from './redisPaymentKeys.js';
 import { listPosition, PaymentStoreUnavailableError, type Claim, type ClaimRequest, type ListQuery, type PaymentStore } from './paymentStore.js';
 
 // Time is Redis's own (TIME), so replicas with skewed clocks agree on when a lease lapses.
@@ -76,11 +77,11 @@ interface Scripts {
   fgPayTransition(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
-const hashed = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 32);
-
 function isStatus(value: unknown): value is PaymentStatus {
   return typeof value === 'string' && (paymentStatuses as readonly string[]).includes(value);
 }
+
+export const defaultPaymentCommandTimeoutMs = 500;
 
 export interface RedisPaymentStoreOptions {
   readonly connection: RedisConnection;
@@ -92,25 +93,14 @@ export interface RedisPaymentStoreOptions {
 
 export class RedisPaymentStore implements PaymentStore {
   readonly kind: string;
-  private readonly client: Redis | Cluster;
-  private readonly prefix: string;
+  private readonly client: RedisClient;
+  private readonly keys: PaymentKeys;
 
   constructor(options: RedisPaymentStoreOptions) {
     this.kind = `redis-${options.connection.mode}`;
-    this.prefix = options.prefix;
-    const common: RedisOptions = {
-      commandTimeout: options.commandTimeoutMs ?? 500,
-      connectTimeout: 1000,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-    };
-    const { connection } = options;
-    this.client = connection.mode === 'single' ? new Redis(connection.url, common)
-      : connection.mode === 'sentinel' ? new Redis({ ...common, sentinels: [...connection.sentinels], name: connection.name })
-      : new Cluster(connection.nodes.map(({ host, port }) => ({ host, port })), {
-        redisOptions: { commandTimeout: common.commandTimeout, connectTimeout: 1000, maxRetriesPerRequest: 1 }, enableOfflineQueue: false,
-      });
+    this.keys = new PaymentKeys(options.prefix);
+    // Longer than the cache's: a payment command that waits a little beats a payment refused.
+    this.client = createRedisClient(options.connection, { commandTimeoutMs: options.commandTimeoutMs ?? defaultPaymentCommandTimeoutMs });
     this.client.defineCommand('fgPayClaim', { lua: claimScript });
     this.client.defineCommand('fgPaySave', { lua: saveScript });
     this.client.defineCommand('fgPayRelease', { lua: releaseScript });
@@ -127,20 +117,11 @@ export class RedisPaymentStore implements PaymentStore {
 
   /** Resolves once connected, or after timeoutMs (commands then fail until Redis answers). */
   ready(timeoutMs: number): Promise<boolean> {
-    if (this.client.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.client.off('ready', onReady); resolve(false); }, timeoutMs);
-      const onReady = () => { clearTimeout(timer); resolve(true); };
-      this.client.once('ready', onReady);
-    });
+    return whenRedisReady(this.client, timeoutMs);
   }
 
   private get scripts(): Scripts {
     return this.client as unknown as Scripts;
-  }
-
-  private key(tenant: string, ...parts: string[]): string {
-    return `${this.prefix}:{${tenant}}:pay:${parts.join(':')}`;
   }
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {
@@ -153,7 +134,7 @@ export class RedisPaymentStore implements PaymentStore {
 
   claim(request: ClaimRequest): Promise<Claim> {
     return this.run(async () => {
-      const [kind, paymentId] = await this.scripts.fgPayClaim(1, this.key(request.tenant, 'idem', request.keyHash),
+      const [kind, paymentId] = await this.scripts.fgPayClaim(1, this.keys.idempotency(request.tenant, request.keyHash),
         request.fingerprint, request.paymentId, request.holder, request.leaseMs, request.ttlMs, request.replayWindowMs);
       if (kind === 'claimed' || kind === 'done') return { kind, paymentId };
       if (kind === 'unresolved') return { kind };
@@ -162,11 +143,11 @@ export class RedisPaymentStore implements PaymentStore {
   }
 
   complete(tenant: string, keyHash: string, ttlMs: number): Promise<void> {
-    return this.run(async () => { await this.scripts.fgPayComplete(1, this.key(tenant, 'idem', keyHash), ttlMs); });
+    return this.run(async () => { await this.scripts.fgPayComplete(1, this.keys.idempotency(tenant, keyHash), ttlMs); });
   }
 
   release(tenant: string, keyHash: string, holder: string, forget: boolean): Promise<void> {
-    return this.run(async () => { await this.scripts.fgPayRelease(1, this.key(tenant, 'idem', keyHash), holder, forget ? '1' : '0'); });
+    return this.run(async () => { await this.scripts.fgPayRelease(1, this.keys.idempotency(tenant, keyHash), holder, forget ? '1' : '0'); });
   }
 
   save(payment: Payment): Promise<boolean> {
@@ -176,10 +157,8 @@ export class RedisPaymentStore implements PaymentStore {
     return this.run(async () => {
       // The provider-id map first (it lives in another slot, so it cannot share the script): a payment record that
       // exists always has its map, and a webhook for it is never answered "unknown" for good.
-      await this.client.set(`${this.prefix}:{payments}:upstream:${payment.provider}:${payment.upstreamId}`, `${payment.tenant} ${payment.id}`);
-      return (await this.scripts.fgPaySave(4,
-        this.key(payment.tenant, 'p', payment.id), this.key(payment.tenant, 'h', payment.id),
-        this.key(payment.tenant, 'owner', hashed(payment.ownerId)), this.key(payment.tenant, 'account', hashed(payment.sourceAccountId)),
+      await this.client.set(this.keys.upstream(payment.provider, payment.upstreamId), `${payment.tenant} ${payment.id}`);
+      return (await this.scripts.fgPaySave(4, ...this.keys.save(payment),
         JSON.stringify(record), status, statusRank[status], updatedAt, JSON.stringify(first), position)) === 1;
     });
   }
@@ -192,8 +171,8 @@ export class RedisPaymentStore implements PaymentStore {
     if (ids.length === 0) return [];
     const pipeline = this.client.pipeline();
     for (const id of ids) {
-      pipeline.hmget(this.key(tenant, 'p', id), 'record', 'status', 'updatedAt');
-      pipeline.lrange(this.key(tenant, 'h', id), 0, -1);
+      pipeline.hmget(this.keys.record(tenant, id), 'record', 'status', 'updatedAt');
+      pipeline.lrange(this.keys.history(tenant, id), 0, -1);
     }
     const results = (await pipeline.exec()) ?? [];
     const payments: Payment[] = [];
@@ -212,12 +191,12 @@ export class RedisPaymentStore implements PaymentStore {
   }
 
   transition(tenant: string, id: string, change: StatusChange): Promise<boolean> {
-    return this.run(async () => (await this.scripts.fgPayTransition(2, this.key(tenant, 'p', id), this.key(tenant, 'h', id),
+    return this.run(async () => (await this.scripts.fgPayTransition(2, ...this.keys.transition(tenant, id),
       change.status, statusRank[change.status], change.at, JSON.stringify(change))) === 1);
   }
 
   list(query: ListQuery): Promise<PaymentPage> {
-    const key = this.key(query.tenant, query.index.kind, hashed(query.index.id));
+    const key = this.keys.listing(query.tenant, query.index.kind, query.index.id);
     return this.run(async () => {
       const positions = await this.client.zrevrangebylex(key, query.after === undefined ? '+' : `(${query.after}`, '-', 'LIMIT', 0, query.first + 1);
       const page = positions.slice(0, query.first);
@@ -228,18 +207,20 @@ export class RedisPaymentStore implements PaymentStore {
 
   findByUpstream(provider: ProviderId, upstreamId: string) {
     return this.run(async () => {
-      const value = await this.client.get(`${this.prefix}:{payments}:upstream:${provider}:${upstreamId}`);
+      const value = await this.client.get(this.keys.upstream(provider, upstreamId))
+        // Payments saved before the map moved to its own tag are found where it used to be.
+        ?? await this.client.get(this.keys.legacyUpstream(provider, upstreamId));
       const [tenant, id] = value?.split(' ') ?? [];
       return tenant && id ? { tenant, id } : undefined;
     });
   }
 
   rememberEvent(provider: ProviderId, eventId: string, ttlMs: number): Promise<boolean> {
-    return this.run(async () => (await this.client.set(`${this.prefix}:{payments}:event:${provider}:${hashed(eventId)}`, '1', 'PX', ttlMs, 'NX')) === 'OK');
+    return this.run(async () => (await this.client.set(this.keys.event(provider, eventId), '1', 'PX', ttlMs, 'NX')) === 'OK');
   }
 
   forgetEvent(provider: ProviderId, eventId: string): Promise<void> {
-    return this.run(async () => { await this.client.del(`${this.prefix}:{payments}:event:${provider}:${hashed(eventId)}`); });
+    return this.run(async () => { await this.client.del(this.keys.event(provider, eventId)); });
   }
 
   async close(): Promise<void> {

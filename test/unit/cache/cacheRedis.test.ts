@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { readCacheConfig } from '../../../lib/cache/config.js';
 import { createCache } from '../../../lib/cache/createCache.js';
 import { entryKey } from '../../../lib/cache/keys.js';
+import { readRedisConnection } from '../../../lib/redis/index.js';
 import { upstreamUnavailable } from '../../../lib/errors/index.js';
 import { captureLogs, commandCalls, countingLoad, manualClock, policy, sleep, redisPerFile } from './fixtures.js';
 
@@ -136,8 +137,8 @@ describe('read-through cache on Redis', () => {
 
   it('is built from the environment by createCache, on Redis, saying so', async () => {
     const logs = captureLogs();
-    const config = readCacheConfig({ REDIS_URL: `${redis.harness().url}/0`, CACHE_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
-    const cache = createCache(config, logs.logger);
+    const env = { REDIS_URL: `${redis.harness().url}/0`, CACHE_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` };
+    const cache = createCache(readCacheConfig(env), readRedisConnection(env), logs.logger);
     assert.equal(await cache.ready(), true);
     const upstream = countingLoad(() => 'v');
     const read = () => cache.readThrough({ policy: policy({ namespace: 'configured', sensitive: true }), scope: { tenant: 'acme' }, key: ['c'], load: upstream.load });

@@ -1,4 +1,4 @@
-// Cache configuration from the environment: one backend at most, keys of the right size never quoted back, and no
+// Cache and Redis configuration from the environment: one backend at most, keys of the right size never quoted back, and no
 // Redis without shared encryption keys (a per-process key would make replicas unable to read each other's values).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { readCacheConfig } from '../../../lib/cache/config.js';
 import { createCache } from '../../../lib/cache/createCache.js';
 import { ConfigError } from '../../../lib/config/env.js';
+import { readRedisConnection } from '../../../lib/redis/index.js';
 import { captureLogs } from './fixtures.js';
 
 const keyA = randomBytes(32).toString('base64');
@@ -23,7 +24,7 @@ function configError(run: () => unknown, variable: string | RegExp): ConfigError
 describe('cache config', () => {
   it('defaults to the in-process backend with a generated key and no first level', () => {
     const config = readCacheConfig({});
-    assert.equal(config.redis, undefined);
+    assert.equal(readRedisConnection({}), undefined);
     assert.equal(config.encryptionKeyGenerated, true);
     assert.equal(config.encryption.keys.get(config.encryption.current)?.length, 32);
     assert.equal(config.prefix, 'fg');
@@ -34,19 +35,22 @@ describe('cache config', () => {
 
   it('reads a single server, Sentinel or Cluster, and turns the first level on for Redis', () => {
     const keys = { CACHE_ENCRYPTION_KEYS: `k1:${keyA},k2:${keyB}` };
-    const single = readCacheConfig({ ...keys, REDIS_URL: 'redis://cache.internal:6380/2' });
-    assert.deepEqual(single.redis, { mode: 'single', url: 'redis://cache.internal:6380/2' });
+    const singleEnv = { ...keys, REDIS_URL: 'redis://cache.internal:6380/2' };
+    const single = readCacheConfig(singleEnv);
+    assert.deepEqual(readRedisConnection(singleEnv), { mode: 'single', url: 'redis://cache.internal:6380/2' });
     assert.equal(single.firstLevel, true);
     assert.equal(single.encryption.current, 'k1', 'the first key is current by default');
     assert.equal(single.encryptionKeyGenerated, false);
 
-    const sentinel = readCacheConfig({ ...keys, REDIS_SENTINELS: 's1:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'fg-main', CACHE_L1: 'false' });
-    assert.deepEqual(sentinel.redis, { mode: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: '::1', port: 26380 }], name: 'fg-main' });
+    const sentinelEnv = { ...keys, REDIS_SENTINELS: 's1:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'fg-main', CACHE_L1: 'false' };
+    const sentinel = readCacheConfig(sentinelEnv);
+    assert.deepEqual(readRedisConnection(sentinelEnv), { mode: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: '::1', port: 26380 }], name: 'fg-main' });
     assert.equal(sentinel.firstLevel, false);
 
-    const cluster = readCacheConfig({ ...keys, REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7001', CACHE_ENCRYPTION_KEY_ID: 'k2',
-      CACHE_PREFIX: 'fgx', CACHE_VERSION: '7', CACHE_MAX_ENTRIES: '500' });
-    assert.deepEqual(cluster.redis, { mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }] });
+    const clusterEnv = { ...keys, REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7001', CACHE_ENCRYPTION_KEY_ID: 'k2',
+      CACHE_PREFIX: 'fgx', CACHE_VERSION: '7', CACHE_MAX_ENTRIES: '500' };
+    const cluster = readCacheConfig(clusterEnv);
+    assert.deepEqual(readRedisConnection(clusterEnv), { mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }] });
     assert.equal(cluster.encryption.current, 'k2');
     assert.deepEqual([cluster.prefix, cluster.version, cluster.maxEntries], ['fgx', '7', 500]);
   });
@@ -60,11 +64,11 @@ describe('cache config', () => {
 
   it('refuses more than one backend, a sentinel list without a name, and malformed host lists', () => {
     const keys = { CACHE_ENCRYPTION_KEYS: `k1:${keyA}` };
-    configError(() => readCacheConfig({ ...keys, REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }), /REDIS_URL.*REDIS_CLUSTER_NODES/);
-    configError(() => readCacheConfig({ ...keys, REDIS_SENTINELS: 'a:26379' }), 'REDIS_SENTINEL_NAME');
-    configError(() => readCacheConfig({ ...keys, REDIS_CLUSTER_NODES: 'a:70000' }), 'REDIS_CLUSTER_NODES');
-    configError(() => readCacheConfig({ ...keys, REDIS_CLUSTER_NODES: 'a' }), 'REDIS_CLUSTER_NODES');
-    configError(() => readCacheConfig({ ...keys, REDIS_URL: 'http://cache:6379' }), 'REDIS_URL');
+    configError(() => readRedisConnection({ ...keys, REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }), /REDIS_URL.*REDIS_CLUSTER_NODES/);
+    configError(() => readRedisConnection({ ...keys, REDIS_SENTINELS: 'a:26379' }), 'REDIS_SENTINEL_NAME');
+    configError(() => readRedisConnection({ ...keys, REDIS_CLUSTER_NODES: 'a:70000' }), 'REDIS_CLUSTER_NODES');
+    configError(() => readRedisConnection({ ...keys, REDIS_CLUSTER_NODES: 'a' }), 'REDIS_CLUSTER_NODES');
+    configError(() => readRedisConnection({ ...keys, REDIS_URL: 'http://cache:6379' }), 'REDIS_URL');
     configError(() => readCacheConfig({ CACHE_PREFIX: 'f{g}' }), 'CACHE_PREFIX');
     configError(() => readCacheConfig({ CACHE_VERSION: 'v1.2' }), 'CACHE_VERSION');
     configError(() => readCacheConfig({ CACHE_L1: 'maybe' }), 'CACHE_L1');
@@ -79,13 +83,13 @@ describe('cache config', () => {
     }
     configError(() => readCacheConfig({ CACHE_ENCRYPTION_KEYS: `k1:${keyA}`, CACHE_ENCRYPTION_KEY_ID: 'k9' }), 'CACHE_ENCRYPTION_KEY_ID');
     configError(() => readCacheConfig({ CACHE_ENCRYPTION_KEY_ID: 'k1' }), 'CACHE_ENCRYPTION_KEYS');
-    const error = configError(() => readCacheConfig({ CACHE_ENCRYPTION_KEYS: `k1:${keyA}`, REDIS_URL: 'http://user:hunter2@cache:6379' }), 'REDIS_URL');
+    const error = configError(() => readRedisConnection({ CACHE_ENCRYPTION_KEYS: `k1:${keyA}`, REDIS_URL: 'http://user:hunter2@cache:6379' }), 'REDIS_URL');
     assert.ok(!error.message.includes('hunter2'));
   });
 
   it('builds the in-process cache, saying so and warning about the generated key', async () => {
     const logs = captureLogs();
-    const cache = createCache(readCacheConfig({ CACHE_MAX_ENTRIES: '50' }), logs.logger);
+    const cache = createCache(readCacheConfig({ CACHE_MAX_ENTRIES: '50' }), undefined, logs.logger);
     const lines = logs.lines;
     assert.equal(lines.find((line) => /^cache backend/.test(line.msg))?.backend, 'memory');
     assert.ok(lines.some((line) => line.level === 'warn' && /CACHE_ENCRYPTION_KEYS/.test(line.msg)));

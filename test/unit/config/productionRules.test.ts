@@ -107,8 +107,8 @@ describe('development rules, when asked for', () => {
   it('start the subgraphs with only their internal keys, on the sandbox and in-process stores, and the gateway with introspection', () => {
     const key = Buffer.alloc(32, 9).toString('base64');
     const development = { NODE_ENV: 'development' };
-    assert.equal(readPaymentsConfig({ ...development, PAYMENTS_INTERNAL_KEY: key }).cache.redis, undefined);
-    assert.equal(readCreditConfig({ ...development, CREDIT_INTERNAL_KEY: key }).cache.redis, undefined);
+    assert.equal(readPaymentsConfig({ ...development, PAYMENTS_INTERNAL_KEY: key }).redis, undefined);
+    assert.equal(readCreditConfig({ ...development, CREDIT_INTERNAL_KEY: key }).redis, undefined);
     assert.equal(readIdentityConfig({ ...development, IDENTITY_INTERNAL_KEY: key }).kycWebhookToken, DEV_KYC_WEBHOOK_TOKEN);
     assert.match(readAccountsConfig({ ...development, ACCOUNTS_INTERNAL_KEY: key }).fxUrl, /^http:\/\/127\.0\.0\.1:4100\//);
     const gateway = { ...development, JWT_PUBLIC_KEY_FILES: productionEnv('gateway', { redisUrl }).JWT_PUBLIC_KEY_FILES,

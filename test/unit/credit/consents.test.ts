@@ -2,7 +2,7 @@
 // customer and purpose; a withdrawal removes it; a Redis that is down fails closed with a stable code.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MemoryStore, RedisStore } from '../../../lib/cache/index.js';
+import { MemoryRecordStore, RedisRecordStore } from '../../../lib/records/index.js';
 import { FinGraphError } from '../../../lib/errors/index.js';
 import { ConsentStore, type ConsentRecord } from '../../../subgraphs/credit/consents.js';
 import { RedisHarness } from '../../support/redis.js';
@@ -46,14 +46,14 @@ function behavesAsAConsentStore(name: string, make: () => ConsentStore) {
   });
 }
 
-behavesAsAConsentStore('in-process', () => new ConsentStore(new MemoryStore({ maxEntries: 100 }), 'fg'));
+behavesAsAConsentStore('in-process', () => new ConsentStore(new MemoryRecordStore(), 'fg'));
 
 describe('consents (Redis)', () => {
   let redis: RedisHarness;
   let store: ConsentStore;
   before(async () => {
     redis = await RedisHarness.start();
-    store = new ConsentStore(new RedisStore({ connection: { mode: 'single', url: redis.url } }), 'fg');
+    store = new ConsentStore(new RedisRecordStore({ connection: { mode: 'single', url: redis.url } }), 'fg');
     assert.equal(await store.ready(2000), true);
   });
   after(async () => {
