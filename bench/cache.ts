@@ -12,10 +12,17 @@ import { startBenchStack } from './stack.js';
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
-const COLD = 'customers=0.001:0,organisation=0.001:0,accounts=0.001:0,balances=0.001:0,transactions-recent=0.001:0,transactions-booked=0.001:0,fx-rates=0.001:0';
+const COLD =
+  'customers=0.001:0,organisation=0.001:0,accounts=0.001:0,balances=0.001:0,transactions-recent=0.001:0,transactions-booked=0.001:0,fx-rates=0.001:0';
 
-interface Run { label: string; overrides: string | undefined }
-const runs: Run[] = [{ label: 'cold (every read goes to the banks)', overrides: COLD }, { label: 'warm (default policies)', overrides: undefined }];
+interface Run {
+  label: string;
+  overrides: string | undefined;
+}
+const runs: Run[] = [
+  { label: 'cold (every read goes to the banks)', overrides: COLD },
+  { label: 'warm (default policies)', overrides: undefined },
+];
 const rows: string[] = [];
 
 for (const run of runs) {
@@ -28,18 +35,49 @@ for (const run of runs) {
   const token = (role: string) => stack.token(role);
   const url = stack.gatewayUrl;
   const support = token('support');
-  const firstCustomers = (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${support}` },
-    body: JSON.stringify({ query: '{ customers(first: 20) { edges { node { id } } } }' }) })).json()) as { data: { customers: { edges: Array<{ node: { id: string } }> } } };
+  const firstCustomers = (await (
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${support}` },
+      body: JSON.stringify({ query: '{ customers(first: 20) { edges { node { id } } } }' }),
+    })
+  ).json()) as { data: { customers: { edges: Array<{ node: { id: string } }> } } };
   const ids = firstCustomers.data.customers.edges.map((edge) => edge.node.id);
   const scenarios = [
-    { name: 'CashPosition (USD)', role: 'cfo', bodies: [JSON.stringify({ query: '{ cashPosition(reportingCurrency: "USD") { total { amount currency } complete byCurrency { currency converted { amount } } } }' })] },
-    { name: 'accounts and balances (20 customers, varied)', role: 'support', bodies: ids.map((id) => JSON.stringify({
-      query: 'query ($id: ID!) { customer(id: $id) { accounts { id maskedNumber balance { current { amount currency } available { amount } asOf } } } }', variables: { id } })) },
+    {
+      name: 'CashPosition (USD)',
+      role: 'cfo',
+      bodies: [
+        JSON.stringify({
+          query:
+            '{ cashPosition(reportingCurrency: "USD") { total { amount currency } complete byCurrency { currency converted { amount } } } }',
+        }),
+      ],
+    },
+    {
+      name: 'accounts and balances (20 customers, varied)',
+      role: 'support',
+      bodies: ids.map((id) =>
+        JSON.stringify({
+          query:
+            'query ($id: ID!) { customer(id: $id) { accounts { id maskedNumber balance { current { amount currency } available { amount } asOf } } } }',
+          variables: { id },
+        }),
+      ),
+    },
   ];
   for (const scenario of scenarios) {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token(scenario.role)}` };
-    const result = await autocannon({ url, method: 'POST', connections, duration, requests: scenario.bodies.map((body) => ({ method: 'POST', headers, body })) });
-    rows.push(`| ${scenario.name} | ${run.label} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors + result.timeouts} |`);
+    const result = await autocannon({
+      url,
+      method: 'POST',
+      connections,
+      duration,
+      requests: scenario.bodies.map((body) => ({ method: 'POST', headers, body })),
+    });
+    rows.push(
+      `| ${scenario.name} | ${run.label} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors + result.timeouts} |`,
+    );
     process.stderr.write(`${rows.at(-1)}\n`);
   }
   await stack.stop();

@@ -9,7 +9,13 @@ import { deriveSubgraphKey, signInternalToken, verifyInternalToken } from '../li
 import type { Principal } from '../lib/auth/principal.js';
 
 const iterations = Number(process.argv[2] ?? 20_000);
-const principal: Principal = { sub: 'staff_cfo_acme', tenant: 'acme', customerId: undefined, scopes: ['treasury:read', 'accounts:read', 'transactions:read'], amr: ['pwd', 'otp'] };
+const principal: Principal = {
+  sub: 'staff_cfo_acme',
+  tenant: 'acme',
+  customerId: undefined,
+  scopes: ['treasury:read', 'accounts:read', 'transactions:read'],
+  amr: ['pwd', 'otp'],
+};
 const key = deriveSubgraphKey(randomBytes(32), 'accounts');
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 

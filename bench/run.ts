@@ -18,31 +18,52 @@ const stack = await startBenchStack();
 const token = (role: string) => stack.token(role);
 const keys = ensureDevKeys(stack.keysDir);
 // Internal tokens live 60 s, so a fresh one is signed for each baseline run (each run is shorter than that).
-const internal = (baseline: NonNullable<Scenario['baseline']>) => signInternalToken(deriveSubgraphKey(keys.internalSecret, baseline.subgraph),
-  baseline.subgraph, { sub: 'bench', tenant: 'acme', customerId: undefined, scopes: [...baseline.scopes], amr: ['pwd'] }, 'bench-request-1');
+const internal = (baseline: NonNullable<Scenario['baseline']>) =>
+  signInternalToken(
+    deriveSubgraphKey(keys.internalSecret, baseline.subgraph),
+    baseline.subgraph,
+    { sub: 'bench', tenant: 'acme', customerId: undefined, scopes: [...baseline.scopes], amr: ['pwd'] },
+    'bench-request-1',
+  );
 
 // The first customer of the tenant, for the one-customer view.
-const listing = (await (await fetch(stack.gatewayUrl, { method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${token('support')}` },
-  body: JSON.stringify({ query: '{ customers(first: 1) { edges { node { id } } } }' }) })).json()) as { data: { customers: { edges: Array<{ node: { id: string } }> } } };
+const listing = (await (
+  await fetch(stack.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token('support')}` },
+    body: JSON.stringify({ query: '{ customers(first: 1) { edges { node { id } } } }' }),
+  })
+).json()) as { data: { customers: { edges: Array<{ node: { id: string } }> } } };
 const firstCustomer = listing.data.customers.edges[0]?.node.id;
 if (!firstCustomer) throw new Error('the sandbox tenant has no customers');
 
 const rows: string[] = [];
 for (const scenario of [...scenarios, customerOverview(firstCustomer)]) {
-  for (const target of scenario.baseline ? ['subgraph', 'gateway'] as const : ['gateway'] as const) {
+  for (const target of scenario.baseline ? (['subgraph', 'gateway'] as const) : (['gateway'] as const)) {
     const baseline = scenario.baseline;
-    const url = target === 'gateway' || !baseline ? stack.gatewayUrl : stack.subgraphUrls[baseline.subgraph] as string;
-    const headers: Record<string, string> = { 'content-type': 'application/json',
-      ...(target === 'gateway' || !baseline ? { authorization: `Bearer ${token(scenario.role)}` } : { 'x-fingraph-principal': internal(baseline) }) };
+    const url = target === 'gateway' || !baseline ? stack.gatewayUrl : (stack.subgraphUrls[baseline.subgraph] as string);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...(target === 'gateway' || !baseline
+        ? { authorization: `Bearer ${token(scenario.role)}` }
+        : { 'x-fingraph-principal': internal(baseline) }),
+    };
     // autocannon counts only non-2xx answers as failures; a GraphQL error comes back 200, so one probe checks first.
-    const probe = (await (await fetch(url, { method: 'POST', headers, body: JSON.stringify(scenario.request) })).json()) as { errors?: unknown[] };
-    if (probe.errors?.length) throw new Error(`${scenario.name} via ${target} answers errors: ${JSON.stringify(probe.errors).slice(0, 300)}`);
+    const probe = (await (await fetch(url, { method: 'POST', headers, body: JSON.stringify(scenario.request) })).json()) as {
+      errors?: unknown[];
+    };
+    if (probe.errors?.length)
+      throw new Error(`${scenario.name} via ${target} answers errors: ${JSON.stringify(probe.errors).slice(0, 300)}`);
     const result = await autocannon({ url, method: 'POST', headers, body: JSON.stringify(scenario.request), connections, duration });
-    const path = target === 'gateway' || !baseline ? 'gateway (JWT, plan, internal token)' : `${baseline.subgraph} subgraph direct (baseline)`;
-    rows.push(`| ${scenario.name} | ${path} | ${result.requests.average.toFixed(0)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors + result.timeouts} |`);
+    const path =
+      target === 'gateway' || !baseline ? 'gateway (JWT, plan, internal token)' : `${baseline.subgraph} subgraph direct (baseline)`;
+    rows.push(
+      `| ${scenario.name} | ${path} | ${result.requests.average.toFixed(0)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors + result.timeouts} |`,
+    );
     if (duration > 50) process.stderr.write('warning: runs over 50 s outlive the baseline’s internal token\n');
-    process.stderr.write(`${scenario.name} via ${target}: ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms\n`);
+    process.stderr.write(
+      `${scenario.name} via ${target}: ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms\n`,
+    );
   }
 }
 await stack.stop();

@@ -16,13 +16,23 @@ export interface Scenario {
 const operation = (name: string) => readFileSync(fromRoot('test', 'contract', 'operations', `${name}.graphql`), 'utf8');
 
 export const scenarios: readonly Scenario[] = [
-  { name: 'CashPosition (USD)', role: 'cfo', request: { query: operation('CashPosition'), variables: { currency: 'USD' } },
-    baseline: { subgraph: 'accounts', scopes: ['treasury:read', 'accounts:read'] } },
-  { name: 'Customers (first 50)', role: 'support', request: { query: operation('Customers'), variables: { first: 50 } },
-    baseline: { subgraph: 'identity', scopes: ['profile:read'] } },
+  {
+    name: 'CashPosition (USD)',
+    role: 'cfo',
+    request: { query: operation('CashPosition'), variables: { currency: 'USD' } },
+    baseline: { subgraph: 'accounts', scopes: ['treasury:read', 'accounts:read'] },
+  },
+  {
+    name: 'Customers (first 50)',
+    role: 'support',
+    request: { query: operation('Customers'), variables: { first: 50 } },
+    baseline: { subgraph: 'identity', scopes: ['profile:read'] },
+  },
 ];
 
 /** CustomerOverview spans all four subgraphs; it runs through the gateway only, for one customer id given at run time. */
 export const customerOverview = (id: string): Scenario => ({
-  name: 'CustomerOverview (4 subgraphs)', role: 'admin', request: { query: operation('CustomerOverview'), variables: { id } },
+  name: 'CustomerOverview (4 subgraphs)',
+  role: 'admin',
+  request: { query: operation('CustomerOverview'), variables: { id } },
 });

@@ -22,23 +22,38 @@ export async function startBenchStack(extraEnv: Readonly<Record<string, string>>
   const ports = new Map(subgraphs.map((subgraph, index) => [subgraph.name, subgraphPorts[index] as number]));
   const keysDir = mkdtempSync(join(tmpdir(), 'fingraph-bench-keys-'));
   const env: NodeJS.ProcessEnv = {
-    ...process.env, DEV_KEYS_DIR: keysDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SANDBOX_LATENCY: 'realistic',
-    SANDBOX_PORT: String(sandboxPort), GATEWAY_PORT: String(gatewayPort),
+    ...process.env,
+    DEV_KEYS_DIR: keysDir,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    SANDBOX_LATENCY: 'realistic',
+    SANDBOX_PORT: String(sandboxPort),
+    GATEWAY_PORT: String(gatewayPort),
     ...Object.fromEntries([...ports].map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
-    UPSTREAM_BASE_URL: `http://127.0.0.1:${sandboxPort}`, ...extraEnv,
+    UPSTREAM_BASE_URL: `http://127.0.0.1:${sandboxPort}`,
+    ...extraEnv,
   };
   const child = spawn(process.execPath, [fromRoot('dist', 'bin', 'start.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); if (/FinGraph gateway:/.test(output)) resolve(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/FinGraph gateway:/.test(output)) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`stack exited ${code}`)));
   });
   return {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
     subgraphUrls: Object.fromEntries([...ports].map(([name, port]) => [name, `http://127.0.0.1:${port}/graphql`])),
     keysDir,
-    token: (role) => spawnSync(process.execPath, [fromRoot('dist', 'bin', 'token.js'), '--role', role, '--tenant', 'acme', '--ttl', '3600'],
-      { env, encoding: 'utf8' }).stdout.trim(),
-    stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+    token: (role) =>
+      spawnSync(process.execPath, [fromRoot('dist', 'bin', 'token.js'), '--role', role, '--tenant', 'acme', '--ttl', '3600'], {
+        env,
+        encoding: 'utf8',
+      }).stdout.trim(),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }

@@ -16,9 +16,12 @@ const STOP_GRACE_MILLIS = 15_000;
 const config = loadOrExit('start', () => ({
   sandboxPort: readPort(process.env, 'SANDBOX_PORT', 4100),
   gatewayPort: readPort(process.env, 'GATEWAY_PORT', 4000),
-  ports: new Map(subgraphs.map((subgraph) => [
-    subgraph.name, readPort(process.env, `${subgraph.name.toUpperCase()}_PORT`, Number(new URL(subgraph.defaultUrl).port)),
-  ])),
+  ports: new Map(
+    subgraphs.map((subgraph) => [
+      subgraph.name,
+      readPort(process.env, `${subgraph.name.toUpperCase()}_PORT`, Number(new URL(subgraph.defaultUrl).port)),
+    ]),
+  ),
   healthTimeoutMillis: readInt(process.env, 'START_HEALTH_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
 }));
 const upstream = `http://127.0.0.1:${config.sandboxPort}`;
@@ -31,12 +34,17 @@ async function stopAll(code: number): Promise<void> {
   const kill = setTimeout(() => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }, STOP_GRACE_MILLIS);
-  await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-    // A child that never spawned (its `error` fired instead) has no pid and will emit no exit.
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  })));
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          // A child that never spawned (its `error` fired instead) has no pid and will emit no exit.
+          if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
   clearTimeout(kill);
   process.exit(code);
 }
@@ -93,9 +101,11 @@ async function startEverything(): Promise<boolean> {
   const keys = ensureDevKeys();
   // The providers' webhooks go to the services that own what they report on, as a tenant registers them.
   const webhookTargets = webhookReceivers
-    .map(({ provider, subgraph }) => `${provider}=http://127.0.0.1:${config.ports.get(subgraph)}/webhooks/${provider}`).join(',');
+    .map(({ provider, subgraph }) => `${provider}=http://127.0.0.1:${config.ports.get(subgraph)}/webhooks/${provider}`)
+    .join(',');
   start('sandbox', 'sandbox/index.js', {
-    SANDBOX_PORT: String(config.sandboxPort), SANDBOX_WEBHOOK_TARGETS: process.env.SANDBOX_WEBHOOK_TARGETS ?? webhookTargets,
+    SANDBOX_PORT: String(config.sandboxPort),
+    SANDBOX_WEBHOOK_TARGETS: process.env.SANDBOX_WEBHOOK_TARGETS ?? webhookTargets,
   });
   if (!(await waitHealthy('sandbox', `${upstream}/healthz`))) return false;
 

@@ -31,8 +31,10 @@ const request = parsed.request;
 
 async function firstCustomer(tenant: string): Promise<string> {
   const base = readUrl(process.env, 'DIRECTORY_URL', `${readUrl(process.env, 'UPSTREAM_BASE_URL', 'http://127.0.0.1:4100')}/directory/v1`);
-  const credentials = loadUpstreamCredentials('UPSTREAM_CREDENTIALS_FILE',
-    readString(process.env, 'UPSTREAM_CREDENTIALS_FILE', fromRoot('sandbox', 'credentials.dev.json')));
+  const credentials = loadUpstreamCredentials(
+    'UPSTREAM_CREDENTIALS_FILE',
+    readString(process.env, 'UPSTREAM_CREDENTIALS_FILE', fromRoot('sandbox', 'credentials.dev.json')),
+  );
   const key = credentials(tenant, 'directory') ?? fail(`no directory credentials for tenant ${tenant}`);
   try {
     const response = await fetch(`${base}/customers?limit=1`, { headers: { authorization: `Bearer ${key}` } });
@@ -47,10 +49,16 @@ async function firstCustomer(tenant: string): Promise<string> {
 
 const customerId = request.customerId ?? (request.role === 'customer' ? await firstCustomer(request.tenant) : undefined);
 const keys = ensureDevKeys();
-process.stdout.write(`${signDevToken({
-  privateKeyPem: keys.privateKeyPem, issuer: DEV_ISSUER, audience: DEV_AUDIENCE,
-  role: request.role, tenant: request.tenant, ttlSeconds: request.ttlSeconds,
-  ...(customerId ? { customerId } : {}),
-  ...(request.scopes ? { scopes: request.scopes } : {}),
-  ...(request.amr ? { amr: request.amr } : {}),
-})}\n`);
+process.stdout.write(
+  `${signDevToken({
+    privateKeyPem: keys.privateKeyPem,
+    issuer: DEV_ISSUER,
+    audience: DEV_AUDIENCE,
+    role: request.role,
+    tenant: request.tenant,
+    ttlSeconds: request.ttlSeconds,
+    ...(customerId ? { customerId } : {}),
+    ...(request.scopes ? { scopes: request.scopes } : {}),
+    ...(request.amr ? { amr: request.amr } : {}),
+  })}\n`,
+);

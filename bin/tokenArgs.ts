@@ -19,7 +19,11 @@ interface OptionSpec {
 const options = {
   role: { type: 'string', value: 'ROLE', help: 'the role whose scopes the token carries (required; see Roles below)' },
   tenant: { type: 'string', value: 'TENANT', help: 'the organisation, a lowercase slug: acme or globex in development (required)' },
-  customer: { type: 'string', value: 'ID', help: "the customer of a customer token (default: the tenant's first customer in the directory)" },
+  customer: {
+    type: 'string',
+    value: 'ID',
+    help: "the customer of a customer token (default: the tenant's first customer in the directory)",
+  },
   scopes: { type: 'string', value: '"A B"', help: "scopes to issue instead of the role's, separated by spaces or commas" },
   amr: { type: 'string', value: 'METHODS', help: 'authentication methods, comma-separated (default pwd; pwd,otp for a second factor)' },
   ttl: { type: 'string', value: 'SECONDS', help: 'lifetime in whole seconds (default 900)' },
@@ -27,8 +31,10 @@ const options = {
 } as const satisfies Record<string, OptionSpec>;
 
 export function tokenUsage(): string {
-  const flags = Object.entries(options).map(([name, spec]: [string, OptionSpec]) =>
-    [`${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.help] as const);
+  const flags = Object.entries(options).map(
+    ([name, spec]: [string, OptionSpec]) =>
+      [`${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.help] as const,
+  );
   const flagWidth = Math.max(...flags.map(([flag]) => flag.length));
   const roleWidth = Math.max(...Object.keys(roles).map((role) => role.length));
   return [
@@ -100,8 +106,12 @@ export function parseTokenArgs(args: readonly string[]): TokenArgs {
   return {
     kind: 'token',
     request: {
-      role: values.role, tenant: values.tenant, customerId: values.customer, ttlSeconds,
-      scopes: list(values.scopes, /[ ,]+/), amr: list(values.amr, /,/),
+      role: values.role,
+      tenant: values.tenant,
+      customerId: values.customer,
+      ttlSeconds,
+      scopes: list(values.scopes, /[ ,]+/),
+      amr: list(values.amr, /,/),
     },
   };
 }

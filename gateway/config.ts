@@ -2,7 +2,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  ConfigError, readBase64Key, readBoolean, readEnum, readInt, readOptionalString, readPort, readString, readUrl, type Env,
+  ConfigError,
+  readBase64Key,
+  readBoolean,
+  readEnum,
+  readInt,
+  readOptionalString,
+  readPort,
+  readString,
+  readUrl,
+  type Env,
 } from '../lib/config/env.js';
 import { readRedisConnection, type RedisConnection } from '../lib/redis/index.js';
 import { isDevelopment, required, requireProductionSettings } from '../lib/config/mode.js';
@@ -47,24 +56,46 @@ function readKeySource(env: Env, production: boolean): KeySource {
   const hmac = readOptionalString(env, 'JWT_HS256_SECRET');
   const given = [files, jwks, hmac].filter((value) => value !== undefined).length;
   if (given > 1) {
-    throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'one key source: JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET (HS256 never alongside asymmetric keys)', 'several');
+    throw new ConfigError(
+      'JWT_PUBLIC_KEY_FILES',
+      'one key source: JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET (HS256 never alongside asymmetric keys)',
+      'several',
+    );
   }
   if (hmac !== undefined) return { kind: 'hmac', secret: readBase64Key(env, 'JWT_HS256_SECRET', 32) };
   if (jwks !== undefined) {
-    return { kind: 'jwks', url: readUrl(env, 'JWT_JWKS_URL'),
+    return {
+      kind: 'jwks',
+      url: readUrl(env, 'JWT_JWKS_URL'),
       refetchIntervalMillis: readInt(env, 'JWT_JWKS_REFETCH_INTERVAL_MS', 60_000, { min: 1000, max: 86_400_000 }),
       maxAgeSeconds: readInt(env, 'JWT_JWKS_MAX_AGE_SECONDS', 600, { min: 1, max: 86_400 }),
-      graceSeconds: readInt(env, 'JWT_JWKS_GRACE_SECONDS', 3600, { min: 0, max: 86_400 }) };
+      graceSeconds: readInt(env, 'JWT_JWKS_GRACE_SECONDS', 3600, { min: 0, max: 86_400 }),
+    };
   }
   if (production && files === undefined) {
-    throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a key source outside development (JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET)', undefined);
+    throw new ConfigError(
+      'JWT_PUBLIC_KEY_FILES',
+      'a key source outside development (JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL or JWT_HS256_SECRET)',
+      undefined,
+    );
   }
-  const list = (files ?? fromRoot('.keys', 'dev-jwt-public.pem')).split(',').map((file) => file.trim()).filter(Boolean);
+  const list = (files ?? fromRoot('.keys', 'dev-jwt-public.pem'))
+    .split(',')
+    .map((file) => file.trim())
+    .filter(Boolean);
   for (const file of list) {
-    const pem = readFile('JWT_PUBLIC_KEY_FILES', file, 'readable PEM public key files, comma-separated (npm start creates a development one)');
+    const pem = readFile(
+      'JWT_PUBLIC_KEY_FILES',
+      file,
+      'readable PEM public key files, comma-separated (npm start creates a development one)',
+    );
     if (!pem.includes('PUBLIC KEY')) throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'PEM public keys', file);
     if (production && existsSync(join(dirname(file), DEVELOPMENT_KEYS_MARKER))) {
-      throw new ConfigError('JWT_PUBLIC_KEY_FILES', 'a key of its own (development keys are accepted only when NODE_ENV=development)', file);
+      throw new ConfigError(
+        'JWT_PUBLIC_KEY_FILES',
+        'a key of its own (development keys are accepted only when NODE_ENV=development)',
+        file,
+      );
     }
   }
   return { kind: 'pem', files: list };
@@ -72,10 +103,14 @@ function readKeySource(env: Env, production: boolean): KeySource {
 
 function readAlgorithms(env: Env, keys: KeySource): Algorithm[] {
   const fallback = keys.kind === 'hmac' ? 'HS256' : asymmetric.join(',');
-  const list = readString(env, 'JWT_ALGORITHMS', fallback).split(',').map((entry) => entry.trim());
+  const list = readString(env, 'JWT_ALGORITHMS', fallback)
+    .split(',')
+    .map((entry) => entry.trim());
   const allowed = keys.kind === 'hmac' ? ['HS256'] : asymmetric;
-  const expected = keys.kind === 'hmac' ? 'HS256 (the only algorithm with JWT_HS256_SECRET)' : `a comma-separated subset of ${asymmetric.join(', ')}`;
-  if (list.length === 0 || list.some((entry) => !allowed.includes(entry as Algorithm))) throw new ConfigError('JWT_ALGORITHMS', expected, list.join(','));
+  const expected =
+    keys.kind === 'hmac' ? 'HS256 (the only algorithm with JWT_HS256_SECRET)' : `a comma-separated subset of ${asymmetric.join(', ')}`;
+  if (list.length === 0 || list.some((entry) => !allowed.includes(entry as Algorithm)))
+    throw new ConfigError('JWT_ALGORITHMS', expected, list.join(','));
   return list as Algorithm[];
 }
 
@@ -84,13 +119,17 @@ const productionSettings = [
   { anyOf: [['JWT_PUBLIC_KEY_FILES'], ['JWT_JWKS_URL'], ['JWT_HS256_SECRET']], what: 'the keys that verify access tokens' },
   required('JWT_ISSUER', 'the required `iss` of access tokens'),
   required('JWT_AUDIENCE', 'the required `aud` of access tokens'),
-  required('INTERNAL_TOKEN_SECRET', 'the master secret of the subgraphs\' internal tokens'),
+  required('INTERNAL_TOKEN_SECRET', "the master secret of the subgraphs' internal tokens"),
 ];
 
 function readAnonymousIntrospection(env: Env, production: boolean): boolean {
   const allowed = readBoolean(env, 'ALLOW_INTROSPECTION', false);
   if (allowed && production) {
-    throw new ConfigError('ALLOW_INTROSPECTION', 'false or nothing outside development (anonymous introspection is for development only)', 'true');
+    throw new ConfigError(
+      'ALLOW_INTROSPECTION',
+      'false or nothing outside development (anonymous introspection is for development only)',
+      'true',
+    );
   }
   return allowed;
 }
@@ -108,9 +147,9 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     host,
     port,
     supergraphSdl: readFile('SUPERGRAPH_FILE', supergraphFile, 'a readable supergraph SDL file (npm run compose writes it)'),
-    subgraphUrls: new Map(subgraphs.map((subgraph) => [
-      subgraph.name, readUrl(env, `SUBGRAPH_${subgraph.name.toUpperCase()}_URL`, subgraph.defaultUrl),
-    ])),
+    subgraphUrls: new Map(
+      subgraphs.map((subgraph) => [subgraph.name, readUrl(env, `SUBGRAPH_${subgraph.name.toUpperCase()}_URL`, subgraph.defaultUrl)]),
+    ),
     jwt: {
       keys,
       algorithms: readAlgorithms(env, keys),

@@ -42,7 +42,7 @@ function isExternal(join: ConstDirectiveNode): boolean {
 function keyFields(fieldSet: string): string[] {
   const operation = parse(`{ ${fieldSet} }`).definitions[0];
   if (operation?.kind !== Kind.OPERATION_DEFINITION) return [];
-  return operation.selectionSet.selections.flatMap((selection) => selection.kind === Kind.FIELD ? [selection.name.value] : []);
+  return operation.selectionSet.selections.flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : []));
 }
 
 /** Graph enum value (ACCOUNTS) → subgraph name (accounts), from the join__Graph enum. */
@@ -58,9 +58,16 @@ function subgraphNames(composed: DocumentNode): Map<string, string> {
   return names;
 }
 
-export function findDenyByDefaultViolations(composed: DocumentNode, apiSchema: GraphQLSchema, rules: AccessRules, publicFields: PublicFields): DenyByDefaultFindings {
+export function findDenyByDefaultViolations(
+  composed: DocumentNode,
+  apiSchema: GraphQLSchema,
+  rules: AccessRules,
+  publicFields: PublicFields,
+): DenyByDefaultFindings {
   const graphNames = subgraphNames(composed);
-  const roots = new Set([apiSchema.getQueryType(), apiSchema.getMutationType(), apiSchema.getSubscriptionType()].flatMap((type) => type ? [type.name] : []));
+  const roots = new Set(
+    [apiSchema.getQueryType(), apiSchema.getMutationType(), apiSchema.getSubscriptionType()].flatMap((type) => (type ? [type.name] : [])),
+  );
   const unscoped: UnscopedField[] = [];
   const publicButScoped: string[] = [];
   const checked = new Set<string>();
@@ -68,7 +75,12 @@ export function findDenyByDefaultViolations(composed: DocumentNode, apiSchema: G
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
     const joins = named(definition.directives, 'join__type');
     const typeGraphs = [...new Set(joins.flatMap((join) => argument(join, 'graph') ?? []))];
-    const keys = new Set(joins.flatMap((join) => { const key = argument(join, 'key'); return key ? keyFields(key) : []; }));
+    const keys = new Set(
+      joins.flatMap((join) => {
+        const key = argument(join, 'key');
+        return key ? keyFields(key) : [];
+      }),
+    );
     const isRoot = roots.has(definition.name.value);
     const isSharedEntity = keys.size > 0 && typeGraphs.length > 1;
     if (!isRoot && !isSharedEntity) continue;
@@ -85,7 +97,8 @@ export function findDenyByDefaultViolations(composed: DocumentNode, apiSchema: G
       if (scoped && publicFields.has(coordinate)) publicButScoped.push(coordinate);
       if (scoped || publicFields.has(coordinate)) continue;
       // An @external field is another subgraph's to resolve; the graphs that resolve it are the ones to name.
-      const fieldGraphs = named(field.directives, 'join__field').filter((join) => !isExternal(join))
+      const fieldGraphs = named(field.directives, 'join__field')
+        .filter((join) => !isExternal(join))
         .flatMap((join) => argument(join, 'graph') ?? []);
       const graphs = fieldGraphs.length > 0 ? fieldGraphs : typeGraphs;
       unscoped.push({ coordinate, subgraphs: [...new Set(graphs)].map((graph) => graphNames.get(graph) ?? graph) });

@@ -22,8 +22,15 @@ export type GatewayOptions = Pick<AuthenticationOptions, 'now'>;
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningServer> {
   // Throws, and so stops the start, when the supergraph's access rules cannot be read or leave a field open by omission.
   const supergraph = prepareSupergraph(config.supergraphSdl);
-  logger.info({ typeRules: supergraph.rules.types.size, fieldRules: supergraph.rules.fields.size, publicFields: [...supergraph.publicFields.keys()],
-    mode: config.authorizationMode }, 'access rules loaded');
+  logger.info(
+    {
+      typeRules: supergraph.rules.types.size,
+      fieldRules: supergraph.rules.fields.size,
+      publicFields: [...supergraph.publicFields.keys()],
+      mode: config.authorizationMode,
+    },
+    'access rules loaded',
+  );
 
   // Before the constructor, which otherwise starts exporting host metrics to Apollo (lib/server/offline.ts).
   disableApolloTelemetry();
@@ -42,7 +49,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     },
   });
   // Persisted queries on the shared Redis when there is one, so a hash registered through one replica works on all.
-  const store = config.redis ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) }) : undefined;
+  const store = config.redis
+    ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) })
+    : undefined;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: store ? new StoreKeyValueCache(store) : 'bounded',
@@ -60,11 +69,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ],
   });
   const authentication = await createAuthentication({
-    jwt: config.jwt, allowAnonymousIntrospection: config.allowAnonymousIntrospection, logger,
+    jwt: config.jwt,
+    allowAnonymousIntrospection: config.allowAnonymousIntrospection,
+    logger,
     ...(options.now ? { now: options.now } : {}),
   });
   const server = await startGraphQLHttpServer<GatewayContext>({
-    apollo, logger, host: config.host, port: config.port,
+    apollo,
+    logger,
+    host: config.host,
+    port: config.port,
     admit: authentication.admit,
     context: authentication.context,
     logFields: authentication.logFields,

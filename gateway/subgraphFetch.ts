@@ -10,7 +10,9 @@ import type { GatewayContext } from './context.js';
 
 const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
 
-const errorBody = z.object({ errors: z.array(z.object({ message: z.string(), extensions: z.record(z.string(), z.unknown()).optional() })).min(1) });
+const errorBody = z.object({
+  errors: z.array(z.object({ message: z.string(), extensions: z.record(z.string(), z.unknown()).optional() })).min(1),
+});
 
 /**
  * A subgraph refuses a request outright (HTTP 4xx) when the client's input fails its checks, e.g. a variable that is

@@ -5,9 +5,28 @@
 // fails closed: no rules read, a security feature FinGraph does not enforce, or a field left open by omission (deny
 // by default, ./denyByDefault.ts), and the gateway does not start.
 import { Supergraph } from '@apollo/federation-internals';
-import { Kind, getNamedType, type ConstDirectiveNode, isNonNullType, isObjectType, isInterfaceType, parse, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  Kind,
+  getNamedType,
+  type ConstDirectiveNode,
+  isNonNullType,
+  isObjectType,
+  isInterfaceType,
+  parse,
+  print,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { readPublicFields, type PublicFields } from '../lib/auth/publicFields.js';
-import { AUTHENTICATED_SPEC, REQUIRES_SCOPES_SPEC, RequirementsError, readAccessRules, ruleCount, type AccessRules } from '../lib/auth/requirements.js';
+import {
+  AUTHENTICATED_SPEC,
+  REQUIRES_SCOPES_SPEC,
+  RequirementsError,
+  readAccessRules,
+  ruleCount,
+  type AccessRules,
+} from '../lib/auth/requirements.js';
 import { findDenyByDefaultViolations } from './denyByDefault.js';
 
 export interface PreparedSupergraph {
@@ -38,7 +57,9 @@ function stripEnforcedPurposes(document: DocumentNode): { document: DocumentNode
       const purpose = node.arguments?.find((arg) => arg.name.value === 'for')?.value;
       if (purpose?.kind !== Kind.ENUM || purpose.value !== 'SECURITY') return undefined;
       if (url?.kind !== Kind.STRING || !enforced.includes(url.value)) {
-        throw new SupergraphSecurityError(`it links ${url?.kind === Kind.STRING ? url.value : 'a feature'} for: SECURITY, which FinGraph does not enforce`);
+        throw new SupergraphSecurityError(
+          `it links ${url?.kind === Kind.STRING ? url.value : 'a feature'} for: SECURITY, which FinGraph does not enforce`,
+        );
       }
       stripped += 1;
       return { ...node, arguments: node.arguments?.filter((arg) => arg.name.value !== 'for') };
@@ -67,13 +88,17 @@ function graphsWithoutRules(document: DocumentNode): string[] {
       for (const value of definition.values ?? []) graphs.add(value.name.value);
     }
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
-    const typeGraphs = (definition.directives ?? []).filter((directive) => directive.name.value === 'join__type').flatMap((directive) => graphArg(directive) ?? []);
+    const typeGraphs = (definition.directives ?? [])
+      .filter((directive) => directive.name.value === 'join__type')
+      .flatMap((directive) => graphArg(directive) ?? []);
     // A rule on a type joined by several graphs (`Query`, `Mutation`, a shared entity) was declared by one of them, and
     // the supergraph does not say which: it counts for none. A type of one graph's own counts for that graph.
     const typeProtected = protects(definition.directives) && typeGraphs.length === 1;
     for (const field of definition.fields ?? []) {
       if (!typeProtected && !protects(field.directives)) continue;
-      const fieldGraphs = (field.directives ?? []).filter((directive) => directive.name.value === 'join__field').flatMap((directive) => graphArg(directive) ?? []);
+      const fieldGraphs = (field.directives ?? [])
+        .filter((directive) => directive.name.value === 'join__field')
+        .flatMap((directive) => graphArg(directive) ?? []);
       (fieldGraphs.length > 0 ? fieldGraphs : typeGraphs).forEach((graph) => protectedGraphs.add(graph));
     }
   }
@@ -110,8 +135,11 @@ function assertDeniedByDefault(composed: DocumentNode, apiSchema: GraphQLSchema,
   const findings = findDenyByDefaultViolations(composed, apiSchema, rules, publicFields);
   const problems: string[] = [];
   if (findings.unscoped.length > 0) {
-    problems.push(`fields with no scope requirement, neither their own nor their type's (deny by default: give each @requiresScopes, or mark it @public(reason: "…") if it is open on purpose): ${
-      findings.unscoped.map((field) => `${field.coordinate} (subgraph ${field.subgraphs.join(', ')})`).join(', ')}`);
+    problems.push(
+      `fields with no scope requirement, neither their own nor their type's (deny by default: give each @requiresScopes, or mark it @public(reason: "…") if it is open on purpose): ${findings.unscoped
+        .map((field) => `${field.coordinate} (subgraph ${field.subgraphs.join(', ')})`)
+        .join(', ')}`,
+    );
   }
   if (findings.publicButScoped.length > 0) {
     problems.push(`fields marked @public that need scopes (drop one or the other): ${findings.publicButScoped.join(', ')}`);
@@ -127,14 +155,17 @@ export function prepareSupergraph(sdl: string): PreparedSupergraph {
   const rules = readRules(composed, readAccessRules);
   const { document, stripped } = stripEnforcedPurposes(composed);
   // A step-up alone protects nothing: a supergraph whose @authenticated / @requiresScopes were lost must not serve.
-  const scopedOrAuthenticated = [...rules.types.values(), ...rules.fields.values()]
-    .filter((rule) => rule.scopes.length > 0 || (rule.authenticated && !rule.stepUp)).length;
+  const scopedOrAuthenticated = [...rules.types.values(), ...rules.fields.values()].filter(
+    (rule) => rule.scopes.length > 0 || (rule.authenticated && !rule.stepUp),
+  ).length;
   if (stripped === 0 || ruleCount(rules) === 0 || scopedOrAuthenticated === 0) {
     throw new SupergraphSecurityError('it declares no access rules (@authenticated / @requiresScopes); refusing to serve unprotected');
   }
   const unprotected = graphsWithoutRules(composed);
   if (unprotected.length > 0) {
-    throw new SupergraphSecurityError(`subgraph ${unprotected.join(', ')} declares no access rules (@authenticated / @requiresScopes); refusing to serve it unprotected`);
+    throw new SupergraphSecurityError(
+      `subgraph ${unprotected.join(', ')} declares no access rules (@authenticated / @requiresScopes); refusing to serve it unprotected`,
+    );
   }
   const servedSdl = print(document);
   const apiSchema = Supergraph.build(servedSdl).apiSchema().toGraphQLJSSchema();

@@ -29,11 +29,7 @@ export interface Behaviour {
 
 const normal: Readonly<ProviderBehaviour> = { down: false, latencyMs: 0, failureRate: 0 };
 
-export function createBehaviour(
-  providers: readonly ProviderId[],
-  latency: LatencyMode,
-  random: () => number = Math.random,
-): Behaviour {
+export function createBehaviour(providers: readonly ProviderId[], latency: LatencyMode, random: () => number = Math.random): Behaviour {
   const settings = new Map<ProviderId, ProviderBehaviour>();
   const counts = new Map<ProviderId, Map<string, number>>();
   const reset = () => {

@@ -3,7 +3,17 @@
 import credentialsFile from './credentials.dev.json' with { type: 'json' };
 import type { TenantId } from './seed/types.js';
 
-export type KeyedProvider = 'directory' | 'lakeside' | 'pacific' | 'northwind' | 'albion' | 'processor' | 'transfers' | 'kyc' | 'sanctions' | 'bureau';
+export type KeyedProvider =
+  | 'directory'
+  | 'lakeside'
+  | 'pacific'
+  | 'northwind'
+  | 'albion'
+  | 'processor'
+  | 'transfers'
+  | 'kyc'
+  | 'sanctions'
+  | 'bureau';
 
 export const credentials: Readonly<Record<TenantId, Readonly<Record<KeyedProvider, string>>>> = credentialsFile;
 

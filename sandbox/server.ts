@@ -165,9 +165,12 @@ async function handle(context: HandlerContext, request: IncomingMessage, respons
   }
   if (path.startsWith(`${controlBasePath}/`)) {
     const body = method === 'POST' ? await readBody(request) : '';
-    send(response, body === undefined
-      ? json(413, { error: { message: 'Body too large' } })
-      : context.control.handle(method, path.slice(controlBasePath.length), body));
+    send(
+      response,
+      body === undefined
+        ? json(413, { error: { message: 'Body too large' } })
+        : context.control.handle(method, path.slice(controlBasePath.length), body),
+    );
     return;
   }
   const provider = context.providers.find((p) => path === p.basePath || path.startsWith(`${p.basePath}/`));

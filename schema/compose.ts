@@ -7,7 +7,9 @@ import { subgraphs } from './subgraphs.js';
 
 export const SUPERGRAPH_PATH = fromRoot('schema', 'supergraph.graphql');
 
-export type Composition = { readonly ok: true; readonly supergraphSdl: string } | { readonly ok: false; readonly errors: readonly string[] };
+export type Composition =
+  | { readonly ok: true; readonly supergraphSdl: string }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 /** A subgraph's schema file, as committed. */
 export function readSubgraphSchema(name: string): string {
@@ -19,11 +21,13 @@ export function readSubgraphSchema(name: string): string {
  * supergraph such an edit would compose to, composed exactly as `npm run compose` composes it.
  */
 export function composeSupergraph(schemaOf: (name: string) => string = readSubgraphSchema): Composition {
-  const result = composeServices(subgraphs.map((subgraph) => ({
-    name: subgraph.name,
-    url: subgraph.defaultUrl,
-    typeDefs: parse(schemaOf(subgraph.name)),
-  })));
+  const result = composeServices(
+    subgraphs.map((subgraph) => ({
+      name: subgraph.name,
+      url: subgraph.defaultUrl,
+      typeDefs: parse(schemaOf(subgraph.name)),
+    })),
+  );
   if (result.errors) {
     return { ok: false, errors: result.errors.map((error) => `${error.extensions.code ?? 'ERROR'}: ${error.message}`) };
   }

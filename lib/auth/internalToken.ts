@@ -35,13 +35,23 @@ function sign(key: Buffer, body: string): string {
   return createHmac('sha256', key).update(body).digest('base64url');
 }
 
-export function signInternalToken(key: Buffer, subgraph: string, principal: Principal, requestId: string,
-  nowSeconds = Math.floor(Date.now() / 1000)): string {
+export function signInternalToken(
+  key: Buffer,
+  subgraph: string,
+  principal: Principal,
+  requestId: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): string {
   const claims: Claims = {
-    aud: subgraph, sub: principal.sub, ten: principal.tenant,
+    aud: subgraph,
+    sub: principal.sub,
+    ten: principal.tenant,
     ...(principal.customerId ? { cid: principal.customerId } : {}),
-    scp: [...principal.scopes], amr: [...principal.amr], rid: requestId,
-    iat: nowSeconds, exp: nowSeconds + INTERNAL_TOKEN_TTL_SECONDS,
+    scp: [...principal.scopes],
+    amr: [...principal.amr],
+    rid: requestId,
+    iat: nowSeconds,
+    exp: nowSeconds + INTERNAL_TOKEN_TTL_SECONDS,
   };
   const body = `v1.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${body}.${sign(key, body)}`;
@@ -59,11 +69,14 @@ export class InternalTokenError extends Error {
   }
 }
 
-const isStringArray = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
-export function verifyInternalToken(key: Buffer, subgraph: string, token: string | undefined,
-  nowSeconds = Math.floor(Date.now() / 1000)): VerifiedInternalToken {
+export function verifyInternalToken(
+  key: Buffer,
+  subgraph: string,
+  token: string | undefined,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): VerifiedInternalToken {
   if (!token) throw new InternalTokenError('missing');
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== 'v1') throw new InternalTokenError('malformed');
@@ -80,8 +93,14 @@ export function verifyInternalToken(key: Buffer, subgraph: string, token: string
   if (claims.aud !== subgraph) throw new InternalTokenError('wrong audience');
   if (typeof claims.exp !== 'number' || claims.exp + CLOCK_SKEW_SECONDS < nowSeconds) throw new InternalTokenError('expired');
   if (typeof claims.iat !== 'number' || claims.iat - CLOCK_SKEW_SECONDS > nowSeconds) throw new InternalTokenError('issued in the future');
-  if (typeof claims.sub !== 'string' || !isValidTenant(claims.ten) || !isStringArray(claims.scp) ||
-    !isStringArray(claims.amr) || typeof claims.rid !== 'string' || (claims.cid !== undefined && typeof claims.cid !== 'string')) {
+  if (
+    typeof claims.sub !== 'string' ||
+    !isValidTenant(claims.ten) ||
+    !isStringArray(claims.scp) ||
+    !isStringArray(claims.amr) ||
+    typeof claims.rid !== 'string' ||
+    (claims.cid !== undefined && typeof claims.cid !== 'string')
+  ) {
     throw new InternalTokenError('malformed claims');
   }
   return {

@@ -1,8 +1,16 @@
 // Who is asking: the verified principal the gateway derives from a client's token and hands to every subgraph.
 
 export const scopes = [
-  'profile:read', 'pii:read', 'accounts:read', 'transactions:read', 'payments:read', 'payments:write',
-  'kyc:read', 'credit:read', 'credit:report', 'treasury:read',
+  'profile:read',
+  'pii:read',
+  'accounts:read',
+  'transactions:read',
+  'payments:read',
+  'payments:write',
+  'kyc:read',
+  'credit:read',
+  'credit:report',
+  'treasury:read',
 ] as const;
 export type Scope = (typeof scopes)[number];
 

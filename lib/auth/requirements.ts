@@ -74,7 +74,11 @@ function directiveNames(document: DocumentNode): { authenticated: Set<string>; r
   };
 }
 
-function requirementFrom(directives: readonly ConstDirectiveNode[] | undefined, names: ReturnType<typeof directiveNames>, where: string): Requirement | undefined {
+function requirementFrom(
+  directives: readonly ConstDirectiveNode[] | undefined,
+  names: ReturnType<typeof directiveNames>,
+  where: string,
+): Requirement | undefined {
   let authenticated = false;
   let stepUp = false;
   const scopes: string[][][] = [];
@@ -98,13 +102,22 @@ function requirementFrom(directives: readonly ConstDirectiveNode[] | undefined, 
 export function combineRequirements(parts: ReadonlyArray<Requirement | undefined>): Requirement | undefined {
   const present = parts.filter((part): part is Requirement => part !== undefined);
   if (present.length === 0) return undefined;
-  return { authenticated: present.some((part) => part.authenticated), scopes: present.flatMap((part) => part.scopes),
-    stepUp: present.some((part) => part.stepUp) };
+  return {
+    authenticated: present.some((part) => part.authenticated),
+    scopes: present.flatMap((part) => part.scopes),
+    stepUp: present.some((part) => part.stepUp),
+  };
 }
 
 const typeKinds = new Set<string>([
-  Kind.OBJECT_TYPE_DEFINITION, Kind.OBJECT_TYPE_EXTENSION, Kind.INTERFACE_TYPE_DEFINITION, Kind.INTERFACE_TYPE_EXTENSION,
-  Kind.SCALAR_TYPE_DEFINITION, Kind.SCALAR_TYPE_EXTENSION, Kind.ENUM_TYPE_DEFINITION, Kind.ENUM_TYPE_EXTENSION,
+  Kind.OBJECT_TYPE_DEFINITION,
+  Kind.OBJECT_TYPE_EXTENSION,
+  Kind.INTERFACE_TYPE_DEFINITION,
+  Kind.INTERFACE_TYPE_EXTENSION,
+  Kind.SCALAR_TYPE_DEFINITION,
+  Kind.SCALAR_TYPE_EXTENSION,
+  Kind.ENUM_TYPE_DEFINITION,
+  Kind.ENUM_TYPE_EXTENSION,
 ]);
 
 export function readAccessRules(document: DocumentNode): AccessRules {
@@ -114,7 +127,11 @@ export function readAccessRules(document: DocumentNode): AccessRules {
   for (const definition of document.definitions) {
     if (!typeKinds.has(definition.kind) || !('name' in definition) || !definition.name) continue;
     const typeName = definition.name.value;
-    const own = requirementFrom('directives' in definition ? definition.directives as readonly ConstDirectiveNode[] : undefined, names, typeName);
+    const own = requirementFrom(
+      'directives' in definition ? (definition.directives as readonly ConstDirectiveNode[]) : undefined,
+      names,
+      typeName,
+    );
     if (own) types.set(typeName, combineRequirements([types.get(typeName), own]) ?? own);
     if (!('fields' in definition) || !definition.fields) continue;
     for (const field of definition.fields) {
@@ -132,8 +149,7 @@ export function ruleCount(rules: AccessRules): number {
 }
 
 export function hasScopesFor(principal: Principal, requirement: Requirement): boolean {
-  return requirement.scopes.every((alternatives) =>
-    alternatives.some((set) => set.every((scope) => principal.scopes.includes(scope))));
+  return requirement.scopes.every((alternatives) => alternatives.some((set) => set.every((scope) => principal.scopes.includes(scope))));
 }
 
 export function hasSecondFactor(principal: Principal): boolean {
@@ -141,7 +157,10 @@ export function hasSecondFactor(principal: Principal): boolean {
 }
 
 /** Why a principal fails a requirement, or undefined when it meets it. Missing scopes are reported before step-up. */
-export function refusalReason(principal: Principal | undefined, requirement: Requirement | undefined): 'UNAUTHENTICATED' | 'MISSING_SCOPE' | 'STEP_UP_REQUIRED' | undefined {
+export function refusalReason(
+  principal: Principal | undefined,
+  requirement: Requirement | undefined,
+): 'UNAUTHENTICATED' | 'MISSING_SCOPE' | 'STEP_UP_REQUIRED' | undefined {
   if (!requirement) return undefined;
   if (!principal) return 'UNAUTHENTICATED';
   if (!hasScopesFor(principal, requirement)) return 'MISSING_SCOPE';

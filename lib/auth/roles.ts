@@ -14,8 +14,18 @@ export const roles = {
   /** Risk staff: KYC and full credit reports. */
   risk: ['profile:read', 'accounts:read', 'transactions:read', 'kyc:read', 'credit:read', 'credit:report'],
   /** Everything, for operators. */
-  admin: ['profile:read', 'pii:read', 'accounts:read', 'transactions:read', 'payments:read', 'payments:write', 'kyc:read',
-    'credit:read', 'credit:report', 'treasury:read'],
+  admin: [
+    'profile:read',
+    'pii:read',
+    'accounts:read',
+    'transactions:read',
+    'payments:read',
+    'payments:write',
+    'kyc:read',
+    'credit:read',
+    'credit:report',
+    'treasury:read',
+  ],
 } as const satisfies Record<string, readonly Scope[]>;
 
 export type Role = keyof typeof roles;

@@ -9,7 +9,14 @@ import { isFinGraphError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { randomEncryptionKeys, ValueCipher, type EncryptionKeys } from './encryption.js';
 import {
-  entryKey, getValidKeySpace, getValidTenant, invalidationChannel, leaseKey, tagKey, type CacheScope, type KeyPart,
+  entryKey,
+  getValidKeySpace,
+  getValidTenant,
+  invalidationChannel,
+  leaseKey,
+  tagKey,
+  type CacheScope,
+  type KeyPart,
   type KeySpace,
 } from './keys.js';
 import { MemoryStore } from './memoryStore.js';
@@ -98,7 +105,7 @@ interface InvalidationMessage {
 
 /** Each caller that did not load the value decodes its own copy, so no two requests share one mutable object. */
 function copyOf(loaded: Loaded): unknown {
-  return loaded.json === undefined ? loaded.value : parseEnvelope(loaded.json)?.v ?? loaded.value;
+  return loaded.json === undefined ? loaded.value : (parseEnvelope(loaded.json)?.v ?? loaded.value);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -128,7 +135,8 @@ export class Cache {
    * that end may have been on the wire while the value was stored, and takes it rather than loading a second time.
    */
   private readonly settled = new LRUCache<string, { readonly endedAt: number; readonly loaded: Loaded; readonly flight: Flight }>({
-    max: 1000, ttl: 1000,
+    max: 1000,
+    ttl: 1000,
   });
   /** Orders lookups and load completions within this instance. */
   private sequence = 0;
@@ -159,34 +167,53 @@ export class Cache {
       this.firstLevel = new MemoryStore({ maxEntries: sizes.maxEntries, maxTtlMs: sizes.ttlMs, clock: this.now });
     }
     const batchWindowMs = options.batchWindowMs ?? defaultBatchWindowMs;
-    this.loader = new DataLoader<string, string | null>(async (keys) => {
-      try {
-        return await this.store.mget(keys);
-      } catch (error) {
-        // One failed MGET fails each lookup of the batch; each becomes a miss for its own namespace.
-        const failure = error instanceof Error ? error : new Error(String(error));
-        return keys.map(() => failure);
-      }
-    }, {
-      cache: false,
-      maxBatchSize: 1000,
-      ...(batchWindowMs > 0 ? { batchScheduleFn: (run: () => void) => { setTimeout(run, batchWindowMs); } } : {}),
-    });
+    this.loader = new DataLoader<string, string | null>(
+      async (keys) => {
+        try {
+          return await this.store.mget(keys);
+        } catch (error) {
+          // One failed MGET fails each lookup of the batch; each becomes a miss for its own namespace.
+          const failure = error instanceof Error ? error : new Error(String(error));
+          return keys.map(() => failure);
+        }
+      },
+      {
+        cache: false,
+        maxBatchSize: 1000,
+        ...(batchWindowMs > 0
+          ? {
+              batchScheduleFn: (run: () => void) => {
+                setTimeout(run, batchWindowMs);
+              },
+            }
+          : {}),
+      },
+    );
     this.channel = invalidationChannel(this.space);
-    this.subscribed = this.store.subscribe(this.channel, (message) => this.onInvalidation(message), () => {
-      // Invalidations sent while the subscription was down are lost: nothing in the first level can be trusted.
-      this.firstLevel?.clear();
-    }).catch((error: unknown) => {
-      if (this.closed) return; // closing the store cancels a subscription still waiting for Redis
-      this.logger?.warn({ store: this.store.kind, error: error instanceof Error ? error.message : typeof error },
-        'cache invalidation subscription failed: first-level entries live out their short time-to-live');
-    });
+    this.subscribed = this.store
+      .subscribe(
+        this.channel,
+        (message) => this.onInvalidation(message),
+        () => {
+          // Invalidations sent while the subscription was down are lost: nothing in the first level can be trusted.
+          this.firstLevel?.clear();
+        },
+      )
+      .catch((error: unknown) => {
+        if (this.closed) return; // closing the store cancels a subscription still waiting for Redis
+        this.logger?.warn(
+          { store: this.store.kind, error: error instanceof Error ? error.message : typeof error },
+          'cache invalidation subscription failed: first-level entries live out their short time-to-live',
+        );
+      });
   }
 
   /** Resolves true once the store answers and the invalidation subscription is in place, false after timeoutMs. */
   async ready(timeoutMs = 2000): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
     const ready = Promise.all([this.store.ready(timeoutMs), this.subscribed]).then(([storeReady]) => storeReady);
     try {
       return await Promise.race([ready, timeout]);
@@ -207,7 +234,7 @@ export class Cache {
       counters: this.counters.for(policy.namespace),
       load: options.load,
     };
-    const lookupStarted = this.sequence += 1;
+    const lookupStarted = (this.sequence += 1);
     const found = await this.lookup(read);
     if (found) {
       const { envelope } = found;
@@ -318,7 +345,7 @@ export class Cache {
     try {
       const loaded = await promise;
       if (loaded.json !== undefined && !flight.invalidated) {
-        this.settled.set(read.key, { endedAt: this.sequence += 1, loaded, flight });
+        this.settled.set(read.key, { endedAt: (this.sequence += 1), loaded, flight });
       }
       return loaded.value;
     } finally {
@@ -331,13 +358,20 @@ export class Cache {
     if (this.refreshing.has(read.key) || this.inflight.has(read.key)) return;
     const flight: Flight = { tagKeys: read.tagKeys, invalidated: false };
     this.refreshing.set(read.key, flight);
-    const task: Promise<void> = this.loadOnce(read, flight, 'refresh').then(() => undefined, (error: unknown) => {
-      this.logger?.debug({ namespace: read.policy.namespace, code: isFinGraphError(error) ? error.code : undefined },
-        'cache refresh failed: the stale entry is kept');
-    }).finally(() => {
-      this.refreshing.delete(read.key);
-      this.background.delete(task);
-    });
+    const task: Promise<void> = this.loadOnce(read, flight, 'refresh')
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.logger?.debug(
+            { namespace: read.policy.namespace, code: isFinGraphError(error) ? error.code : undefined },
+            'cache refresh failed: the stale entry is kept',
+          );
+        },
+      )
+      .finally(() => {
+        this.refreshing.delete(read.key);
+        this.background.delete(task);
+      });
     this.background.add(task);
   }
 
@@ -370,7 +404,10 @@ export class Cache {
       return { value, json: await this.save(read, flight, value) };
     } finally {
       // Released after the value is stored, so a replica polling for it finds it.
-      if (holdsLease) this.store.releaseLease(lease).catch(() => { read.counters.errors += 1; });
+      if (holdsLease)
+        this.store.releaseLease(lease).catch(() => {
+          read.counters.errors += 1;
+        });
     }
   }
 
@@ -385,8 +422,8 @@ export class Cache {
   private async awaitLeaseHolder(read: Read, lease: string): Promise<Loaded | 'lease' | undefined> {
     const patientUntil = Date.now() + this.leaseWaitMs;
     const deadline = patientUntil + this.leaseMs;
-    const fresh = (found: Unsealed | undefined | 'failed'): found is Unsealed => found !== undefined && found !== 'failed'
-      && this.now() < found.envelope.freshUntil;
+    const fresh = (found: Unsealed | undefined | 'failed'): found is Unsealed =>
+      found !== undefined && found !== 'failed' && this.now() < found.envelope.freshUntil;
     let delay = 20;
     while (Date.now() < deadline) {
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
@@ -394,11 +431,13 @@ export class Cache {
       const found = await this.fromStore(read);
       if (found === 'failed') return undefined;
       if (fresh(found)) return { value: found.envelope.v, json: found.json };
-      if (Date.now() >= patientUntil && await this.store.acquireLease(lease, this.leaseMs)) {
+      if (Date.now() >= patientUntil && (await this.store.acquireLease(lease, this.leaseMs))) {
         // The holder may have stored its value and released the lease between the read above and the claim.
         const stored = await this.fromStore(read);
         if (!fresh(stored)) return 'lease';
-        this.store.releaseLease(lease).catch(() => { read.counters.errors += 1; });
+        this.store.releaseLease(lease).catch(() => {
+          read.counters.errors += 1;
+        });
         return { value: stored.envelope.v, json: stored.json };
       }
     }
@@ -415,8 +454,10 @@ export class Cache {
     } catch (error) {
       if (!this.unserializableLogged.has(read.policy.namespace)) {
         this.unserializableLogged.add(read.policy.namespace);
-        this.logger?.warn({ namespace: read.policy.namespace, error: error instanceof Error ? error.message : typeof error },
-          'cache cannot store this namespace\'s values: every read goes to the upstream');
+        this.logger?.warn(
+          { namespace: read.policy.namespace, error: error instanceof Error ? error.message : typeof error },
+          "cache cannot store this namespace's values: every read goes to the upstream",
+        );
       }
       return undefined;
     }

@@ -7,7 +7,10 @@ import type { Cache, ReadThroughOptions } from './cache.js';
 /** DataLoader wants an Error per failed key; anything thrown that is not one is wrapped. */
 export const asLoaderError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-export function cachedLoader<K, V, C = K>(cache: Cache, readFor: (key: K) => ReadThroughOptions<V>,
-  options?: DataLoader.Options<K, V, C>): DataLoader<K, V, C> {
+export function cachedLoader<K, V, C = K>(
+  cache: Cache,
+  readFor: (key: K) => ReadThroughOptions<V>,
+  options?: DataLoader.Options<K, V, C>,
+): DataLoader<K, V, C> {
   return new DataLoader<K, V, C>((keys) => Promise.all(keys.map((key) => cache.readThrough(readFor(key)).catch(asLoaderError))), options);
 }

@@ -42,7 +42,7 @@ function readEncryptionKeys(env: Env): EncryptionKeys | undefined {
     if (key.length !== 32) throw new ConfigError(name, expected, HIDDEN);
     keys.set(kid, key);
   }
-  const current = currentId ?? [...keys.keys()][0] as string;
+  const current = currentId ?? ([...keys.keys()][0] as string);
   if (!keys.has(current)) throw new ConfigError('CACHE_ENCRYPTION_KEY_ID', `one of the ids in ${name}`, current);
   return { keys, current };
 }
@@ -60,8 +60,11 @@ export function readCacheConfig(env: Env): CacheConfig {
     getValidKeySpace({ prefix, version });
   } catch (error) {
     const variable = /prefix/.test((error as Error).message) ? 'CACHE_PREFIX' : 'CACHE_VERSION';
-    throw new ConfigError(variable, variable === 'CACHE_PREFIX' ? 'lowercase letters, digits and dashes (up to 32)'
-      : 'letters, digits and dashes (up to 32)', variable === 'CACHE_PREFIX' ? prefix : version);
+    throw new ConfigError(
+      variable,
+      variable === 'CACHE_PREFIX' ? 'lowercase letters, digits and dashes (up to 32)' : 'letters, digits and dashes (up to 32)',
+      variable === 'CACHE_PREFIX' ? prefix : version,
+    );
   }
   return {
     encryption: configured ?? randomEncryptionKeys(),

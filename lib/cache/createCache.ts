@@ -14,21 +14,31 @@ export interface CreateCacheTuning {
 }
 
 /** `redis`: the service's Redis (its config's `redis`), or undefined for the in-process LRU. */
-export function createCache(config: CacheConfig, redis: RedisConnection | undefined, logger?: Logger, tuning: CreateCacheTuning = {}): Cache {
+export function createCache(
+  config: CacheConfig,
+  redis: RedisConnection | undefined,
+  logger?: Logger,
+  tuning: CreateCacheTuning = {},
+): Cache {
   const store = redis
     ? new RedisStore({ ...tuning.store, connection: redis, ...(logger ? { logger } : {}) })
     : new MemoryStore({ maxEntries: config.maxEntries, ...(tuning.cache?.clock ? { clock: tuning.cache.clock } : {}) });
   if (config.encryptionKeyGenerated) {
-    logger?.warn({ keyId: config.encryption.current },
-      'cache: no CACHE_ENCRYPTION_KEYS, using a random key for this process (sensitive values die with it)');
+    logger?.warn(
+      { keyId: config.encryption.current },
+      'cache: no CACHE_ENCRYPTION_KEYS, using a random key for this process (sensitive values die with it)',
+    );
   }
-  logger?.info({
-    backend: store.kind,
-    where: redis ? describeRedisConnection(redis) : `in-process, at most ${config.maxEntries} entries`,
-    firstLevel: config.firstLevel,
-    encryptionKeyId: config.encryption.current,
-    keyPrefix: `${config.prefix}:{tenant}:…:v${config.version}.*`,
-  }, `cache backend: ${store.kind}`);
+  logger?.info(
+    {
+      backend: store.kind,
+      where: redis ? describeRedisConnection(redis) : `in-process, at most ${config.maxEntries} entries`,
+      firstLevel: config.firstLevel,
+      encryptionKeyId: config.encryption.current,
+      keyPrefix: `${config.prefix}:{tenant}:…:v${config.version}.*`,
+    },
+    `cache backend: ${store.kind}`,
+  );
   return new Cache({
     ...tuning.cache,
     store,

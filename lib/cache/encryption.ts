@@ -25,7 +25,8 @@ export class EncryptionKeyError extends TypeError {
 export function getValidEncryptionKeys(keys: EncryptionKeys): EncryptionKeys {
   if (keys.keys.size === 0) throw new EncryptionKeyError('cache encryption: expected at least one key, got none');
   for (const [kid, key] of keys.keys) {
-    if (!keyIdPattern.test(kid)) throw new EncryptionKeyError(`cache encryption key id: expected ${keyIdPattern}, got ${JSON.stringify(kid)}`);
+    if (!keyIdPattern.test(kid))
+      throw new EncryptionKeyError(`cache encryption key id: expected ${keyIdPattern}, got ${JSON.stringify(kid)}`);
     // The key itself is never quoted in a message.
     if (key.length !== 32) throw new EncryptionKeyError(`cache encryption key ${kid}: expected 32 bytes, got ${key.length}`);
   }
@@ -67,8 +68,13 @@ export class ValueCipher {
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [FORMAT, this.current, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'),
-      ciphertext.toString('base64url')].join('.');
+    return [
+      FORMAT,
+      this.current,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      ciphertext.toString('base64url'),
+    ].join('.');
   }
 
   /** The plaintext, or undefined when the form is wrong, the key id unknown, or the data or AAD was altered. */

@@ -14,7 +14,10 @@ export interface ApolloKeyValueCache {
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 
 export class StoreKeyValueCache implements ApolloKeyValueCache {
-  constructor(private readonly store: CacheStore, private readonly prefix = 'fg:{apollo}:') {}
+  constructor(
+    private readonly store: CacheStore,
+    private readonly prefix = 'fg:{apollo}:',
+  ) {}
 
   async get(key: string): Promise<string | undefined> {
     try {

@@ -58,8 +58,8 @@ function digest(text: string): string {
 function checkedParts(parts: readonly KeyPart[]): readonly KeyPart[] {
   if (!Array.isArray(parts)) throw new CacheKeyError('key', 'an array of parts', parts);
   parts.forEach((part, index) => {
-    const ok = part === null || typeof part === 'string' || typeof part === 'boolean'
-      || (typeof part === 'number' && Number.isFinite(part));
+    const ok =
+      part === null || typeof part === 'string' || typeof part === 'boolean' || (typeof part === 'number' && Number.isFinite(part));
     // NaN and Infinity would serialise as null and collide with it, objects by their key order: refused.
     if (!ok) throw new CacheKeyError(`key part ${index}`, 'a string, finite number, boolean or null', typeof part);
   });
@@ -67,8 +67,7 @@ function checkedParts(parts: readonly KeyPart[]): readonly KeyPart[] {
 }
 
 /** `<prefix>:{<tenant>}:<namespace>:v<global version>.<policy version>:<base64url sha256 of [principal, ...parts]>` */
-export function entryKey(space: KeySpace, scope: CacheScope, namespace: string, policyVersion: number,
-  parts: readonly KeyPart[]): string {
+export function entryKey(space: KeySpace, scope: CacheScope, namespace: string, policyVersion: number, parts: readonly KeyPart[]): string {
   const tenant = getValidTenant(scope.tenant);
   if (scope.principal !== undefined && typeof scope.principal !== 'string') {
     throw new CacheKeyError('principal', 'a string or undefined', typeof scope.principal);

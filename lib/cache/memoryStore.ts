@@ -97,7 +97,13 @@ export class MemoryStore implements CacheStore {
   async publish(channel: string, message: string): Promise<void> {
     // Delivered on a later tick, as Redis would, so a publisher never runs its subscribers' code in its own frame.
     for (const handler of this.handlers.get(channel) ?? []) {
-      queueMicrotask(() => { try { handler(message); } catch { /* a subscriber's failure is its own */ } });
+      queueMicrotask(() => {
+        try {
+          handler(message);
+        } catch {
+          /* a subscriber's failure is its own */
+        }
+      });
     }
   }
 

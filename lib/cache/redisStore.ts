@@ -73,7 +73,8 @@ function groupBySlotTag(keys: readonly string[]): Map<string, number[]> {
   keys.forEach((key, index) => {
     const tag = hashTagOf(key);
     const group = groups.get(tag);
-    if (group) group.push(index); else groups.set(tag, [index]);
+    if (group) group.push(index);
+    else groups.set(tag, [index]);
   });
   return groups;
 }
@@ -99,13 +100,17 @@ export class RedisStore implements CacheStore {
     this.client.defineCommand('fgTagKeys', { lua: tagKeysScript });
     this.client.defineCommand('fgInvalidateTag', { lua: invalidateTagScript });
     this.client.defineCommand('fgReleaseLease', { lua: releaseLeaseScript });
-    this.client.on('ready', () => { this.everReady = true; });
+    this.client.on('ready', () => {
+      this.everReady = true;
+    });
     // Errors are the breaker's to judge; without a listener ioredis would print each reconnect failure.
     this.client.on('error', (error: Error) => {
       if (this.everReady || this.unreachableLogged) return;
       this.unreachableLogged = true;
-      options.logger?.warn({ store: this.kind, error: `${error.name}: ${error.message}`.slice(0, 200) },
-        'cache store not reachable yet: reads go to the upstream until it is');
+      options.logger?.warn(
+        { store: this.kind, error: `${error.name}: ${error.message}`.slice(0, 200) },
+        'cache store not reachable yet: reads go to the upstream until it is',
+      );
     });
   }
 
@@ -144,10 +149,14 @@ export class RedisStore implements CacheStore {
     // A cluster refuses an MGET across slots: one MGET per tenant (hash tag), sent together.
     return this.guarded(async () => {
       const result: (string | null)[] = new Array<string | null>(keys.length).fill(null);
-      await Promise.all([...groupBySlotTag(keys).values()].map(async (indexes) => {
-        const values = await this.client.mget(...indexes.map((index) => keys[index] as string));
-        indexes.forEach((index, position) => { result[index] = values[position] ?? null; });
-      }));
+      await Promise.all(
+        [...groupBySlotTag(keys).values()].map(async (indexes) => {
+          const values = await this.client.mget(...indexes.map((index) => keys[index] as string));
+          indexes.forEach((index, position) => {
+            result[index] = values[position] ?? null;
+          });
+        }),
+      );
       return result;
     });
   }
@@ -194,11 +203,15 @@ export class RedisStore implements CacheStore {
     const token = this.leaseTokens.get(key);
     this.leaseTokens.delete(key);
     if (token === undefined) return Promise.resolve();
-    return this.guarded(async () => { await this.scripts.fgReleaseLease(1, key, token); });
+    return this.guarded(async () => {
+      await this.scripts.fgReleaseLease(1, key, token);
+    });
   }
 
   publish(channel: string, message: string): Promise<void> {
-    return this.guarded(async () => { await this.client.publish(channel, message); });
+    return this.guarded(async () => {
+      await this.client.publish(channel, message);
+    });
   }
 
   /**
@@ -219,15 +232,22 @@ export class RedisStore implements CacheStore {
     // autoResubscribe off: ioredis's own resubscription after a reconnect leaves its promise unhandled, so a close
     // during a reconnect crashed the process with "Connection is closed"; the 'ready' handler below resubscribes.
     const override = { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, autoResubscribe: false };
-    const subscriber = this.client instanceof Cluster
-      ? this.client.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...override } })
-      : this.client.duplicate(override);
+    const subscriber =
+      this.client instanceof Cluster
+        ? this.client.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...override } })
+        : this.client.duplicate(override);
     this.subscriber = subscriber;
     let connectedBefore = false;
-    subscriber.on('error', () => { /* reconnects by itself; the command connection's breaker reports outages */ });
+    subscriber.on('error', () => {
+      /* reconnects by itself; the command connection's breaker reports outages */
+    });
     subscriber.on('message', (channel: string, message: string) => {
       for (const handler of this.handlers.get(channel) ?? []) {
-        try { handler(message); } catch { /* a subscriber's failure is its own */ }
+        try {
+          handler(message);
+        } catch {
+          /* a subscriber's failure is its own */
+        }
       }
     });
     subscriber.on('ready', () => {

@@ -31,12 +31,19 @@ function isPlainObject(value: object): value is Record<string, unknown> {
 
 function encode(value: unknown, path: string, ancestors: Set<object>): Json {
   switch (typeof value) {
-    case 'string': case 'boolean': return value;
-    case 'number': return Number.isFinite(value) ? value : { [TAG]: 'num', v: String(value) };
-    case 'bigint': return { [TAG]: 'bigint', v: value.toString() };
-    case 'undefined': return { [TAG]: 'undef' };
-    case 'object': break;
-    default: throw new SerializeError(`a ${typeof value}`, path);
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : { [TAG]: 'num', v: String(value) };
+    case 'bigint':
+      return { [TAG]: 'bigint', v: value.toString() };
+    case 'undefined':
+      return { [TAG]: 'undef' };
+    case 'object':
+      break;
+    default:
+      throw new SerializeError(`a ${typeof value}`, path);
   }
   if (value === null) return null;
   if (value instanceof Date) {
@@ -108,7 +115,9 @@ export function fromJsonText(text: string): unknown {
 export function serializeEnvelope(envelope: Envelope): string {
   return JSON.stringify({
     v: encode(envelope.v, '$', new Set()),
-    storedAt: envelope.storedAt, freshUntil: envelope.freshUntil, staleUntil: envelope.staleUntil,
+    storedAt: envelope.storedAt,
+    freshUntil: envelope.freshUntil,
+    staleUntil: envelope.staleUntil,
   });
 }
 
@@ -118,8 +127,8 @@ export function parseEnvelope(text: string): Envelope | undefined {
     const parsed = JSON.parse(text) as unknown;
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
     const { v, storedAt, freshUntil, staleUntil } = parsed as Record<string, unknown>;
-    if (!Object.hasOwn(parsed, 'v') || typeof storedAt !== 'number' || typeof freshUntil !== 'number'
-      || typeof staleUntil !== 'number') return undefined;
+    if (!Object.hasOwn(parsed, 'v') || typeof storedAt !== 'number' || typeof freshUntil !== 'number' || typeof staleUntil !== 'number')
+      return undefined;
     return { v: decode(v), storedAt, freshUntil, staleUntil };
   } catch {
     return undefined;

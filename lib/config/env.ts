@@ -2,7 +2,11 @@
 // start-up, so a wrong or missing value stops the service with a message naming the variable and what it expects.
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, readonly expected: string, readonly received: string | undefined) {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+    readonly received: string | undefined,
+  ) {
     super(`${variable}: expected ${expected}, got ${received === undefined ? 'nothing' : JSON.stringify(received)}`);
     this.name = 'ConfigError';
   }

@@ -29,7 +29,10 @@ export function required(variable: string, what: string): ProductionSetting {
 
 /** One refusal naming every missing setting, so an operator fixes them in one go rather than one restart each. */
 export class MissingSettingsError extends ConfigError {
-  constructor(readonly variables: readonly string[], readonly missing: readonly string[]) {
+  constructor(
+    readonly variables: readonly string[],
+    readonly missing: readonly string[],
+  ) {
     super(variables.join(', '), 'settings', undefined);
     this.message = `production rules apply (NODE_ENV is not "development") and these settings are missing: ${missing.join('; ')}`;
     this.name = 'MissingSettingsError';

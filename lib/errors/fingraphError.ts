@@ -18,12 +18,9 @@ export class FinGraphError extends GraphQLError {
   }
 }
 
-export const unauthenticated = (message = 'Authentication required') =>
-  new FinGraphError(ErrorCode.UNAUTHENTICATED, message);
-export const forbidden = (message = 'Not allowed', details: ErrorDetails = {}) =>
-  new FinGraphError(ErrorCode.FORBIDDEN, message, details);
-export const badUserInput = (message: string, details: ErrorDetails = {}) =>
-  new FinGraphError(ErrorCode.BAD_USER_INPUT, message, details);
+export const unauthenticated = (message = 'Authentication required') => new FinGraphError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'Not allowed', details: ErrorDetails = {}) => new FinGraphError(ErrorCode.FORBIDDEN, message, details);
+export const badUserInput = (message: string, details: ErrorDetails = {}) => new FinGraphError(ErrorCode.BAD_USER_INPUT, message, details);
 export const notFound = (what: string) => new FinGraphError(ErrorCode.NOT_FOUND, `${what} not found`);
 export const consentRequired = (institutionId: string) =>
   new FinGraphError(ErrorCode.CONSENT_REQUIRED, `The customer's consent for ${institutionId} is missing or expired`, {
@@ -39,9 +36,14 @@ export const consentStoreUnavailable = () =>
   });
 /** A HARD pull for this customer and purpose was made moments ago: another would put a second one on their file. */
 export const hardInquiryRecent = () =>
-  new FinGraphError(ErrorCode.BAD_USER_INPUT, 'A hard inquiry for this customer and purpose was made in the last 15 minutes; ask for a SOFT one or wait', {
-    argument: 'inquiry', reason: 'HARD_INQUIRY_RECENT',
-  });
+  new FinGraphError(
+    ErrorCode.BAD_USER_INPUT,
+    'A hard inquiry for this customer and purpose was made in the last 15 minutes; ask for a SOFT one or wait',
+    {
+      argument: 'inquiry',
+      reason: 'HARD_INQUIRY_RECENT',
+    },
+  );
 export const idempotencyConflict = () =>
   new FinGraphError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request');
 /** The idempotency store cannot be reached: a payment is refused rather than executed unprotected. Safe to retry. */
@@ -54,9 +56,13 @@ export const idempotencyStoreUnavailable = () =>
  * again could pay twice, so it is refused until someone has looked at the provider's records.
  */
 export const paymentOutcomeUnknown = () =>
-  new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The outcome of this payment could not be confirmed; do not retry it, contact support', {
-    reason: 'PAYMENT_OUTCOME_UNKNOWN',
-  });
+  new FinGraphError(
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    'The outcome of this payment could not be confirmed; do not retry it, contact support',
+    {
+      reason: 'PAYMENT_OUTCOME_UNKNOWN',
+    },
+  );
 export const upstreamUnavailable = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, `${provider} is unavailable`, { provider });
 export const upstreamTimeout = (provider: string) =>

@@ -6,24 +6,45 @@ import { ErrorCode } from './codes.js';
 const passThroughCodes = new Set<string>(Object.values(ErrorCode));
 
 /** Codes Apollo Server itself produces for bad requests; their messages describe the client's own document. */
-const apolloClientCodes = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT',
-  'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
+const apolloClientCodes = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'BAD_REQUEST',
+]);
 
 /**
  * The only extension keys a client may see besides `code`. Anything else a library adds (the gateway's `response`
  * with a subgraph URL and body, `serviceName`, `stacktrace`) is dropped.
  */
-export const publicDetailKeys: readonly string[] = ['argument', 'field', 'institutionId', 'provider', 'purpose', 'reason', 'retryAfterSeconds'];
+export const publicDetailKeys: readonly string[] = [
+  'argument',
+  'field',
+  'institutionId',
+  'provider',
+  'purpose',
+  'reason',
+  'retryAfterSeconds',
+];
 
 export function formatError(formatted: GraphQLFormattedError, _original?: unknown): GraphQLFormattedError {
   const extensions = formatted.extensions ?? {};
   const code = typeof extensions.code === 'string' ? extensions.code : undefined;
   if (code && (passThroughCodes.has(code) || apolloClientCodes.has(code)) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-    const details = Object.fromEntries(publicDetailKeys
-      .filter((key) => ['string', 'number', 'boolean'].includes(typeof extensions[key]))
-      .map((key) => [key, extensions[key]]));
-    return { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}),
-      ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code, ...details } };
+    const details = Object.fromEntries(
+      publicDetailKeys
+        .filter((key) => ['string', 'number', 'boolean'].includes(typeof extensions[key]))
+        .map((key) => [key, extensions[key]]),
+    );
+    return {
+      message: formatted.message,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code, ...details },
+    };
   }
   return {
     message: 'Internal server error',

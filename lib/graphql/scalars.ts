@@ -35,10 +35,16 @@ function isRealDateTime(match: RegExpExecArray): boolean {
   const built = new Date(0);
   built.setUTCFullYear(field('year'), field('month') - 1, field('day'));
   built.setUTCHours(field('hour'), field('minute'), field('second'));
-  return built.getUTCFullYear() === field('year') && built.getUTCMonth() === field('month') - 1
-    && built.getUTCDate() === field('day') && built.getUTCHours() === field('hour')
-    && built.getUTCMinutes() === field('minute') && built.getUTCSeconds() === field('second')
-    && field('offsetHour') <= 23 && field('offsetMinute') <= 59;
+  return (
+    built.getUTCFullYear() === field('year') &&
+    built.getUTCMonth() === field('month') - 1 &&
+    built.getUTCDate() === field('day') &&
+    built.getUTCHours() === field('hour') &&
+    built.getUTCMinutes() === field('minute') &&
+    built.getUTCSeconds() === field('second') &&
+    field('offsetHour') <= 23 &&
+    field('offsetMinute') <= 59
+  );
 }
 
 function parseDateTime(value: unknown): string {

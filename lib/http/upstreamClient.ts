@@ -32,9 +32,7 @@ export interface UpstreamPost extends UpstreamCall {
 }
 
 /** A POST body: JSON (a vendor media type may replace application/json), or a form, as Stripe takes it. */
-export type UpstreamBody =
-  | { readonly json: unknown; readonly contentType?: string }
-  | { readonly form: Readonly<Record<string, string>> };
+export type UpstreamBody = { readonly json: unknown; readonly contentType?: string } | { readonly form: Readonly<Record<string, string>> };
 
 export interface UpstreamResponse {
   readonly status: number;
@@ -76,10 +74,15 @@ export class UpstreamClient {
    * with what helps an operator (status, the failing fields' paths) and never the body, which may hold customer data.
    */
   unusable(details: UnusableDetails): ReturnType<typeof upstreamUnavailable> {
-    this.options.logger?.warn({
-      provider: this.provider, status: details.status, ...(details.what ? { what: details.what } : {}),
-      ...(details.issues ? { invalidFields: details.issues.slice(0, 10).map((issue) => issue.path.map(String).join('.')) } : {}),
-    }, 'upstream answer unusable');
+    this.options.logger?.warn(
+      {
+        provider: this.provider,
+        status: details.status,
+        ...(details.what ? { what: details.what } : {}),
+        ...(details.issues ? { invalidFields: details.issues.slice(0, 10).map((issue) => issue.path.map(String).join('.')) } : {}),
+      },
+      'upstream answer unusable',
+    );
     return upstreamUnavailable(this.provider);
   }
 
@@ -106,9 +109,10 @@ export class UpstreamClient {
 
   /** POST a JSON or form body. Never retried here: the caller knows whether the call is safe to repeat. */
   async post(call: UpstreamPost, body: UpstreamBody): Promise<UpstreamResponse> {
-    const [contentType, text] = 'form' in body
-      ? ['application/x-www-form-urlencoded', new URLSearchParams(body.form).toString()]
-      : [body.contentType ?? 'application/json', JSON.stringify(body.json)];
+    const [contentType, text] =
+      'form' in body
+        ? ['application/x-www-form-urlencoded', new URLSearchParams(body.form).toString()]
+        : [body.contentType ?? 'application/json', JSON.stringify(body.json)];
     const idempotency: Record<string, string> = call.idempotencyKey === undefined ? {} : { 'idempotency-key': call.idempotencyKey };
     return this.send('POST', { ...call, headers: { 'content-type': contentType, ...idempotency, ...call.headers } }, text);
   }
@@ -141,12 +145,21 @@ export class UpstreamClient {
    * GET, then validate the JSON payload into a domain-ready shape at this edge. `errorFor` maps the provider's
    * meaningful non-200 statuses (an expired consent, a missing account) to our codes; any other answer is unusable.
    */
-  async read<T>(call: UpstreamCall, schema: z.ZodType<T>, errorFor: (status: number) => FinGraphError | undefined = () => undefined): Promise<T> {
+  async read<T>(
+    call: UpstreamCall,
+    schema: z.ZodType<T>,
+    errorFor: (status: number) => FinGraphError | undefined = () => undefined,
+  ): Promise<T> {
     return this.validated(await this.getJson(call), schema, errorFor);
   }
 
   /** POST a JSON body, then validate the answer as read() does (for upstreams that serve reads by POST, like a bureau). */
-  async postRead<T>(call: UpstreamPost, body: unknown, schema: z.ZodType<T>, errorFor: (status: number) => FinGraphError | undefined = () => undefined): Promise<T> {
+  async postRead<T>(
+    call: UpstreamPost,
+    body: unknown,
+    schema: z.ZodType<T>,
+    errorFor: (status: number) => FinGraphError | undefined = () => undefined,
+  ): Promise<T> {
     return this.validated(await this.postJson(call, { json: body }), schema, errorFor);
   }
 

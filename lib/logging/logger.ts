@@ -15,10 +15,30 @@ export const redactionDepth = 4;
  */
 export const redactedPaths: readonly string[] = (() => {
   const names = [
-    'authorization', 'Authorization', 'cookie', 'token', 'accessToken', 'access_token', 'refreshToken', 'idToken',
-    'password', 'secret', 'apiKey', 'api_key', 'clientSecret', 'x-fingraph-principal',
-    'taxId', 'tax_id', 'ssn', 'dateOfBirth', 'date_of_birth', 'dob',
-    'accountNumber', 'account_number', 'iban', 'Identification',
+    'authorization',
+    'Authorization',
+    'cookie',
+    'token',
+    'accessToken',
+    'access_token',
+    'refreshToken',
+    'idToken',
+    'password',
+    'secret',
+    'apiKey',
+    'api_key',
+    'clientSecret',
+    'x-fingraph-principal',
+    'taxId',
+    'tax_id',
+    'ssn',
+    'dateOfBirth',
+    'date_of_birth',
+    'dob',
+    'accountNumber',
+    'account_number',
+    'iban',
+    'Identification',
   ];
   const paths: string[] = [];
   for (const name of names) {

@@ -10,7 +10,10 @@ export interface Money {
 const decimalPattern = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 export class MoneyFormatError extends Error {
-  constructor(readonly input: string, readonly reason: string) {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+  ) {
     super(`${JSON.stringify(input)}: ${reason}`);
     this.name = 'MoneyFormatError';
   }

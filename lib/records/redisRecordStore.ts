@@ -32,8 +32,10 @@ export class RedisRecordStore implements RecordStore {
 
   constructor(options: RedisRecordStoreOptions) {
     this.kind = `redis-${options.connection.mode}`;
-    this.client = createRedisClient(options.connection,
-      options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs });
+    this.client = createRedisClient(
+      options.connection,
+      options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs },
+    );
     this.client.defineCommand('fgRecordDeleteIfValue', { lua: deleteIfValueScript });
     let warned = false;
     // Without a listener ioredis would print every reconnection failure; one warning per outage is enough.
@@ -44,13 +46,18 @@ export class RedisRecordStore implements RecordStore {
     });
     this.client.on('ready', () => {
       warned = false;
-      this.client.info('memory').then((info) => {
-        const policy = evictionPolicyOf(info);
-        if (policy !== undefined && policy !== 'noeviction') {
-          options.logger?.warn({ store: this.kind, maxmemoryPolicy: policy },
-            'record store: Redis may evict keys under memory pressure (maxmemory-policy is not noeviction): records could be lost');
-        }
-      }).catch(() => undefined);
+      this.client
+        .info('memory')
+        .then((info) => {
+          const policy = evictionPolicyOf(info);
+          if (policy !== undefined && policy !== 'noeviction') {
+            options.logger?.warn(
+              { store: this.kind, maxmemoryPolicy: policy },
+              'record store: Redis may evict keys under memory pressure (maxmemory-policy is not noeviction): records could be lost',
+            );
+          }
+        })
+        .catch(() => undefined);
     });
   }
 

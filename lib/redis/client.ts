@@ -45,12 +45,15 @@ export function createRedisClient(connection: RedisConnection, options: RedisCli
     case 'cluster': {
       // The cluster owns queueing and reconnection; its per-node clients take only the timeouts.
       const { enableOfflineQueue: _queue, retryStrategy: _retry, ...redisOptions } = common;
-      return new Cluster(connection.nodes.map(({ host, port }) => ({ host, port })), {
-        redisOptions,
-        enableOfflineQueue: false,
-        clusterRetryStrategy: reconnectDelayMs,
-        slotsRefreshTimeout: connectTimeout,
-      });
+      return new Cluster(
+        connection.nodes.map(({ host, port }) => ({ host, port })),
+        {
+          redisOptions,
+          enableOfflineQueue: false,
+          clusterRetryStrategy: reconnectDelayMs,
+          slotsRefreshTimeout: connectTimeout,
+        },
+      );
     }
   }
 }
@@ -59,7 +62,11 @@ export function createRedisClient(connection: RedisConnection, options: RedisCli
 export function whenRedisReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
   if (client.status === 'ready') return Promise.resolve(true);
   return new Promise((resolve) => {
-    const done = (value: boolean): void => { clearTimeout(timer); client.off('ready', onReady); resolve(value); };
+    const done = (value: boolean): void => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(value);
+    };
     const onReady = (): void => done(true);
     const timer = setTimeout(() => done(false), timeoutMs);
     client.on('ready', onReady);

@@ -7,8 +7,8 @@ export interface HostPort {
 }
 
 export type RedisConnection =
-  | { readonly mode: 'single'; /** `redis://[user:password@]host:port[/db]` or `rediss://…` */ readonly url: string }
-  | { readonly mode: 'sentinel'; readonly sentinels: readonly HostPort[]; /** The master group's name. */ readonly name: string }
+  | { readonly mode: 'single' /** `redis://[user:password@]host:port[/db]` or `rediss://…` */; readonly url: string }
+  | { readonly mode: 'sentinel'; readonly sentinels: readonly HostPort[] /** The master group's name. */; readonly name: string }
   | { readonly mode: 'cluster'; readonly nodes: readonly HostPort[] };
 
 /** Where the connection goes, for start-up logs: hosts and ports only, never a user or a password. */

@@ -37,10 +37,14 @@ export function createErrorLoggingPlugin(logger: Logger): ApolloServerPlugin<Err
             const original = originalOf(error);
             // Named fields rather than the error object under pino's `err` key, whose serializer would copy every own
             // property of the error, and those may hold an upstream body.
-            logger.error({
-              requestId, path: error.path,
-              error: { name: original.name, message: original.message, stack: original.stack },
-            }, 'unplanned error');
+            logger.error(
+              {
+                requestId,
+                path: error.path,
+                error: { name: original.name, message: original.message, stack: original.stack },
+              },
+              'unplanned error',
+            );
           }
           // One line for the planned ones: their messages went to the client already, the codes say enough here.
           if (planned.length > 0) logger.info({ requestId, errors: planned }, 'planned errors');

@@ -26,8 +26,10 @@ export interface RequestLogFields {
 export interface RawRoute {
   readonly method: 'POST';
   readonly path: string;
-  handle(request: { readonly headers: IncomingMessage['headers']; readonly body: Buffer }, facts: RequestFacts):
-    Promise<{ readonly status: number; readonly body: unknown }>;
+  handle(
+    request: { readonly headers: IncomingMessage['headers']; readonly body: Buffer },
+    facts: RequestFacts,
+  ): Promise<{ readonly status: number; readonly body: unknown }>;
 }
 
 export interface GraphQLHttpOptions<TContext extends BaseContext> {
@@ -77,9 +79,7 @@ function refusal(error: FinGraphError): { status: number; body: unknown } {
   return { status, body: { errors: [formatError({ message: error.message, extensions: error.extensions })] } };
 }
 
-export async function startGraphQLHttpServer<TContext extends BaseContext>(
-  options: GraphQLHttpOptions<TContext>,
-): Promise<RunningServer> {
+export async function startGraphQLHttpServer<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>): Promise<RunningServer> {
   const { apollo, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxDiscardBytes = options.maxDiscardBytes ?? 8 * 1024 * 1024;
@@ -103,7 +103,13 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     lingerOnClose(request);
   }
 
-  async function sendJson(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  async function sendJson(
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) {
     if (headers.connection === 'close') lingerOnClose(request);
     else await settleBody(request, response);
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -131,7 +137,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       try {
         body = text === '' ? {} : JSON.parse(text);
       } catch {
-        return sendJson(request, response, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+        return sendJson(request, response, 400, {
+          errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
+        });
       }
     }
     let context: TContext;
@@ -176,13 +184,20 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       inFlight -= 1;
       const context = contexts.get(request);
       const who = context && options.logFields ? options.logFields(context) : {};
-      logger.info({
-        requestId: facts.requestId, method: request.method, path: (request.url ?? '').split('?')[0],
-        // Closed before any answer was sent: the client went away (or a stop cut it past its grace). 499 is nginx's
-        // "client closed request"; it only ever appears in our log, never on the wire.
-        status: response.headersSent ? response.statusCode : 499, durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-        ...(who.tenant ? { tenant: who.tenant } : {}), ...(who.sub ? { sub: who.sub } : {}),
-      }, 'request');
+      logger.info(
+        {
+          requestId: facts.requestId,
+          method: request.method,
+          path: (request.url ?? '').split('?')[0],
+          // Closed before any answer was sent: the client went away (or a stop cut it past its grace). 499 is nginx's
+          // "client closed request"; it only ever appears in our log, never on the wire.
+          status: response.headersSent ? response.statusCode : 499,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          ...(who.tenant ? { tenant: who.tenant } : {}),
+          ...(who.sub ? { sub: who.sub } : {}),
+        },
+        'request',
+      );
       if (stopping && inFlight === 0) drained?.();
     });
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -198,26 +213,39 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       } else {
         await sendJson(request, response, 404, { errors: [{ message: 'Not found', extensions: { code: ErrorCode.NOT_FOUND } }] });
       }
-    })().catch(async (error: unknown) => {
-      if (error instanceof ClientGone) {
-        // No one to answer; the request's log line says 499.
+    })()
+      .catch(async (error: unknown) => {
+        if (error instanceof ClientGone) {
+          // No one to answer; the request's log line says 499.
+          response.destroy();
+          return;
+        }
+        if (error instanceof BodyTooLarge) {
+          // Past the discard bound the rest of the body stays unread, so the connection cannot carry another request.
+          await sendJson(
+            request,
+            response,
+            413,
+            { errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }] },
+            error.consumed ? {} : { connection: 'close' },
+          );
+          return;
+        }
+        logger.error(
+          { requestId: facts.requestId, err: error instanceof Error ? { type: error.name, message: error.message } : String(error) },
+          'request failed',
+        );
+        if (!response.headersSent)
+          await sendJson(request, response, 500, {
+            errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }],
+          });
+        else response.end();
+      })
+      .catch((error: unknown) => {
+        // Only a failure to answer at all lands here (the client is gone); nothing is left to tell it.
+        logger.warn({ requestId: facts.requestId, err: error instanceof Error ? error.name : String(error) }, 'answer failed');
         response.destroy();
-        return;
-      }
-      if (error instanceof BodyTooLarge) {
-        // Past the discard bound the rest of the body stays unread, so the connection cannot carry another request.
-        await sendJson(request, response, 413, { errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.BAD_USER_INPUT } }] },
-          error.consumed ? {} : { connection: 'close' });
-        return;
-      }
-      logger.error({ requestId: facts.requestId, err: error instanceof Error ? { type: error.name, message: error.message } : String(error) }, 'request failed');
-      if (!response.headersSent) await sendJson(request, response, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
-      else response.end();
-    }).catch((error: unknown) => {
-      // Only a failure to answer at all lands here (the client is gone); nothing is left to tell it.
-      logger.warn({ requestId: facts.requestId, err: error instanceof Error ? error.name : String(error) }, 'answer failed');
-      response.destroy();
-    });
+      });
   });
   server.keepAliveTimeout = 65_000;
 
@@ -230,7 +258,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}/graphql`;
 
   return {
-    url, port, server,
+    url,
+    port,
+    server,
     async close() {
       if (stopping) return;
       stopping = true;
@@ -238,7 +268,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       server.closeIdleConnections();
       if (inFlight > 0) {
         await Promise.race([
-          new Promise<void>((resolve) => { drained = resolve; }),
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
           new Promise<void>((resolve) => setTimeout(resolve, options.stopGracePeriodMillis ?? 10_000).unref()),
         ]);
       }

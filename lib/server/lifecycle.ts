@@ -14,8 +14,14 @@ export function runUntilSignal(server: Stoppable, logger: Logger): void {
     stopping = true;
     logger.info({ signal }, 'stopping');
     server.close().then(
-      () => { logger.info('stopped'); process.exit(0); },
-      (error: unknown) => { logger.error({ err: String(error) }, 'stop failed'); process.exit(1); },
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: String(error) }, 'stop failed');
+        process.exit(1);
+      },
     );
   };
   process.on('SIGTERM', stop);

@@ -23,9 +23,5 @@ export function disableApolloTelemetry(env: NodeJS.ProcessEnv = process.env): vo
 
 /** Plugins for every ApolloServer we build: no landing page, no usage reporting, no schema reporting. */
 export function offlinePlugins(): Array<ApolloServerPlugin<BaseContext>> {
-  return [
-    ApolloServerPluginLandingPageDisabled(),
-    ApolloServerPluginUsageReportingDisabled(),
-    ApolloServerPluginSchemaReportingDisabled(),
-  ];
+  return [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()];
 }

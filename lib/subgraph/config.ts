@@ -39,17 +39,20 @@ export interface SubgraphSettings {
 export function sharedProductionSettings(env: Env, internalKey: string, upstreamUrls: readonly string[]): ProductionSetting[] {
   const redisGiven = isRedisConfigured(env);
   return [
-    required(internalKey, 'this subgraph\'s key for the gateway\'s internal tokens'),
-    required('UPSTREAM_CREDENTIALS_FILE', 'the tenants\' upstream API keys'),
+    required(internalKey, "this subgraph's key for the gateway's internal tokens"),
+    required('UPSTREAM_CREDENTIALS_FILE', "the tenants' upstream API keys"),
     { anyOf: [['UPSTREAM_BASE_URL'], upstreamUrls], what: 'where the upstream providers are' },
-    ...(redisGiven ? [required('CACHE_ENCRYPTION_KEYS', 'the cache\'s encryption keys, shared by every replica')] : []),
+    ...(redisGiven ? [required('CACHE_ENCRYPTION_KEYS', "the cache's encryption keys, shared by every replica")] : []),
   ];
 }
 
 /** The base every upstream URL defaults under: the sandbox in development, only what is configured otherwise. */
 export function readUpstreamBase(env: Env): string | undefined {
-  return isDevelopment(env) ? readUrl(env, 'UPSTREAM_BASE_URL', DEVELOPMENT_UPSTREAM)
-    : (readOptionalString(env, 'UPSTREAM_BASE_URL') === undefined ? undefined : readUrl(env, 'UPSTREAM_BASE_URL'));
+  return isDevelopment(env)
+    ? readUrl(env, 'UPSTREAM_BASE_URL', DEVELOPMENT_UPSTREAM)
+    : readOptionalString(env, 'UPSTREAM_BASE_URL') === undefined
+      ? undefined
+      : readUrl(env, 'UPSTREAM_BASE_URL');
 }
 
 /** An upstream's URL: its own variable, or its path under the base. */
@@ -61,7 +64,11 @@ export function readUpstreamUrl(env: Env, base: string | undefined, variable: st
 export function readCredentialsFile(env: Env): string {
   const file = readString(env, 'UPSTREAM_CREDENTIALS_FILE', isDevelopment(env) ? DEVELOPMENT_CREDENTIALS : undefined);
   if (!isDevelopment(env) && resolve(file) === DEVELOPMENT_CREDENTIALS) {
-    throw new ConfigError('UPSTREAM_CREDENTIALS_FILE', 'the platform\'s credentials (the sandbox\'s committed file is for development only)', file);
+    throw new ConfigError(
+      'UPSTREAM_CREDENTIALS_FILE',
+      "the platform's credentials (the sandbox's committed file is for development only)",
+      file,
+    );
   }
   return file;
 }
@@ -73,7 +80,10 @@ export function readCredentials(env: Env): UpstreamCredentials {
 /** Reads <NAME>_HOST, <NAME>_PORT, <NAME>_INTERNAL_KEY and the shared upstream and cache settings. */
 export function readSubgraphBaseConfig(env: Env, name: string, defaultPort: number, settings: SubgraphSettings): SubgraphBaseConfig {
   const prefix = name.toUpperCase();
-  requireProductionSettings(env, [...sharedProductionSettings(env, `${prefix}_INTERNAL_KEY`, settings.upstreamUrls), ...settings.production ?? []]);
+  requireProductionSettings(env, [
+    ...sharedProductionSettings(env, `${prefix}_INTERNAL_KEY`, settings.upstreamUrls),
+    ...(settings.production ?? []),
+  ]);
   return {
     host: readString(env, `${prefix}_HOST`, '127.0.0.1'),
     port: readPort(env, `${prefix}_PORT`, defaultPort),

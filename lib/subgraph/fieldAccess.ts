@@ -16,7 +16,9 @@ export function enforceFieldAccess(schema: GraphQLSchema, typeDefs: DocumentNode
     for (const field of Object.values(type.getFields())) {
       // The parent type's own rule covers entity fetches (`_entities`), where no parent field was checked.
       const requirement = combineRequirements([
-        rules.types.get(type.name), rules.fields.get(`${type.name}.${field.name}`), rules.types.get(getNamedType(field.type).name),
+        rules.types.get(type.name),
+        rules.fields.get(`${type.name}.${field.name}`),
+        rules.types.get(getNamedType(field.type).name),
       ]);
       if (!requirement) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
@@ -26,7 +28,9 @@ export function enforceFieldAccess(schema: GraphQLSchema, typeDefs: DocumentNode
           // Through the gateway this never happens (it removes such fields first): a line here means a caller reached
           // the subgraph another way, or the gateway's rules and this schema disagree.
           context.logger?.warn({ coordinate: `${type.name}.${field.name}` }, 'field refused by subgraph');
-          throw forbidden(`Not allowed to read ${type.name}.${field.name}`, { reason: reason === 'UNAUTHENTICATED' ? 'MISSING_SCOPE' : reason });
+          throw forbidden(`Not allowed to read ${type.name}.${field.name}`, {
+            reason: reason === 'UNAUTHENTICATED' ? 'MISSING_SCOPE' : reason,
+          });
         }
         return resolve(source, args, context, info);
       };

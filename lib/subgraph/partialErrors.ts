@@ -10,11 +10,13 @@ export interface PartialErrorsContext extends BaseContext {
 }
 
 export function addPartialError(context: PartialErrorsContext, info: GraphQLResolveInfo, error: FinGraphError): void {
-  context.partialErrors.push(formatError({
-    message: error.message,
-    path: responsePathAsArray(info.path),
-    extensions: error.extensions,
-  }));
+  context.partialErrors.push(
+    formatError({
+      message: error.message,
+      path: responsePathAsArray(info.path),
+      extensions: error.extensions,
+    }),
+  );
 }
 
 export function createPartialErrorsPlugin<T extends PartialErrorsContext>(): ApolloServerPlugin<T> {

@@ -83,7 +83,9 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     // Only the gateway reaches a subgraph (every request needs its token), and it needs the SDL through `_service`.
     introspection: true,
     plugins: [
-      ...offlinePlugins(), ApolloServerPluginInlineTraceDisabled(), createPartialErrorsPlugin<TContext>(),
+      ...offlinePlugins(),
+      ApolloServerPluginInlineTraceDisabled(),
+      createPartialErrorsPlugin<TContext>(),
       createErrorLoggingPlugin(options.logger),
     ],
   });
@@ -92,14 +94,20 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
   // read a body); the context picks the result up here, per request.
   const admitted = new WeakMap<IncomingMessage, VerifiedInternalToken>();
   const server = await startGraphQLHttpServer<TContext>({
-    apollo, logger: options.logger, host, port,
+    apollo,
+    logger: options.logger,
+    host,
+    port,
     ...(options.routes ? { routes: options.routes } : {}),
     admit(request, facts) {
       const header = request.headers[INTERNAL_TOKEN_HEADER];
       try {
         admitted.set(request, verifyInternalToken(internalTokenKey, options.name, typeof header === 'string' ? header : undefined));
       } catch (error) {
-        options.logger.warn({ requestId: facts.requestId, reason: error instanceof InternalTokenError ? error.message : 'invalid' }, 'internal token refused');
+        options.logger.warn(
+          { requestId: facts.requestId, reason: error instanceof InternalTokenError ? error.message : 'invalid' },
+          'internal token refused',
+        );
         throw unauthenticated();
       }
     },

@@ -7,7 +7,7 @@ export const permissiblePurposes = {
   '3F': 'credit transaction involving the consumer (604(a)(3)(A))',
   '08': 'review of an existing account (604(a)(3)(A))',
   '0B': 'written instruction of the consumer (604(a)(2))',
-  '0E': 'employment purposes, with the consumer\'s written authorisation (604(a)(3)(B), 604(b))',
+  '0E': "employment purposes, with the consumer's written authorisation (604(a)(3)(B), 604(b))",
   '0I': 'insurance underwriting (604(a)(3)(C))',
   '07': 'collection of an account (604(a)(3)(A))',
 } as const;
@@ -30,8 +30,16 @@ export const tradelineStatuses = ['11', '11', '11', '11', '12', '71', '78', '80'
 export const reasonCodes = ['01', '02', '05', '08', '10', '13', '14', '18', '20', '32'] as const;
 
 export const creditors = [
-  'NORTHWIND CARD SERVICES', 'ALBION BANK PLC', 'LAKESIDE AUTO FINANCE', 'PACIFIC MORTGAGE CO', 'FEDLOAN SERVICING',
-  'CEDAR CREDIT UNION', 'HARBOR RETAIL CARD', 'SUMMIT PERSONAL LOANS', 'MIDLAND RECOVERY', 'BRIGHTSTAR AUTO',
+  'NORTHWIND CARD SERVICES',
+  'ALBION BANK PLC',
+  'LAKESIDE AUTO FINANCE',
+  'PACIFIC MORTGAGE CO',
+  'FEDLOAN SERVICING',
+  'CEDAR CREDIT UNION',
+  'HARBOR RETAIL CARD',
+  'SUMMIT PERSONAL LOANS',
+  'MIDLAND RECOVERY',
+  'BRIGHTSTAR AUTO',
 ] as const;
 
 /** Subscribers whose hard inquiries the seeded files already hold. */

@@ -28,15 +28,20 @@ const pullRequest = z.object({
     abbreviatedAmount: z.string().max(12).optional(),
   }),
   inquiryType: z.enum(['HARD', 'SOFT']),
-  addOns: z.object({
-    riskModels: z.object({ modelIndicator: z.array(z.string()).min(1).max(2) }).optional(),
-  }).optional(),
+  addOns: z
+    .object({
+      riskModels: z.object({ modelIndicator: z.array(z.string()).min(1).max(2) }).optional(),
+    })
+    .optional(),
 });
 
 /** MMDDYY and HHMMSS in UTC, as the header record writes them. */
 function headerRecord(ms: number) {
   const iso = new Date(ms).toISOString();
-  return { reportDate: `${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(2, 4)}`, reportTime: `${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}` };
+  return {
+    reportDate: `${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(2, 4)}`,
+    reportTime: `${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`,
+  };
 }
 
 /** Newest first, as the inquiry segment lists them. */
@@ -49,7 +54,7 @@ export function createBureauProvider({ world, clock }: ProviderDeps): Provider {
   const recorded = new Map<string, FileInquiry[]>();
   const fileOf = (customer: SeedCustomer) => {
     let file = files.get(customer.id);
-    if (!file) files.set(customer.id, file = buildConsumerFile(world.seed, clock, customer));
+    if (!file) files.set(customer.id, (file = buildConsumerFile(world.seed, clock, customer)));
     return file;
   };
   const subscriberName = (tenant: TenantId) => (world.organisations.get(tenant)?.name ?? tenant).toUpperCase();
@@ -68,7 +73,12 @@ export function createBureauProvider({ world, clock }: ProviderDeps): Provider {
     }
     const parsed = pullRequest.safeParse(body);
     if (!parsed.success) {
-      return invalidRequest(`Invalid fields: ${parsed.error.issues.slice(0, 5).map((issue) => issue.path.join('.')).join(', ')}`);
+      return invalidRequest(
+        `Invalid fields: ${parsed.error.issues
+          .slice(0, 5)
+          .map((issue) => issue.path.join('.'))
+          .join(', ')}`,
+      );
     }
     const { consumerPii, permissiblePurpose, inquiryType, addOns, requestor } = parsed.data;
     if (!Object.hasOwn(permissiblePurposes, permissiblePurpose.type)) {
@@ -87,34 +97,44 @@ export function createBureauProvider({ world, clock }: ProviderDeps): Provider {
     const now = Date.now();
     const history = recorded.get(customer.id) ?? [];
     const report = {
-      creditProfile: [{
-        headerRecord: [headerRecord(now)],
-        consumerIdentity: { customerReference: customer.id },
-        riskModel: models.map((model) => ({
-          modelIndicator: model,
-          score: String(scoreFor(file, model as 'F9' | 'V4')).padStart(4, '0'),
-          evaluation: 'P',
-          scoreFactors: file.reasons.map((code, index) => ({ importance: String(index + 1), code })),
-        })),
-        tradeline: file.tradelines,
-        // What lenders see: hard inquiries only. Soft ones stay on the file for the consumer's own disclosure.
-        inquiry: [...file.inquiries, ...history].filter((entry) => entry.type === 'H').sort(byDateDescending),
-      }],
+      creditProfile: [
+        {
+          headerRecord: [headerRecord(now)],
+          consumerIdentity: { customerReference: customer.id },
+          riskModel: models.map((model) => ({
+            modelIndicator: model,
+            score: String(scoreFor(file, model as 'F9' | 'V4')).padStart(4, '0'),
+            evaluation: 'P',
+            scoreFactors: file.reasons.map((code, index) => ({ importance: String(index + 1), code })),
+          })),
+          tradeline: file.tradelines,
+          // What lenders see: hard inquiries only. Soft ones stay on the file for the consumer's own disclosure.
+          inquiry: [...file.inquiries, ...history].filter((entry) => entry.type === 'H').sort(byDateDescending),
+        },
+      ],
     };
-    recorded.set(customer.id, [...history, {
-      date: bureauDate(now), subscriberName: subscriberName(tenant),
-      subscriberCode: requestor?.subscriberCode ?? '0000000', type: inquiryType === 'HARD' ? 'H' : 'S',
-    }]);
+    recorded.set(customer.id, [
+      ...history,
+      {
+        date: bureauDate(now),
+        subscriberName: subscriberName(tenant),
+        subscriberCode: requestor?.subscriberCode ?? '0000000',
+        type: inquiryType === 'HARD' ? 'H' : 'S',
+      },
+    ]);
     return json(200, report);
   }
 
   const routes: Route[] = [{ method: 'POST', template: creditReportPath, handle: pull }];
 
-  const control: ProviderControlRoute[] = [{
-    // Every inquiry made at run time on a customer's file, soft ones included (the consumer's own view).
-    method: 'GET', template: '/inquiries/{customerId}',
-    handle: (params) => json(200, { inquiries: recorded.get(params.customerId ?? '') ?? [] }),
-  }];
+  const control: ProviderControlRoute[] = [
+    {
+      // Every inquiry made at run time on a customer's file, soft ones included (the consumer's own view).
+      method: 'GET',
+      template: '/inquiries/{customerId}',
+      handle: (params) => json(200, { inquiries: recorded.get(params.customerId ?? '') ?? [] }),
+    },
+  ];
 
   return {
     id: 'bureau',

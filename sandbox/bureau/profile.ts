@@ -71,12 +71,15 @@ export function buildConsumerFile(seed: string, clock: Clock, customer: SeedCust
       openOrClosed: status === '12' ? 'C' : 'O',
     };
   });
-  const inquiries = Array.from({ length: rng.int(0, 2) }, (): FileInquiry => ({
-    date: bureauDate(clock.asOf - rng.int(20, 700) * dayMs),
-    subscriberName: rng.pick(inquirers),
-    subscriberCode: rng.digits(7),
-    type: 'H',
-  }));
+  const inquiries = Array.from(
+    { length: rng.int(0, 2) },
+    (): FileInquiry => ({
+      date: bureauDate(clock.asOf - rng.int(20, 700) * dayMs),
+      subscriberName: rng.pick(inquirers),
+      subscriberCode: rng.digits(7),
+      type: 'H',
+    }),
+  );
   return { baseScore, reasons, tradelines, inquiries };
 }
 

@@ -33,8 +33,13 @@ const controlError = (status: number, message: string) => json(status, { error: 
 
 const webhookTarget = z.strictObject({ url: z.url({ protocol: /^https?$/ }).nullable() });
 
-export function createControl(behaviour: Behaviour, consents: ConsentState, providers: readonly Provider[], outbox: WebhookOutbox,
-  ledgers: LedgerBook): Control {
+export function createControl(
+  behaviour: Behaviour,
+  consents: ConsentState,
+  providers: readonly Provider[],
+  outbox: WebhookOutbox,
+  ledgers: LedgerBook,
+): Control {
   const isProvider = (id: string): id is ProviderId => (providerIds as readonly string[]).includes(id);
   const allSettings = () => Object.fromEntries(providerIds.map((id) => [id, behaviour.settings(id)]));
   const consentJson = (consent: SeedConsent) => ({
@@ -50,7 +55,8 @@ export function createControl(behaviour: Behaviour, consents: ConsentState, prov
   const routes: ControlRoute[] = [
     { method: 'GET', template: '/providers', handle: () => json(200, allSettings()) },
     {
-      method: 'POST', template: '/providers/{provider}',
+      method: 'POST',
+      template: '/providers/{provider}',
       handle(params, body) {
         const provider = params.provider ?? '';
         if (!isProvider(provider)) return controlError(404, `Unknown provider ${provider}; expected one of ${providerIds.join(', ')}`);
@@ -61,13 +67,17 @@ export function createControl(behaviour: Behaviour, consents: ConsentState, prov
           return controlError(400, 'Body must be JSON');
         }
         const patch = behaviourPatch.safeParse(parsed);
-        if (!patch.success) return controlError(400, `Expected { down?: boolean, latencyMs?: integer >= 0, failureRate?: 0..1 }: ${patch.error.message}`);
+        if (!patch.success)
+          return controlError(400, `Expected { down?: boolean, latencyMs?: integer >= 0, failureRate?: 0..1 }: ${patch.error.message}`);
         const { down, latencyMs, failureRate } = patch.data;
-        return json(200, behaviour.configure(provider, {
-          ...(down === undefined ? {} : { down }),
-          ...(latencyMs === undefined ? {} : { latencyMs }),
-          ...(failureRate === undefined ? {} : { failureRate }),
-        }));
+        return json(
+          200,
+          behaviour.configure(provider, {
+            ...(down === undefined ? {} : { down }),
+            ...(latencyMs === undefined ? {} : { latencyMs }),
+            ...(failureRate === undefined ? {} : { failureRate }),
+          }),
+        );
       },
     },
     { method: 'GET', template: '/calls', handle: () => json(200, behaviour.calls()) },
@@ -75,7 +85,8 @@ export function createControl(behaviour: Behaviour, consents: ConsentState, prov
     { method: 'POST', template: '/consents/{consentId}/restore', handle: consentAction((id) => consents.restore(id)) },
     { method: 'GET', template: '/webhooks', handle: () => json(200, { deliveries: outbox.deliveries() }) },
     {
-      method: 'POST', template: '/webhooks/{provider}',
+      method: 'POST',
+      template: '/webhooks/{provider}',
       handle(params, body) {
         const provider = params.provider ?? '';
         if (!isProvider(provider)) return controlError(404, `Unknown provider ${provider}`);
@@ -92,7 +103,8 @@ export function createControl(behaviour: Behaviour, consents: ConsentState, prov
       },
     },
     {
-      method: 'POST', template: '/reset',
+      method: 'POST',
+      template: '/reset',
       handle() {
         behaviour.reset();
         consents.reset();

@@ -18,10 +18,12 @@ export const maxBalanceIds = 25;
 type TenantHandler = (request: SandboxRequest, tenant: TenantId) => SandboxResponse;
 
 export function createCoreBankingProvider(bank: CoreBank, world: World, ledgers: LedgerBook): Provider {
-  const authed = (handler: TenantHandler) => (request: SandboxRequest): SandboxResponse => {
-    const tenant = tenantForKey(bank, bearerToken(request.headers));
-    return tenant ? handler(request, tenant) : coreError('unauthorized', 'Missing or unknown API key.');
-  };
+  const authed =
+    (handler: TenantHandler) =>
+    (request: SandboxRequest): SandboxResponse => {
+      const tenant = tenantForKey(bank, bearerToken(request.headers));
+      return tenant ? handler(request, tenant) : coreError('unauthorized', 'Missing or unknown API key.');
+    };
   const visibleAccount = (id: string, tenant: TenantId): SeedAccount | undefined => {
     const account = world.accounts.get(id);
     return account && account.bank === bank && account.tenant === tenant ? account : undefined;
@@ -29,7 +31,8 @@ export function createCoreBankingProvider(bank: CoreBank, world: World, ledgers:
 
   const routes: Route[] = [
     {
-      method: 'GET', template: '/customers/{bank_customer_id}/accounts',
+      method: 'GET',
+      template: '/customers/{bank_customer_id}/accounts',
       handle: authed((request, tenant) => {
         const id = request.params.bank_customer_id ?? '';
         const customer = world.bankCustomers.get(id);
@@ -39,14 +42,16 @@ export function createCoreBankingProvider(bank: CoreBank, world: World, ledgers:
       }),
     },
     {
-      method: 'GET', template: '/accounts/{id}',
+      method: 'GET',
+      template: '/accounts/{id}',
       handle: authed((request, tenant) => {
         const account = visibleAccount(request.params.id ?? '', tenant);
         return account ? json(200, accountJson(account)) : coreError('not_found', 'No such account.');
       }),
     },
     {
-      method: 'GET', template: '/balances',
+      method: 'GET',
+      template: '/balances',
       handle: authed((request, tenant) => {
         const ids = idList(request.query.get('account_ids') ?? '');
         if (ids.length === 0) return coreError('invalid_request', 'account_ids is required.');
@@ -59,7 +64,8 @@ export function createCoreBankingProvider(bank: CoreBank, world: World, ledgers:
       }),
     },
     {
-      method: 'GET', template: '/accounts/{id}/transactions',
+      method: 'GET',
+      template: '/accounts/{id}/transactions',
       handle: authed((request, tenant) => {
         const account = visibleAccount(request.params.id ?? '', tenant);
         if (!account) return coreError('not_found', 'No such account.');

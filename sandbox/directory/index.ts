@@ -10,7 +10,8 @@ import { customerJson, organisationJson } from './format.js';
 export const directoryBasePath = '/directory/v1';
 
 export function createDirectoryProvider(world: World): Provider {
-  const authed = (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse) =>
+  const authed =
+    (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse) =>
     (request: SandboxRequest): SandboxResponse => {
       const tenant = tenantForKey('directory', bearerToken(request.headers));
       return tenant ? handler(request, tenant) : unauthorized();
@@ -32,7 +33,9 @@ export function createDirectoryProvider(world: World): Provider {
       template: '/organisation',
       handle: authed((_request, tenant) => {
         const organisation = world.organisations.get(tenant);
-        return organisation ? json(200, organisationJson(organisation)) : directoryError(404, 'invalid_request_error', 'resource_missing', 'No organisation');
+        return organisation
+          ? json(200, organisationJson(organisation))
+          : directoryError(404, 'invalid_request_error', 'resource_missing', 'No organisation');
       }),
     },
   ];
@@ -42,7 +45,8 @@ export function createDirectoryProvider(world: World): Provider {
     basePath: directoryBasePath,
     routes,
     failure(kind) {
-      if (kind === 'unavailable') return directoryError(503, 'api_error', 'service_unavailable', 'The directory is temporarily unavailable.');
+      if (kind === 'unavailable')
+        return directoryError(503, 'api_error', 'service_unavailable', 'The directory is temporarily unavailable.');
       if (kind === 'internal') return directoryError(500, 'api_error', 'internal_error', 'An unexpected error occurred.');
       return directoryError(404, 'invalid_request_error', 'url_invalid', 'Unrecognized request URL.');
     },
@@ -75,4 +79,3 @@ function listCustomers(world: World, request: SandboxRequest, tenant: TenantId):
   const page = customers.slice(start, start + limit);
   return json(200, { object: 'list', data: page.map(customerJson), has_more: start + limit < customers.length, url });
 }
-

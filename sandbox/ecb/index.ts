@@ -8,18 +8,20 @@ export const ecbBasePath = '/fx/ecb';
 
 export function dailyRatesXml(day: string): string {
   const cubes = euroRates.map(([currency, rate]) => `\t\t\t<Cube currency='${currency}' rate='${rate}'/>\n`).join('');
-  return '<?xml version="1.0" encoding="UTF-8"?>\n'
-    + '<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">\n'
-    + '\t<gesmes:subject>Reference rates</gesmes:subject>\n'
-    + '\t<gesmes:Sender>\n'
-    + '\t\t<gesmes:name>European Central Bank</gesmes:name>\n'
-    + '\t</gesmes:Sender>\n'
-    + '\t<Cube>\n'
-    + `\t\t<Cube time='${day}'>\n`
-    + cubes
-    + '\t\t</Cube>\n'
-    + '\t</Cube>\n'
-    + '</gesmes:Envelope>\n';
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    '<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">\n' +
+    '\t<gesmes:subject>Reference rates</gesmes:subject>\n' +
+    '\t<gesmes:Sender>\n' +
+    '\t\t<gesmes:name>European Central Bank</gesmes:name>\n' +
+    '\t</gesmes:Sender>\n' +
+    '\t<Cube>\n' +
+    `\t\t<Cube time='${day}'>\n` +
+    cubes +
+    '\t\t</Cube>\n' +
+    '\t</Cube>\n' +
+    '</gesmes:Envelope>\n'
+  );
 }
 
 const text = (status: number, body: string): SandboxResponse => ({ status, body, contentType: 'text/plain; charset=utf-8' });

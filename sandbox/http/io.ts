@@ -38,5 +38,12 @@ export function intParam(query: URLSearchParams, name: string, fallback: number,
 
 /** Comma-separated ids from a query value, blanks dropped, duplicates removed keeping first position. */
 export function idList(raw: string): string[] {
-  return [...new Set(raw.split(',').map((id) => id.trim()).filter((id) => id !== ''))];
+  return [
+    ...new Set(
+      raw
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    ),
+  ];
 }

@@ -3,7 +3,17 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const providerIds = [
-  'northwind', 'albion', 'lakeside', 'pacific', 'ecb', 'directory', 'processor', 'transfers', 'kyc', 'sanctions', 'bureau',
+  'northwind',
+  'albion',
+  'lakeside',
+  'pacific',
+  'ecb',
+  'directory',
+  'processor',
+  'transfers',
+  'kyc',
+  'sanctions',
+  'bureau',
 ] as const;
 export type ProviderId = (typeof providerIds)[number];
 

@@ -33,7 +33,9 @@ export function applicantJson(customer: SeedCustomer) {
       state: address.state,
       postcode: address.postcode,
       country: alpha3[address.country],
-      line1: null, line2: null, line3: null,
+      line1: null,
+      line2: null,
+      line3: null,
     },
     location: { country_of_residence: alpha3[person.country] },
   };

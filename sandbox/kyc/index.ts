@@ -33,7 +33,8 @@ export function createKycProvider(deps: ProviderDeps): Provider {
   const state = createKycState(deps.world);
   let events = 0;
 
-  const authed = (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse) =>
+  const authed =
+    (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse) =>
     (request: SandboxRequest): SandboxResponse => {
       const key = tokenPattern.exec(request.headers.authorization ?? '')?.[1];
       const tenant = tenantForKey('kyc', key);
@@ -47,14 +48,16 @@ export function createKycProvider(deps: ProviderDeps): Provider {
   const routes: Route[] = [
     { method: 'GET', template: `/${apiVersion}/applicants`, handle: authed((request, tenant) => listApplicants(request, tenant)) },
     {
-      method: 'GET', template: `/${apiVersion}/applicants/{applicant_id}`,
+      method: 'GET',
+      template: `/${apiVersion}/applicants/{applicant_id}`,
       handle: authed((request, tenant) => {
         const customer = state.applicants.get(request.params.applicant_id ?? '');
         return customer && customer.tenant === tenant ? json(200, applicantJson(customer)) : notFound();
       }),
     },
     {
-      method: 'GET', template: `/${apiVersion}/checks`,
+      method: 'GET',
+      template: `/${apiVersion}/checks`,
       handle: authed((request, tenant) => {
         const applicantId = request.query.get('applicant_id');
         if (!applicantId) return validationError({ applicant_id: ['is required'] });
@@ -65,14 +68,16 @@ export function createKycProvider(deps: ProviderDeps): Provider {
       }),
     },
     {
-      method: 'GET', template: `/${apiVersion}/checks/{check_id}`,
+      method: 'GET',
+      template: `/${apiVersion}/checks/{check_id}`,
       handle: authed((request, tenant) => {
         const check = checkOf(request.params.check_id ?? '', tenant);
         return check ? json(200, checkJson(check)) : notFound();
       }),
     },
     {
-      method: 'GET', template: `/${apiVersion}/reports`,
+      method: 'GET',
+      template: `/${apiVersion}/reports`,
       handle: authed((request, tenant) => {
         const checkId = request.query.get('check_id');
         if (!checkId) return validationError({ check_id: ['is required'] });
@@ -81,7 +86,8 @@ export function createKycProvider(deps: ProviderDeps): Provider {
       }),
     },
     {
-      method: 'GET', template: `/${apiVersion}/reports/{report_id}`,
+      method: 'GET',
+      template: `/${apiVersion}/reports/{report_id}`,
       handle: authed((request, tenant) => {
         const reportId = request.params.report_id ?? '';
         const check = state.checkForReport(reportId);
@@ -97,18 +103,23 @@ export function createKycProvider(deps: ProviderDeps): Provider {
     const perPage = intParam(request.query, 'per_page', 20, 1, 500);
     if (page === undefined) return validationError({ page: ['must be a positive integer'] });
     if (perPage === undefined) return validationError({ per_page: ['must be an integer from 1 to 500'] });
-    const all = [...(deps.world.customers.get(tenant) ?? [])]
-      .sort((a, b) => b.kyc.applicantCreatedAt - a.kyc.applicantCreatedAt || (a.id < b.id ? -1 : 1));
+    const all = [...(deps.world.customers.get(tenant) ?? [])].sort(
+      (a, b) => b.kyc.applicantCreatedAt - a.kyc.applicantCreatedAt || (a.id < b.id ? -1 : 1),
+    );
     const slice = all.slice((page - 1) * perPage, page * perPage);
     const last = Math.max(1, Math.ceil(all.length / perPage));
-    const link = (rel: string, to: number) => `<${request.origin}${kycBasePath}/${apiVersion}/applicants?page=${to}&per_page=${perPage}>; rel="${rel}"`;
+    const link = (rel: string, to: number) =>
+      `<${request.origin}${kycBasePath}/${apiVersion}/applicants?page=${to}&per_page=${perPage}>; rel="${rel}"`;
     const links = [
       ...(page < last ? [link('next', page + 1)] : []),
       link('last', last),
       link('first', 1),
       ...(page > 1 ? [link('prev', page - 1)] : []),
     ];
-    return { ...json(200, { applicants: slice.map(applicantJson) }), headers: { link: links.join(', '), 'x-total-count': String(all.length) } };
+    return {
+      ...json(200, { applicants: slice.map(applicantJson) }),
+      headers: { link: links.join(', '), 'x-total-count': String(all.length) },
+    };
   }
 
   /** Completes a running check and sends check.completed to the registered webhook, signed as Onfido signs it. */
@@ -132,7 +143,9 @@ export function createKycProvider(deps: ProviderDeps): Provider {
         resource_type: 'check',
         action: 'check.completed',
         object: {
-          id: checkId, status: 'complete', completed_at_iso8601: new Date(completedAt).toISOString(),
+          id: checkId,
+          status: 'complete',
+          completed_at_iso8601: new Date(completedAt).toISOString(),
           href: `https://api.onfido.com/${apiVersion}/checks/${checkId}`,
         },
       },
@@ -154,13 +167,17 @@ export function createKycProvider(deps: ProviderDeps): Provider {
     },
     control: [
       {
-        method: 'GET', template: '/pending-checks',
-        handle: () => json(200, {
-          checks: state.pending().map((check) => ({
-            check_id: check.customer.kyc.checkId, applicant_id: check.customer.kyc.applicantId,
-            customer_id: check.customer.id, tenant: check.customer.tenant,
-          })),
-        }),
+        method: 'GET',
+        template: '/pending-checks',
+        handle: () =>
+          json(200, {
+            checks: state.pending().map((check) => ({
+              check_id: check.customer.kyc.checkId,
+              applicant_id: check.customer.kyc.applicantId,
+              customer_id: check.customer.id,
+              tenant: check.customer.tenant,
+            })),
+          }),
       },
       { method: 'POST', template: '/checks/{check_id}/complete', handle: complete },
     ],

@@ -31,16 +31,21 @@ export function createKycState(world: World): KycState {
   }
   let checks = new Map<string, CheckState>();
   const reset = () => {
-    checks = new Map([...world.customerById.values()].map((customer) => {
-      const { kyc } = customer;
-      const complete = kyc.outcome !== 'in_progress';
-      return [kyc.checkId, {
-        customer,
-        status: complete ? 'complete' : 'in_progress',
-        result: complete ? (kyc.outcome as CheckResult) : null,
-        considerReport: kyc.considerReport,
-      } satisfies CheckState];
-    }));
+    checks = new Map(
+      [...world.customerById.values()].map((customer) => {
+        const { kyc } = customer;
+        const complete = kyc.outcome !== 'in_progress';
+        return [
+          kyc.checkId,
+          {
+            customer,
+            status: complete ? 'complete' : 'in_progress',
+            result: complete ? (kyc.outcome as CheckResult) : null,
+            considerReport: kyc.considerReport,
+          } satisfies CheckState,
+        ];
+      }),
+    );
   };
   reset();
   return {

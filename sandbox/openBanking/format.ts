@@ -6,14 +6,22 @@ import { dayOf, obDateTime, type Clock } from '../seed/time.js';
 import type { SeedAccount, SeedConsent } from '../seed/types.js';
 
 export const consentPermissions = [
-  'ReadAccountsDetail', 'ReadBalances', 'ReadTransactionsBasic', 'ReadTransactionsCredits', 'ReadTransactionsDebits',
+  'ReadAccountsDetail',
+  'ReadBalances',
+  'ReadTransactionsBasic',
+  'ReadTransactionsCredits',
+  'ReadTransactionsDebits',
   'ReadTransactionsDetail',
 ] as const;
 
 export function accountJson(account: SeedAccount) {
   const scheme = account.iban
     ? { SchemeName: 'UK.OBIE.IBAN', Identification: account.iban, Name: account.holderName }
-    : { SchemeName: 'UK.OBIE.SortCodeAccountNumber', Identification: `${account.sortCode ?? ''}${account.accountNumber}`, Name: account.holderName };
+    : {
+        SchemeName: 'UK.OBIE.SortCodeAccountNumber',
+        Identification: `${account.sortCode ?? ''}${account.accountNumber}`,
+        Name: account.holderName,
+      };
   return {
     AccountId: account.id,
     Status: 'Enabled',
@@ -37,7 +45,10 @@ function amountJson(minor: number, account: SeedAccount) {
 export function balancesJson(account: SeedAccount, ledger: Ledger, clock: Clock) {
   const endOfPreviousDay = Date.parse(`${dayOf(clock.anchorStart - 1)}T23:59:59Z`);
   const balance = (type: string, minor: number, at: number) => ({
-    AccountId: account.id, ...amountJson(minor, account), Type: type, DateTime: obDateTime(at),
+    AccountId: account.id,
+    ...amountJson(minor, account),
+    Type: type,
+    DateTime: obDateTime(at),
   });
   return [
     balance('InterimAvailable', ledger.booked + ledger.pending, clock.asOf),

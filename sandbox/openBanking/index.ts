@@ -17,27 +17,25 @@ export const openBankingBasePath = (bank: OpenBankingBank) => `/ob/${bank}/open-
 
 type ConsentHandler = (request: SandboxRequest, consent: SeedConsent) => SandboxResponse;
 
-export function createOpenBankingProvider(
-  bank: OpenBankingBank,
-  world: World,
-  ledgers: LedgerBook,
-  consents: ConsentState,
-): Provider {
+export function createOpenBankingProvider(bank: OpenBankingBank, world: World, ledgers: LedgerBook, consents: ConsentState): Provider {
   const basePath = openBankingBasePath(bank);
   const { clock } = world;
   const envelope = (request: SandboxRequest, data: object, meta: object = {}) =>
     json(200, { Data: data, Links: { Self: `${request.origin}${request.target}` }, Meta: { TotalPages: 1, ...meta } });
 
-  const withConsent = (handler: ConsentHandler) => (request: SandboxRequest): SandboxResponse => {
-    const token = bearerToken(request.headers);
-    if (token === undefined) return obError(401, 'UK.OBIE.Header.Missing', 'An access token is required.', 'Authorization');
-    const consent = world.consentByToken.get(token);
-    if (!consent || consent.bank !== bank) return obError(401, 'UK.OBIE.Header.Invalid', 'The access token is not valid.', 'Authorization');
-    if (consents.isExpired(consent)) {
-      return obError(403, 'UK.OBIE.Resource.InvalidConsentStatus', 'The consent has expired; the customer must re-authorise.');
-    }
-    return handler(request, consent);
-  };
+  const withConsent =
+    (handler: ConsentHandler) =>
+    (request: SandboxRequest): SandboxResponse => {
+      const token = bearerToken(request.headers);
+      if (token === undefined) return obError(401, 'UK.OBIE.Header.Missing', 'An access token is required.', 'Authorization');
+      const consent = world.consentByToken.get(token);
+      if (!consent || consent.bank !== bank)
+        return obError(401, 'UK.OBIE.Header.Invalid', 'The access token is not valid.', 'Authorization');
+      if (consents.isExpired(consent)) {
+        return obError(403, 'UK.OBIE.Resource.InvalidConsentStatus', 'The consent has expired; the customer must re-authorise.');
+      }
+      return handler(request, consent);
+    };
   const withAccount = (handler: (request: SandboxRequest, account: SeedAccount) => SandboxResponse) =>
     withConsent((request, consent) => {
       const id = request.params.AccountId ?? '';
@@ -48,26 +46,32 @@ export function createOpenBankingProvider(
 
   const routes: Route[] = [
     {
-      method: 'GET', template: '/accounts',
+      method: 'GET',
+      template: '/accounts',
       handle: withConsent((request, consent) => envelope(request, { Account: accountsOf(consent).map(accountJson) })),
     },
     {
-      method: 'GET', template: '/accounts/{AccountId}',
+      method: 'GET',
+      template: '/accounts/{AccountId}',
       handle: withAccount((request, account) => envelope(request, { Account: [accountJson(account)] })),
     },
     {
-      method: 'GET', template: '/accounts/{AccountId}/balances',
-      handle: withAccount((request, account) =>
-        envelope(request, { Balance: balancesJson(account, ledgers.ledgerFor(account), clock) })),
+      method: 'GET',
+      template: '/accounts/{AccountId}/balances',
+      handle: withAccount((request, account) => envelope(request, { Balance: balancesJson(account, ledgers.ledgerFor(account), clock) })),
     },
     {
-      method: 'GET', template: '/balances',
-      handle: withConsent((request, consent) => envelope(request, {
-        Balance: accountsOf(consent).flatMap((account) => balancesJson(account, ledgers.ledgerFor(account), clock)),
-      })),
+      method: 'GET',
+      template: '/balances',
+      handle: withConsent((request, consent) =>
+        envelope(request, {
+          Balance: accountsOf(consent).flatMap((account) => balancesJson(account, ledgers.ledgerFor(account), clock)),
+        }),
+      ),
     },
     {
-      method: 'GET', template: '/accounts/{AccountId}/transactions',
+      method: 'GET',
+      template: '/accounts/{AccountId}/transactions',
       handle: withAccount((request, account) => {
         const page = pageTransactions(request, basePath, ledgers.ledgerFor(account).transactions);
         if (isResponse(page)) return page;
@@ -83,7 +87,8 @@ export function createOpenBankingProvider(
       }),
     },
     {
-      method: 'GET', template: '/account-access-consents/{ConsentId}',
+      method: 'GET',
+      template: '/account-access-consents/{ConsentId}',
       handle: (request) => {
         const tenant = tenantForKey(bank, bearerToken(request.headers));
         if (!tenant) return obError(401, 'UK.OBIE.Header.Invalid', 'The client credentials are not valid.', 'Authorization');
@@ -91,7 +96,12 @@ export function createOpenBankingProvider(
         if (!consent || consent.bank !== bank || consent.tenant !== tenant) {
           return obError(404, 'UK.OBIE.Resource.NotFound', 'No such consent.', 'ConsentId');
         }
-        return json(200, { Data: consentJson(consent, consents, clock), Risk: {}, Links: { Self: `${request.origin}${request.target}` }, Meta: { TotalPages: 1 } });
+        return json(200, {
+          Data: consentJson(consent, consents, clock),
+          Risk: {},
+          Links: { Self: `${request.origin}${request.target}` },
+          Meta: { TotalPages: 1 },
+        });
       },
     },
   ];

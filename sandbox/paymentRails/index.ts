@@ -68,7 +68,9 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
   let secret = options.defaultSecret;
   let stall = { count: 0, ms: 0 };
   const delivery = createEventDelivery({
-    provider: options.provider, outbox: options.outbox, signedHeaders: (body) => options.sign(secret, body),
+    provider: options.provider,
+    outbox: options.outbox,
+    signedHeaders: (body) => options.sign(secret, body),
     defaults: defaultWebhookRates(options.latency),
   });
 
@@ -80,7 +82,8 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
   const control: ProviderControlRoute[] = [
     {
       // { settleAfterMs: number | null }: null stops automatic settlement (tests settle by hand).
-      method: 'POST', template: '/settlement',
+      method: 'POST',
+      template: '/settlement',
       handle(_params, body) {
         const patch = parseControlBody(body, z.strictObject({ settleAfterMs: z.number().int().min(0).max(3_600_000).nullable() }));
         if (!patch) return controlError(400, 'Expected { settleAfterMs: integer ms | null }');
@@ -92,25 +95,33 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
     {
       // duplicates: extra copies of every event; hold: keep events for /webhooks/release; duplicateRate and
       // reorderRate: the share of events delivered twice, or held until a later event of the same payment has gone.
-      method: 'POST', template: '/webhooks',
+      method: 'POST',
+      template: '/webhooks',
       handle(_params, body) {
-        const patch = parseControlBody(body, z.strictObject({
-          duplicates: z.number().int().min(0).max(5).optional(),
-          hold: z.boolean().optional(),
-          duplicateRate: z.number().min(0).max(1).optional(),
-          reorderRate: z.number().min(0).max(1).optional(),
-        }));
+        const patch = parseControlBody(
+          body,
+          z.strictObject({
+            duplicates: z.number().int().min(0).max(5).optional(),
+            hold: z.boolean().optional(),
+            duplicateRate: z.number().min(0).max(1).optional(),
+            reorderRate: z.number().min(0).max(1).optional(),
+          }),
+        );
         if (!patch) return controlError(400, 'Expected { duplicates?: 0..5, hold?: boolean, duplicateRate?: 0..1, reorderRate?: 0..1 }');
-        return json(200, delivery.configure({
-          ...(patch.duplicates === undefined ? {} : { duplicates: patch.duplicates }),
-          ...(patch.hold === undefined ? {} : { hold: patch.hold }),
-          ...(patch.duplicateRate === undefined ? {} : { duplicateRate: patch.duplicateRate }),
-          ...(patch.reorderRate === undefined ? {} : { reorderRate: patch.reorderRate }),
-        }));
+        return json(
+          200,
+          delivery.configure({
+            ...(patch.duplicates === undefined ? {} : { duplicates: patch.duplicates }),
+            ...(patch.hold === undefined ? {} : { hold: patch.hold }),
+            ...(patch.duplicateRate === undefined ? {} : { duplicateRate: patch.duplicateRate }),
+            ...(patch.reorderRate === undefined ? {} : { reorderRate: patch.reorderRate }),
+          }),
+        );
       },
     },
     {
-      method: 'POST', template: '/webhooks/release',
+      method: 'POST',
+      template: '/webhooks/release',
       handle(_params, body) {
         const patch = parseControlBody(body, z.strictObject({ order: z.enum(['emitted', 'reverse']).optional() }));
         if (!patch) return controlError(400, 'Expected { order?: "emitted" | "reverse" }');
@@ -120,16 +131,21 @@ export function createPaymentRail(options: PaymentRailOptions): PaymentRail {
     { method: 'GET', template: '/events', handle: () => json(200, { events: delivery.log() }) },
     {
       // The next `count` creations are made (and their idempotency keys stored) but answered only after `ms`.
-      method: 'POST', template: '/stall',
+      method: 'POST',
+      template: '/stall',
       handle(_params, body) {
-        const patch = parseControlBody(body, z.strictObject({ count: z.number().int().min(0).max(100), ms: z.number().int().min(0).max(60_000) }));
+        const patch = parseControlBody(
+          body,
+          z.strictObject({ count: z.number().int().min(0).max(100), ms: z.number().int().min(0).max(60_000) }),
+        );
         if (!patch) return controlError(400, 'Expected { count, ms }');
         stall = patch;
         return json(200, stall);
       },
     },
     {
-      method: 'POST', template: '/webhook-secret',
+      method: 'POST',
+      template: '/webhook-secret',
       handle(_params, body) {
         const patch = parseControlBody(body, z.strictObject({ secret: z.string().min(16).max(200) }));
         if (!patch) return controlError(400, 'Expected { secret: string of 16..200 }');

@@ -92,7 +92,11 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
   const idempotency = new Map<string, StoredResponse>();
 
   const rail = createPaymentRail({
-    provider: 'processor', outbox, latency: deps.latency, defaultSecret: DEV_PROCESSOR_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
+    provider: 'processor',
+    outbox,
+    latency: deps.latency,
+    defaultSecret: DEV_PROCESSOR_WEBHOOK_SECRET,
+    defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
     sign(secret, body) {
       const t = Math.floor(Date.now() / 1000);
       const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
@@ -103,8 +107,15 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
   function emit(intent: Intent, type: string): void {
     const id = `evt_${randomBytes(12).toString('hex')}`;
     const body = JSON.stringify({
-      id, object: 'event', api_version: '2024-06-20', created: Math.floor(Date.now() / 1000), livemode: false,
-      pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object: intentJson(intent) },
+      id,
+      object: 'event',
+      api_version: '2024-06-20',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+      data: { object: intentJson(intent) },
     });
     rail.emit({ id, type, body, subject: intent.id });
   }
@@ -115,8 +126,11 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     if (outcome === 'succeeded') {
       intent.status = 'succeeded';
       ledgers.book(intent.account, {
-        id: `txn_${randomBytes(10).toString('hex')}`, at: clock.asOf, amountMinor: -intent.amountMinor,
-        description: `CARD PAYMENT ${intent.description ?? intent.id}`.slice(0, 60).toUpperCase(), reference: intent.id,
+        id: `txn_${randomBytes(10).toString('hex')}`,
+        at: clock.asOf,
+        amountMinor: -intent.amountMinor,
+        description: `CARD PAYMENT ${intent.description ?? intent.id}`.slice(0, 60).toUpperCase(),
+        reference: intent.id,
       });
       emit(intent, 'payment_intent.succeeded');
     } else {
@@ -144,7 +158,11 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     const stored = idempotency.get(scoped);
     if (stored && Date.now() - stored.at < IDEMPOTENCY_WINDOW_MS) {
       if (stored.fingerprint !== fingerprint) {
-        return stripeError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`);
+        return stripeError(
+          400,
+          'idempotency_error',
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+        );
       }
       return { ...stored.response, headers: { ...stored.response.headers, 'idempotent-replayed': 'true', 'idempotency-key': key } };
     }
@@ -159,27 +177,46 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
   function createIntent(tenant: TenantId, body: string): SandboxResponse {
     const { fields, metadata } = formFields(body);
     const amountText = fields.get('amount');
-    if (amountText === undefined) return stripeError(400, 'invalid_request_error', 'Missing required param: amount.', { code: 'parameter_missing', param: 'amount' });
+    if (amountText === undefined)
+      return stripeError(400, 'invalid_request_error', 'Missing required param: amount.', { code: 'parameter_missing', param: 'amount' });
     if (!/^\d{1,12}$/.test(amountText) || Number(amountText) < 1 || Number(amountText) > MAX_AMOUNT) {
       return stripeError(400, 'invalid_request_error', 'Invalid integer: amount.', { code: 'parameter_invalid_integer', param: 'amount' });
     }
     const currency = fields.get('currency') ?? '';
     if (!currencies.includes(currency.toUpperCase() as CurrencyCode) || currency !== currency.toLowerCase()) {
-      return stripeError(400, 'invalid_request_error', `Invalid currency: ${currency.slice(0, 10)}.`, { code: 'parameter_invalid_string', param: 'currency' });
+      return stripeError(400, 'invalid_request_error', `Invalid currency: ${currency.slice(0, 10)}.`, {
+        code: 'parameter_invalid_string',
+        param: 'currency',
+      });
     }
     const paymentMethod = fields.get('payment_method') ?? '';
     const account = world.accounts.get(paymentMethod.replace(/^pm_acct_/, ''));
     if (!paymentMethod.startsWith('pm_acct_') || !account || account.tenant !== tenant) {
-      return stripeError(400, 'invalid_request_error', `No such PaymentMethod: '${paymentMethod.slice(0, 60)}'`, { code: 'resource_missing', param: 'payment_method' });
+      return stripeError(400, 'invalid_request_error', `No such PaymentMethod: '${paymentMethod.slice(0, 60)}'`, {
+        code: 'resource_missing',
+        param: 'payment_method',
+      });
     }
     if (account.currency.toLowerCase() !== currency) {
-      return stripeError(400, 'invalid_request_error', 'The currency does not match the payment method.', { code: 'parameter_invalid_string', param: 'currency' });
+      return stripeError(400, 'invalid_request_error', 'The currency does not match the payment method.', {
+        code: 'parameter_invalid_string',
+        param: 'currency',
+      });
     }
     const confirm = fields.get('confirm') === 'true';
     const intent: Intent = {
-      id: `pi_${randomBytes(12).toString('hex')}`, tenant, amountMinor: Number(amountText), currency, account, paymentMethod,
-      description: fields.get('description')?.slice(0, 200) ?? null, metadata, created: Math.floor(Date.now() / 1000),
-      status: confirm ? 'processing' : 'requires_payment_method', canceledAt: null, lastError: null,
+      id: `pi_${randomBytes(12).toString('hex')}`,
+      tenant,
+      amountMinor: Number(amountText),
+      currency,
+      account,
+      paymentMethod,
+      description: fields.get('description')?.slice(0, 200) ?? null,
+      metadata,
+      created: Math.floor(Date.now() / 1000),
+      status: confirm ? 'processing' : 'requires_payment_method',
+      canceledAt: null,
+      lastError: null,
     };
     intents.set(intent.id, intent);
     emit(intent, 'payment_intent.created');
@@ -195,32 +232,41 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     return intent && intent.tenant === tenant ? intent : undefined;
   };
   const missing = (id: string) =>
-    stripeError(404, 'invalid_request_error', `No such payment_intent: '${id.slice(0, 60)}'`, { code: 'resource_missing', param: 'intent' });
+    stripeError(404, 'invalid_request_error', `No such payment_intent: '${id.slice(0, 60)}'`, {
+      code: 'resource_missing',
+      param: 'intent',
+    });
 
-  const withTenant = (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse | Promise<SandboxResponse>) =>
-    (request: SandboxRequest) => {
+  const withTenant =
+    (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse | Promise<SandboxResponse>) => (request: SandboxRequest) => {
       const tenant = authenticate(request);
       return typeof tenant === 'string' ? handler(request, tenant) : tenant;
     };
 
   const routes: Route[] = [
     {
-      method: 'POST', template: '/v1/payment_intents',
+      method: 'POST',
+      template: '/v1/payment_intents',
       handle: withTenant((request, tenant) => idempotent(request, tenant, () => createIntent(tenant, request.body))),
     },
     {
-      method: 'GET', template: '/v1/payment_intents/{IntentId}',
+      method: 'GET',
+      template: '/v1/payment_intents/{IntentId}',
       handle: withTenant((request, tenant) => {
         const intent = ownIntent(tenant, request.params.IntentId ?? '');
         return intent ? json(200, intentJson(intent)) : missing(request.params.IntentId ?? '');
       }),
     },
     {
-      method: 'GET', template: '/v1/payment_intents',
+      method: 'GET',
+      template: '/v1/payment_intents',
       handle: withTenant((request, tenant) => {
         const limitText = request.query.get('limit') ?? '10';
         if (!/^\d{1,3}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 100) {
-          return stripeError(400, 'invalid_request_error', 'Invalid integer: limit.', { code: 'parameter_invalid_integer', param: 'limit' });
+          return stripeError(400, 'invalid_request_error', 'Invalid integer: limit.', {
+            code: 'parameter_invalid_integer',
+            param: 'limit',
+          });
         }
         // Newest first, as Stripe lists; `starting_after` is the last id of the previous page.
         const all = [...intents.values()].filter((intent) => intent.tenant === tenant).reverse();
@@ -228,28 +274,42 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
         const start = after === null ? 0 : all.findIndex((intent) => intent.id === after) + 1;
         if (after !== null && start === 0) return missing(after);
         const page = all.slice(start, start + Number(limitText));
-        return json(200, { object: 'list', url: '/v1/payment_intents', has_more: start + page.length < all.length, data: page.map(intentJson) });
+        return json(200, {
+          object: 'list',
+          url: '/v1/payment_intents',
+          has_more: start + page.length < all.length,
+          data: page.map(intentJson),
+        });
       }),
     },
     {
-      method: 'POST', template: '/v1/payment_intents/{IntentId}/cancel',
-      handle: withTenant((request, tenant) => idempotent(request, tenant, () => {
-        const intent = ownIntent(tenant, request.params.IntentId ?? '');
-        if (!intent) return missing(request.params.IntentId ?? '');
-        if (intent.status === 'succeeded' || intent.status === 'canceled') {
-          return stripeError(400, 'invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`, { code: 'payment_intent_unexpected_state' });
-        }
-        rail.unschedule(intent.id);
-        intent.status = 'canceled';
-        intent.canceledAt = Math.floor(Date.now() / 1000);
-        emit(intent, 'payment_intent.canceled');
-        return json(200, intentJson(intent));
-      })),
+      method: 'POST',
+      template: '/v1/payment_intents/{IntentId}/cancel',
+      handle: withTenant((request, tenant) =>
+        idempotent(request, tenant, () => {
+          const intent = ownIntent(tenant, request.params.IntentId ?? '');
+          if (!intent) return missing(request.params.IntentId ?? '');
+          if (intent.status === 'succeeded' || intent.status === 'canceled') {
+            return stripeError(
+              400,
+              'invalid_request_error',
+              `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`,
+              { code: 'payment_intent_unexpected_state' },
+            );
+          }
+          rail.unschedule(intent.id);
+          intent.status = 'canceled';
+          intent.canceledAt = Math.floor(Date.now() / 1000);
+          emit(intent, 'payment_intent.canceled');
+          return json(200, intentJson(intent));
+        }),
+      ),
     },
   ];
 
   const settleRoute = (outcome: 'succeeded' | 'failed'): ProviderControlRoute => ({
-    method: 'POST', template: `/payment_intents/{IntentId}/${outcome === 'succeeded' ? 'succeed' : 'fail'}`,
+    method: 'POST',
+    template: `/payment_intents/{IntentId}/${outcome === 'succeeded' ? 'succeed' : 'fail'}`,
     handle(params) {
       const intent = intents.get(params.IntentId ?? '');
       if (!intent) return controlError(404, 'No such intent');
@@ -257,20 +317,17 @@ export function createProcessorProvider(deps: ProviderDeps): Provider {
     },
   });
 
-  const control: ProviderControlRoute[] = [
-    ...rail.control,
-    settleRoute('succeeded'),
-    settleRoute('failed'),
-  ];
+  const control: ProviderControlRoute[] = [...rail.control, settleRoute('succeeded'), settleRoute('failed')];
 
   return {
     id: 'processor',
     basePath: processorBasePath,
     routes,
     control,
-    failure: (kind) => kind === 'route_not_found'
-      ? stripeError(404, 'invalid_request_error', 'Unrecognized request URL.')
-      : stripeError(kind === 'unavailable' ? 503 : 500, 'api_error', 'An error occurred with our connection to Stripe.'),
+    failure: (kind) =>
+      kind === 'route_not_found'
+        ? stripeError(404, 'invalid_request_error', 'Unrecognized request URL.')
+        : stripeError(kind === 'unavailable' ? 503 : 500, 'api_error', 'An error occurred with our connection to Stripe.'),
     reset() {
       rail.reset();
       intents.clear();

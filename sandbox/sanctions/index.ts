@@ -31,10 +31,12 @@ export function createSanctionsProvider(deps: ProviderDeps): Provider {
   const { entries, nearMatches } = buildSdnList(deps.world);
   const publishDate = deps.world.clock.anchor;
 
-  const authed = (handler: (request: SandboxRequest) => SandboxResponse) => (request: SandboxRequest): SandboxResponse =>
-    (tenantForKey('sanctions', bearerToken(request.headers))
-      ? handler(request)
-      : error(401, 'unauthorized', 'A valid API key is required: Authorization: Bearer <key>.'));
+  const authed =
+    (handler: (request: SandboxRequest) => SandboxResponse) =>
+    (request: SandboxRequest): SandboxResponse =>
+      tenantForKey('sanctions', bearerToken(request.headers))
+        ? handler(request)
+        : error(401, 'unauthorized', 'A valid API key is required: Authorization: Bearer <key>.');
 
   function search(request: SandboxRequest): SandboxResponse {
     let body: z.infer<typeof searchBody>;
@@ -48,9 +50,11 @@ export function createSanctionsProvider(deps: ProviderDeps): Provider {
     const name = body.name.trim();
     if (name.length < 2 || name.length > 200) return error(400, 'invalid_parameter', 'name must be 2 to 200 characters.', 'name');
     const minScore = body.min_score ?? defaultMinScore;
-    if (!Number.isInteger(minScore) || minScore < 50 || minScore > 100) return error(400, 'invalid_parameter', 'min_score must be an integer from 50 to 100.', 'min_score');
+    if (!Number.isInteger(minScore) || minScore < 50 || minScore > 100)
+      return error(400, 'invalid_parameter', 'min_score must be an integer from 50 to 100.', 'min_score');
     const type = body.type ?? null;
-    if (type !== null && type !== 'individual' && type !== 'entity') return error(400, 'invalid_parameter', 'type must be individual or entity.', 'type');
+    if (type !== null && type !== 'individual' && type !== 'entity')
+      return error(400, 'invalid_parameter', 'type must be individual or entity.', 'type');
     const matches = entries
       .filter((entry) => type === null || entry.sdnType.toLowerCase() === type)
       .map((entry) => {
@@ -58,23 +62,32 @@ export function createSanctionsProvider(deps: ProviderDeps): Provider {
           { text: [entry.firstName, entry.lastName].filter(Boolean).join(' '), on: 'name' },
           ...entry.akaList.aka.map((aka) => ({ text: [aka.firstName, aka.lastName].filter(Boolean).join(' '), on: 'aka' })),
         ];
-        const best = names.map((candidate) => ({ ...candidate, score: nameScore(name, candidate.text) }))
+        const best = names
+          .map((candidate) => ({ ...candidate, score: nameScore(name, candidate.text) }))
           .reduce((a, b) => (b.score > a.score ? b : a));
         return { entry, best };
       })
       .filter(({ best }) => best.score >= minScore)
       .sort((a, b) => b.best.score - a.best.score || a.entry.uid - b.entry.uid)
       .map(({ entry, best }) => ({
-        uid: entry.uid, name: displayName(entry), sdn_type: entry.sdnType, programs: entry.programList.program,
-        list: 'SDN', score: best.score, matched_on: best.on,
+        uid: entry.uid,
+        name: displayName(entry),
+        sdn_type: entry.sdnType,
+        programs: entry.programList.program,
+        list: 'SDN',
+        score: best.score,
+        matched_on: best.on,
       }));
     return json(200, { query: { name, min_score: minScore, type }, list_published: publishDate, matches });
   }
 
   const routes: Route[] = [
     {
-      method: 'GET', template: '/v1/sdn',
-      handle: authed(() => json(200, { publishInformation: { Publish_Date: publishDate, Record_Count: entries.length }, sdnEntry: entries })),
+      method: 'GET',
+      template: '/v1/sdn',
+      handle: authed(() =>
+        json(200, { publishInformation: { Publish_Date: publishDate, Record_Count: entries.length }, sdnEntry: entries }),
+      ),
     },
     { method: 'POST', template: '/v1/search', handle: authed(search) },
   ];
@@ -88,8 +101,6 @@ export function createSanctionsProvider(deps: ProviderDeps): Provider {
       if (kind === 'internal') return error(500, 'internal_error', 'An unexpected error occurred.');
       return error(404, 'not_found', 'Unrecognized request URL.');
     },
-    control: [
-      { method: 'GET', template: '/near-matches', handle: () => json(200, { nearMatches }) },
-    ],
+    control: [{ method: 'GET', template: '/near-matches', handle: () => json(200, { nearMatches }) }],
   };
 }

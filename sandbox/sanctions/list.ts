@@ -11,7 +11,9 @@ export interface SdnEntry {
   readonly lastName: string;
   readonly sdnType: 'Individual' | 'Entity';
   readonly programList: { readonly program: readonly string[] };
-  readonly akaList: { readonly aka: ReadonlyArray<{ uid: number; type: 'a.k.a.'; category: 'strong' | 'weak'; lastName: string; firstName?: string }> };
+  readonly akaList: {
+    readonly aka: ReadonlyArray<{ uid: number; type: 'a.k.a.'; category: 'strong' | 'weak'; lastName: string; firstName?: string }>;
+  };
   readonly addressList: { readonly address: ReadonlyArray<{ uid: number; city?: string; country: string }> };
   readonly dateOfBirthList: { readonly dateOfBirthItem: ReadonlyArray<{ uid: number; dateOfBirth: string; mainEntry: boolean }> };
   readonly remarks?: string;
@@ -24,14 +26,56 @@ export interface SeededNearMatch {
   readonly tenant: string;
 }
 
-const fictional: ReadonlyArray<Omit<SdnEntry, 'uid' | 'akaList' | 'addressList' | 'dateOfBirthList'> & { country: string; born?: string }> = [
-  { firstName: 'Dmitri Arkadyevich', lastName: 'VOLKOVSKY', sdnType: 'Individual', programList: { program: ['RUSSIA-EO14024'] }, country: 'Russia', born: '14 Mar 1968' },
-  { firstName: 'Hector', lastName: 'ZAMBRANO RUIZ', sdnType: 'Individual', programList: { program: ['SDNTK'] }, country: 'Mexico', born: '02 Sep 1975' },
-  { firstName: 'Karim', lastName: 'BENHADDOU', sdnType: 'Individual', programList: { program: ['SDGT'] }, country: 'Morocco', born: '1981' },
-  { firstName: 'Xuefeng', lastName: 'LIN', sdnType: 'Individual', programList: { program: ['CYBER2'] }, country: 'China', born: '23 Jan 1979' },
-  { firstName: 'Mireille', lastName: 'FONTAINE-DUVAL', sdnType: 'Individual', programList: { program: ['GLOMAG'] }, country: 'Haiti', born: '1966' },
-  { firstName: '', lastName: 'ORIENT STAR MARITIME LLC', sdnType: 'Entity', programList: { program: ['IRAN'] }, country: 'United Arab Emirates' },
-];
+const fictional: ReadonlyArray<Omit<SdnEntry, 'uid' | 'akaList' | 'addressList' | 'dateOfBirthList'> & { country: string; born?: string }> =
+  [
+    {
+      firstName: 'Dmitri Arkadyevich',
+      lastName: 'VOLKOVSKY',
+      sdnType: 'Individual',
+      programList: { program: ['RUSSIA-EO14024'] },
+      country: 'Russia',
+      born: '14 Mar 1968',
+    },
+    {
+      firstName: 'Hector',
+      lastName: 'ZAMBRANO RUIZ',
+      sdnType: 'Individual',
+      programList: { program: ['SDNTK'] },
+      country: 'Mexico',
+      born: '02 Sep 1975',
+    },
+    {
+      firstName: 'Karim',
+      lastName: 'BENHADDOU',
+      sdnType: 'Individual',
+      programList: { program: ['SDGT'] },
+      country: 'Morocco',
+      born: '1981',
+    },
+    {
+      firstName: 'Xuefeng',
+      lastName: 'LIN',
+      sdnType: 'Individual',
+      programList: { program: ['CYBER2'] },
+      country: 'China',
+      born: '23 Jan 1979',
+    },
+    {
+      firstName: 'Mireille',
+      lastName: 'FONTAINE-DUVAL',
+      sdnType: 'Individual',
+      programList: { program: ['GLOMAG'] },
+      country: 'Haiti',
+      born: '1966',
+    },
+    {
+      firstName: '',
+      lastName: 'ORIENT STAR MARITIME LLC',
+      sdnType: 'Entity',
+      programList: { program: ['IRAN'] },
+      country: 'United Arab Emirates',
+    },
+  ];
 
 const vowelSwap: Readonly<Record<string, string>> = { a: 'e', e: 'a', o: 'u', u: 'o' };
 
@@ -42,7 +86,7 @@ export function nearName(name: string): string {
   const vowel = [...lower].findIndex((char, index) => index > 0 && char in vowelSwap);
   const at = y > 0 ? y : vowel;
   if (at < 0) return `${name}e`;
-  const replacement = y > 0 ? 'y' : vowelSwap[lower[at] ?? ''] ?? 'y';
+  const replacement = y > 0 ? 'y' : (vowelSwap[lower[at] ?? ''] ?? 'y');
   return `${name.slice(0, at)}${replacement}${name.slice(at + 1)}`;
 }
 
@@ -61,7 +105,10 @@ export function buildSdnList(world: World): { entries: SdnEntry[]; nearMatches: 
   for (const entry of fictional) {
     const { country, born, ...rest } = entry;
     entries.push({
-      ...rest, uid: next(), akaList: { aka: [] }, addressList: { address: [{ uid: next(), country }] },
+      ...rest,
+      uid: next(),
+      akaList: { aka: [] },
+      addressList: { address: [{ uid: next(), country }] },
       dateOfBirthList: { dateOfBirthItem: born ? [{ uid: next(), dateOfBirth: born, mainEntry: true }] : [] },
     });
   }
@@ -79,10 +126,28 @@ export function buildSdnList(world: World): { entries: SdnEntry[]; nearMatches: 
         lastName: nearName(person.lastName).toUpperCase(),
         sdnType: 'Individual',
         programList: { program: [rng.pick(['SDGT', 'RUSSIA-EO14024', 'CYBER2', 'GLOMAG'])] },
-        akaList: { aka: [{ uid: next(), type: 'a.k.a.', category: 'weak', lastName: nearName(person.lastName).toUpperCase(), firstName: person.firstName.slice(0, 1) }] },
+        akaList: {
+          aka: [
+            {
+              uid: next(),
+              type: 'a.k.a.',
+              category: 'weak',
+              lastName: nearName(person.lastName).toUpperCase(),
+              firstName: person.firstName.slice(0, 1),
+            },
+          ],
+        },
         addressList: { address: [{ uid: next(), country: countryName[person.country] }] },
         // Born years apart from the customer: a name match the date of birth would rule out, as most hits are.
-        dateOfBirthList: { dateOfBirthItem: [{ uid: next(), dateOfBirth: sdnDate(`${Number(person.dateOfBirth.slice(0, 4)) - rng.int(3, 15)}${person.dateOfBirth.slice(4)}`), mainEntry: true }] },
+        dateOfBirthList: {
+          dateOfBirthItem: [
+            {
+              uid: next(),
+              dateOfBirth: sdnDate(`${Number(person.dateOfBirth.slice(0, 4)) - rng.int(3, 15)}${person.dateOfBirth.slice(4)}`),
+              mainEntry: true,
+            },
+          ],
+        },
       });
       nearMatches.push({ uid: entryUid, customerId: customer.id, tenant });
     }

@@ -4,8 +4,13 @@
 
 /** Lowercase ASCII words: accents stripped, punctuation and apostrophes dropped ("O'Brien" → "obrien"). */
 export function nameTokens(name: string): string[] {
-  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/['’`]/g, '').split(/[^a-z]+/).filter(Boolean);
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/['’`]/g, '')
+    .split(/[^a-z]+/)
+    .filter(Boolean);
 }
 
 export function jaroWinkler(a: string, b: string): number {

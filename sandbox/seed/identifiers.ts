@@ -23,8 +23,8 @@ export const usBanks: Readonly<Record<CoreBank, { readonly name: string; readonl
 /** Appends the ninth digit that makes 3·(d1+d4+d7) + 7·(d2+d5+d8) + (d3+d6+d9) a multiple of ten. */
 export function withAbaCheckDigit(eightDigits: string): string {
   const d = [...eightDigits].map(Number);
-  const weighted = 3 * ((d[0] ?? 0) + (d[3] ?? 0) + (d[6] ?? 0)) + 7 * ((d[1] ?? 0) + (d[4] ?? 0) + (d[7] ?? 0))
-    + (d[2] ?? 0) + (d[5] ?? 0);
+  const weighted =
+    3 * ((d[0] ?? 0) + (d[3] ?? 0) + (d[6] ?? 0)) + 7 * ((d[1] ?? 0) + (d[4] ?? 0) + (d[7] ?? 0)) + (d[2] ?? 0) + (d[5] ?? 0);
   return `${eightDigits}${(10 - (weighted % 10)) % 10}`;
 }
 

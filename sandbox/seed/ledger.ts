@@ -94,14 +94,24 @@ function generateLedger(seed: string, clock: Clock, account: SeedAccount): Ledge
   const region: Region = account.bank === 'northwind' || account.bank === 'albion' ? 'uk' : 'us';
   const start = Math.max(clock.windowStart, account.openedAt);
   const openedInWindow = account.openedAt > clock.windowStart;
-  const plan = account.ownerKind === 'organisation'
-    ? account.product === 'current' ? corporateOperating(rng, region) : corporateReserve(rng, region)
-    : account.product === 'current' ? personalCurrent(rng, region) : personalSavings(rng, region);
+  const plan =
+    account.ownerKind === 'organisation'
+      ? account.product === 'current'
+        ? corporateOperating(rng, region)
+        : corporateReserve(rng, region)
+      : account.product === 'current'
+        ? personalCurrent(rng, region)
+        : personalSavings(rng, region);
 
   const drafts: Draft[] = [];
   if (openedInWindow) {
     const cents = account.product === 'current' ? rng.int(50_000, 300_000) : rng.int(100_000, 1_000_000);
-    drafts.push({ at: account.openedAt + hourMs, cents, description: region === 'uk' ? 'OPENING DEPOSIT' : 'INITIAL DEPOSIT', lagSeconds: 0 });
+    drafts.push({
+      at: account.openedAt + hourMs,
+      cents,
+      description: region === 'uk' ? 'OPENING DEPOSIT' : 'INITIAL DEPOSIT',
+      lagSeconds: 0,
+    });
   }
   for (let day = Math.floor(start / dayMs) * dayMs; day <= clock.anchorStart; day += dayMs) {
     for (const draft of plan(day, rng)) if (draft.at > start && draft.at < clock.asOf) drafts.push(draft);
@@ -182,7 +192,9 @@ function personalCurrent(rng: Rng, region: Region): DayPlan {
   const housingDay = rng.int(1, 5);
   const billList = region === 'uk' ? bills.uk : bills.us;
   const monthlyBills = Array.from({ length: rng.int(2, 4) }, () => ({
-    name: rng.pick(billList), cents: rng.int(800, 15_000), day: rng.int(1, 28),
+    name: rng.pick(billList),
+    cents: rng.int(800, 15_000),
+    day: rng.int(1, 28),
   }));
   const spendPerDay = rng.int(5, 25) / 10;
   const shops = region === 'uk' ? merchants.uk : merchants.us;
@@ -190,28 +202,48 @@ function personalCurrent(rng: Rng, region: Region): DayPlan {
     const out: Draft[] = [];
     const dom = dayOfMonth(day);
     if (dom === salaryDay) {
-      out.push({ at: timeIn(day, dayRng, 1, 6), cents: salary, lagSeconds: 0,
-        description: region === 'uk' ? `BGC ${employer} SALARY` : `ACH DEPOSIT ${employer} PAYROLL` });
+      out.push({
+        at: timeIn(day, dayRng, 1, 6),
+        cents: salary,
+        lagSeconds: 0,
+        description: region === 'uk' ? `BGC ${employer} SALARY` : `ACH DEPOSIT ${employer} PAYROLL`,
+      });
     }
     if (dom === housingDay) {
-      out.push({ at: timeIn(day, dayRng, 1, 6), cents: -housing, lagSeconds: 0,
-        description: region === 'uk' ? 'STANDING ORDER RENT' : 'ACH DEBIT MORTGAGE PMT' });
+      out.push({
+        at: timeIn(day, dayRng, 1, 6),
+        cents: -housing,
+        lagSeconds: 0,
+        description: region === 'uk' ? 'STANDING ORDER RENT' : 'ACH DEBIT MORTGAGE PMT',
+      });
     }
     for (const bill of monthlyBills) {
       if (dom !== bill.day) continue;
-      out.push({ at: timeIn(day, dayRng, 2, 8), cents: -bill.cents, lagSeconds: 0,
-        description: region === 'uk' ? `DIRECT DEBIT ${bill.name.toUpperCase()}` : `ACH DEBIT ${bill.name.toUpperCase()}` });
+      out.push({
+        at: timeIn(day, dayRng, 2, 8),
+        cents: -bill.cents,
+        lagSeconds: 0,
+        description: region === 'uk' ? `DIRECT DEBIT ${bill.name.toUpperCase()}` : `ACH DEBIT ${bill.name.toUpperCase()}`,
+      });
     }
     for (let i = countFor(dayRng, spendPerDay); i > 0; i--) {
       const cents = dayRng.chance(0.08) ? dayRng.int(4_000, 25_000) : dayRng.int(150, 4_000);
       const shop = dayRng.pick(shops);
-      out.push({ at: timeIn(day, dayRng, 7, 23), cents: -cents, lagSeconds: dayRng.int(0, 36 * 3600),
-        description: region === 'uk' ? `CARD PAYMENT TO ${shop}` : `DEBIT CARD PURCHASE ${shop.toUpperCase()}` });
+      out.push({
+        at: timeIn(day, dayRng, 7, 23),
+        cents: -cents,
+        lagSeconds: dayRng.int(0, 36 * 3600),
+        description: region === 'uk' ? `CARD PAYMENT TO ${shop}` : `DEBIT CARD PURCHASE ${shop.toUpperCase()}`,
+      });
     }
     if (dayRng.chance(0.03)) {
       const from = `${dayRng.pick(firstNames).charAt(0)} ${dayRng.pick(lastNames).toUpperCase()}`;
-      out.push({ at: timeIn(day, dayRng, 8, 22), cents: dayRng.int(2_000, 50_000), lagSeconds: 0,
-        description: region === 'uk' ? `FASTER PAYMENT FROM ${from}` : `P2P TRANSFER FROM ${from}` });
+      out.push({
+        at: timeIn(day, dayRng, 8, 22),
+        cents: dayRng.int(2_000, 50_000),
+        lagSeconds: 0,
+        description: region === 'uk' ? `FASTER PAYMENT FROM ${from}` : `P2P TRANSFER FROM ${from}`,
+      });
     }
     return out;
   };
@@ -224,16 +256,28 @@ function personalSavings(rng: Rng, region: Region): DayPlan {
     const out: Draft[] = [];
     const dom = dayOfMonth(day);
     if (dom === depositDay) {
-      out.push({ at: timeIn(day, dayRng, 6, 10), cents: deposit, lagSeconds: 0,
-        description: region === 'uk' ? 'TRANSFER FROM CURRENT ACCOUNT' : 'ONLINE TRANSFER FROM CHK' });
+      out.push({
+        at: timeIn(day, dayRng, 6, 10),
+        cents: deposit,
+        lagSeconds: 0,
+        description: region === 'uk' ? 'TRANSFER FROM CURRENT ACCOUNT' : 'ONLINE TRANSFER FROM CHK',
+      });
     }
     if (dom === 1) {
-      out.push({ at: timeIn(day, dayRng, 0, 3), cents: dayRng.int(50, 2_500), lagSeconds: 0,
-        description: region === 'uk' ? 'INTEREST PAID' : 'INTEREST PAYMENT' });
+      out.push({
+        at: timeIn(day, dayRng, 0, 3),
+        cents: dayRng.int(50, 2_500),
+        lagSeconds: 0,
+        description: region === 'uk' ? 'INTEREST PAID' : 'INTEREST PAYMENT',
+      });
     }
     if (dayRng.chance(0.01)) {
-      out.push({ at: timeIn(day, dayRng, 8, 20), cents: -dayRng.int(5_000, 80_000), lagSeconds: 0,
-        description: region === 'uk' ? 'TRANSFER TO CURRENT ACCOUNT' : 'ONLINE TRANSFER TO CHK' });
+      out.push({
+        at: timeIn(day, dayRng, 8, 20),
+        cents: -dayRng.int(5_000, 80_000),
+        lagSeconds: 0,
+        description: region === 'uk' ? 'TRANSFER TO CURRENT ACCOUNT' : 'ONLINE TRANSFER TO CHK',
+      });
     }
     return out;
   };
@@ -249,27 +293,47 @@ function corporateOperating(rng: Rng, region: Region): DayPlan {
     const out: Draft[] = [];
     const dom = dayOfMonth(day);
     if (dom === 1) {
-      out.push({ at: timeIn(day, dayRng, 0, 4), cents: -dayRng.int(2_500, 25_000), lagSeconds: 0,
-        description: region === 'uk' ? 'ACCOUNT FEES' : 'MONTHLY SERVICE FEE' });
+      out.push({
+        at: timeIn(day, dayRng, 0, 4),
+        cents: -dayRng.int(2_500, 25_000),
+        lagSeconds: 0,
+        description: region === 'uk' ? 'ACCOUNT FEES' : 'MONTHLY SERVICE FEE',
+      });
     }
     if (!isWeekday(day)) return out;
     for (let i = countFor(dayRng, receiptsPerDay); i > 0; i--) {
       const client = dayRng.pick(clients).toUpperCase();
-      out.push({ at: timeIn(day, dayRng, 7, 18), cents: dayRng.int(50_000, 5_000_000), lagSeconds: dayRng.int(0, 600),
-        description: `${region === 'uk' ? 'FASTER PAYMENT RECEIVED' : 'ACH CREDIT'} ${client} INV ${dayRng.digits(6)}` });
+      out.push({
+        at: timeIn(day, dayRng, 7, 18),
+        cents: dayRng.int(50_000, 5_000_000),
+        lagSeconds: dayRng.int(0, 600),
+        description: `${region === 'uk' ? 'FASTER PAYMENT RECEIVED' : 'ACH CREDIT'} ${client} INV ${dayRng.digits(6)}`,
+      });
     }
     for (let i = countFor(dayRng, paymentsPerDay); i > 0; i--) {
       const supplier = dayRng.pick(suppliers).toUpperCase();
-      out.push({ at: timeIn(day, dayRng, 7, 18), cents: -dayRng.int(20_000, 3_000_000), lagSeconds: dayRng.int(0, 600),
-        description: `${region === 'uk' ? 'BACS PAYMENT' : 'ACH DEBIT'} ${supplier}` });
+      out.push({
+        at: timeIn(day, dayRng, 7, 18),
+        cents: -dayRng.int(20_000, 3_000_000),
+        lagSeconds: dayRng.int(0, 600),
+        description: `${region === 'uk' ? 'BACS PAYMENT' : 'ACH DEBIT'} ${supplier}`,
+      });
     }
     if (payroll > 0 && dom === payrollDay) {
-      out.push({ at: timeIn(day, dayRng, 5, 8), cents: -payroll, lagSeconds: 0,
-        description: region === 'uk' ? 'BACS PAYROLL RUN' : 'ACH PAYROLL BATCH' });
+      out.push({
+        at: timeIn(day, dayRng, 5, 8),
+        cents: -payroll,
+        lagSeconds: 0,
+        description: region === 'uk' ? 'BACS PAYROLL RUN' : 'ACH PAYROLL BATCH',
+      });
     }
     if (dom === taxDay && dayRng.chance(0.5)) {
-      out.push({ at: timeIn(day, dayRng, 9, 15), cents: -dayRng.int(1_000_000, 10_000_000), lagSeconds: 0,
-        description: region === 'uk' ? 'VAT PAYMENT' : 'FEDERAL TAX PAYMENT' });
+      out.push({
+        at: timeIn(day, dayRng, 9, 15),
+        cents: -dayRng.int(1_000_000, 10_000_000),
+        lagSeconds: 0,
+        description: region === 'uk' ? 'VAT PAYMENT' : 'FEDERAL TAX PAYMENT',
+      });
     }
     return out;
   };
@@ -280,13 +344,21 @@ function corporateReserve(rng: Rng, region: Region): DayPlan {
   return (day, dayRng) => {
     const out: Draft[] = [];
     if (dayOfMonth(day) === 1) {
-      out.push({ at: timeIn(day, dayRng, 0, 4), cents: dayRng.int(10_000, 500_000), lagSeconds: 0,
-        description: region === 'uk' ? 'INTEREST PAID' : 'INTEREST PAYMENT' });
+      out.push({
+        at: timeIn(day, dayRng, 0, 4),
+        cents: dayRng.int(10_000, 500_000),
+        lagSeconds: 0,
+        description: region === 'uk' ? 'INTEREST PAID' : 'INTEREST PAYMENT',
+      });
     }
     if (new Date(day).getUTCDay() === 1 && dayRng.chance(sweepChance)) {
       const inward = dayRng.chance(0.5);
-      out.push({ at: timeIn(day, dayRng, 6, 9), cents: (inward ? 1 : -1) * dayRng.int(1_000_000, 50_000_000), lagSeconds: 0,
-        description: inward ? 'SWEEP FROM OPERATING' : 'SWEEP TO OPERATING' });
+      out.push({
+        at: timeIn(day, dayRng, 6, 9),
+        cents: (inward ? 1 : -1) * dayRng.int(1_000_000, 50_000_000),
+        lagSeconds: 0,
+        description: inward ? 'SWEEP FROM OPERATING' : 'SWEEP TO OPERATING',
+      });
     }
     return out;
   };

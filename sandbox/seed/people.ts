@@ -6,13 +6,19 @@ import { kycReportNames, type KycOutcome, type PersonCountry, type SeedKyc, type
 
 const ukStreets = ['High Street', 'Station Road', 'Church Lane', 'Victoria Road', 'Mill Lane', 'Park Avenue', 'Queen Street', 'Green Lane'];
 const ukTowns = [
-  { town: 'London', postcode: 'SW1A' }, { town: 'Manchester', postcode: 'M1' }, { town: 'Leeds', postcode: 'LS1' },
-  { town: 'Bristol', postcode: 'BS1' }, { town: 'Edinburgh', postcode: 'EH1' }, { town: 'Cardiff', postcode: 'CF10' },
+  { town: 'London', postcode: 'SW1A' },
+  { town: 'Manchester', postcode: 'M1' },
+  { town: 'Leeds', postcode: 'LS1' },
+  { town: 'Bristol', postcode: 'BS1' },
+  { town: 'Edinburgh', postcode: 'EH1' },
+  { town: 'Cardiff', postcode: 'CF10' },
 ];
 const usStreets = ['Main Street', 'Oak Avenue', 'Maple Drive', 'Cedar Lane', 'Elm Street', 'Washington Avenue', 'Lake Road'];
 const usTowns = [
-  { town: 'Springfield', state: 'IL', zip: '627', area: '217' }, { town: 'Portland', state: 'OR', zip: '972', area: '503' },
-  { town: 'Austin', state: 'TX', zip: '787', area: '512' }, { town: 'Columbus', state: 'OH', zip: '432', area: '614' },
+  { town: 'Springfield', state: 'IL', zip: '627', area: '217' },
+  { town: 'Portland', state: 'OR', zip: '972', area: '503' },
+  { town: 'Austin', state: 'TX', zip: '787', area: '512' },
+  { town: 'Columbus', state: 'OH', zip: '432', area: '614' },
   { town: 'Madison', state: 'WI', zip: '537', area: '608' },
 ];
 const postcodeLetters = 'ABDEFGHJLNPQRSTUWXYZ';
@@ -44,24 +50,37 @@ export function seedPerson(input: PersonInput): { person: SeedPerson; kyc: SeedK
     country: input.country,
     taxId: uk
       ? { type: 'tax_id', value: `${rng.int(1, 9)}${rng.digits(9)}` }
-      : { type: 'ssn', value: `${String(rng.int(100, 665)).padStart(3, '0')}-${String(rng.int(1, 99)).padStart(2, '0')}-${String(rng.int(1, 9999)).padStart(4, '0')}` },
+      : {
+          type: 'ssn',
+          value: `${String(rng.int(100, 665)).padStart(3, '0')}-${String(rng.int(1, 99)).padStart(2, '0')}-${String(rng.int(1, 9999)).padStart(4, '0')}`,
+        },
     address: uk
       ? {
-          buildingNumber: String(rng.int(1, 180)), street: rng.pick(ukStreets), flatNumber: rng.chance(0.25) ? `Flat ${rng.int(1, 24)}` : null,
-          town: ukTown.town, state: null,
-          postcode: `${ukTown.postcode} ${rng.int(1, 9)}${rng.pick([...postcodeLetters])}${rng.pick([...postcodeLetters])}`, country: 'GB',
+          buildingNumber: String(rng.int(1, 180)),
+          street: rng.pick(ukStreets),
+          flatNumber: rng.chance(0.25) ? `Flat ${rng.int(1, 24)}` : null,
+          town: ukTown.town,
+          state: null,
+          postcode: `${ukTown.postcode} ${rng.int(1, 9)}${rng.pick([...postcodeLetters])}${rng.pick([...postcodeLetters])}`,
+          country: 'GB',
         }
       : {
-          buildingNumber: String(rng.int(100, 9800)), street: rng.pick(usStreets), flatNumber: rng.chance(0.2) ? `Apt ${rng.int(1, 40)}` : null,
-          town: usTown.town, state: usTown.state, postcode: `${usTown.zip}${rng.digits(2)}`, country: 'US',
+          buildingNumber: String(rng.int(100, 9800)),
+          street: rng.pick(usStreets),
+          flatNumber: rng.chance(0.2) ? `Apt ${rng.int(1, 40)}` : null,
+          town: usTown.town,
+          state: usTown.state,
+          postcode: `${usTown.zip}${rng.digits(2)}`,
+          country: 'US',
         },
   };
   const roll = rng.next();
   const outcome: KycOutcome = roll < 0.8 ? 'clear' : roll < 0.9 ? 'consider' : 'in_progress';
   const applicantCreatedAt = input.createdMs + rng.int(60, 3600) * 1000;
-  const checkCreatedAt = outcome === 'in_progress'
-    ? input.clock.anchorStart - rng.int(1, 2) * dayMs + rng.int(8 * 3600, 18 * 3600) * 1000
-    : applicantCreatedAt + rng.int(120, 1800) * 1000;
+  const checkCreatedAt =
+    outcome === 'in_progress'
+      ? input.clock.anchorStart - rng.int(1, 2) * dayMs + rng.int(8 * 3600, 18 * 3600) * 1000
+      : applicantCreatedAt + rng.int(120, 1800) * 1000;
   const kyc: SeedKyc = {
     applicantId: input.uniqueId(() => rng.uuid()),
     applicantCreatedAt,

@@ -7,9 +7,23 @@ import { seedPerson } from './people.js';
 import { Rng } from './prng.js';
 import { dayMs, type Clock } from './time.js';
 import {
-  bankIds, coreBanks, openBankingBanks, tenantIds,
-  type BankId, type CoreBank, type OpenBankingBank, type OwnerKind, type Product, type SeedAccount, type SeedBankCustomer,
-  type SeedBankLink, type SeedConsent, type SeedCustomer, type SeedOrganisation, type TenantId, type World,
+  bankIds,
+  coreBanks,
+  openBankingBanks,
+  tenantIds,
+  type BankId,
+  type CoreBank,
+  type OpenBankingBank,
+  type OwnerKind,
+  type Product,
+  type SeedAccount,
+  type SeedBankCustomer,
+  type SeedBankLink,
+  type SeedConsent,
+  type SeedCustomer,
+  type SeedOrganisation,
+  type TenantId,
+  type World,
 } from './types.js';
 
 const customerCounts: Readonly<Record<TenantId, [number, number]>> = { acme: [240, 260], globex: [190, 210] };
@@ -51,7 +65,10 @@ class WorldBuilder {
   private readonly consents = new Map<string, SeedConsent>();
   private readonly bankCustomers = new Map<string, SeedBankCustomer>();
 
-  constructor(private readonly seed: string, private readonly clock: Clock) {}
+  constructor(
+    private readonly seed: string,
+    private readonly clock: Clock,
+  ) {}
 
   addTenant(tenant: TenantId): void {
     const rng = new Rng(`${this.seed}|tenant|${tenant}`);
@@ -80,7 +97,9 @@ class WorldBuilder {
       }
       // KYC tests need checks still running (to complete one) and a result that asks for review, in every tenant.
       const byOutcome = (outcome: string) => customers.filter((customer) => customer.kyc.outcome === outcome);
-      for (const customer of customers.filter((entry) => entry.kyc.outcome === 'clear').slice(0, Math.max(0, 3 - byOutcome('in_progress').length))) {
+      for (const customer of customers
+        .filter((entry) => entry.kyc.outcome === 'clear')
+        .slice(0, Math.max(0, 3 - byOutcome('in_progress').length))) {
         customer.kyc.outcome = 'in_progress';
       }
       const firstClear = byOutcome('clear')[0];
@@ -89,7 +108,8 @@ class WorldBuilder {
         firstClear.kyc.considerReport = 'document';
       }
       for (const bank of openBankingBanks) {
-        const consents = customers.flatMap((customer) => customer.links)
+        const consents = customers
+          .flatMap((customer) => customer.links)
           .flatMap((link) => (link.type === 'open_banking' && link.bank === bank ? [link.consent] : []));
         const first = consents[0];
         if (first && !consents.some((consent) => consent.expiresAt < this.clock.anchorStart)) {
@@ -141,7 +161,13 @@ class WorldBuilder {
     // Customers of the US core banks live in the US; the others in the UK (by their first bank).
     const country = links[0]?.type === 'core_banking' ? 'US' : 'GB';
     const { person, kyc } = seedPerson({
-      seed: this.seed, clock: this.clock, customerId: id, firstName: first, lastName: last, country, createdMs,
+      seed: this.seed,
+      clock: this.clock,
+      customerId: id,
+      firstName: first,
+      lastName: last,
+      country,
+      createdMs,
       uniqueId: (generate) => this.uniqueId(generate),
     });
     return { id, tenant, displayName: owner.name, email, created: Math.floor(createdMs / 1000), links, person, kyc };
@@ -161,8 +187,8 @@ class WorldBuilder {
         : ['USD', 'USD', 'USD', 'EUR', 'GBP'];
       for (let i = 0; i < count; i++) {
         // Every bank holds USD, GBP and EUR; one bank also holds the organisation's yen account.
-        const currency: CurrencyCode = i < 3 ? (['USD', 'GBP', 'EUR'] as const)[i] ?? 'USD'
-          : bank === jpyBank && i === 3 ? 'JPY' : rng.pick(regional);
+        const currency: CurrencyCode =
+          i < 3 ? ((['USD', 'GBP', 'EUR'] as const)[i] ?? 'USD') : bank === jpyBank && i === 3 ? 'JPY' : rng.pick(regional);
         const isCore = (coreBanks as readonly string[]).includes(bank);
         const product: Product = i < 3 || rng.chance(0.6) ? 'current' : isCore && rng.chance(0.5) ? 'money_market' : 'savings';
         const purpose = product === 'current' ? rng.pick(corporatePurposes) : product === 'savings' ? 'Reserve' : 'Liquidity';
@@ -219,9 +245,12 @@ class WorldBuilder {
           const { createdAt, expiresAt } = consentTimes(rng);
           const consent: SeedConsent = {
             id: this.uniqueId(() => `aac-${rng.uuid()}`),
-            bank, tenant: owner.tenant, ownerId: owner.id,
+            bank,
+            tenant: owner.tenant,
+            ownerId: owner.id,
             accessToken: this.uniqueId(() => rng.alphanumeric(40)),
-            createdAt, expiresAt,
+            createdAt,
+            expiresAt,
             accountIds: group.map((draft) => this.addOpenBankingAccount(rng, owner, bank, draft).id),
           };
           this.consents.set(consent.id, consent);
@@ -230,7 +259,10 @@ class WorldBuilder {
       } else {
         const bankCustomer: SeedBankCustomer = {
           id: this.uniqueId(() => `${bank === 'lakeside' ? 'LK' : 'PT'}${rng.digits(9)}`),
-          bank, tenant: owner.tenant, ownerId: owner.id, accountIds: [],
+          bank,
+          tenant: owner.tenant,
+          ownerId: owner.id,
+          accountIds: [],
         };
         for (const draft of forBank) bankCustomer.accountIds.push(this.addCoreAccount(rng, owner, bank, bankCustomer.id, draft).id);
         this.bankCustomers.set(bankCustomer.id, bankCustomer);
@@ -265,8 +297,15 @@ class WorldBuilder {
 
   private common(owner: Owner, draft: AccountDraft) {
     return {
-      bank: draft.bank, tenant: owner.tenant, ownerKind: owner.kind, ownerId: owner.id, holderName: owner.name,
-      currency: draft.currency, product: draft.product, nickname: draft.nickname, openedAt: draft.openedAt,
+      bank: draft.bank,
+      tenant: owner.tenant,
+      ownerKind: owner.kind,
+      ownerId: owner.id,
+      holderName: owner.name,
+      currency: draft.currency,
+      product: draft.product,
+      nickname: draft.nickname,
+      openedAt: draft.openedAt,
     };
   }
 

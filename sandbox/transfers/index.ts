@@ -28,7 +28,10 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 const DEFAULT_SETTLE_AFTER_MS = 5_000;
 const channels = ['ach', 'wire', 'faster-payments', 'sepa-credit'] as const;
 const bankNames: Readonly<Record<string, string>> = {
-  northwind: 'Northwind Bank', albion: 'Albion Bank', lakeside: 'Lakeside National Bank', pacific: 'Pacific Trust',
+  northwind: 'Northwind Bank',
+  albion: 'Albion Bank',
+  lakeside: 'Lakeside National Bank',
+  pacific: 'Pacific Trust',
 };
 
 type TransferStatus = 'pending' | 'processed' | 'failed' | 'cancelled';
@@ -77,7 +80,11 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
   const transfers = new Map<string, Transfer>();
   const idempotency = new Map<string, { fingerprint: string; location: string; at: number }>();
   const rail = createPaymentRail({
-    provider: 'transfers', outbox, latency: deps.latency, defaultSecret: DEV_TRANSFERS_WEBHOOK_SECRET, defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
+    provider: 'transfers',
+    outbox,
+    latency: deps.latency,
+    defaultSecret: DEV_TRANSFERS_WEBHOOK_SECRET,
+    defaultSettleAfterMs: DEFAULT_SETTLE_AFTER_MS,
     sign: (secret, body) => ({ 'x-request-signature-sha-256': createHmac('sha256', secret).update(body).digest('hex') }),
   });
 
@@ -87,7 +94,11 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     const id = randomUUID();
     const body = JSON.stringify({
       _links: { self: { href: href(request, `/events/${id}`) }, resource: { href: href(request, `/transfers/${transfer.id}`) } },
-      id, resourceId: transfer.id, topic, timestamp: new Date().toISOString(), created: new Date().toISOString(),
+      id,
+      resourceId: transfer.id,
+      topic,
+      timestamp: new Date().toISOString(),
+      created: new Date().toISOString(),
     });
     rail.emit({ id, type: topic, body, subject: transfer.id });
   }
@@ -114,7 +125,9 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     transfer.status = outcome;
     if (outcome === 'processed') {
       ledgers.book(transfer.account, {
-        id: `txn_${randomUUID().replace(/-/g, '').slice(0, 20)}`, at: clock.asOf, amountMinor: -transfer.minor,
+        id: `txn_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+        at: clock.asOf,
+        amountMinor: -transfer.minor,
         description: `${transfer.channel.toUpperCase().replace('-', ' ')} TRANSFER ${transfer.id.slice(0, 8)}`.toUpperCase(),
         reference: transfer.id,
       });
@@ -139,8 +152,9 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
       const result = transferBody.safeParse(JSON.parse(request.body));
       if (!result.success) {
         const issue = result.error.issues[0];
-        return dwollaError(400, 'ValidationError', 'Validation error(s) present. See embedded errors list for more details.',
-          [{ code: 'Invalid', message: issue?.message ?? 'Invalid', path: `/${(issue?.path ?? []).join('/')}` }]);
+        return dwollaError(400, 'ValidationError', 'Validation error(s) present. See embedded errors list for more details.', [
+          { code: 'Invalid', message: issue?.message ?? 'Invalid', path: `/${(issue?.path ?? []).join('/')}` },
+        ]);
       }
       parsed = result.data;
     } catch {
@@ -148,26 +162,44 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     }
     const sourceId = /\/funding-sources\/([^/?#]+)$/.exec(parsed._links.source.href)?.[1] ?? '';
     const account = fundingSource(tenant, decodeURIComponent(sourceId));
-    if (!account) return dwollaError(400, 'ValidationError', 'Funding source not found.', [{ code: 'NotFound', message: 'Funding source not found.', path: '/_links/source/href' }]);
+    if (!account)
+      return dwollaError(400, 'ValidationError', 'Funding source not found.', [
+        { code: 'NotFound', message: 'Funding source not found.', path: '/_links/source/href' },
+      ]);
     const currency = parsed.amount.currency as CurrencyCode;
     const minor = account.currency === currency ? toMinor(parsed.amount.value, currency) : undefined;
     if (minor === undefined || minor < 1) {
-      return dwollaError(400, 'ValidationError', 'Invalid amount.', [{ code: 'Invalid', message: 'Invalid amount.', path: '/amount/value' }]);
+      return dwollaError(400, 'ValidationError', 'Invalid amount.', [
+        { code: 'Invalid', message: 'Invalid amount.', path: '/amount/value' },
+      ]);
     }
     const transfer: Transfer = {
-      id: randomUUID(), tenant, account, minor, currency, channel: parsed.processingChannel.destination,
-      metadata: parsed.metadata ?? {}, created: new Date().toISOString(), status: 'pending',
+      id: randomUUID(),
+      tenant,
+      account,
+      minor,
+      currency,
+      channel: parsed.processingChannel.destination,
+      metadata: parsed.metadata ?? {},
+      created: new Date().toISOString(),
+      status: 'pending',
     };
     transfers.set(transfer.id, transfer);
     emit(transfer, 'transfer_created', request);
     rail.schedule(transfer.id, () => settle(transfer, 'processed'));
-    return { status: 201, body: '', contentType: 'application/json; charset=utf-8', headers: { location: href(request, `/transfers/${transfer.id}`) } };
+    return {
+      status: 201,
+      body: '',
+      contentType: 'application/json; charset=utf-8',
+      headers: { location: href(request, `/transfers/${transfer.id}`) },
+    };
   }
 
-  const withTenant = (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse | Promise<SandboxResponse>) => (request: SandboxRequest) => {
-    const tenant = authenticate(request);
-    return typeof tenant === 'string' ? handler(request, tenant) : tenant;
-  };
+  const withTenant =
+    (handler: (request: SandboxRequest, tenant: TenantId) => SandboxResponse | Promise<SandboxResponse>) => (request: SandboxRequest) => {
+      const tenant = authenticate(request);
+      return typeof tenant === 'string' ? handler(request, tenant) : tenant;
+    };
   /** "Accept, then time out": a created transfer exists (and its key is stored) but the answer arrives too late. */
   async function lateIfStalled(response: SandboxResponse): Promise<SandboxResponse> {
     if (response.status === 201) await rail.answerLateIfStalled();
@@ -177,25 +209,39 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
 
   const routes: Route[] = [
     {
-      method: 'GET', template: '/funding-sources/{Id}',
+      method: 'GET',
+      template: '/funding-sources/{Id}',
       handle: withTenant((request, tenant) => {
         const account = fundingSource(tenant, request.params.Id ?? '');
         if (!account) return notFound();
-        const holder = account.ownerKind === 'organisation'
-          ? { account: { href: href(request, `/accounts/${account.ownerId}`) } }
-          : { customer: { href: href(request, `/customers/${account.ownerId}`) } };
+        const holder =
+          account.ownerKind === 'organisation'
+            ? { account: { href: href(request, `/accounts/${account.ownerId}`) } }
+            : { customer: { href: href(request, `/customers/${account.ownerId}`) } };
         return json(200, {
           _links: { self: { href: href(request, `/funding-sources/${account.id}`) }, ...holder },
-          id: account.id, status: 'verified', type: 'bank',
+          id: account.id,
+          status: 'verified',
+          type: 'bank',
           bankAccountType: account.product === 'current' ? 'checking' : 'savings',
-          name: account.nickname, created: new Date(account.openedAt).toISOString(), removed: false,
-          channels: account.currency === 'GBP' ? ['faster-payments', 'wire'] : account.currency === 'EUR' ? ['sepa-credit', 'wire'] : ['ach', 'wire'],
-          bankName: bankNames[account.bank] ?? account.bank, institutionId: account.bank, currency: account.currency,
+          name: account.nickname,
+          created: new Date(account.openedAt).toISOString(),
+          removed: false,
+          channels:
+            account.currency === 'GBP'
+              ? ['faster-payments', 'wire']
+              : account.currency === 'EUR'
+                ? ['sepa-credit', 'wire']
+                : ['ach', 'wire'],
+          bankName: bankNames[account.bank] ?? account.bank,
+          institutionId: account.bank,
+          currency: account.currency,
         });
       }),
     },
     {
-      method: 'POST', template: '/transfers',
+      method: 'POST',
+      template: '/transfers',
       handle: withTenant(async (request, tenant) => {
         const header = request.headers['idempotency-key'];
         const key = typeof header === 'string' ? header : undefined;
@@ -204,7 +250,8 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
         const fingerprint = createHash('sha256').update(request.body).digest('hex');
         const stored = idempotency.get(scoped);
         if (stored && Date.now() - stored.at < IDEMPOTENCY_WINDOW_MS) {
-          if (stored.fingerprint !== fingerprint) return dwollaError(409, 'Conflict', 'Idempotency-Key was already used with a different request body.');
+          if (stored.fingerprint !== fingerprint)
+            return dwollaError(409, 'Conflict', 'Idempotency-Key was already used with a different request body.');
           return { status: 201, body: '', contentType: 'application/json; charset=utf-8', headers: { location: stored.location } };
         }
         const response = createTransfer(request, tenant);
@@ -214,21 +261,28 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
       }),
     },
     {
-      method: 'GET', template: '/transfers/{Id}',
+      method: 'GET',
+      template: '/transfers/{Id}',
       handle: withTenant((request, tenant) => {
         const transfer = transfers.get(request.params.Id ?? '');
         return transfer && transfer.tenant === tenant ? json(200, transferJson(transfer, request)) : notFound();
       }),
     },
     {
-      method: 'POST', template: '/transfers/{Id}',
+      method: 'POST',
+      template: '/transfers/{Id}',
       handle: withTenant((request, tenant) => {
         const transfer = transfers.get(request.params.Id ?? '');
         if (!transfer || transfer.tenant !== tenant) return notFound();
         let wanted: unknown;
-        try { wanted = (JSON.parse(request.body) as { status?: unknown }).status; } catch { wanted = undefined; }
+        try {
+          wanted = (JSON.parse(request.body) as { status?: unknown }).status;
+        } catch {
+          wanted = undefined;
+        }
         if (wanted !== 'cancelled') return dwollaError(400, 'ValidationError', 'Only { "status": "cancelled" } is accepted.');
-        if (transfer.status !== 'pending') return dwollaError(400, 'InvalidResourceState', `A ${transfer.status} transfer cannot be cancelled.`);
+        if (transfer.status !== 'pending')
+          return dwollaError(400, 'InvalidResourceState', `A ${transfer.status} transfer cannot be cancelled.`);
         rail.unschedule(transfer.id);
         transfer.status = 'cancelled';
         emit(transfer, 'transfer_cancelled', request);
@@ -238,11 +292,14 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
   ];
 
   const settleRoute = (outcome: 'processed' | 'failed'): ProviderControlRoute => ({
-    method: 'POST', template: `/transfers/{Id}/${outcome === 'processed' ? 'process' : 'fail'}`,
+    method: 'POST',
+    template: `/transfers/{Id}/${outcome === 'processed' ? 'process' : 'fail'}`,
     handle(params) {
       const transfer = transfers.get(params.Id ?? '');
       if (!transfer) return controlError(404, 'No such transfer');
-      return settle(transfer, outcome) ? json(200, { id: transfer.id, status: transfer.status }) : controlError(409, `Transfer is ${transfer.status}`);
+      return settle(transfer, outcome)
+        ? json(200, { id: transfer.id, status: transfer.status })
+        : controlError(409, `Transfer is ${transfer.status}`);
     },
   });
 
@@ -258,9 +315,10 @@ export function createTransfersProvider(deps: ProviderDeps): Provider {
     basePath: transfersBasePath,
     routes,
     control,
-    failure: (kind) => kind === 'route_not_found'
-      ? dwollaError(404, 'NotFound', 'The requested resource was not found.')
-      : dwollaError(kind === 'unavailable' ? 503 : 500, 'ServerError', 'A server error occurred.'),
+    failure: (kind) =>
+      kind === 'route_not_found'
+        ? dwollaError(404, 'NotFound', 'The requested resource was not found.')
+        : dwollaError(kind === 'unavailable' ? 503 : 500, 'ServerError', 'A server error occurred.'),
     reset() {
       rail.reset();
       transfers.clear();

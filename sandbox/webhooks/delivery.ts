@@ -74,9 +74,17 @@ export function createEventDelivery(options: EventDeliveryOptions): EventDeliver
 
   const deliver = (event: EmittedEvent, after?: Promise<unknown>): Promise<unknown> => {
     const copies = 1 + switches.duplicates + (drawn(switches.duplicateRate) ? 1 : 0);
-    return Promise.all(Array.from({ length: copies }, () => outbox.send({
-      provider, eventId: event.id, body: event.body, headers: signedHeaders(event.body), ...(after ? { after } : {}),
-    })));
+    return Promise.all(
+      Array.from({ length: copies }, () =>
+        outbox.send({
+          provider,
+          eventId: event.id,
+          body: event.body,
+          headers: signedHeaders(event.body),
+          ...(after ? { after } : {}),
+        }),
+      ),
+    );
   };
 
   const send = (event: EmittedEvent) => {
@@ -93,7 +101,9 @@ export function createEventDelivery(options: EventDeliveryOptions): EventDeliver
       return;
     }
     let release!: (first?: Promise<unknown>) => void;
-    const gate = new Promise<unknown>((resolve) => { release = resolve; });
+    const gate = new Promise<unknown>((resolve) => {
+      release = resolve;
+    });
     // Queued now, so that outbox.idle() waits for it; if no later event comes, it goes after longestDelayMillis.
     void deliver(event, gate);
     const timer = setTimeout(() => {

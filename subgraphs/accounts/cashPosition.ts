@@ -3,7 +3,16 @@
 // lib/money/conversion.ts for the rounding rule). A bank that fails is reported, not fatal: the rest is still summed.
 import { ErrorCode, FinGraphError, badUserInput, upstreamTimeout, upstreamUnavailable } from '../../lib/errors/index.js';
 import {
-  MissingRateError, add, convert, crossRate, sum, zero, type CurrencyCode, type Money, type Rate, type ReferenceRates,
+  MissingRateError,
+  add,
+  convert,
+  crossRate,
+  sum,
+  zero,
+  type CurrencyCode,
+  type Money,
+  type Rate,
+  type ReferenceRates,
 } from '../../lib/money/index.js';
 import type { Account, BankLink, Institution } from './domain.js';
 import { ORGANISATION_OWNER } from './domain.js';
@@ -100,15 +109,29 @@ export async function computeCashPosition(options: {
   const { loaders, reportingCurrency } = options;
   const links = await loaders.links(ORGANISATION_OWNER);
   // Rates are fetched alongside the banks, not before them: the position waits for the slowest of all, not their sum.
-  const ratesRead = options.rates().then((rates) => ({ rates }), (error: unknown) => ({ error: asFinGraphError(error, 'ecb') }));
+  const ratesRead = options.rates().then(
+    (rates) => ({ rates }),
+    (error: unknown) => ({ error: asFinGraphError(error, 'ecb') }),
+  );
 
   const connected = options.institutions.filter((institution) => links.some((link) => link.institutionId === institution.id));
   // A link to a bank FinGraph has no connector for cannot be read: the position is incomplete, and says so.
-  const unknownInstitutions = [...new Set(links.map((link) => link.institutionId))]
-    .filter((id) => !options.institutions.some((institution) => institution.id === id));
-  const outcomes = await Promise.allSettled(connected.map((institution) =>
-    withDeadline(readBank(loaders, links.filter((link) => link.institutionId === institution.id), institution.id),
-      options.bankDeadlineMs, institution.id)));
+  const unknownInstitutions = [...new Set(links.map((link) => link.institutionId))].filter(
+    (id) => !options.institutions.some((institution) => institution.id === id),
+  );
+  const outcomes = await Promise.allSettled(
+    connected.map((institution) =>
+      withDeadline(
+        readBank(
+          loaders,
+          links.filter((link) => link.institutionId === institution.id),
+          institution.id,
+        ),
+        options.bankDeadlineMs,
+        institution.id,
+      ),
+    ),
+  );
 
   const ratesOutcome = await ratesRead;
   /** The rate into the reporting currency, or the error that keeps this currency from being converted. */
@@ -143,7 +166,10 @@ export async function computeCashPosition(options: {
       else conversionError ??= rate.error;
     }
     return {
-      institution, status: 'OK', accountCount: holdings.accounts.length, accounts: holdings.accounts,
+      institution,
+      status: 'OK',
+      accountCount: holdings.accounts.length,
+      accounts: holdings.accounts,
       // A bank total that silently left out a currency would understate it: no total rather than a wrong one.
       ...(conversionError ? { error: conversionError } : { total: sum(reportingCurrency, converted) }),
       ...(holdings.oldestAsOf ? { asOf: holdings.oldestAsOf } : {}),
@@ -162,9 +188,14 @@ export async function computeCashPosition(options: {
   const asOfs = byInstitution.flatMap((entry) => (entry.asOf ? [entry.asOf] : [])).sort();
   return {
     asOf: asOfs[0] ?? (options.now?.() ?? new Date()).toISOString(),
-    total: sum(reportingCurrency, byCurrency.flatMap((entry) => (entry.converted ? [entry.converted] : []))),
-    complete: byInstitution.every((entry) => entry.status === 'OK' && !entry.error)
-      && byCurrency.every((entry) => !entry.error) && unknownInstitutions.length === 0,
+    total: sum(
+      reportingCurrency,
+      byCurrency.flatMap((entry) => (entry.converted ? [entry.converted] : [])),
+    ),
+    complete:
+      byInstitution.every((entry) => entry.status === 'OK' && !entry.error) &&
+      byCurrency.every((entry) => !entry.error) &&
+      unknownInstitutions.length === 0,
     unknownInstitutions,
     byInstitution,
     byCurrency,

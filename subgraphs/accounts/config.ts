@@ -39,7 +39,8 @@ function readTtlOverrides(env: Env): TtlOverrides {
   const expected = `namespace=fresh:stale seconds, comma-separated, namespaces ${[...namespaces].join(', ')}`;
   for (const item of text.split(',')) {
     const match = /^([a-z-]+)=(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(item.trim());
-    if (!match || !namespaces.has(match[1] as string) || Number(match[2]) <= 0) throw new ConfigError('CACHE_TTL_OVERRIDES', expected, text);
+    if (!match || !namespaces.has(match[1] as string) || Number(match[2]) <= 0)
+      throw new ConfigError('CACHE_TTL_OVERRIDES', expected, text);
     overrides.set(match[1] as string, { freshSeconds: Number(match[2]), staleSeconds: Number(match[3]) });
   }
   return overrides;
@@ -47,8 +48,14 @@ function readTtlOverrides(env: Env): TtlOverrides {
 
 export function readAccountsConfig(env: Env): AccountsConfig {
   const bankVariable = (id: string) => `BANK_${id.toUpperCase()}_URL`;
-  requireProductionSettings(env, sharedProductionSettings(env, 'ACCOUNTS_INTERNAL_KEY',
-    [...institutions.map((bank) => bankVariable(bank.id)), 'DIRECTORY_URL', 'FX_RATES_URL']));
+  requireProductionSettings(
+    env,
+    sharedProductionSettings(env, 'ACCOUNTS_INTERNAL_KEY', [
+      ...institutions.map((bank) => bankVariable(bank.id)),
+      'DIRECTORY_URL',
+      'FX_RATES_URL',
+    ]),
+  );
   const base = readUpstreamBase(env);
   const bankUrls = new Map(institutions.map((bank) => [bank.id, readUpstreamUrl(env, base, bankVariable(bank.id), bank.path)]));
   return {
@@ -67,4 +74,3 @@ export function readAccountsConfig(env: Env): AccountsConfig {
     cacheTtlOverrides: readTtlOverrides(env),
   };
 }
-

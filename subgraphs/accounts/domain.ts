@@ -44,7 +44,9 @@ export interface BankAccount {
 
 /** Identifies one link: an owner may hold several consents (or customer records) at the same bank. */
 export function linkKey(link: BankLink): string {
-  return link.kind === 'open_banking' ? `${link.institutionId}|consent:${link.consentId}` : `${link.institutionId}|customer:${link.bankCustomerId}`;
+  return link.kind === 'open_banking'
+    ? `${link.institutionId}|consent:${link.consentId}`
+    : `${link.institutionId}|customer:${link.bankCustomerId}`;
 }
 
 /** A bank account as FinGraph serves it: the bank's account plus where it lives, whose it is and the link it is read through. */

@@ -72,13 +72,19 @@ class PendingReads {
 export function createLoaders(services: AccountsServices, tenant: string): AccountsLoaders {
   const { cache } = services;
   const scope = { tenant };
-  const upstreamCustomers = new DataLoader<string, CustomerRecord | null>(async (ids) => {
-    const found = await services.directory.retrieveMany(tenant, ids);
-    return ids.map((id) => found.get(id) ?? null);
-  }, { maxBatchSize: 100 });
+  const upstreamCustomers = new DataLoader<string, CustomerRecord | null>(
+    async (ids) => {
+      const found = await services.directory.retrieveMany(tenant, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    { maxBatchSize: 100 },
+  );
   // The cache reads all the request's keys in one round trip; only the misses go to the directory, in one batch.
   const customer = cachedLoader<string, CustomerRecord | null>(cache, (id) => ({
-    policy: services.cachePolicy.customers, scope, key: [id], tags: [TENANT_TAG, customerTag(id)],
+    policy: services.cachePolicy.customers,
+    scope,
+    key: [id],
+    tags: [TENANT_TAG, customerTag(id)],
     load: () => upstreamCustomers.load(id),
   }));
 
@@ -86,7 +92,10 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
   async function links(ownerId: OwnerId): Promise<readonly BankLink[]> {
     if (ownerId === ORGANISATION_OWNER) {
       organisationLinks ??= cache.readThrough({
-        policy: services.cachePolicy.organisation, scope, key: [ORGANISATION_OWNER], tags: [TENANT_TAG],
+        policy: services.cachePolicy.organisation,
+        scope,
+        key: [ORGANISATION_OWNER],
+        tags: [TENANT_TAG],
         load: () => services.directory.organisationLinks(tenant),
       });
       return organisationLinks;
@@ -99,10 +108,11 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
    * consent is known to be gone.
    */
   function forgettingOnRevocation<T>(link: BankLink, read: () => Promise<T>): () => Promise<T> {
-    return () => read().catch(async (error: unknown) => {
-      if (error instanceof FinGraphError && error.code === 'CONSENT_REQUIRED') await cache.invalidate(scope, [`link:${linkKey(link)}`]);
-      throw error;
-    });
+    return () =>
+      read().catch(async (error: unknown) => {
+        if (error instanceof FinGraphError && error.code === 'CONSENT_REQUIRED') await cache.invalidate(scope, [`link:${linkKey(link)}`]);
+        throw error;
+      });
   }
 
   const pending = new PendingReads();
@@ -116,14 +126,24 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
         const connector = services.bank(link.institutionId, tenant);
         if (!connector) throw upstreamUnavailable(link.institutionId);
         const accounts = await cache.readThrough({
-          policy: services.cachePolicy.accounts, scope, key: [ownerId, linkKey(link)], tags: [TENANT_TAG, `link:${linkKey(link)}`],
+          policy: services.cachePolicy.accounts,
+          scope,
+          key: [ownerId, linkKey(link)],
+          tags: [TENANT_TAG, `link:${linkKey(link)}`],
           load: forgettingOnRevocation(link, () => connector.listAccounts(link)),
         });
-        return [accounts.map((account) => ({
-          ...account, institutionId: link.institutionId, ownerId, link,
-          id: encodeAccountId({ tenant, institutionId: link.institutionId, ownerId, upstreamId: account.upstreamId }),
-        }))];
-      })().catch((error: unknown) => [asLoaderError(error)]).finally(() => pending.end(link.institutionId));
+        return [
+          accounts.map((account) => ({
+            ...account,
+            institutionId: link.institutionId,
+            ownerId,
+            link,
+            id: encodeAccountId({ tenant, institutionId: link.institutionId, ownerId, upstreamId: account.upstreamId }),
+          })),
+        ];
+      })()
+        .catch((error: unknown) => [asLoaderError(error)])
+        .finally(() => pending.end(link.institutionId));
     },
     // No API lists several links' accounts in one call; batching would only make every bank wait for the slowest.
     { batch: false, cacheKeyFn: ({ ownerId, link }) => `${ownerId}|${linkKey(link)}` },
@@ -139,35 +159,57 @@ export function createLoaders(services: AccountsServices, tenant: string): Accou
     let loader = balanceLoaders.get(scope);
     if (!loader) {
       const { link, institutionId } = account;
-      loader = new DataLoader<Account, Balance | null, string>(async (accounts) => {
-        if (!connector) throw upstreamUnavailable(institutionId);
-        if (isConsentExpired(link)) throw consentRequired(institutionId);
-        const found = await connector.balances(link, accounts.map((entry) => entry.upstreamId));
-        return accounts.map((entry) => found.get(entry.upstreamId) ?? null);
-      }, {
-        cacheKeyFn: (entry) => entry.id,
-        ...(core ? { batchScheduleFn: (send: () => void) => pending.whenQuiet(institutionId, send) } : {}),
-      });
+      loader = new DataLoader<Account, Balance | null, string>(
+        async (accounts) => {
+          if (!connector) throw upstreamUnavailable(institutionId);
+          if (isConsentExpired(link)) throw consentRequired(institutionId);
+          const found = await connector.balances(
+            link,
+            accounts.map((entry) => entry.upstreamId),
+          );
+          return accounts.map((entry) => found.get(entry.upstreamId) ?? null);
+        },
+        {
+          cacheKeyFn: (entry) => entry.id,
+          ...(core ? { batchScheduleFn: (send: () => void) => pending.whenQuiet(institutionId, send) } : {}),
+        },
+      );
       balanceLoaders.set(scope, loader);
     }
     return loader;
   }
-  const cachedBalance = new DataLoader<Account, Balance | null, string>((accounts) => Promise.all(accounts.map((account) => {
-    // Counted as pending at its bank until the cache has answered or handed it to the upstream batch, so that the
-    // core-bank batch is not sent while cache lookups that may still join it are under way.
-    pending.begin(account.institutionId);
-    let waiting = true;
-    const settle = () => { if (waiting) { waiting = false; pending.end(account.institutionId); } };
-    return cache.readThrough({
-      policy: services.cachePolicy.balances, scope, key: [account.id],
-      tags: [TENANT_TAG, accountTag(account.id), bankLinkTag(linkKey(account.link))],
-      load: forgettingOnRevocation(account.link, () => {
-        const upstream = balanceLoaderFor(account).load(account);
-        settle();
-        return upstream;
-      }),
-    }).catch(asLoaderError).finally(settle);
-  })), { cacheKeyFn: (account) => account.id });
+  const cachedBalance = new DataLoader<Account, Balance | null, string>(
+    (accounts) =>
+      Promise.all(
+        accounts.map((account) => {
+          // Counted as pending at its bank until the cache has answered or handed it to the upstream batch, so that the
+          // core-bank batch is not sent while cache lookups that may still join it are under way.
+          pending.begin(account.institutionId);
+          let waiting = true;
+          const settle = () => {
+            if (waiting) {
+              waiting = false;
+              pending.end(account.institutionId);
+            }
+          };
+          return cache
+            .readThrough({
+              policy: services.cachePolicy.balances,
+              scope,
+              key: [account.id],
+              tags: [TENANT_TAG, accountTag(account.id), bankLinkTag(linkKey(account.link))],
+              load: forgettingOnRevocation(account.link, () => {
+                const upstream = balanceLoaderFor(account).load(account);
+                settle();
+                return upstream;
+              }),
+            })
+            .catch(asLoaderError)
+            .finally(settle);
+        }),
+      ),
+    { cacheKeyFn: (account) => account.id },
+  );
   const balance = {
     load: (account: Account) => cachedBalance.load(account),
     loadMany: (accounts: readonly Account[]) => cachedBalance.loadMany(accounts),

@@ -12,10 +12,16 @@ export type AccountsSubgraph = RunningSubgraph;
 
 export async function startAccountsSubgraph(config: AccountsConfig, logger: Logger): Promise<AccountsSubgraph> {
   // A load's lease outlasts the bank's deadline: a slow but healthy bank is still read by one replica, not by each.
-  const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }), { cache: { leaseMs: config.bankTimeoutMs + 1000 } });
+  const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }), {
+    cache: { leaseMs: config.bankTimeoutMs + 1000 },
+  });
   const services = createAccountsServices(config, logger, cache);
   return startSubgraph<AccountsContext>({
-    name: 'accounts', resolvers, config, logger, cache,
+    name: 'accounts',
+    resolvers,
+    config,
+    logger,
+    cache,
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
 }

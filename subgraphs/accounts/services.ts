@@ -40,7 +40,11 @@ export function createAccountsServices(config: AccountsConfig, logger: Logger, c
       let connector = connectors.get(cacheKey);
       if (!connector) {
         if (institution.api === 'UK_OPEN_BANKING') {
-          connector = new OpenBankingConnector(institution, client(institutionId, baseUrl, config.bankTimeoutMs), config.openBankingFinancialId);
+          connector = new OpenBankingConnector(
+            institution,
+            client(institutionId, baseUrl, config.bankTimeoutMs),
+            config.openBankingFinancialId,
+          );
         } else {
           const key = config.credentials(tenant, institutionId);
           if (!key) return undefined;
@@ -50,7 +54,9 @@ export function createAccountsServices(config: AccountsConfig, logger: Logger, c
       }
       return connector;
     },
-    directory: new DirectoryConnector(client('directory', config.directoryUrl, config.upstreamTimeoutMs), (tenant) => config.credentials(tenant, 'directory')),
+    directory: new DirectoryConnector(client('directory', config.directoryUrl, config.upstreamTimeoutMs), (tenant) =>
+      config.credentials(tenant, 'directory'),
+    ),
     fx: new EcbRatesConnector(client('ecb', config.fxUrl, config.upstreamTimeoutMs)),
     bankTimeoutMs: config.bankTimeoutMs,
     cache,

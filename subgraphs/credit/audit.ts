@@ -19,15 +19,18 @@ export interface PullAudit {
 export const AUDIT_MESSAGE = 'credit pull';
 
 export function auditPull(logger: Logger, entry: PullAudit): void {
-  logger.info({
-    audit: 'credit-pull',
-    sub: entry.principal.sub,
-    tenant: entry.principal.tenant,
-    customerId: entry.customerId,
-    purpose: entry.purpose,
-    inquiry: entry.inquiry,
-    bureau: entry.bureau,
-    product: entry.product,
-    outcome: entry.outcome,
-  }, AUDIT_MESSAGE);
+  logger.info(
+    {
+      audit: 'credit-pull',
+      sub: entry.principal.sub,
+      tenant: entry.principal.tenant,
+      customerId: entry.customerId,
+      purpose: entry.purpose,
+      inquiry: entry.inquiry,
+      bureau: entry.bureau,
+      product: entry.product,
+      outcome: entry.outcome,
+    },
+    AUDIT_MESSAGE,
+  );
 }

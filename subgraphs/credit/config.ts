@@ -19,8 +19,8 @@ export function readCreditConfig(env: Env): CreditConfig {
   const base = readSubgraphBaseConfig(env, 'credit', 4004, {
     upstreamUrls: ['BUREAU_URL', 'DIRECTORY_URL'],
     production: [
-      { ...REDIS_SETTING, what: 'a Redis for the customers\' credit consents, shared by every replica' },
-      required('CACHE_ENCRYPTION_KEYS', 'the cache\'s encryption keys, shared by every replica'),
+      { ...REDIS_SETTING, what: "a Redis for the customers' credit consents, shared by every replica" },
+      required('CACHE_ENCRYPTION_KEYS', "the cache's encryption keys, shared by every replica"),
     ],
   });
   return {

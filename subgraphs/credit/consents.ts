@@ -20,15 +20,22 @@ export interface ConsentRecord {
 }
 
 const stored = z.object({
-  purpose: z.string(), grantedAt: z.string(), expiresAt: z.string(), disclosureId: z.string().nullable(),
+  purpose: z.string(),
+  grantedAt: z.string(),
+  expiresAt: z.string(),
+  disclosureId: z.string().nullable(),
 });
 
-
 export class ConsentStore {
-  constructor(private readonly store: RecordStore, private readonly prefix: string) {}
+  constructor(
+    private readonly store: RecordStore,
+    private readonly prefix: string,
+  ) {}
 
   private key(tenant: string, customerId: string, purpose: PermissiblePurpose): string {
-    const digest = createHash('sha256').update(JSON.stringify([customerId, purpose])).digest('base64url');
+    const digest = createHash('sha256')
+      .update(JSON.stringify([customerId, purpose]))
+      .digest('base64url');
     return `${this.prefix}:{${tenant}}:credit-consent:v1:${digest}`;
   }
 

@@ -3,7 +3,12 @@
 import type { Money } from '../../lib/money/index.js';
 
 export const permissiblePurposes = [
-  'CREDIT_TRANSACTION', 'ACCOUNT_REVIEW', 'WRITTEN_INSTRUCTION', 'EMPLOYMENT', 'INSURANCE_UNDERWRITING', 'COLLECTION',
+  'CREDIT_TRANSACTION',
+  'ACCOUNT_REVIEW',
+  'WRITTEN_INSTRUCTION',
+  'EMPLOYMENT',
+  'INSURANCE_UNDERWRITING',
+  'COLLECTION',
 ] as const;
 export type PermissiblePurpose = (typeof permissiblePurposes)[number];
 

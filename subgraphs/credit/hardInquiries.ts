@@ -19,10 +19,16 @@ export class HardInquiries {
   private readonly tokens = new Map<string, { readonly token: string; readonly until: number }>();
   private nextSweep = 0;
 
-  constructor(private readonly store: RecordStore, private readonly prefix: string, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly store: RecordStore,
+    private readonly prefix: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   private key(tenant: string, customerId: string, purpose: PermissiblePurpose): string {
-    const digest = createHash('sha256').update(JSON.stringify([customerId, purpose])).digest('base64url');
+    const digest = createHash('sha256')
+      .update(JSON.stringify([customerId, purpose]))
+      .digest('base64url');
     return `${this.prefix}:{${tenant}}:credit-hard-inquiry:v1:${digest}`;
   }
 

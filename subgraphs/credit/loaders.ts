@@ -9,9 +9,12 @@ export interface CreditLoaders {
 
 export function createLoaders(services: CreditServices, tenant: string): CreditLoaders {
   return {
-    customerExists: new DataLoader<string, boolean>(async (ids) => {
-      const found = await services.directory.existing(tenant, ids);
-      return ids.map((id) => found.has(id));
-    }, { maxBatchSize: 100 }),
+    customerExists: new DataLoader<string, boolean>(
+      async (ids) => {
+        const found = await services.directory.existing(tenant, ids);
+        return ids.map((id) => found.has(id));
+      },
+      { maxBatchSize: 100 },
+    ),
   };
 }

@@ -14,14 +14,24 @@ import { createCreditServices } from './services.js';
 export type CreditSubgraph = RunningSubgraph;
 
 export async function startCreditSubgraph(config: CreditConfig, logger: Logger, runtime: SubgraphRuntime = {}): Promise<CreditSubgraph> {
-  const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }), runtime.clock ? { cache: { clock: runtime.clock } } : {});
+  const cache = createCache(
+    config.cache,
+    config.redis,
+    logger.child({ component: 'cache' }),
+    runtime.clock ? { cache: { clock: runtime.clock } } : {},
+  );
   // Consents and HARD-inquiry marks must not be lost: on the record store (never evicting), not on the cache.
   const records = createRecordStore(config.redis, logger.child({ component: 'records' }), 'credit consents and HARD-inquiry marks');
   const consents = new ConsentStore(records, config.cache.prefix);
   if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');
   const services = createCreditServices(config, logger, cache, consents, new HardInquiries(records, config.cache.prefix));
   return startSubgraph<CreditContext>({
-    name: 'credit', resolvers, config, logger, cache, closeAfter: [consents],
+    name: 'credit',
+    resolvers,
+    config,
+    logger,
+    cache,
+    closeAfter: [consents],
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
 }

@@ -22,8 +22,13 @@ export interface CreditServices {
   readonly scoreModel: ScoreModel;
 }
 
-export function createCreditServices(config: CreditConfig, logger: Logger, cache: Cache, consents: ConsentStore,
-  hardInquiries: HardInquiries): CreditServices {
+export function createCreditServices(
+  config: CreditConfig,
+  logger: Logger,
+  cache: Cache,
+  consents: ConsentStore,
+  hardInquiries: HardInquiries,
+): CreditServices {
   const client = (provider: string, baseUrl: string) =>
     new UpstreamClient({ provider, baseUrl, timeoutMs: config.upstreamTimeoutMs, logger: logger.child({ component: 'upstream' }) });
   return {

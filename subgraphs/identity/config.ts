@@ -26,7 +26,9 @@ export interface IdentityConfig extends SubgraphBaseConfig {
 function tenantsWithKey(file: string, provider: string): string[] {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
-    return Object.entries(parsed).filter(([, keys]) => typeof keys[provider] === 'string').map(([tenant]) => tenant);
+    return Object.entries(parsed)
+      .filter(([, keys]) => typeof keys[provider] === 'string')
+      .map(([tenant]) => tenant);
   } catch {
     throw new ConfigError('UPSTREAM_CREDENTIALS_FILE', 'a readable JSON file of { tenant: { provider: key } }', file);
   }
@@ -36,11 +38,16 @@ function readWebhookToken(env: Env): string {
   const production = !isDevelopment(env);
   const token = readOptionalString(env, 'KYC_WEBHOOK_TOKEN');
   if (token === undefined) {
-    if (production) throw new ConfigError('KYC_WEBHOOK_TOKEN', 'the KYC provider\'s webhook token (required outside development)', undefined);
+    if (production)
+      throw new ConfigError('KYC_WEBHOOK_TOKEN', "the KYC provider's webhook token (required outside development)", undefined);
     return DEV_KYC_WEBHOOK_TOKEN;
   }
   if (production && token === DEV_KYC_WEBHOOK_TOKEN) {
-    throw new ConfigError('KYC_WEBHOOK_TOKEN', 'a token of its own (the development token is accepted only in development)', '[development token]');
+    throw new ConfigError(
+      'KYC_WEBHOOK_TOKEN',
+      'a token of its own (the development token is accepted only in development)',
+      '[development token]',
+    );
   }
   if (token.length < 16) throw new ConfigError('KYC_WEBHOOK_TOKEN', 'a token of at least 16 characters', '[too short]');
   return token;

@@ -21,35 +21,53 @@ export function createLoaders(services: IdentityServices, tenant: string): Ident
   const { cache, cachePolicy: policy } = services;
   const scope = { tenant };
 
-  const upstreamProfiles = new DataLoader<string, CustomerProfile | null>(async (ids) => {
-    const found = await services.directory.retrieveMany(tenant, ids);
-    return ids.map((id) => found.get(id) ?? null);
-  }, { maxBatchSize: 100 });
+  const upstreamProfiles = new DataLoader<string, CustomerProfile | null>(
+    async (ids) => {
+      const found = await services.directory.retrieveMany(tenant, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    { maxBatchSize: 100 },
+  );
   // The cache reads all the request's keys in one round trip; only the misses go to the directory, in one batch.
   const profile = cachedLoader<string, CustomerProfile | null>(cache, (id) => ({
-    policy: policy.profiles, scope, key: [id], tags: [TENANT_TAG, customerTag(id)],
+    policy: policy.profiles,
+    scope,
+    key: [id],
+    tags: [TENANT_TAG, customerTag(id)],
     load: () => upstreamProfiles.load(id),
   }));
 
   const personalData = cachedLoader<string, PersonalData>(cache, (applicantId) => ({
-    policy: policy.personalData, scope, key: [applicantId], tags: [TENANT_TAG, applicantTag(applicantId)],
+    policy: policy.personalData,
+    scope,
+    key: [applicantId],
+    tags: [TENANT_TAG, applicantTag(applicantId)],
     load: () => services.kyc.personalData(tenant, applicantId),
   }));
 
   const kyc = cachedLoader<string, KycVerification>(cache, (applicantId) => ({
-    policy: policy.kyc, scope, key: [applicantId], tags: [TENANT_TAG, applicantTag(applicantId)],
+    policy: policy.kyc,
+    scope,
+    key: [applicantId],
+    tags: [TENANT_TAG, applicantTag(applicantId)],
     load: () => services.kyc.verification(tenant, applicantId),
   }));
 
-  const sanctions = cachedLoader<CustomerProfile, SanctionsScreening, string>(cache, (customer) => ({
-    // Keyed by the name screened, so a renamed customer is screened again at once.
-    policy: policy.sanctions, scope, key: [customer.id, customer.displayName, services.sanctionsMinScore],
-    tags: [TENANT_TAG, customerTag(customer.id)],
-    load: async (): Promise<SanctionsScreening> => {
-      const matches = await services.sanctions.search(tenant, customer.displayName, services.sanctionsMinScore);
-      return { status: matches.length > 0 ? 'POTENTIAL_MATCH' : 'CLEAR', screenedAt: new Date().toISOString(), matches };
-    },
-  }), { cacheKeyFn: (customer) => customer.id });
+  const sanctions = cachedLoader<CustomerProfile, SanctionsScreening, string>(
+    cache,
+    (customer) => ({
+      // Keyed by the name screened, so a renamed customer is screened again at once.
+      policy: policy.sanctions,
+      scope,
+      key: [customer.id, customer.displayName, services.sanctionsMinScore],
+      tags: [TENANT_TAG, customerTag(customer.id)],
+      load: async (): Promise<SanctionsScreening> => {
+        const matches = await services.sanctions.search(tenant, customer.displayName, services.sanctionsMinScore);
+        return { status: matches.length > 0 ? 'POTENTIAL_MATCH' : 'CLEAR', screenedAt: new Date().toISOString(), matches };
+      },
+    }),
+    { cacheKeyFn: (customer) => customer.id },
+  );
 
   return { profile, personalData, kyc, sanctions };
 }

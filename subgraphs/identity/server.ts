@@ -16,7 +16,11 @@ export async function startIdentitySubgraph(config: IdentityConfig, logger: Logg
   const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }));
   const services = createIdentityServices(config, logger, cache);
   return startSubgraph<IdentityContext>({
-    name: 'identity', resolvers, config, logger, cache,
+    name: 'identity',
+    resolvers,
+    config,
+    logger,
+    cache,
     routes: [kycWebhookRoute({ token: config.kycWebhookToken, tenants: config.kycTenants, kyc: services.kyc, cache, logger })],
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });

@@ -21,9 +21,10 @@ export async function cancelPayment(services: PaymentsServices, principal: Princ
     answer = await services.transfers.cancel(payment.tenant, payment.upstreamId);
   }
   if (!answer) {
-    const current = payment.provider === 'processor'
-      ? await services.processor.retrieve(payment.tenant, payment.upstreamId)
-      : await services.transfers.retrieve(payment.tenant, payment.upstreamId);
+    const current =
+      payment.provider === 'processor'
+        ? await services.processor.retrieve(payment.tenant, payment.upstreamId)
+        : await services.transfers.retrieve(payment.tenant, payment.upstreamId);
     await applyStatus(services, payment, current.status, 'provider status');
     throw notCancellable();
   }

@@ -27,7 +27,7 @@ const DEV_TRANSFERS_WEBHOOK_SECRET = 'fingraph-dev-transfers-webhook-secret-0123
 function readSecret(env: Env, name: string, development: string): string {
   const value = readOptionalString(env, name);
   if (value === undefined) {
-    if (!isDevelopment(env)) throw new ConfigError(name, 'the provider\'s webhook signing secret (required outside development)', undefined);
+    if (!isDevelopment(env)) throw new ConfigError(name, "the provider's webhook signing secret (required outside development)", undefined);
     return development;
   }
   if (value.length < 16) throw new ConfigError(name, 'a secret of at least 16 characters', '[hidden]');
@@ -41,9 +41,9 @@ export function readPaymentsConfig(env: Env): PaymentsConfig {
     upstreamUrls: ['PROCESSOR_URL', 'TRANSFERS_URL'],
     production: [
       { ...REDIS_SETTING, what: 'a Redis for idempotency records and payments, shared by every replica' },
-      required('CACHE_ENCRYPTION_KEYS', 'the cache\'s encryption keys, shared by every replica'),
-      required('PROCESSOR_WEBHOOK_SECRET', 'the processor\'s webhook signing secret'),
-      required('TRANSFERS_WEBHOOK_SECRET', 'the transfer provider\'s webhook signing secret'),
+      required('CACHE_ENCRYPTION_KEYS', "the cache's encryption keys, shared by every replica"),
+      required('PROCESSOR_WEBHOOK_SECRET', "the processor's webhook signing secret"),
+      required('TRANSFERS_WEBHOOK_SECRET', "the transfer provider's webhook signing secret"),
     ],
   });
   const providerTimeoutMs = readInt(env, 'PAYMENTS_PROVIDER_TIMEOUT_MS', 10_000, { min: 50, max: 60_000 });
@@ -53,7 +53,11 @@ export function readPaymentsConfig(env: Env): PaymentsConfig {
   // transfer makes up to three calls (the funding source, the creation, the created transfer), each within the timeout.
   const leastLeaseMs = 3 * providerTimeoutMs + 1000;
   if (idempotencyLeaseMs < leastLeaseMs) {
-    throw new ConfigError('PAYMENTS_IDEMPOTENCY_LEASE_MS', `at least three PAYMENTS_PROVIDER_TIMEOUT_MS and a second (${leastLeaseMs})`, String(idempotencyLeaseMs));
+    throw new ConfigError(
+      'PAYMENTS_IDEMPOTENCY_LEASE_MS',
+      `at least three PAYMENTS_PROVIDER_TIMEOUT_MS and a second (${leastLeaseMs})`,
+      String(idempotencyLeaseMs),
+    );
   }
   return {
     ...base,

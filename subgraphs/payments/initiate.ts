@@ -11,13 +11,28 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Principal } from '../../lib/auth/principal.js';
 import { encodeAccountId } from '../../lib/domain/accountId.js';
-import { badUserInput, FinGraphError, ErrorCode, idempotencyConflict, idempotencyStoreUnavailable, paymentOutcomeUnknown, upstreamTimeout, upstreamUnavailable } from '../../lib/errors/index.js';
+import {
+  badUserInput,
+  FinGraphError,
+  ErrorCode,
+  idempotencyConflict,
+  idempotencyStoreUnavailable,
+  paymentOutcomeUnknown,
+  upstreamTimeout,
+  upstreamUnavailable,
+} from '../../lib/errors/index.js';
 import { formatAmount } from '../../lib/money/index.js';
 import type { Payment, PaymentRail } from './domain.js';
 import type { PaymentsServices } from './services.js';
 import { PaymentStoreUnavailableError } from './store/paymentStore.js';
 import type { TransferChannel } from './connectors/transfers/index.js';
-import { assertMatchesAccount, maskCounterparty, validatePaymentInput, type InitiatePaymentInput, type PaymentRequest } from './validation.js';
+import {
+  assertMatchesAccount,
+  maskCounterparty,
+  validatePaymentInput,
+  type InitiatePaymentInput,
+  type PaymentRequest,
+} from './validation.js';
 
 const POLL_MS = 25;
 
@@ -28,7 +43,10 @@ const POLL_MS = 25;
 export const PROVIDER_REPLAY_WINDOW_MS = 23 * 3_600_000;
 
 const channels: Readonly<Record<Exclude<PaymentRail, 'CARD'>, TransferChannel>> = {
-  ACH: 'ach', WIRE: 'wire', FASTER_PAYMENTS: 'faster-payments', SEPA_CREDIT: 'sepa-credit',
+  ACH: 'ach',
+  WIRE: 'wire',
+  FASTER_PAYMENTS: 'faster-payments',
+  SEPA_CREDIT: 'sepa-credit',
 };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
@@ -36,12 +54,23 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('base6
 /** The request's identity for idempotency: every field that changes what would be paid, in a fixed order. */
 export function fingerprintOf(request: PaymentRequest): string {
   const { counterparty } = request;
-  return sha256(JSON.stringify([
-    request.sourceAccountId, request.amount.minor.toString(), request.amount.currency, request.rail,
-    [counterparty.name, counterparty.accountNumber ?? null, counterparty.routingNumber ?? null, counterparty.sortCode ?? null,
-      counterparty.iban ?? null, counterparty.bic ?? null],
-    request.reference,
-  ]));
+  return sha256(
+    JSON.stringify([
+      request.sourceAccountId,
+      request.amount.minor.toString(),
+      request.amount.currency,
+      request.rail,
+      [
+        counterparty.name,
+        counterparty.accountNumber ?? null,
+        counterparty.routingNumber ?? null,
+        counterparty.sortCode ?? null,
+        counterparty.iban ?? null,
+        counterparty.bic ?? null,
+      ],
+      request.reference,
+    ]),
+  );
 }
 
 /** The key sent to the provider: the same for every retry of one client key, different across tenants and principals. */
@@ -59,35 +88,56 @@ async function execute(services: PaymentsServices, principal: Principal, request
   if (existing) return existing;
 
   const source = await transfers.fundingSource(tenant, request.source.upstreamId);
-  if (!source || !source.usable || source.ownerId !== request.source.ownerId || source.institutionId !== request.source.institutionId) throw sourceRefused();
+  if (!source || !source.usable || source.ownerId !== request.source.ownerId || source.institutionId !== request.source.institutionId)
+    throw sourceRefused();
   assertMatchesAccount(request, source.currency);
 
   const upstreamKey = upstreamKeyFor(principal, request.idempotencyKey);
   let created: { provider: 'processor' | 'transfers'; id: string; status: Payment['status'] };
   if (request.rail === 'CARD') {
     const intent = await processor.create(tenant, {
-      idempotencyKey: upstreamKey, amountMinor: request.amount.minor, currency: request.amount.currency,
-      accountId: request.source.upstreamId, description: request.reference ?? `FinGraph payment ${paymentId}`, paymentId,
+      idempotencyKey: upstreamKey,
+      amountMinor: request.amount.minor,
+      currency: request.amount.currency,
+      accountId: request.source.upstreamId,
+      description: request.reference ?? `FinGraph payment ${paymentId}`,
+      paymentId,
     });
     // A replayed answer is the first one, as it was then: the intent may have moved on since.
     const current = intent.replayed ? await processor.retrieve(tenant, intent.id) : intent;
     created = { provider: 'processor', id: current.id, status: current.status };
   } else {
     const transfer = await transfers.create(tenant, {
-      idempotencyKey: upstreamKey, accountId: request.source.upstreamId, amount: formatAmount(request.amount),
-      currency: request.amount.currency, channel: channels[request.rail], counterparty: request.counterparty,
-      reference: request.reference, paymentId,
+      idempotencyKey: upstreamKey,
+      accountId: request.source.upstreamId,
+      amount: formatAmount(request.amount),
+      currency: request.amount.currency,
+      channel: channels[request.rail],
+      counterparty: request.counterparty,
+      reference: request.reference,
+      paymentId,
     });
     created = { provider: 'transfers', id: transfer.id, status: transfer.status };
   }
 
   const now = new Date().toISOString();
   const payment: Payment = {
-    id: paymentId, tenant, ownerId: request.source.ownerId, sourceAccountId: request.sourceAccountId, initiatedBy: principal.sub,
-    rail: request.rail, amountMinor: request.amount.minor.toString(), currency: request.amount.currency,
-    counterparty: maskCounterparty(request.counterparty), reference: request.reference,
-    provider: created.provider, upstreamId: created.id, createdAt: now,
-    status: created.status, updatedAt: now, statusHistory: [{ status: created.status, at: now, source: 'initiation' }],
+    id: paymentId,
+    tenant,
+    ownerId: request.source.ownerId,
+    sourceAccountId: request.sourceAccountId,
+    initiatedBy: principal.sub,
+    rail: request.rail,
+    amountMinor: request.amount.minor.toString(),
+    currency: request.amount.currency,
+    counterparty: maskCounterparty(request.counterparty),
+    reference: request.reference,
+    provider: created.provider,
+    upstreamId: created.id,
+    createdAt: now,
+    status: created.status,
+    updatedAt: now,
+    statusHistory: [{ status: created.status, at: now, source: 'initiation' }],
   };
   // A holder that lost its lease may have stored this payment first: then the stored one, as it is now, is the answer.
   if (await store.save(payment)) return payment;
@@ -109,8 +159,16 @@ export async function initiatePayment(services: PaymentsServices, principal: Pri
   for (;;) {
     let claim;
     try {
-      claim = await store.claim({ tenant, keyHash, fingerprint, paymentId: `pay_${randomBytes(12).toString('hex')}`, holder,
-        leaseMs: config.idempotencyLeaseMs, ttlMs, replayWindowMs: PROVIDER_REPLAY_WINDOW_MS });
+      claim = await store.claim({
+        tenant,
+        keyHash,
+        fingerprint,
+        paymentId: `pay_${randomBytes(12).toString('hex')}`,
+        holder,
+        leaseMs: config.idempotencyLeaseMs,
+        ttlMs,
+        replayWindowMs: PROVIDER_REPLAY_WINDOW_MS,
+      });
     } catch (error) {
       if (error instanceof PaymentStoreUnavailableError) {
         logger.error({ store: store.kind }, 'payment refused: idempotency store unreachable');
@@ -122,7 +180,7 @@ export async function initiatePayment(services: PaymentsServices, principal: Pri
       case 'conflict':
         throw idempotencyConflict();
       case 'unresolved':
-        logger.error({ keyHash }, 'payment left unresolved past the providers\' replay window: not retried');
+        logger.error({ keyHash }, "payment left unresolved past the providers' replay window: not retried");
         throw paymentOutcomeUnknown();
       case 'done': {
         const payment = await store.get(tenant, claim.paymentId).catch(() => undefined);

@@ -19,7 +19,12 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
   if (store instanceof RedisPaymentStore) await store.ready(2000);
   const services = createPaymentsServices(config, logger, cache, store);
   return startSubgraph<PaymentsContext>({
-    name: 'payments', resolvers, config, logger, cache, closeAfter: [store],
+    name: 'payments',
+    resolvers,
+    config,
+    logger,
+    cache,
+    closeAfter: [store],
     routes: webhookRoutes(services),
     createContext: (base) => ({ ...base, services }),
   });

@@ -32,7 +32,8 @@ export function createPaymentStore(config: PaymentsConfig, logger: Logger): Paym
 
 export function createPaymentsServices(config: PaymentsConfig, logger: Logger, cache: Cache, store: PaymentStore): PaymentsServices {
   const upstream = logger.child({ component: 'upstream' });
-  const client = (provider: string, baseUrl: string) => new UpstreamClient({ provider, baseUrl, timeoutMs: config.providerTimeoutMs, logger: upstream });
+  const client = (provider: string, baseUrl: string) =>
+    new UpstreamClient({ provider, baseUrl, timeoutMs: config.providerTimeoutMs, logger: upstream });
   const key = (provider: string) => (tenant: string) => config.credentials(tenant, provider);
   return {
     cache,

@@ -15,7 +15,11 @@ export const paymentStatuses = ['PENDING', 'PROCESSING', 'SETTLED', 'FAILED', 'C
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
 export const statusRank: Readonly<Record<PaymentStatus, number>> = {
-  PENDING: 1, PROCESSING: 2, SETTLED: 3, FAILED: 3, CANCELLED: 3,
+  PENDING: 1,
+  PROCESSING: 2,
+  SETTLED: 3,
+  FAILED: 3,
+  CANCELLED: 3,
 };
 
 export function isTerminal(status: PaymentStatus): boolean {

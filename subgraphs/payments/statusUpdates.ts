@@ -6,7 +6,12 @@ import type { PaymentsServices } from './services.js';
 import type { PaymentStatus } from './statusMachine.js';
 import { accountTag, paymentTag } from '../../lib/cache/index.js';
 
-export async function applyStatus(services: PaymentsServices, payment: Pick<Payment, 'tenant' | 'id' | 'sourceAccountId'>, status: PaymentStatus, source: string): Promise<boolean> {
+export async function applyStatus(
+  services: PaymentsServices,
+  payment: Pick<Payment, 'tenant' | 'id' | 'sourceAccountId'>,
+  status: PaymentStatus,
+  source: string,
+): Promise<boolean> {
   const applied = await services.store.transition(payment.tenant, payment.id, { status, at: new Date().toISOString(), source });
   // Only a change drops the caches: an event that changes nothing must not cost the account a bank read. (A drop that
   // cannot reach Redis is logged by the cache; entries then end at their freshness, 15 s for balances.)

@@ -4,7 +4,15 @@
 import type { Principal } from '../../lib/auth/principal.js';
 import { decodeAccountId, type AccountAddress } from '../../lib/domain/accountId.js';
 import { badUserInput } from '../../lib/errors/index.js';
-import { formatAmount, minorUnitExponent, moneyFromDecimal, MoneyFormatError, parseCurrencyCode, type CurrencyCode, type Money } from '../../lib/money/index.js';
+import {
+  formatAmount,
+  minorUnitExponent,
+  moneyFromDecimal,
+  MoneyFormatError,
+  parseCurrencyCode,
+  type CurrencyCode,
+  type Money,
+} from '../../lib/money/index.js';
 import { debitableOwner } from './access.js';
 import { bicProblem, isRoutingNumber, sepaIbanProblem } from './payeeAccount.js';
 import type { MaskedCounterparty, PaymentRail } from './domain.js';
@@ -89,17 +97,22 @@ function counterpartyFor(rail: PaymentRail, input: InitiatePaymentInput['counter
     case 'WIRE': {
       const accountNumber = present(input.accountNumber);
       const routingNumber = present(input.routingNumber);
-      if (!/^\d{4,17}$/.test(accountNumber)) throw invalid('counterparty.accountNumber', `${rail} needs the payee's account number (4 to 17 digits)`);
+      if (!/^\d{4,17}$/.test(accountNumber))
+        throw invalid('counterparty.accountNumber', `${rail} needs the payee's account number (4 to 17 digits)`);
       if (!isRoutingNumber(routingNumber)) {
-        throw invalid('counterparty.routingNumber', `${rail} needs the payee's ABA routing number (9 digits, a Federal Reserve prefix and a valid check digit)`);
+        throw invalid(
+          'counterparty.routingNumber',
+          `${rail} needs the payee's ABA routing number (9 digits, a Federal Reserve prefix and a valid check digit)`,
+        );
       }
       return { name, accountNumber, routingNumber };
     }
     case 'FASTER_PAYMENTS': {
       const accountNumber = present(input.accountNumber);
       const sortCode = present(input.sortCode);
-      if (!/^\d{8}$/.test(accountNumber)) throw invalid('counterparty.accountNumber', 'Faster Payments needs the payee\'s 8-digit account number');
-      if (!/^\d{6}$/.test(sortCode)) throw invalid('counterparty.sortCode', 'Faster Payments needs the payee\'s 6-digit sort code');
+      if (!/^\d{8}$/.test(accountNumber))
+        throw invalid('counterparty.accountNumber', "Faster Payments needs the payee's 8-digit account number");
+      if (!/^\d{6}$/.test(sortCode)) throw invalid('counterparty.sortCode', "Faster Payments needs the payee's 6-digit sort code");
       return { name, accountNumber, sortCode };
     }
     case 'SEPA_CREDIT': {
@@ -139,7 +152,8 @@ export function validatePaymentInput(principal: Principal, input: InitiatePaymen
   try {
     amount = moneyFromDecimal(input.amount.amount, currency);
   } catch (error) {
-    if (error instanceof MoneyFormatError) throw invalid('amount.amount', `The amount must be a decimal with at most ${minorUnitExponent(currency)} decimals for ${currency}`);
+    if (error instanceof MoneyFormatError)
+      throw invalid('amount.amount', `The amount must be a decimal with at most ${minorUnitExponent(currency)} decimals for ${currency}`);
     throw error;
   }
   if (amount.minor <= 0n) throw invalid('amount.amount', 'The amount must be positive');
@@ -157,7 +171,15 @@ export function validatePaymentInput(principal: Principal, input: InitiatePaymen
     throw invalid('reference', `The reference must be at most ${maxReference} printable characters on ${input.rail}`);
   }
   const source = sourceFor(principal, input.sourceAccountId);
-  return { idempotencyKey: input.idempotencyKey, sourceAccountId: input.sourceAccountId, source, amount, rail: input.rail, counterparty, reference };
+  return {
+    idempotencyKey: input.idempotencyKey,
+    sourceAccountId: input.sourceAccountId,
+    source,
+    amount,
+    rail: input.rail,
+    counterparty,
+    reference,
+  };
 }
 
 /** Checks that need the source account, once the provider has said what it holds. */

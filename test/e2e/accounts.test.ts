@@ -8,12 +8,36 @@ import { startStack, type Stack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 import { assertEvery } from '../support/assertions.js';
 
-interface Link { institution_id: string; type: string; access_token?: string; bank_customer_id?: string; consent_id?: string; consent_expires_at?: string }
-interface DirectoryCustomer { id: string; bank_links: Link[] }
-interface Money { amount: string; currency: string }
-interface Txn { id: string; amount: Money; direction: string; status: string; description: string | null; bookedAt: string | null }
+interface Link {
+  institution_id: string;
+  type: string;
+  access_token?: string;
+  bank_customer_id?: string;
+  consent_id?: string;
+  consent_expires_at?: string;
+}
+interface DirectoryCustomer {
+  id: string;
+  bank_links: Link[];
+}
+interface Money {
+  amount: string;
+  currency: string;
+}
+interface Txn {
+  id: string;
+  amount: Money;
+  direction: string;
+  status: string;
+  description: string | null;
+  bookedAt: string | null;
+}
 interface Account {
-  id: string; institution: { id: string }; type: string; maskedNumber: string; currency: string;
+  id: string;
+  institution: { id: string };
+  type: string;
+  maskedNumber: string;
+  currency: string;
   balance: { available: Money | null; current: Money; asOf: string } | null;
   transactions: { edges: Array<{ cursor: string; node: Txn }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
@@ -31,7 +55,9 @@ const TRANSACTIONS = `query ($id: ID!, $first: Int, $after: String, $from: DateT
 const obBase = (bank: string) => `/ob/${bank}/open-banking/v3.1/aisp`;
 const decimals = (currency: string) => (currency === 'JPY' ? 0 : 2);
 const fromMinor = (minor: number, currency: string) => {
-  const digits = Math.abs(minor).toString().padStart(decimals(currency) + 1, '0');
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(decimals(currency) + 1, '0');
   const cut = digits.length - decimals(currency);
   return `${minor < 0 ? '-' : ''}${digits.slice(0, cut)}${decimals(currency) ? `.${digits.slice(cut)}` : ''}`;
 };
@@ -43,11 +69,17 @@ describe('accounts', () => {
 
   before(async () => {
     stack = await startStack();
-    const page = (await stack.upstream('/directory/v1/customers?limit=100', credentials.acme?.directory as string)) as { data: DirectoryCustomer[] };
+    const page = (await stack.upstream('/directory/v1/customers?limit=100', credentials.acme?.directory as string)) as {
+      data: DirectoryCustomer[];
+    };
     customers = page.data;
   });
-  after(async () => { await stack.close(); });
-  beforeEach(async () => { await Promise.all([stack.control('/reset', {}), stack.resetCache()]); });
+  after(async () => {
+    await stack.close();
+  });
+  beforeEach(async () => {
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
+  });
 
   const valid = (link: Link) => link.type !== 'open_banking' || Date.parse(link.consent_expires_at as string) > Date.now();
 
@@ -60,49 +92,81 @@ describe('accounts', () => {
   async function bankView(link: Link) {
     if (link.type === 'open_banking') {
       const token = link.access_token as string;
-      const accounts = (await stack.upstream(`${obBase(link.institution_id)}/accounts`, token)) as { Data: { Account: Array<{ AccountId: string; Currency: string }> } };
-      const balances = (await stack.upstream(`${obBase(link.institution_id)}/balances`, token)) as { Data: { Balance: Array<{ AccountId: string; Type: string; CreditDebitIndicator: string; DateTime: string; Amount: { Amount: string } }> } };
-      return Promise.all(accounts.Data.Account.map(async (account) => {
-        const ids: string[] = [];
-        let next: string | undefined = `${obBase(link.institution_id)}/accounts/${account.AccountId}/transactions`;
-        while (next) {
-          const page = (await stack.upstream(next, token)) as { Data: { Transaction: Array<{ TransactionId: string }> }; Links: { Next?: string } };
-          ids.push(...page.Data.Transaction.map((entry) => entry.TransactionId));
-          next = page.Links.Next;
-        }
-        const signed = (type: string) => {
-          const entry = balances.Data.Balance.find((balance) => balance.AccountId === account.AccountId && balance.Type === type);
-          return entry ? { amount: `${entry.CreditDebitIndicator === 'Debit' ? '-' : ''}${entry.Amount.Amount}`, asOf: entry.DateTime } : undefined;
+      const accounts = (await stack.upstream(`${obBase(link.institution_id)}/accounts`, token)) as {
+        Data: { Account: Array<{ AccountId: string; Currency: string }> };
+      };
+      const balances = (await stack.upstream(`${obBase(link.institution_id)}/balances`, token)) as {
+        Data: {
+          Balance: Array<{ AccountId: string; Type: string; CreditDebitIndicator: string; DateTime: string; Amount: { Amount: string } }>;
         };
-        return { currency: account.Currency, current: signed('InterimBooked'), available: signed('InterimAvailable'), transactionIds: ids };
-      }));
+      };
+      return Promise.all(
+        accounts.Data.Account.map(async (account) => {
+          const ids: string[] = [];
+          let next: string | undefined = `${obBase(link.institution_id)}/accounts/${account.AccountId}/transactions`;
+          while (next) {
+            const page = (await stack.upstream(next, token)) as {
+              Data: { Transaction: Array<{ TransactionId: string }> };
+              Links: { Next?: string };
+            };
+            ids.push(...page.Data.Transaction.map((entry) => entry.TransactionId));
+            next = page.Links.Next;
+          }
+          const signed = (type: string) => {
+            const entry = balances.Data.Balance.find((balance) => balance.AccountId === account.AccountId && balance.Type === type);
+            return entry
+              ? { amount: `${entry.CreditDebitIndicator === 'Debit' ? '-' : ''}${entry.Amount.Amount}`, asOf: entry.DateTime }
+              : undefined;
+          };
+          return {
+            currency: account.Currency,
+            current: signed('InterimBooked'),
+            available: signed('InterimAvailable'),
+            transactionIds: ids,
+          };
+        }),
+      );
     }
     const key = credentials.acme?.[link.institution_id] as string;
     const base = `/core/${link.institution_id}/v1`;
-    const accounts = (await stack.upstream(`${base}/customers/${link.bank_customer_id}/accounts?limit=100`, key)) as { data: Array<{ id: string; currency: string }> };
-    const balances = (await stack.upstream(`${base}/balances?account_ids=${accounts.data.map((account) => account.id).join(',')}`, key)) as { data: Array<{ account_id: string; available: number; ledger: number; as_of: string }> };
-    return Promise.all(accounts.data.map(async (account) => {
-      const ids: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = (await stack.upstream(`${base}/accounts/${account.id}/transactions?limit=100${cursor ? `&cursor=${cursor}` : ''}`, key)) as { data: Array<{ id: string }>; has_more: boolean; next_cursor?: string };
-        ids.push(...page.data.map((entry) => entry.id));
-        cursor = page.has_more ? page.next_cursor : undefined;
-      } while (cursor);
-      const balance = balances.data.find((entry) => entry.account_id === account.id);
-      const currency = account.currency.toUpperCase();
-      return {
-        currency,
-        current: balance && { amount: fromMinor(balance.ledger, currency), asOf: balance.as_of },
-        available: balance && { amount: fromMinor(balance.available, currency), asOf: balance.as_of },
-        transactionIds: ids,
-      };
-    }));
+    const accounts = (await stack.upstream(`${base}/customers/${link.bank_customer_id}/accounts?limit=100`, key)) as {
+      data: Array<{ id: string; currency: string }>;
+    };
+    const balances = (await stack.upstream(
+      `${base}/balances?account_ids=${accounts.data.map((account) => account.id).join(',')}`,
+      key,
+    )) as { data: Array<{ account_id: string; available: number; ledger: number; as_of: string }> };
+    return Promise.all(
+      accounts.data.map(async (account) => {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = (await stack.upstream(
+            `${base}/accounts/${account.id}/transactions?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+            key,
+          )) as { data: Array<{ id: string }>; has_more: boolean; next_cursor?: string };
+          ids.push(...page.data.map((entry) => entry.id));
+          cursor = page.has_more ? page.next_cursor : undefined;
+        } while (cursor);
+        const balance = balances.data.find((entry) => entry.account_id === account.id);
+        const currency = account.currency.toUpperCase();
+        return {
+          currency,
+          current: balance && { amount: fromMinor(balance.ledger, currency), asOf: balance.as_of },
+          available: balance && { amount: fromMinor(balance.available, currency), asOf: balance.as_of },
+          transactionIds: ids,
+        };
+      }),
+    );
   }
 
   it('serves both bank dialects as one model that matches each bank’s own figures', async () => {
-    const customer = customers.find((entry) => entry.bank_links.every(valid)
-      && entry.bank_links.some((link) => link.type === 'open_banking') && entry.bank_links.some((link) => link.type === 'core_banking'));
+    const customer = customers.find(
+      (entry) =>
+        entry.bank_links.every(valid) &&
+        entry.bank_links.some((link) => link.type === 'open_banking') &&
+        entry.bank_links.some((link) => link.type === 'core_banking'),
+    );
     assert.ok(customer, 'the seed has a customer at both kinds of bank');
     const { response, accounts } = await accountsOf(customer.id);
     assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors));
@@ -116,7 +180,10 @@ describe('accounts', () => {
       assert.deepEqual(account.balance?.current, { amount: bank.current?.amount, currency: account.currency });
       assert.deepEqual(account.balance?.available, { amount: bank.available?.amount, currency: account.currency });
       assert.equal(account.balance?.asOf, new Date(bank.current?.asOf as string).toISOString(), 'asOf is the bank’s timestamp');
-      assert.deepEqual(account.transactions.edges.map((edge) => edge.node.id), bank.transactionIds.slice(0, 5));
+      assert.deepEqual(
+        account.transactions.edges.map((edge) => edge.node.id),
+        bank.transactionIds.slice(0, 5),
+      );
       assert.equal(account.transactions.pageInfo.hasNextPage, bank.transactionIds.length > 5);
       assert.match(account.maskedNumber, /^••••\d{4}$|^••••[A-Z0-9]{4}$/);
       for (const { node } of account.transactions.edges) {
@@ -128,8 +195,13 @@ describe('accounts', () => {
   });
 
   it('reads every consent of a customer who holds two at one bank', async () => {
-    const customer = customers.find((entry) => entry.bank_links.every(valid) && entry.bank_links.some((link, index) =>
-      entry.bank_links.findIndex((other) => other.institution_id === link.institution_id) !== index));
+    const customer = customers.find(
+      (entry) =>
+        entry.bank_links.every(valid) &&
+        entry.bank_links.some(
+          (link, index) => entry.bank_links.findIndex((other) => other.institution_id === link.institution_id) !== index,
+        ),
+    );
     assert.ok(customer, 'the seed has a customer with two consents at one bank');
     const { response, accounts } = await accountsOf(customer.id);
     assert.equal(response.body.errors, undefined);
@@ -140,7 +212,10 @@ describe('accounts', () => {
   });
 
   it('pages every transaction exactly once with opaque cursors, and refuses a cursor made for another list', async () => {
-    const customer = customers.find((entry) => entry.bank_links.length > 0 && entry.bank_links.every(valid) && entry.bank_links.some((link) => link.type === 'open_banking'));
+    const customer = customers.find(
+      (entry) =>
+        entry.bank_links.length > 0 && entry.bank_links.every(valid) && entry.bank_links.some((link) => link.type === 'open_banking'),
+    );
     assert.ok(customer);
     const { accounts } = await accountsOf(customer.id);
     const truth = (await Promise.all(customer.bank_links.map(bankView))).flat();
@@ -171,28 +246,36 @@ describe('accounts', () => {
   });
 
   for (const kind of ['open_banking', 'core_banking']) {
-  it(`filters transactions by an inclusive booking date range (${kind})`, async () => {
-    const customer = customers.find((entry) => entry.bank_links.length > 0 && entry.bank_links.every(valid) && entry.bank_links.some((link) => link.type === kind));
-    assert.ok(customer);
-    const banks = customer.bank_links.filter((link) => link.type === kind).map((link) => link.institution_id);
-    const { accounts } = await accountsOf(customer.id, staff(), 100);
-    const account = [...accounts].filter((entry) => banks.includes(entry.institution.id))
-      .sort((a, b) => b.transactions.edges.length - a.transactions.edges.length)[0] as Account;
-    const all = account.transactions.edges.map((edge) => edge.node).filter((node) => node.bookedAt);
-    assert.ok(all.length > 10);
-    const from = all[Math.floor(all.length * 0.6)]?.bookedAt as string;
-    const to = all[Math.floor(all.length * 0.2)]?.bookedAt as string;
-    const response = await stack.graphql(TRANSACTIONS, { token: staff(), variables: { id: account.id, first: 100, from, to } });
-    const filtered = (response.body.data?.account as { transactions: Account['transactions'] }).transactions.edges.map((edge) => edge.node);
-    assert.ok(filtered.length > 0);
-    assert.ok(filtered.length < all.length);
-    for (const node of filtered) assert.ok((node.bookedAt as string) >= from && (node.bookedAt as string) <= to, node.bookedAt as string);
-    const expected = all.filter((node) => (node.bookedAt as string) >= from && (node.bookedAt as string) <= to).map((node) => node.id);
-    assert.deepEqual(filtered.map((node) => node.id), expected);
-    assert.ok(filtered.some((node) => node.bookedAt === from) && filtered.some((node) => node.bookedAt === to), 'both ends are included');
-    const reversed = await stack.graphql(TRANSACTIONS, { token: staff(), variables: { id: account.id, first: 5, from: to, to: from } });
-    assert.equal(reversed.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-  });
+    it(`filters transactions by an inclusive booking date range (${kind})`, async () => {
+      const customer = customers.find(
+        (entry) => entry.bank_links.length > 0 && entry.bank_links.every(valid) && entry.bank_links.some((link) => link.type === kind),
+      );
+      assert.ok(customer);
+      const banks = customer.bank_links.filter((link) => link.type === kind).map((link) => link.institution_id);
+      const { accounts } = await accountsOf(customer.id, staff(), 100);
+      const account = [...accounts]
+        .filter((entry) => banks.includes(entry.institution.id))
+        .sort((a, b) => b.transactions.edges.length - a.transactions.edges.length)[0] as Account;
+      const all = account.transactions.edges.map((edge) => edge.node).filter((node) => node.bookedAt);
+      assert.ok(all.length > 10);
+      const from = all[Math.floor(all.length * 0.6)]?.bookedAt as string;
+      const to = all[Math.floor(all.length * 0.2)]?.bookedAt as string;
+      const response = await stack.graphql(TRANSACTIONS, { token: staff(), variables: { id: account.id, first: 100, from, to } });
+      const filtered = (response.body.data?.account as { transactions: Account['transactions'] }).transactions.edges.map(
+        (edge) => edge.node,
+      );
+      assert.ok(filtered.length > 0);
+      assert.ok(filtered.length < all.length);
+      for (const node of filtered) assert.ok((node.bookedAt as string) >= from && (node.bookedAt as string) <= to, node.bookedAt as string);
+      const expected = all.filter((node) => (node.bookedAt as string) >= from && (node.bookedAt as string) <= to).map((node) => node.id);
+      assert.deepEqual(
+        filtered.map((node) => node.id),
+        expected,
+      );
+      assert.ok(filtered.some((node) => node.bookedAt === from) && filtered.some((node) => node.bookedAt === to), 'both ends are included');
+      const reversed = await stack.graphql(TRANSACTIONS, { token: staff(), variables: { id: account.id, first: 5, from: to, to: from } });
+      assert.equal(reversed.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    });
   }
 
   it('answers CONSENT_REQUIRED for a bank whose consent has expired, and keeps the other banks’ accounts', async () => {
@@ -208,8 +291,12 @@ describe('accounts', () => {
     assertEvery(accounts, (account) => account.institution.id !== expiredBank);
 
     // A consent the bank revoked on its side (the directory still thinks it valid) is caught from the bank's 403.
-    const customer = customers.find((entry) => entry.bank_links.filter((link) => link.type === 'open_banking' && valid(link)).length >= 1
-      && entry.bank_links.length >= 2 && entry.bank_links.every(valid));
+    const customer = customers.find(
+      (entry) =>
+        entry.bank_links.filter((link) => link.type === 'open_banking' && valid(link)).length >= 1 &&
+        entry.bank_links.length >= 2 &&
+        entry.bank_links.every(valid),
+    );
     assert.ok(customer);
     const link = customer.bank_links.find((entry) => entry.type === 'open_banking') as Link;
     await stack.control(`/consents/${link.consent_id}/expire`, {});
@@ -230,9 +317,15 @@ describe('accounts', () => {
     assert.ok(response.body.data);
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     const live = page.flatMap((entry) => entry.bank_links.filter(valid));
-    const nodes = (response.body.data.customers as { edges: Array<{ node: { id: string; accounts: Array<{ institution: { id: string }; balance: unknown }> } }> }).edges
-      .map((edge) => edge.node);
-    assert.deepEqual(nodes.map((node) => node.id), ids);
+    const nodes = (
+      response.body.data.customers as {
+        edges: Array<{ node: { id: string; accounts: Array<{ institution: { id: string }; balance: unknown }> } }>;
+      }
+    ).edges.map((edge) => edge.node);
+    assert.deepEqual(
+      nodes.map((node) => node.id),
+      ids,
+    );
     const served = nodes.flatMap((customer) => customer.accounts);
     assertEvery(served, (account) => account.balance !== null);
     for (const bank of ['lakeside', 'pacific']) {
@@ -264,16 +357,24 @@ describe('accounts', () => {
     assert.equal(theirs.response.body.data?.customer, null);
     assert.equal(theirs.response.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
     const otherAccount = (await accountsOf(other.id)).accounts[0] as Account;
-    const direct = await stack.graphql('query ($id: ID!) { account(id: $id) { id } }', { token: asCustomer, variables: { id: otherAccount.id } });
+    const direct = await stack.graphql('query ($id: ID!) { account(id: $id) { id } }', {
+      token: asCustomer,
+      variables: { id: otherAccount.id },
+    });
     assert.equal(direct.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
 
-    const globex = (await stack.upstream('/directory/v1/customers?limit=1', credentials.globex?.directory as string)) as { data: DirectoryCustomer[] };
+    const globex = (await stack.upstream('/directory/v1/customers?limit=1', credentials.globex?.directory as string)) as {
+      data: DirectoryCustomer[];
+    };
     const globexId = globex.data[0]?.id as string;
     const crossTenant = await accountsOf(globexId, staff());
     assert.equal(crossTenant.response.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
     const globexAccount = (await accountsOf(globexId, tokenFor({ role: 'support', tenant: 'globex' }))).accounts[0] as Account;
     assert.ok(globexAccount);
-    const guessed = await stack.graphql('query ($id: ID!) { account(id: $id) { id balance { current { amount } } } }', { token: staff(), variables: { id: globexAccount.id } });
+    const guessed = await stack.graphql('query ($id: ID!) { account(id: $id) { id balance { current { amount } } } }', {
+      token: staff(),
+      variables: { id: globexAccount.id },
+    });
     assert.equal(guessed.body.data?.account, null);
     assert.equal(guessed.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
   });

@@ -21,8 +21,18 @@ const expectedScopes: Readonly<Record<Role, readonly string[]>> = {
   cfo: ['treasury:read', 'accounts:read', 'transactions:read', 'payments:read'],
   analyst: ['treasury:read', 'accounts:read'],
   risk: ['profile:read', 'accounts:read', 'transactions:read', 'kyc:read', 'credit:read', 'credit:report'],
-  admin: ['profile:read', 'pii:read', 'accounts:read', 'transactions:read', 'payments:read', 'payments:write', 'kyc:read',
-    'credit:read', 'credit:report', 'treasury:read'],
+  admin: [
+    'profile:read',
+    'pii:read',
+    'accounts:read',
+    'transactions:read',
+    'payments:read',
+    'payments:write',
+    'kyc:read',
+    'credit:read',
+    'credit:report',
+    'treasury:read',
+  ],
 };
 const allRoles = Object.keys(expectedScopes) as Role[];
 const has = (role: Role, scope: string) => expectedScopes[role].includes(scope);
@@ -43,10 +53,15 @@ describe('authorisation', () => {
     const page = (await stack.upstream('/directory/v1/customers?limit=100', credentials.acme?.directory as string)) as {
       data: Array<{ id: string; bank_links: Array<{ type: string; consent_expires_at?: string }> }>;
     };
-    customerId = page.data.find((entry) => entry.bank_links.length > 0
-      && entry.bank_links.every((link) => link.type !== 'open_banking' || Date.parse(link.consent_expires_at as string) > Date.now()))?.id as string;
+    customerId = page.data.find(
+      (entry) =>
+        entry.bank_links.length > 0 &&
+        entry.bank_links.every((link) => link.type !== 'open_banking' || Date.parse(link.consent_expires_at as string) > Date.now()),
+    )?.id as string;
   });
-  after(async () => { await stack.close(); });
+  after(async () => {
+    await stack.close();
+  });
 
   const tokenOf = (role: Role) => tokenFor({ role, tenant: 'acme', ...(role === 'customer' ? { customerId } : {}) });
 
@@ -55,7 +70,9 @@ describe('authorisation', () => {
       await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
       const response = await stack.graphql(contractOperation('CashPosition'), { token: tokenOf(role), variables: { currency: 'USD' } });
       const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
-      const bankCalls = Object.values(calls).flatMap((provider) => Object.values(provider)).reduce((a, b) => a + b, 0);
+      const bankCalls = Object.values(calls)
+        .flatMap((provider) => Object.values(provider))
+        .reduce((a, b) => a + b, 0);
       if (has(role, 'treasury:read') && role !== 'customer') {
         assert.equal((response.body.data?.cashPosition as { complete: boolean }).complete, true);
         assert.deepEqual(codes(response), []);
@@ -87,7 +104,10 @@ describe('authorisation', () => {
       const accounts = (response.body.data?.customer as { accounts: Array<{ id: string; accountNumber: string | null }> | null }).accounts;
       if (!has(role, 'accounts:read')) {
         assert.equal(accounts, null);
-        assert.deepEqual(response.body.errors?.map((error) => error.path), [['customer', 'accounts']]);
+        assert.deepEqual(
+          response.body.errors?.map((error) => error.path),
+          [['customer', 'accounts']],
+        );
         return;
       }
       assert.ok(accounts && accounts.length > 0);
@@ -96,7 +116,10 @@ describe('authorisation', () => {
         assert.deepEqual(codes(response), []);
       } else {
         assertEvery(accounts, (account) => account.accountNumber === null && account.id.startsWith('acc_'));
-        assert.deepEqual(response.body.errors?.map((error) => error.path), accounts.map((_, index) => ['customer', 'accounts', index, 'accountNumber']));
+        assert.deepEqual(
+          response.body.errors?.map((error) => error.path),
+          accounts.map((_, index) => ['customer', 'accounts', index, 'accountNumber']),
+        );
         assertEvery(codes(response), (code) => code === 'FORBIDDEN');
       }
     });
@@ -123,18 +146,29 @@ describe('authorisation', () => {
 
   it('judges @include by the value it runs with (defaults too), refuses the filter’s own aliases, and survives fan-out', async () => {
     const token = tokenOf('support');
-    const withDefault = await stack.graphql('query ($id: ID!, $show: Boolean = true) { customer(id: $id) { accounts { id accountNumber @include(if: $show) } } }', { token, variables: { id: customerId } });
+    const withDefault = await stack.graphql(
+      'query ($id: ID!, $show: Boolean = true) { customer(id: $id) { accounts { id accountNumber @include(if: $show) } } }',
+      { token, variables: { id: customerId } },
+    );
     const accounts = (withDefault.body.data?.customer as { accounts: Array<Record<string, unknown>> }).accounts;
     assert.ok(accounts.length > 0 && accounts.every((account) => account.accountNumber === null), 'a null where the field would have been');
     assert.ok(codes(withDefault).length === accounts.length && codes(withDefault).every((code) => code === 'FORBIDDEN'));
-    const reserved = await stack.graphql('query ($id: ID!) { customer(id: $id) { accounts { __fg_placeholder: accountNumber } } }', { token, variables: { id: customerId } });
+    const reserved = await stack.graphql('query ($id: ID!) { customer(id: $id) { accounts { __fg_placeholder: accountNumber } } }', {
+      token,
+      variables: { id: customerId },
+    });
     assert.deepEqual(codes(reserved), ['BAD_USER_INPUT']);
     const unknownOperation = await stack.graphql('query A { institutions { id } }', { token, headers: {} });
     assert.equal(unknownOperation.status, 200);
-    const fragments = Array.from({ length: 30 }, (_, index) => index === 29
-      ? `fragment F${index} on Account { id accountNumber }`
-      : `fragment F${index} on Account { ...F${index + 1} ...F${index + 1} }`).join(' ');
-    const fanOut = await stack.graphql(`query ($id: ID!) { customer(id: $id) { accounts { ...F0 } } } ${fragments}`, { token, variables: { id: customerId } });
+    const fragments = Array.from({ length: 30 }, (_, index) =>
+      index === 29
+        ? `fragment F${index} on Account { id accountNumber }`
+        : `fragment F${index} on Account { ...F${index + 1} ...F${index + 1} }`,
+    ).join(' ');
+    const fanOut = await stack.graphql(`query ($id: ID!) { customer(id: $id) { accounts { ...F0 } } } ${fragments}`, {
+      token,
+      variables: { id: customerId },
+    });
     assert.ok(codes(fanOut).every((code) => code === 'FORBIDDEN') && codes(fanOut).length > 0, 'answered, not stalled');
   });
 
@@ -143,7 +177,9 @@ describe('authorisation', () => {
     const support = tokenOf('support');
     for (const token of [admin, support, admin, support]) {
       const response = await stack.graphql(PII, { token, variables: { id: customerId } });
-      const numbers = (response.body.data?.customer as { accounts: Array<{ accountNumber: string | null }> }).accounts.map((account) => account.accountNumber);
+      const numbers = (response.body.data?.customer as { accounts: Array<{ accountNumber: string | null }> }).accounts.map(
+        (account) => account.accountNumber,
+      );
       if (token === admin) assertEvery(numbers, (number) => typeof number === 'string', 'admin sees numbers');
       else assertEvery(numbers, (number) => number === null, 'support never does');
     }
@@ -152,25 +188,43 @@ describe('authorisation', () => {
   });
 
   it('refused every field at the gateway: the subgraph never had to refuse one in the tests above', () => {
-    assert.deepEqual(stack.logs.filter((line) => line.msg === 'field refused by subgraph'), []);
+    assert.deepEqual(
+      stack.logs.filter((line) => line.msg === 'field refused by subgraph'),
+      [],
+    );
     assert.ok(stack.logs.some((line) => line.service === 'gateway' && line.msg === 'fields refused'));
   });
 
   it('is enforced again by the subgraph for a request that reaches it with a valid internal token', async () => {
     const key = deriveSubgraphKey(testKeys.internalSecret, 'accounts');
-    const internal = signInternalToken(key, 'accounts', { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: ['accounts:read', 'profile:read'], amr: [] }, 'req-direct-0001');
+    const internal = signInternalToken(
+      key,
+      'accounts',
+      { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: ['accounts:read', 'profile:read'], amr: [] },
+      'req-direct-0001',
+    );
     // Customer's root fields are the identity subgraph's: the accounts subgraph is reached for a customer's accounts
     // the way the gateway reaches it, through _entities.
-    const entities = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { accounts { id accountNumber } } } }';
+    const entities =
+      'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { accounts { id accountNumber } } } }';
     const response = await stack.graphql(entities, {
-      url: stack.subgraphUrls.accounts, headers: { 'x-fingraph-principal': internal },
+      url: stack.subgraphUrls.accounts,
+      headers: { 'x-fingraph-principal': internal },
       variables: { representations: [{ __typename: 'Customer', id: customerId }] },
     });
     const accounts = (response.body.data?._entities as Array<{ accounts: Array<{ accountNumber: string | null }> }>)[0]?.accounts ?? [];
     assert.ok(accounts.length > 0 && accounts.every((account) => account.accountNumber === null));
     assertEvery(codes(response), (code) => code === 'FORBIDDEN');
-    const noScopes = signInternalToken(key, 'accounts', { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: [], amr: [] }, 'req-direct-0002');
-    const cash = await stack.graphql('{ cashPosition(reportingCurrency: "USD") { complete } }', { url: stack.subgraphUrls.accounts, headers: { 'x-fingraph-principal': noScopes } });
+    const noScopes = signInternalToken(
+      key,
+      'accounts',
+      { sub: 'svc', tenant: 'acme', customerId: undefined, scopes: [], amr: [] },
+      'req-direct-0002',
+    );
+    const cash = await stack.graphql('{ cashPosition(reportingCurrency: "USD") { complete } }', {
+      url: stack.subgraphUrls.accounts,
+      headers: { 'x-fingraph-principal': noScopes },
+    });
     assert.deepEqual(codes(cash), ['FORBIDDEN']);
     const refusedBySubgraph = stack.logs.filter((line) => line.msg === 'field refused by subgraph').map((line) => line.coordinate);
     assert.ok(refusedBySubgraph.includes('Account.accountNumber') && refusedBySubgraph.includes('Query.cashPosition'));
@@ -181,8 +235,11 @@ describe('authorisation', () => {
     // The walk runs when a field is refused: support may not read the cash position. It counts that field, the
     // institutions and each alias of their id once, so 19,998 aliases walk 20,000 selections and 19,999 walk 20,001.
     const token = tokenOf('support');
-    const operation = (count: number) => `{ cash: cashPosition(reportingCurrency: "USD") { complete } institutions { ${
-      Array.from({ length: count }, (_, index) => `a${index}: id`).join(' ')} } }`;
+    const operation = (count: number) =>
+      `{ cash: cashPosition(reportingCurrency: "USD") { complete } institutions { ${Array.from(
+        { length: count },
+        (_, index) => `a${index}: id`,
+      ).join(' ')} } }`;
     const withinLimit = await stack.graphql(operation(19_998), { token });
     assert.deepEqual(codes(withinLimit), ['FORBIDDEN']);
     assert.equal((withinLimit.body.data?.institutions as Array<Record<string, string>>).filter((entry) => entry.a19997).length, 4);
@@ -191,7 +248,11 @@ describe('authorisation', () => {
     const response = await stack.graphql(operation(19_999), { token });
     assert.deepEqual(codes(response), ['QUERY_TOO_COMPLEX']);
     assert.equal(response.body.data ?? null, null);
-    assert.equal(stack.logs.filter((line) => line.msg === 'request' && line.service !== 'gateway').length, requestsBefore, 'no subgraph was asked');
+    assert.equal(
+      stack.logs.filter((line) => line.msg === 'request' && line.service !== 'gateway').length,
+      requestsBefore,
+      'no subgraph was asked',
+    );
     assert.deepEqual(await stack.control('/calls'), callsBefore, 'no upstream was called');
   });
 
@@ -203,16 +264,27 @@ describe('authorisation', () => {
 
 describe('authorisation, whole-operation mode and development introspection', () => {
   let stack: Stack;
-  before(async () => { stack = await startStack({ env: { AUTHZ_MODE: 'reject', ALLOW_INTROSPECTION: 'true' } }); });
-  after(async () => { await stack.close(); });
+  before(async () => {
+    stack = await startStack({ env: { AUTHZ_MODE: 'reject', ALLOW_INTROSPECTION: 'true' } });
+  });
+  after(async () => {
+    await stack.close();
+  });
 
   it('refuses the whole operation when any field is refused', async () => {
     await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
-    const response = await stack.graphql('{ institutions { id } cashPosition(reportingCurrency: "USD") { complete } }', { token: tokenFor({ role: 'support', tenant: 'acme' }) });
+    const response = await stack.graphql('{ institutions { id } cashPosition(reportingCurrency: "USD") { complete } }', {
+      token: tokenFor({ role: 'support', tenant: 'acme' }),
+    });
     assert.equal(response.body.data ?? null, null);
     assert.deepEqual(codes(response), ['FORBIDDEN']);
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
-    assert.equal(Object.values(calls).flatMap((provider) => Object.values(provider)).reduce((a, b) => a + b, 0), 0);
+    assert.equal(
+      Object.values(calls)
+        .flatMap((provider) => Object.values(provider))
+        .reduce((a, b) => a + b, 0),
+      0,
+    );
     const allowed = await stack.graphql('{ institutions { id } }', { token: tokenFor({ role: 'support', tenant: 'acme' }) });
     assert.equal((allowed.body.data?.institutions as unknown[]).length, 4);
   });

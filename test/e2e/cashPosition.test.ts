@@ -8,12 +8,21 @@ import { startStack, type Stack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 import { assertEvery } from '../support/assertions.js';
 
-interface Money { amount: string; currency: string }
+interface Money {
+  amount: string;
+  currency: string;
+}
 interface CashPosition {
   asOf: string;
   total: Money;
   complete: boolean;
-  byInstitution: Array<{ institution: { id: string; name: string }; total: Money | null; accountCount: number | null; status: string; asOf: string | null }>;
+  byInstitution: Array<{
+    institution: { id: string; name: string };
+    total: Money | null;
+    accountCount: number | null;
+    status: string;
+    asOf: string | null;
+  }>;
   byCurrency: Array<{ currency: string; native: Money; converted: Money; rate: string }>;
 }
 
@@ -21,16 +30,26 @@ const query = contractOperation('CashPosition');
 
 describe('cash position', () => {
   let stack: Stack;
-  before(async () => { stack = await startStack({ env: { BANK_TIMEOUT_MS: '800' } }); });
-  after(async () => { await stack.close(); });
-  beforeEach(async () => { await Promise.all([stack.control('/reset', {}), stack.resetCache()]); });
+  before(async () => {
+    stack = await startStack({ env: { BANK_TIMEOUT_MS: '800' } });
+  });
+  after(async () => {
+    await stack.close();
+  });
+  beforeEach(async () => {
+    await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
+  });
 
   async function cashPosition(tenant: string, currency: string) {
     const response = await stack.graphql(query, { token: tokenFor({ role: 'cfo', tenant }), variables: { currency } });
     return { response, position: response.body.data?.cashPosition as CashPosition };
   }
 
-  for (const [tenant, currency] of [['acme', 'USD'], ['acme', 'JPY'], ['globex', 'GBP']] as const) {
+  for (const [tenant, currency] of [
+    ['acme', 'USD'],
+    ['acme', 'JPY'],
+    ['globex', 'GBP'],
+  ] as const) {
     it(`equals the banks' own figures for ${tenant} in ${currency}, to the minor unit`, async () => {
       const { response, position } = await cashPosition(tenant, currency);
       assert.equal(response.status, 200);
@@ -119,9 +138,15 @@ describe('cash position', () => {
     }
     const usd = position.byCurrency.find((entry) => entry.currency === 'USD');
     assert.deepEqual(position.total, usd?.converted, 'the total is what could be converted');
-    const paths = (response.body.errors ?? []).filter((error) => error.extensions?.code === 'UPSTREAM_UNAVAILABLE').map((error) => error.path?.join('.'));
+    const paths = (response.body.errors ?? [])
+      .filter((error) => error.extensions?.code === 'UPSTREAM_UNAVAILABLE')
+      .map((error) => error.path?.join('.'));
     for (const entry of foreign) assert.ok(paths.includes(`cashPosition.byCurrency.${position.byCurrency.indexOf(entry)}.converted`));
-    assertEvery(position.byInstitution, (entry) => entry.status === 'OK' && entry.total === null, 'every bank holds a foreign currency, so no bank total is claimed');
+    assertEvery(
+      position.byInstitution,
+      (entry) => entry.status === 'OK' && entry.total === null,
+      'every bank holds a foreign currency, so no bank total is claimed',
+    );
   });
 
   it('reads each bank in the fewest calls its API allows', async () => {
@@ -129,14 +154,20 @@ describe('cash position', () => {
     await cashPosition('acme', 'USD');
     const calls = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     const holdings = await organisationHoldings(stack, 'acme');
-    const org = (await stack.upstream('/directory/v1/organisation', credentials.acme?.directory as string)) as { bank_links: Array<{ institution_id: string }> };
+    const org = (await stack.upstream('/directory/v1/organisation', credentials.acme?.directory as string)) as {
+      bank_links: Array<{ institution_id: string }>;
+    };
     for (const bank of ['northwind', 'albion']) {
       const consents = org.bank_links.filter((link) => link.institution_id === bank).length;
       assert.ok(consents >= 1);
       assert.equal(calls[bank]?.['GET /accounts'], consents, `${bank}: one accounts call per consent`);
       assert.equal(calls[bank]?.['GET /balances'], consents, `${bank}: one bulk balances call per consent, for all its accounts`);
     }
-    assert.equal(org.bank_links.filter((link) => link.institution_id === 'albion').length, 2, 'the seed has two consents at Albion, and both are summed');
+    assert.equal(
+      org.bank_links.filter((link) => link.institution_id === 'albion').length,
+      2,
+      'the seed has two consents at Albion, and both are summed',
+    );
     for (const bank of ['lakeside', 'pacific']) {
       const count = holdings.filter((entry) => entry.institutionId === bank).length;
       assert.equal(calls[bank]?.['GET /customers/{bank_customer_id}/accounts'], 1, `${bank} accounts`);
@@ -149,12 +180,17 @@ describe('cash position', () => {
     const drill = `{ cashPosition(reportingCurrency: "USD") { byInstitution { institution { id } accounts { id currency balance { current { amount currency } } } } } }`;
     const token = tokenFor({ role: 'cfo', tenant: 'acme' });
     const first = await stack.graphql(drill, { token });
-    const lakeside = (first.body.data?.cashPosition as { byInstitution: Array<{ institution: { id: string }; accounts: Array<{ id: string; balance: { current: Money } }> }> })
-      .byInstitution.find((entry) => entry.institution.id === 'lakeside');
+    const lakeside = (
+      first.body.data?.cashPosition as {
+        byInstitution: Array<{ institution: { id: string }; accounts: Array<{ id: string; balance: { current: Money } }> }>;
+      }
+    ).byInstitution.find((entry) => entry.institution.id === 'lakeside');
     assert.ok(lakeside && lakeside.accounts.length >= 30, `${lakeside?.accounts.length} accounts at lakeside`);
     const truth = (await organisationHoldings(stack, 'acme')).filter((entry) => entry.institutionId === 'lakeside');
-    assert.deepEqual(lakeside.accounts.map((account) => account.balance.current.amount).sort(),
-      truth.map((entry) => formatIn(entry.booked, entry.currency)).sort());
+    assert.deepEqual(
+      lakeside.accounts.map((account) => account.balance.current.amount).sort(),
+      truth.map((entry) => formatIn(entry.booked, entry.currency)).sort(),
+    );
 
     // The same accounts asked for one by one, thirty-odd aliases in one request: still one list and ceil(n/25) balances.
     await Promise.all([stack.control('/reset', {}), stack.resetCache()]);
@@ -171,14 +207,22 @@ describe('cash position', () => {
   it('refuses a bad reporting currency with BAD_USER_INPUT, and the organisation’s cash to a customer', async () => {
     const bad = await stack.graphql(query, { token: tokenFor({ role: 'cfo', tenant: 'acme' }), variables: { currency: 'XYZ' } });
     assert.equal(bad.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    const customers = await stack.graphql('{ customers(first: 1) { edges { node { id } } } }', { token: tokenFor({ role: 'support', tenant: 'acme' }) });
+    const customers = await stack.graphql('{ customers(first: 1) { edges { node { id } } } }', {
+      token: tokenFor({ role: 'support', tenant: 'acme' }),
+    });
     const customerId = (customers.body.data?.customers as { edges: Array<{ node: { id: string } }> }).edges[0]?.node.id as string;
     // Without treasury:read the field is refused at the gateway.
-    const asCustomer = await stack.graphql(query, { token: tokenFor({ role: 'customer', tenant: 'acme', customerId }), variables: { currency: 'USD' } });
+    const asCustomer = await stack.graphql(query, {
+      token: tokenFor({ role: 'customer', tenant: 'acme', customerId }),
+      variables: { currency: 'USD' },
+    });
     assert.deepEqual(asCustomer.body.data, { cashPosition: null });
     assert.equal(asCustomer.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     // Even a customer token that somehow carries the scope reads no organisation's rows.
-    const scoped = await stack.graphql(query, { token: tokenFor({ role: 'customer', tenant: 'acme', customerId, scopes: ['treasury:read'] }), variables: { currency: 'USD' } });
+    const scoped = await stack.graphql(query, {
+      token: tokenFor({ role: 'customer', tenant: 'acme', customerId, scopes: ['treasury:read'] }),
+      variables: { currency: 'USD' },
+    });
     assert.deepEqual(scoped.body.data, { cashPosition: null });
     assert.equal(scoped.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
   });

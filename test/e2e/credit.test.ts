@@ -24,7 +24,9 @@ interface BureauFile {
   inquiry: Array<{ date: string; subscriberName: string; type: string }>;
 }
 interface Report {
-  bureau: string; score: number; pulledAt: string;
+  bureau: string;
+  score: number;
+  pulledAt: string;
   tradelines: Array<{ creditor: string; type: string; balance: { amount: string; currency: string } | null; status: string }>;
   inquiries: Array<{ date: string; creditor: string; type: string }>;
 }
@@ -51,7 +53,12 @@ describe('credit', () => {
   before(async () => {
     redis = await RedisHarness.start();
     stack = await startStack({ redis, clock: () => Date.now() + clockAheadMs });
-    const list = async (tenant: string) => ((await stack.upstream('/directory/v1/customers?limit=100', credentials[tenant]?.directory as string)) as { data: Array<{ id: string }> }).data.map((entry) => entry.id);
+    const list = async (tenant: string) =>
+      (
+        (await stack.upstream('/directory/v1/customers?limit=100', credentials[tenant]?.directory as string)) as {
+          data: Array<{ id: string }>;
+        }
+      ).data.map((entry) => entry.id);
     acme = await list('acme');
     globexCustomer = (await list('globex'))[0] as string;
   });
@@ -66,8 +73,10 @@ describe('credit', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${credentials[tenant]?.bureau as string}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        consumerPii: { primaryApplicant: { customerReference: customerId } }, permissiblePurpose: { type: '08' },
-        inquiryType: 'SOFT', addOns: { riskModels: { modelIndicator: ['F9'] } },
+        consumerPii: { primaryApplicant: { customerReference: customerId } },
+        permissiblePurpose: { type: '08' },
+        inquiryType: 'SOFT',
+        addOns: { riskModels: { modelIndicator: ['F9'] } },
       }),
     });
     assert.equal(response.status, 200);
@@ -91,11 +100,19 @@ describe('credit', () => {
       assert.equal(report.bureau, 'EXPERIAN');
       assert.equal(report.score, Number(truth.riskModel[0]?.score));
       assert.ok(!Number.isNaN(Date.parse(report.pulledAt)));
-      assert.deepEqual(report.tradelines.map((line) => line.creditor), truth.tradeline.map((line) => line.subscriberName));
+      assert.deepEqual(
+        report.tradelines.map((line) => line.creditor),
+        truth.tradeline.map((line) => line.subscriberName),
+      );
       // The bureau reports whole dollars: exactly two decimals in USD, never a float.
-      assert.deepEqual(report.tradelines.map((line) => line.balance),
-        truth.tradeline.map((line) => ({ amount: `${BigInt(line.balanceAmount)}.00`, currency: 'USD' })));
-      assert.deepEqual(report.inquiries.map((entry) => entry.creditor), truth.inquiry.map((entry) => entry.subscriberName));
+      assert.deepEqual(
+        report.tradelines.map((line) => line.balance),
+        truth.tradeline.map((line) => ({ amount: `${BigInt(line.balanceAmount)}.00`, currency: 'USD' })),
+      );
+      assert.deepEqual(
+        report.inquiries.map((entry) => entry.creditor),
+        truth.inquiry.map((entry) => entry.subscriberName),
+      );
     }
   });
 
@@ -118,13 +135,17 @@ describe('credit', () => {
     assert.equal(errorsOf(bare)[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.equal(errorsOf(bare)[0]?.extensions?.argument, 'disclosureId');
     const withoutSecondFactor = await stack.graphql(grantMutation, {
-      token: tokenFor({ role: 'customer', tenant: 'acme', customerId: id }), variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } },
+      token: tokenFor({ role: 'customer', tenant: 'acme', customerId: id }),
+      variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } },
     });
     assert.equal(errorsOf(withoutSecondFactor)[0]?.extensions?.code, 'FORBIDDEN');
     assert.equal(errorsOf(withoutSecondFactor)[0]?.extensions?.reason, 'STEP_UP_REQUIRED');
     assert.equal(withoutSecondFactor.body.data?.grantCreditConsent ?? null, null);
     // Staff cannot consent on the customer's behalf.
-    const byStaff = await stack.graphql(grantMutation, { token: tokenFor({ role: 'admin', tenant: 'acme', amr: ['pwd', 'otp'] }), variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } } });
+    const byStaff = await stack.graphql(grantMutation, {
+      token: tokenFor({ role: 'admin', tenant: 'acme', amr: ['pwd', 'otp'] }),
+      variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } },
+    });
     assert.equal(errorsOf(byStaff)[0]?.extensions?.code, 'FORBIDDEN');
     assert.equal(errorsOf(byStaff)[0]?.extensions?.reason, 'CUSTOMER_ONLY');
     assert.equal(byStaff.body.data?.grantCreditConsent ?? null, null);
@@ -153,9 +174,14 @@ describe('credit', () => {
     assert.equal(codeAt(afterRevoke, ['customer', 'creditReport']), 'CONSENT_REQUIRED');
 
     // One audit line per grant and per withdrawal: who, for whom, which purpose; never a token or personal data.
-    assert.deepEqual(consentAudit().map((line) => [line.action, line.purpose, line.sub, line.tenant]), [
-      ['grant', 'WRITTEN_INSTRUCTION', id, 'acme'], ['grant', 'EMPLOYMENT', id, 'acme'], ['revoke', 'EMPLOYMENT', id, 'acme'],
-    ]);
+    assert.deepEqual(
+      consentAudit().map((line) => [line.action, line.purpose, line.sub, line.tenant]),
+      [
+        ['grant', 'WRITTEN_INSTRUCTION', id, 'acme'],
+        ['grant', 'EMPLOYMENT', id, 'acme'],
+        ['revoke', 'EMPLOYMENT', id, 'acme'],
+      ],
+    );
     assert.equal(consentAudit()[1]?.disclosureId, 'fcra-604b-v3');
     assert.equal(consentAudit()[2]?.revoked, true);
   });
@@ -173,18 +199,25 @@ describe('credit', () => {
     assert.equal(afterSoft.inquiry, 'HARD');
     const afterHard = await pull('ACCOUNT_REVIEW', 'SOFT');
     assert.equal(afterHard.inquiries.length, first.inquiries.length + 1);
-    const organisation = ((await stack.upstream('/directory/v1/organisation', credentials.acme?.directory as string)) as { name: string }).name;
+    const organisation = ((await stack.upstream('/directory/v1/organisation', credentials.acme?.directory as string)) as { name: string })
+      .name;
     const recorded = afterHard.inquiries.find((entry) => !first.inquiries.some((old) => JSON.stringify(old) === JSON.stringify(entry)));
     assert.deepEqual(recorded, { date: afterSoft.pulledAt.slice(0, 10), creditor: organisation.toUpperCase(), type: 'HARD' });
     // The bureau's own record of the file holds both, the soft one included (the consumer's own view).
     const onFile = (await stack.control(`/bureau/inquiries/${id}`)) as { inquiries: Array<{ type: string }> };
-    assert.deepEqual(onFile.inquiries.map((entry) => entry.type), ['S', 'H', 'S']);
+    assert.deepEqual(
+      onFile.inquiries.map((entry) => entry.type),
+      ['S', 'H', 'S'],
+    );
   });
 
   it('makes one HARD inquiry per customer and purpose however the request is retried', async () => {
-    const hard = (id: string) => stack.graphql(reportQuery, { token: risk(), variables: { id, purpose: 'CREDIT_TRANSACTION', inquiry: 'HARD' } });
-    const hardOnFile = async (id: string) => ((await stack.control(`/bureau/inquiries/${id}`)) as { inquiries: Array<{ type: string }> })
-      .inquiries.filter((entry) => entry.type === 'H').length;
+    const hard = (id: string) =>
+      stack.graphql(reportQuery, { token: risk(), variables: { id, purpose: 'CREDIT_TRANSACTION', inquiry: 'HARD' } });
+    const hardOnFile = async (id: string) =>
+      ((await stack.control(`/bureau/inquiries/${id}`)) as { inquiries: Array<{ type: string }> }).inquiries.filter(
+        (entry) => entry.type === 'H',
+      ).length;
 
     // Asked twice: the second is refused before the bureau, and the file holds one hard inquiry.
     const twice = freshCustomer();
@@ -215,7 +248,8 @@ describe('credit', () => {
     } finally {
       await stack.control('/providers/bureau', { latencyMs: 0 });
     }
-    for (let wait = 0; wait < 100 && await hardOnFile(afterTimeout) === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let wait = 0; wait < 100 && (await hardOnFile(afterTimeout)) === 0; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(await hardOnFile(afterTimeout), 1, 'the bureau recorded the pull it answered late');
     assert.equal(errorsOf(await hard(afterTimeout))[0]?.extensions?.reason, 'HARD_INQUIRY_RECENT');
     assert.equal(await hardOnFile(afterTimeout), 1);
@@ -235,7 +269,8 @@ describe('credit', () => {
   it('gives the score to credit:read and the report only to credit:report, and each row only to its reader', async () => {
     const id = freshCustomer();
     const other = freshCustomer();
-    const both = 'query ($id: ID!) { customer(id: $id) { id creditScore { score } creditReport(purpose: CREDIT_TRANSACTION, inquiry: SOFT) { score } } }';
+    const both =
+      'query ($id: ID!) { customer(id: $id) { id creditScore { score } creditReport(purpose: CREDIT_TRANSACTION, inquiry: SOFT) { score } } }';
     // Support staff have neither scope: both fields are refused, the customer still stands.
     const support = await stack.graphql(both, { token: tokenFor({ role: 'support', tenant: 'acme' }), variables: { id } });
     assert.equal(customerOf(support)?.id, id);
@@ -256,14 +291,22 @@ describe('credit', () => {
     const foreign = await stack.graphql(scoreQuery, { token: customer, variables: { id: other } });
     assert.equal(errorsOf(foreign)[0]?.extensions?.code, 'NOT_FOUND');
     assert.equal(customerOf(foreign)?.creditScore ?? null, null);
-    const customerWithReportScope = tokenFor({ role: 'customer', tenant: 'acme', customerId: id, scopes: ['profile:read', 'credit:read', 'credit:report'] });
+    const customerWithReportScope = tokenFor({
+      role: 'customer',
+      tenant: 'acme',
+      customerId: id,
+      scopes: ['profile:read', 'credit:read', 'credit:report'],
+    });
     const ownReport = await stack.graphql(both, { token: customerWithReportScope, variables: { id } });
     assert.equal(codeAt(ownReport, ['customer', 'creditReport']), 'FORBIDDEN');
     assert.equal(reasonAt(ownReport, ['customer', 'creditReport']), 'STAFF_ONLY');
 
     // Another tenant's customer does not exist for acme's staff.
     const before = await bureauCalls();
-    const crossTenant = await stack.graphql(creditReportQuery, { token: risk('acme'), variables: { id: globexCustomer, purpose: 'CREDIT_TRANSACTION' } });
+    const crossTenant = await stack.graphql(creditReportQuery, {
+      token: risk('acme'),
+      variables: { id: globexCustomer, purpose: 'CREDIT_TRANSACTION' },
+    });
     assert.equal(customerOf(crossTenant)?.creditReport ?? null, null);
     assert.ok(errorsOf(crossTenant).some((error) => error.extensions?.code === 'NOT_FOUND'));
     assert.equal(await bureauCalls(), before);
@@ -272,14 +315,25 @@ describe('credit', () => {
   it('checks the tenant itself when the gateway hands it a reference: another tenant’s customer is NOT_FOUND', async () => {
     // Straight to the credit subgraph's _entities, as the gateway would call it, so no other subgraph has refused first.
     const key = deriveSubgraphKey(testKeys.internalSecret, 'credit');
-    const principal = { sub: 'staff_risk_acme', tenant: 'acme', customerId: undefined, scopes: ['credit:read', 'credit:report'], amr: ['pwd'] };
+    const principal = {
+      sub: 'staff_risk_acme',
+      tenant: 'acme',
+      customerId: undefined,
+      scopes: ['credit:read', 'credit:report'],
+      amr: ['pwd'],
+    };
     const before = await bureauCalls();
     const response = await stack.graphql(
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id creditScore { score } creditReport(purpose: CREDIT_TRANSACTION, inquiry: SOFT) { score } } } }',
-      { url: stack.subgraphUrls.credit as string, variables: { r: [{ __typename: 'Customer', id: globexCustomer }] },
-        headers: { [INTERNAL_TOKEN_HEADER]: signInternalToken(key, 'credit', principal, 'req-credit-tenant') } },
+      {
+        url: stack.subgraphUrls.credit as string,
+        variables: { r: [{ __typename: 'Customer', id: globexCustomer }] },
+        headers: { [INTERNAL_TOKEN_HEADER]: signInternalToken(key, 'credit', principal, 'req-credit-tenant') },
+      },
     );
-    const codes = errorsOf(response).map((error) => `${JSON.stringify(error.path)} ${String(error.extensions?.code)}`).sort();
+    const codes = errorsOf(response)
+      .map((error) => `${JSON.stringify(error.path)} ${String(error.extensions?.code)}`)
+      .sort();
     assert.deepEqual(codes, ['["_entities",0,"creditReport"] NOT_FOUND', '["_entities",0,"creditScore"] NOT_FOUND']);
     assert.equal(await bureauCalls(), before);
   });
@@ -290,14 +344,23 @@ describe('credit', () => {
     const before = await bureauCalls();
     const staff = await stack.graphql(scoreQuery, { token: risk(), variables: { id } });
     assert.deepEqual(errorsOf(staff), []);
-    const score = customerOf(staff)?.creditScore as { score: number; model: string; range: { min: number; max: number }; factors: string[]; asOf: string };
+    const score = customerOf(staff)?.creditScore as {
+      score: number;
+      model: string;
+      range: { min: number; max: number };
+      factors: string[];
+      asOf: string;
+    };
     assert.equal(score.score, Number((await bureauFile('acme', id)).riskModel[0]?.score));
     assert.equal(score.model, 'FICO_8');
     assert.deepEqual(score.range, { min: 300, max: 850 });
     assert.ok(score.factors.length > 0);
     const afterFirst = await bureauCalls();
     assert.equal(afterFirst, before + 2, 'one pull for the score, one for the test’s own look at the bureau');
-    const again = await stack.graphql(scoreQuery, { token: tokenFor({ role: 'customer', tenant: 'acme', customerId: id }), variables: { id } });
+    const again = await stack.graphql(scoreQuery, {
+      token: tokenFor({ role: 'customer', tenant: 'acme', customerId: id }),
+      variables: { id },
+    });
     assert.deepEqual(customerOf(again)?.creditScore, score);
     assert.equal(await bureauCalls(), afterFirst);
   });
@@ -317,22 +380,62 @@ describe('credit', () => {
     const id = freshCustomer();
     const truth = await bureauFile('acme', id);
     const before = auditLines().length;
-    const response = await stack.graphql(creditReportQuery, { token: risk('acme', 'staff_risk_audit'), variables: { id, purpose: 'COLLECTION' } });
+    const response = await stack.graphql(creditReportQuery, {
+      token: risk('acme', 'staff_risk_audit'),
+      variables: { id, purpose: 'COLLECTION' },
+    });
     assert.deepEqual(errorsOf(response), []);
     const lines = auditLines().slice(before);
     assert.equal(lines.length, 1);
     assert.deepEqual(
-      { sub: lines[0]?.sub, customerId: lines[0]?.customerId, tenant: lines[0]?.tenant, purpose: lines[0]?.purpose, inquiry: lines[0]?.inquiry, bureau: lines[0]?.bureau, outcome: lines[0]?.outcome },
-      { sub: 'staff_risk_audit', customerId: id, tenant: 'acme', purpose: 'COLLECTION', inquiry: 'SOFT', bureau: 'EXPERIAN', outcome: 'ok' },
+      {
+        sub: lines[0]?.sub,
+        customerId: lines[0]?.customerId,
+        tenant: lines[0]?.tenant,
+        purpose: lines[0]?.purpose,
+        inquiry: lines[0]?.inquiry,
+        bureau: lines[0]?.bureau,
+        outcome: lines[0]?.outcome,
+      },
+      {
+        sub: 'staff_risk_audit',
+        customerId: id,
+        tenant: 'acme',
+        purpose: 'COLLECTION',
+        inquiry: 'SOFT',
+        bureau: 'EXPERIAN',
+        outcome: 'ok',
+      },
     );
     const text = JSON.stringify(lines[0]);
     for (const line of truth.tradeline) assert.ok(!text.includes(line.subscriberName), 'no report contents in the audit line');
-    const allowed = ['level', 'time', 'service', 'name', 'pid', 'hostname', 'requestId', 'msg', 'audit', 'sub', 'tenant', 'customerId',
-      'purpose', 'inquiry', 'bureau', 'product', 'outcome'];
-    assert.deepEqual(Object.keys(lines[0] ?? {}).filter((key) => !allowed.includes(key)), [], 'nothing but the audit facts');
+    const allowed = [
+      'level',
+      'time',
+      'service',
+      'name',
+      'pid',
+      'hostname',
+      'requestId',
+      'msg',
+      'audit',
+      'sub',
+      'tenant',
+      'customerId',
+      'purpose',
+      'inquiry',
+      'bureau',
+      'product',
+      'outcome',
+    ];
+    assert.deepEqual(
+      Object.keys(lines[0] ?? {}).filter((key) => !allowed.includes(key)),
+      [],
+      'nothing but the audit facts',
+    );
   });
 
-  it('serves a stale score while the bureau is down, with the asOf of the bureau\'s answer, for 24 hours past freshness', async () => {
+  it("serves a stale score while the bureau is down, with the asOf of the bureau's answer, for 24 hours past freshness", async () => {
     const id = freshCustomer();
     const token = risk();
     const fresh = await stack.graphql(scoreQuery, { token, variables: { id } });
@@ -348,8 +451,9 @@ describe('credit', () => {
       assert.deepEqual(errorsOf(stale), []);
       assert.deepEqual(customerOf(stale)?.creditScore, customerOf(fresh)?.creditScore, 'the same score, with the asOf the bureau gave it');
       // The stale answer started a refresh in the background; the bureau is asked (and fails) without the client waiting.
-      for (let polls = 0; polls < 200 && await bureauCalls() === before; polls += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.ok(await bureauCalls() > before, 'a refresh was tried, and failed');
+      for (let polls = 0; polls < 200 && (await bureauCalls()) === before; polls += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok((await bureauCalls()) > before, 'a refresh was tried, and failed');
       // Thirty-one hours on: past freshness and grace, nothing is served in its name.
       clockAheadMs = 31 * 3_600_000;
       const expired = await stack.graphql(scoreQuery, { token, variables: { id } });
@@ -366,14 +470,19 @@ describe('credit', () => {
     const before = auditLines().length;
     await stack.control('/providers/bureau', { down: true });
     try {
-      const response = await stack.graphql(creditReportQuery, { token: risk('acme', 'staff_risk_failed'), variables: { id, purpose: 'COLLECTION' } });
+      const response = await stack.graphql(creditReportQuery, {
+        token: risk('acme', 'staff_risk_failed'),
+        variables: { id, purpose: 'COLLECTION' },
+      });
       assert.equal(codeAt(response, ['customer', 'creditReport']), 'UPSTREAM_UNAVAILABLE');
     } finally {
       await stack.control('/providers/bureau', { down: false });
     }
     const lines = auditLines().slice(before);
-    assert.deepEqual(lines.map((line) => [line.sub, line.customerId, line.purpose, line.product, line.outcome]),
-      [['staff_risk_failed', id, 'COLLECTION', 'report', 'UPSTREAM_UNAVAILABLE']]);
+    assert.deepEqual(
+      lines.map((line) => [line.sub, line.customerId, line.purpose, line.product, line.outcome]),
+      [['staff_risk_failed', id, 'COLLECTION', 'report', 'UPSTREAM_UNAVAILABLE']],
+    );
   });
 
   it('answers UPSTREAM_UNAVAILABLE at creditScore when the bureau is down, with the rest of the response standing', async () => {
@@ -381,7 +490,10 @@ describe('credit', () => {
     await stack.resetCache();
     await stack.control('/providers/bureau', { down: true });
     try {
-      const response = await stack.graphql('query ($id: ID!) { customer(id: $id) { id accounts { id } creditScore { score } } }', { token: risk(), variables: { id } });
+      const response = await stack.graphql('query ($id: ID!) { customer(id: $id) { id accounts { id } creditScore { score } } }', {
+        token: risk(),
+        variables: { id },
+      });
       const customer = customerOf(response);
       assert.equal(customer?.id, id);
       assert.ok(Array.isArray(customer?.accounts) && customer.accounts.length > 0, 'accounts still served');
@@ -410,7 +522,11 @@ describe('credit', () => {
       const grant = await stack.graphql(grantMutation, { token: customer, variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } } });
       assert.equal(errorsOf(grant)[0]?.extensions?.reason, 'CONSENT_STORE_UNAVAILABLE');
       assert.equal(grant.body.data?.grantCreditConsent ?? null, null);
-      assert.deepEqual(stack.logs.filter((line) => line.audit === 'credit-consent' && line.customerId === id), [], 'no grant recorded that was not kept');
+      assert.deepEqual(
+        stack.logs.filter((line) => line.audit === 'credit-consent' && line.customerId === id),
+        [],
+        'no grant recorded that was not kept',
+      );
     } finally {
       await redis.restart();
     }

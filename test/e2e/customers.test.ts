@@ -6,19 +6,29 @@ import { contractOperation } from '../support/contract.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 
-interface Page { edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
+interface Page {
+  edges: Array<{ cursor: string; node: { id: string } }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
 const query = contractOperation('Customers');
 
 describe('customers', () => {
   let stack: Stack;
-  before(async () => { stack = await startStack(); });
-  after(async () => { await stack.close(); });
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack.close();
+  });
 
   async function directoryIds(tenant: string): Promise<string[]> {
     const ids: string[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = (await stack.upstream(`/directory/v1/customers?limit=100${after ? `&starting_after=${after}` : ''}`, credentials[tenant]?.directory as string)) as { data: Array<{ id: string }>; has_more: boolean };
+      const page = (await stack.upstream(
+        `/directory/v1/customers?limit=100${after ? `&starting_after=${after}` : ''}`,
+        credentials[tenant]?.directory as string,
+      )) as { data: Array<{ id: string }>; has_more: boolean };
       ids.push(...page.data.map((entry) => entry.id));
       if (!page.has_more) return ids;
       after = ids.at(-1);
@@ -53,8 +63,14 @@ describe('customers', () => {
 
   it('shows a customer token only itself', async () => {
     const [first] = await directoryIds('acme');
-    const response = await stack.graphql(query, { token: tokenFor({ role: 'customer', tenant: 'acme', customerId: first as string }), variables: { first: 10 } });
-    assert.deepEqual((response.body.data?.customers as Page).edges.map((edge) => edge.node.id), [first]);
+    const response = await stack.graphql(query, {
+      token: tokenFor({ role: 'customer', tenant: 'acme', customerId: first as string }),
+      variables: { first: 10 },
+    });
+    assert.deepEqual(
+      (response.body.data?.customers as Page).edges.map((edge) => edge.node.id),
+      [first],
+    );
   });
 
   it('refuses a bad cursor or page size with BAD_USER_INPUT', async () => {
@@ -66,8 +82,11 @@ describe('customers', () => {
     const own = await stack.graphql(query, { token, variables: { first: 1, after: cursorFor(ownId as string) } });
     assert.equal(own.body.errors, undefined);
     for (const variables of [
-      { first: 10, after: 'garbage!' }, { first: 0 }, { first: 101 },
-      { first: 10, after: cursorFor(otherTenantsId as string) }, { first: 10, after: cursorFor('cus_0000000000000000') },
+      { first: 10, after: 'garbage!' },
+      { first: 0 },
+      { first: 101 },
+      { first: 10, after: cursorFor(otherTenantsId as string) },
+      { first: 10, after: cursorFor('cus_0000000000000000') },
     ]) {
       const response = await stack.graphql(query, { token, variables });
       assert.equal(response.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(variables));

@@ -23,12 +23,18 @@ describe('gateway process, deny by default', () => {
 
     // The gateway reads no Redis; the address is only what productionEnv asks of every service.
     const run = startService('gateway', 'gateway/index.js', {
-      ...productionEnv('gateway', { redisUrl: 'redis://127.0.0.1:9' }), SUPERGRAPH_FILE: file, GATEWAY_PORT: '0', LOG_LEVEL: 'warn',
+      ...productionEnv('gateway', { redisUrl: 'redis://127.0.0.1:9' }),
+      SUPERGRAPH_FILE: file,
+      GATEWAY_PORT: '0',
+      LOG_LEVEL: 'warn',
     });
     assert.equal(await run.exited(), 78, run.output());
     const lines = run.output().trim().split('\n');
     assert.equal(lines.length, 1, `one line:\n${run.output()}`);
-    assert.match(lines[0] as string, /^gateway: supergraph refused: fields with no scope requirement.*: Query\.cashPosition \(subgraph accounts\)$/);
+    assert.match(
+      lines[0] as string,
+      /^gateway: supergraph refused: fields with no scope requirement.*: Query\.cashPosition \(subgraph accounts\)$/,
+    );
     assert.doesNotMatch(run.output(), /\n\s+at /, 'no stack trace');
   });
 });

@@ -26,8 +26,14 @@ interface Started {
   readonly allowedPorts: ReadonlySet<number>;
 }
 
-interface DirectoryCustomer { id: string; bank_links: Array<{ type: string }> }
-interface GraphQLBody { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> }
+interface DirectoryCustomer {
+  id: string;
+  bank_links: Array<{ type: string }>;
+}
+interface GraphQLBody {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '::ffff:127.0.0.1']);
 const recorder = fromRoot('dist', 'test', 'support', 'outboundRecorder.js');
@@ -39,7 +45,10 @@ function records(logFile: string): OutboundRecord[] {
   } catch {
     return [];
   }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboundRecord);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as OutboundRecord);
 }
 
 describe('nothing leaves the platform', () => {
@@ -57,7 +66,12 @@ describe('nothing leaves the platform', () => {
 
   const run = async (name: string, entry: string, env: Record<string, string>, health: string, allowed: number[]) => {
     const logFile = join(folder(name), 'outbound.jsonl');
-    const service = startService(name, entry, { ...env, LOG_LEVEL: 'warn', FINGRAPH_OUTBOUND_LOG: logFile }, { nodeArgs: ['--import', recorder] });
+    const service = startService(
+      name,
+      entry,
+      { ...env, LOG_LEVEL: 'warn', FINGRAPH_OUTBOUND_LOG: logFile },
+      { nodeArgs: ['--import', recorder] },
+    );
     started.set(name, { service, logFile, allowedPorts: new Set(allowed) });
     await service.healthy(health);
   };
@@ -72,29 +86,58 @@ describe('nothing leaves the platform', () => {
 
     // The sandbox reaches only the services it sends webhooks to.
     const webhookTargets = webhookReceivers
-      .map(({ provider, subgraph }) => `${provider}=http://127.0.0.1:${subgraphPorts.get(subgraph)}/webhooks/${provider}`).join(',');
-    await run('sandbox', 'sandbox/index.js', { SANDBOX_PORT: String(sandboxPort), SANDBOX_LATENCY: 'none', SANDBOX_WEBHOOK_TARGETS: webhookTargets },
-      `${sandbox}/healthz`, webhookReceivers.map(({ subgraph }) => subgraphPorts.get(subgraph) as number));
+      .map(({ provider, subgraph }) => `${provider}=http://127.0.0.1:${subgraphPorts.get(subgraph)}/webhooks/${provider}`)
+      .join(',');
+    await run(
+      'sandbox',
+      'sandbox/index.js',
+      { SANDBOX_PORT: String(sandboxPort), SANDBOX_LATENCY: 'none', SANDBOX_WEBHOOK_TARGETS: webhookTargets },
+      `${sandbox}/healthz`,
+      webhookReceivers.map(({ subgraph }) => subgraphPorts.get(subgraph) as number),
+    );
 
     // Each subgraph reaches the sandbox (every upstream) and Redis.
-    await Promise.all(subgraphs.map(({ name }) => {
-      const port = subgraphPorts.get(name) as number;
-      return run(name, `subgraphs/${name}/index.js`, {
-        NODE_ENV: 'development', UPSTREAM_BASE_URL: sandbox, [`${name.toUpperCase()}_PORT`]: String(port),
-        [`${name.toUpperCase()}_INTERNAL_KEY`]: deriveSubgraphKey(testKeys.internalSecret, name).toString('base64'),
-        REDIS_URL: redis.url, CACHE_ENCRYPTION_KEYS: cacheKeys,
-      }, `http://127.0.0.1:${port}/healthz`, [sandboxPort, redis.port]);
-    }));
+    await Promise.all(
+      subgraphs.map(({ name }) => {
+        const port = subgraphPorts.get(name) as number;
+        return run(
+          name,
+          `subgraphs/${name}/index.js`,
+          {
+            NODE_ENV: 'development',
+            UPSTREAM_BASE_URL: sandbox,
+            [`${name.toUpperCase()}_PORT`]: String(port),
+            [`${name.toUpperCase()}_INTERNAL_KEY`]: deriveSubgraphKey(testKeys.internalSecret, name).toString('base64'),
+            REDIS_URL: redis.url,
+            CACHE_ENCRYPTION_KEYS: cacheKeys,
+          },
+          `http://127.0.0.1:${port}/healthz`,
+          [sandboxPort, redis.port],
+        );
+      }),
+    );
 
     // The gateway reaches the subgraphs and Redis (persisted queries), and nothing else: its keys are a local file.
     const publicKeyFile = join(folder('keys'), 'jwt-public.pem');
     writeFileSync(publicKeyFile, testKeys.publicKeyPem);
-    await run('gateway', 'gateway/index.js', {
-      NODE_ENV: 'development', GATEWAY_PORT: String(gatewayPort), JWT_PUBLIC_KEY_FILES: publicKeyFile,
-      JWT_ISSUER: TEST_ISSUER, JWT_AUDIENCE: TEST_AUDIENCE, INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
-      REDIS_URL: redis.url,
-      ...Object.fromEntries(subgraphs.map(({ name }) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${subgraphPorts.get(name)}/graphql`])),
-    }, `http://127.0.0.1:${gatewayPort}/healthz`, [...subgraphPorts.values(), redis.port]);
+    await run(
+      'gateway',
+      'gateway/index.js',
+      {
+        NODE_ENV: 'development',
+        GATEWAY_PORT: String(gatewayPort),
+        JWT_PUBLIC_KEY_FILES: publicKeyFile,
+        JWT_ISSUER: TEST_ISSUER,
+        JWT_AUDIENCE: TEST_AUDIENCE,
+        INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
+        REDIS_URL: redis.url,
+        ...Object.fromEntries(
+          subgraphs.map(({ name }) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${subgraphPorts.get(name)}/graphql`]),
+        ),
+      },
+      `http://127.0.0.1:${gatewayPort}/healthz`,
+      [...subgraphPorts.values(), redis.port],
+    );
     gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
   });
 
@@ -106,7 +149,8 @@ describe('nothing leaves the platform', () => {
 
   const graphql = async (query: string, token: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => {
     const response = await fetch(gatewayUrl, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
     assert.equal(response.status, 200);
@@ -116,29 +160,49 @@ describe('nothing leaves the platform', () => {
   it('serves every contract operation through the gateway', async () => {
     const admin = tokenFor({ role: 'admin', tenant: 'acme' });
     // A customer banking only at core banks, whose data has no consent that could have expired.
-    const directory = await fetch(`${sandboxUrl}/directory/v1/customers?limit=100`,
-      { headers: { authorization: `Bearer ${credentials.acme?.directory as string}` } });
-    const customer = ((await directory.json()) as { data: DirectoryCustomer[] }).data
-      .find((entry) => entry.bank_links.length > 0 && entry.bank_links.every((link) => link.type === 'core_banking'));
+    const directory = await fetch(`${sandboxUrl}/directory/v1/customers?limit=100`, {
+      headers: { authorization: `Bearer ${credentials.acme?.directory as string}` },
+    });
+    const customer = ((await directory.json()) as { data: DirectoryCustomer[] }).data.find(
+      (entry) => entry.bank_links.length > 0 && entry.bank_links.every((link) => link.type === 'core_banking'),
+    );
     assert.ok(customer, 'the sandbox seeds a customer banking only at core banks');
     const listed = await graphql('query ($id: ID!) { customer(id: $id) { accounts { id currency } } }', admin, { id: customer.id });
-    const usd = (listed.data?.customer as { accounts: Array<{ id: string; currency: string }> }).accounts.find((account) => account.currency === 'USD');
+    const usd = (listed.data?.customer as { accounts: Array<{ id: string; currency: string }> }).accounts.find(
+      (account) => account.currency === 'USD',
+    );
     assert.ok(usd, 'the customer holds a USD account');
 
     const driven: Record<string, () => Promise<GraphQLBody>> = {
       Customers: () => graphql(contractOperation('Customers'), tokenFor({ role: 'support', tenant: 'acme' }), { first: 5 }),
       CustomerOverview: () => graphql(contractOperation('CustomerOverview'), admin, { id: customer.id }),
       CustomerPII: () => graphql(contractOperation('CustomerPII'), admin, { id: customer.id }),
-      CreditReport: () => graphql(contractOperation('CreditReport'), tokenFor({ role: 'risk', tenant: 'acme' }), { id: customer.id, purpose: 'CREDIT_TRANSACTION' }),
+      CreditReport: () =>
+        graphql(contractOperation('CreditReport'), tokenFor({ role: 'risk', tenant: 'acme' }), {
+          id: customer.id,
+          purpose: 'CREDIT_TRANSACTION',
+        }),
       CashPosition: () => graphql(contractOperation('CashPosition'), tokenFor({ role: 'cfo', tenant: 'acme' }), { currency: 'USD' }),
       Me: () => graphql(contractOperation('Me'), tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id })),
-      InitiatePayment: () => graphql(contractOperation('InitiatePayment'), tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id, amr: ['pwd', 'otp'] }), {
-        input: { idempotencyKey: `outbound-${Date.now()}`, sourceAccountId: usd.id, amount: { amount: '10.00', currency: 'USD' }, rail: 'ACH',
-          counterparty: { name: 'Utility Co', accountNumber: '123456789', routingNumber: '021000021' } },
-      }),
+      InitiatePayment: () =>
+        graphql(
+          contractOperation('InitiatePayment'),
+          tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id, amr: ['pwd', 'otp'] }),
+          {
+            input: {
+              idempotencyKey: `outbound-${Date.now()}`,
+              sourceAccountId: usd.id,
+              amount: { amount: '10.00', currency: 'USD' },
+              rail: 'ACH',
+              counterparty: { name: 'Utility Co', accountNumber: '123456789', routingNumber: '021000021' },
+            },
+          },
+        ),
     };
     // Every operation of the contract, so one added there is driven here too (or this fails until it is).
-    const contract = readdirSync(fromRoot('test', 'contract', 'operations')).map((file) => file.replace(/\.graphql$/, '')).sort();
+    const contract = readdirSync(fromRoot('test', 'contract', 'operations'))
+      .map((file) => file.replace(/\.graphql$/, ''))
+      .sort();
     assert.deepEqual(Object.keys(driven).sort(), contract);
     for (const [name, send] of Object.entries(driven)) {
       const body = await send();
@@ -153,14 +217,22 @@ describe('nothing leaves the platform', () => {
     const rootBody = await root.text();
     assert.equal(root.status, 404);
     // With a valid token, so the request reaches Apollo Server, which would answer a browser with its landing page.
-    const graphqlPage = await fetch(gatewayUrl, { headers: { accept: 'text/html', authorization: `Bearer ${tokenFor({ role: 'admin', tenant: 'acme' })}` } });
+    const graphqlPage = await fetch(gatewayUrl, {
+      headers: { accept: 'text/html', authorization: `Bearer ${tokenFor({ role: 'admin', tenant: 'acme' })}` },
+    });
     const graphqlBody = await graphqlPage.text();
     assert.equal(graphqlPage.status, 400);
     // A subgraph, asked directly with its internal token, neither.
     const port = subgraphPorts.get('accounts') as number;
-    const internal = signInternalToken(deriveSubgraphKey(testKeys.internalSecret, 'accounts'), 'accounts',
-      { sub: 'staff_1', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: ['pwd'] }, 'req-landing-page-01');
-    const subgraphPage = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html', [INTERNAL_TOKEN_HEADER]: internal } });
+    const internal = signInternalToken(
+      deriveSubgraphKey(testKeys.internalSecret, 'accounts'),
+      'accounts',
+      { sub: 'staff_1', tenant: 'acme', customerId: undefined, scopes: ['accounts:read'], amr: ['pwd'] },
+      'req-landing-page-01',
+    );
+    const subgraphPage = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      headers: { accept: 'text/html', [INTERNAL_TOKEN_HEADER]: internal },
+    });
     const subgraphBody = await subgraphPage.text();
     assert.equal(subgraphPage.status, 400);
     for (const body of [rootBody, graphqlBody, subgraphBody]) {
@@ -182,7 +254,10 @@ describe('nothing leaves the platform', () => {
     // The recorder worked: the gateway's calls to each subgraph are in its log.
     const gateway = records((started.get('gateway') as Started).logFile);
     for (const [name, port] of subgraphPorts) {
-      assert.ok(gateway.some((entry) => entry.kind === 'tcp' && entry.port === port), `the gateway's connection to ${name} was recorded`);
+      assert.ok(
+        gateway.some((entry) => entry.kind === 'tcp' && entry.port === port),
+        `the gateway's connection to ${name} was recorded`,
+      );
     }
   });
 });

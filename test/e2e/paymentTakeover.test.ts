@@ -36,14 +36,27 @@ describe('payment idempotency lease, across replicas', () => {
     stack = await startStack({ redis, env: TIMING });
     await stack.control('/processor/settlement', { settleAfterMs: null });
     // A customer with a USD account: the card rail debits it.
-    const page = (await stack.upstream('/directory/v1/customers?limit=100', credentials.acme?.directory as string)) as { data: Array<{ id: string }> };
+    const page = (await stack.upstream('/directory/v1/customers?limit=100', credentials.acme?.directory as string)) as {
+      data: Array<{ id: string }>;
+    };
     const support = tokenFor({ role: 'support', tenant: 'acme' });
     for (const entry of page.data) {
-      const response = await stack.graphql('query ($id: ID!) { customer(id: $id) { accounts { id currency institution { id } } } }', { variables: { id: entry.id }, token: support });
-      const accounts = (response.body.data?.customer as { accounts: Array<{ id: string; currency: string; institution: { id: string } }> | null } | null)?.accounts ?? [];
+      const response = await stack.graphql('query ($id: ID!) { customer(id: $id) { accounts { id currency institution { id } } } }', {
+        variables: { id: entry.id },
+        token: support,
+      });
+      const accounts =
+        (response.body.data?.customer as { accounts: Array<{ id: string; currency: string; institution: { id: string } }> | null } | null)
+          ?.accounts ?? [];
       const usd = accounts.find((account) => account.currency === 'USD' && ['lakeside', 'pacific'].includes(account.institution.id));
       if (usd) {
-        principal = { sub: entry.id, tenant: 'acme', customerId: entry.id, scopes: ['payments:write', 'payments:read'], amr: ['pwd', 'otp'] };
+        principal = {
+          sub: entry.id,
+          tenant: 'acme',
+          customerId: entry.id,
+          scopes: ['payments:write', 'payments:read'],
+          amr: ['pwd', 'otp'],
+        };
         sourceAccountId = usd.id;
         break;
       }
@@ -62,8 +75,12 @@ describe('payment idempotency lease, across replicas', () => {
     const port = await freePort();
     holderUrl = `http://127.0.0.1:${port}/graphql`;
     holder = startService('payments', 'subgraphs/payments/index.js', {
-      NODE_ENV: 'development', ...TIMING, REDIS_URL: redis.url, CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}`,
-      UPSTREAM_BASE_URL: stack.sandboxUrl, PAYMENTS_PORT: String(port),
+      NODE_ENV: 'development',
+      ...TIMING,
+      REDIS_URL: redis.url,
+      CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}`,
+      UPSTREAM_BASE_URL: stack.sandboxUrl,
+      PAYMENTS_PORT: String(port),
       PAYMENTS_INTERNAL_KEY: deriveSubgraphKey(testKeys.internalSecret, 'payments').toString('base64'),
     });
     await holder.healthy(`http://127.0.0.1:${port}/healthz`);
@@ -71,8 +88,19 @@ describe('payment idempotency lease, across replicas', () => {
 
   /** The request as the gateway sends it to a payments replica, with the customer's internal token. */
   function initiateAt(url: string, idempotencyKey: string): Promise<GraphQLResponse> {
-    const internal = signInternalToken(deriveSubgraphKey(testKeys.internalSecret, 'payments'), 'payments', principal, `req-takeover-${(sequence += 1)}`);
-    const input = { idempotencyKey, sourceAccountId, amount: { amount: '12.34', currency: 'USD' }, rail: 'CARD', counterparty: { name: 'Coffee Shop' } };
+    const internal = signInternalToken(
+      deriveSubgraphKey(testKeys.internalSecret, 'payments'),
+      'payments',
+      principal,
+      `req-takeover-${(sequence += 1)}`,
+    );
+    const input = {
+      idempotencyKey,
+      sourceAccountId,
+      amount: { amount: '12.34', currency: 'USD' },
+      rail: 'CARD',
+      counterparty: { name: 'Coffee Shop' },
+    };
     return stack.graphql(INITIATE, { url, headers: { 'x-fingraph-principal': internal }, variables: { input } });
   }
 
@@ -85,7 +113,7 @@ describe('payment idempotency lease, across replicas', () => {
     // The processor makes the payment but holds its answer well past the holder's provider timeout.
     await stack.control('/processor/stall', { count: 1, ms: 3000 });
     const request = initiateAt(holderUrl, idempotencyKey).catch((error: unknown) => error);
-    while (await creations() === before) await new Promise((resolve) => setTimeout(resolve, 5));
+    while ((await creations()) === before) await new Promise((resolve) => setTimeout(resolve, 5));
     holder?.child.kill('SIGKILL');
     assert.equal(await holder?.exited(), 'SIGKILL');
     holder = undefined;
@@ -100,7 +128,9 @@ describe('payment idempotency lease, across replicas', () => {
   }
 
   const intentsFor = async (paymentId: string) => {
-    const list = (await stack.upstream('/processor/v1/payment_intents?limit=100', credentials.acme?.processor as string)) as { data: Array<{ metadata: Record<string, string> }> };
+    const list = (await stack.upstream('/processor/v1/payment_intents?limit=100', credentials.acme?.processor as string)) as {
+      data: Array<{ metadata: Record<string, string> }>;
+    };
     return list.data.filter((intent) => intent.metadata.fingraph_payment_id === paymentId).length;
   };
 
@@ -156,13 +186,15 @@ describe('payment idempotency lease, across replicas', () => {
     assert.equal(made.body.errors, undefined, JSON.stringify(made.body.errors));
     const paymentId = (made.body.data?.initiatePayment as { payment: { id: string } }).payment.id;
     const records = await client.keys('*:pay:idem:*');
-    const ours = (await Promise.all(records.map(async (record) => ((await client.hget(record, 'paymentId')) === paymentId ? record : undefined)))).find(Boolean);
+    const ours = (
+      await Promise.all(records.map(async (record) => ((await client.hget(record, 'paymentId')) === paymentId ? record : undefined)))
+    ).find(Boolean);
     assert.ok(ours);
-    assert.ok(await client.pttl(ours) > 24 * 3_600_000 - 60_000, 'the record outlives the providers\' 24-hour replay');
+    assert.ok((await client.pttl(ours)) > 24 * 3_600_000 - 60_000, "the record outlives the providers' 24-hour replay");
     // The processor's events for the payment reach the subgraph; each id is remembered for 7 days.
     await stack.sandbox.outbox.idle();
     const events = await client.keys('*{processor:*}:pay:event');
-    assert.ok(events.length > 0, 'the payment\'s webhook events were remembered');
-    for (const event of events) assert.ok(await client.pttl(event) > 7 * 24 * 3_600_000 - 60_000, event);
+    assert.ok(events.length > 0, "the payment's webhook events were remembered");
+    for (const event of events) assert.ok((await client.pttl(event)) > 7 * 24 * 3_600_000 - 60_000, event);
   });
 });

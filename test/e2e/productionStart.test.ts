@@ -18,8 +18,12 @@ const entries: Record<ServiceName, string> = {
 
 describe('services under production rules', () => {
   let redis: RedisHarness;
-  before(async () => { redis = await RedisHarness.start(); });
-  after(async () => { await redis.close(); });
+  before(async () => {
+    redis = await RedisHarness.start();
+  });
+  after(async () => {
+    await redis.close();
+  });
 
   for (const NODE_ENV of [undefined, 'staging']) {
     it(`refuse to start with NODE_ENV ${NODE_ENV ?? 'unset'} and no settings, naming every missing variable`, async () => {
@@ -30,7 +34,8 @@ describe('services under production rules', () => {
         const lines = run.output().trim().split('\n');
         assert.equal(lines.length, 1, `one line from ${service}:\n${run.output()}`);
         assert.match(lines[0] as string, new RegExp(`^${service}: configuration error: production rules apply`));
-        for (const variable of productionVariables[service]) assert.match(lines[0] as string, new RegExp(`\\b${variable}\\b`), `${service} names ${variable}`);
+        for (const variable of productionVariables[service])
+          assert.match(lines[0] as string, new RegExp(`\\b${variable}\\b`), `${service} names ${variable}`);
         assert.doesNotMatch(run.output(), /\n\s+at /, 'no stack trace');
       }
     });
@@ -40,10 +45,16 @@ describe('services under production rules', () => {
     const ports = await freePorts(serviceNames.length);
     const runs = serviceNames.map((service, index) => {
       const port = String(ports[index]);
-      return { service, port, run: startService(service, entries[service], {
-        NODE_ENV: 'staging', LOG_LEVEL: 'warn', ...productionEnv(service, { redisUrl: redis.url }),
-        [service === 'gateway' ? 'GATEWAY_PORT' : `${service.toUpperCase()}_PORT`]: port,
-      }) };
+      return {
+        service,
+        port,
+        run: startService(service, entries[service], {
+          NODE_ENV: 'staging',
+          LOG_LEVEL: 'warn',
+          ...productionEnv(service, { redisUrl: redis.url }),
+          [service === 'gateway' ? 'GATEWAY_PORT' : `${service.toUpperCase()}_PORT`]: port,
+        }),
+      };
     });
     try {
       for (const { port, run } of runs) await run.healthy(`http://127.0.0.1:${port}/healthz`);

@@ -24,26 +24,35 @@ describe('npm start', () => {
     // Only what this test sets, and PATH: an exported REDIS_URL, NODE_ENV or port of the developer's must not leak in.
     env = {
       PATH: process.env.PATH,
-      SANDBOX_PORT: String(sandbox), GATEWAY_PORT: String(gateway),
+      SANDBOX_PORT: String(sandbox),
+      GATEWAY_PORT: String(gateway),
       ...Object.fromEntries(subgraphs.map(({ name }, index) => [`${name.toUpperCase()}_PORT`, String(rest[index])])),
       DEV_KEYS_DIR: mkdtempSync(join(tmpdir(), 'fingraph-start-keys-')),
       UPSTREAM_BASE_URL: `http://127.0.0.1:${sandbox}`,
-      SANDBOX_LATENCY: 'none', LOG_LEVEL: 'warn',
+      SANDBOX_LATENCY: 'none',
+      LOG_LEVEL: 'warn',
     };
     child = spawn(process.execPath, [fromRoot('dist', 'bin', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     gatewayUrl = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no gateway line in:\n${output}`)), 30_000);
       child.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         const match = /^FinGraph gateway: (http:\/\/\S+)$/m.exec(output);
-        if (match) { clearTimeout(timer); resolve(match[1] as string); }
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1] as string);
+        }
       });
       child.once('exit', (code) => reject(new Error(`start exited ${code}:\n${output}`)));
     });
   });
 
-  after(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
 
   const token = (...args: string[]) => {
     const run = spawnSync(process.execPath, [fromRoot('dist', 'bin', 'token.js'), ...args], { env, encoding: 'utf8' });
@@ -72,7 +81,10 @@ describe('npm start', () => {
     });
     const body = (await response.json()) as { data: { me: { id: string }; customers: { edges: Array<{ node: { id: string } }> } } };
     assert.match(body.data.me.id, /^cus_/);
-    assert.deepEqual(body.data.customers.edges.map((edge) => edge.node.id), [body.data.me.id]);
+    assert.deepEqual(
+      body.data.customers.edges.map((edge) => edge.node.id),
+      [body.data.me.id],
+    );
   });
 
   it('stops every service on SIGTERM and exits 0', async () => {
@@ -84,12 +96,14 @@ describe('npm start', () => {
 
   it('refuses to start a service whose configuration is wrong, naming the variable', () => {
     const run = spawnSync(process.execPath, [fromRoot('dist', 'gateway', 'index.js')], {
-      env: { PATH: process.env.PATH, NODE_ENV: 'development', GATEWAY_PORT: '70000' }, encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'development', GATEWAY_PORT: '70000' },
+      encoding: 'utf8',
     });
     assert.equal(run.status, 78);
     assert.match(run.stderr, /GATEWAY_PORT: expected an integer from 0 to 65535/);
     const accounts = spawnSync(process.execPath, [fromRoot('dist', 'subgraphs', 'accounts', 'index.js')], {
-      env: { PATH: process.env.PATH, NODE_ENV: 'development', ACCOUNTS_INTERNAL_KEY: 'c2hvcnQ=' }, encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'development', ACCOUNTS_INTERNAL_KEY: 'c2hvcnQ=' },
+      encoding: 'utf8',
     });
     assert.equal(accounts.status, 78);
     assert.match(accounts.stderr, /ACCOUNTS_INTERNAL_KEY: expected a base64 key of at least 32 bytes/);

@@ -17,7 +17,11 @@ import { processesWithEnv } from '../support/processes.js';
 const MARKER = 'FINGRAPH_START_TEST_RUN';
 const keysDir = mkdtempSync(join(tmpdir(), 'fingraph-start-failures-keys-'));
 
-interface Ports { readonly sandbox: number; readonly gateway: number; readonly subgraphs: ReadonlyMap<string, number> }
+interface Ports {
+  readonly sandbox: number;
+  readonly gateway: number;
+  readonly subgraphs: ReadonlyMap<string, number>;
+}
 
 async function choosePorts(): Promise<Ports> {
   const [sandbox, gateway, ...rest] = (await freePorts(2 + subgraphs.length)) as [number, number, ...number[]];
@@ -29,8 +33,14 @@ async function runStart(ports: Ports, env: Record<string, string> = {}) {
   const marker = randomUUID();
   const child = spawn(process.execPath, [fromRoot('dist', 'bin', 'start.js')], {
     env: {
-      PATH: process.env.PATH, DEV_KEYS_DIR: keysDir, LOG_LEVEL: 'warn', SANDBOX_LATENCY: 'none', [MARKER]: marker,
-      SANDBOX_PORT: String(ports.sandbox), GATEWAY_PORT: String(ports.gateway), UPSTREAM_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
+      PATH: process.env.PATH,
+      DEV_KEYS_DIR: keysDir,
+      LOG_LEVEL: 'warn',
+      SANDBOX_LATENCY: 'none',
+      [MARKER]: marker,
+      SANDBOX_PORT: String(ports.sandbox),
+      GATEWAY_PORT: String(ports.gateway),
+      UPSTREAM_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
       ...Object.fromEntries([...ports.subgraphs].map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
       ...env,
     },
@@ -38,8 +48,12 @@ async function runStart(ports: Ports, env: Record<string, string> = {}) {
   });
   let stderr = '';
   let stdout = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
   return { code, stderr, stdout, marker };
 }
@@ -47,7 +61,10 @@ async function runStart(ports: Ports, env: Record<string, string> = {}) {
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('error', () => resolve(true));
   });
 }
@@ -69,7 +86,10 @@ describe('npm start when a service cannot start', () => {
       const run = await runStart(ports);
       assert.equal(run.code, 1, run.stderr);
       assert.deepEqual(startLines(run.stderr), ['start: accounts exited with code 1 before it was healthy; stopped every service']);
-      assert.match(run.stderr, new RegExp(`^accounts: cannot listen on 127\\.0\\.0\\.1:${accountsPort}: the address is already in use \\(EADDRINUSE\\)$`, 'm'));
+      assert.match(
+        run.stderr,
+        new RegExp(`^accounts: cannot listen on 127\\.0\\.0\\.1:${accountsPort}: the address is already in use \\(EADDRINUSE\\)$`, 'm'),
+      );
       assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
       assert.doesNotMatch(run.stdout, /FinGraph gateway:/);
       assert.deepEqual(processesWithEnv(MARKER, run.marker), [], 'no child process is left');
@@ -84,8 +104,9 @@ describe('npm start when a service cannot start', () => {
     // No process answers within 1 ms of being spawned: the sandbox is still starting when its deadline passes.
     const run = await runStart(ports, { START_HEALTH_TIMEOUT_MS: '1' });
     assert.equal(run.code, 1, run.stderr);
-    assert.deepEqual(startLines(run.stderr),
-      [`start: sandbox was not healthy at http://127.0.0.1:${ports.sandbox}/healthz within 1 ms (START_HEALTH_TIMEOUT_MS); stopped every service`]);
+    assert.deepEqual(startLines(run.stderr), [
+      `start: sandbox was not healthy at http://127.0.0.1:${ports.sandbox}/healthz within 1 ms (START_HEALTH_TIMEOUT_MS); stopped every service`,
+    ]);
     assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
     assert.deepEqual(processesWithEnv(MARKER, run.marker), [], 'no child process is left');
     assert.ok(await refused(ports.sandbox), 'the sandbox is not listening');
@@ -95,7 +116,10 @@ describe('npm start when a service cannot start', () => {
     for (const value of ['soon', '0', '2.5']) {
       const run = await runStart(await choosePorts(), { START_HEALTH_TIMEOUT_MS: value });
       assert.equal(run.code, 78, run.stderr);
-      assert.equal(run.stderr, `start: configuration error: START_HEALTH_TIMEOUT_MS: expected an integer from 1 to 600000, got "${value}"\n`);
+      assert.equal(
+        run.stderr,
+        `start: configuration error: START_HEALTH_TIMEOUT_MS: expected an integer from 1 to 600000, got "${value}"\n`,
+      );
       assert.deepEqual(processesWithEnv(MARKER, run.marker), []);
     }
   });

@@ -20,9 +20,12 @@ import { contractOperation } from '../support/contract.js';
 import { freePorts } from '../support/ports.js';
 import { RedisHarness } from '../support/redis.js';
 
-const sensitiveNamespaces = new Set([defaultCachePolicy, identityCachePolicy, creditCachePolicy]
-  .flatMap((policies) => Object.values(policies) as Array<{ namespace: string; sensitive: boolean }>)
-  .filter((policy) => policy.sensitive).map((policy) => policy.namespace));
+const sensitiveNamespaces = new Set(
+  [defaultCachePolicy, identityCachePolicy, creditCachePolicy]
+    .flatMap((policies) => Object.values(policies) as Array<{ namespace: string; sensitive: boolean }>)
+    .filter((policy) => policy.sensitive)
+    .map((policy) => policy.namespace),
+);
 
 describe('REDIS_URL=… npm start', () => {
   let redis: RedisHarness;
@@ -36,12 +39,20 @@ describe('REDIS_URL=… npm start', () => {
     redis = await RedisHarness.start();
     const [sandbox, gateway, ...rest] = (await freePorts(2 + subgraphs.length)) as [number, number, ...number[]];
     env = {
-      PATH: process.env.PATH, DEV_KEYS_DIR: keysDir, LOG_LEVEL: 'warn', SANDBOX_LATENCY: 'none', REDIS_URL: redis.url,
-      SANDBOX_PORT: String(sandbox), GATEWAY_PORT: String(gateway), UPSTREAM_BASE_URL: `http://127.0.0.1:${sandbox}`,
+      PATH: process.env.PATH,
+      DEV_KEYS_DIR: keysDir,
+      LOG_LEVEL: 'warn',
+      SANDBOX_LATENCY: 'none',
+      REDIS_URL: redis.url,
+      SANDBOX_PORT: String(sandbox),
+      GATEWAY_PORT: String(gateway),
+      UPSTREAM_BASE_URL: `http://127.0.0.1:${sandbox}`,
       ...Object.fromEntries(subgraphs.map(({ name }, index) => [`${name.toUpperCase()}_PORT`, String(rest[index])])),
     };
     child = spawn(process.execPath, [fromRoot('dist', 'bin', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     // start gives up by itself (START_HEALTH_TIMEOUT_MS) and exits, which rejects this.
     gatewayUrl = await new Promise<string>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => {
@@ -70,7 +81,9 @@ describe('REDIS_URL=… npm start', () => {
   };
   const graphql = async (query: string, variables: Record<string, unknown>, bearer: string) => {
     const response = await fetch(gatewayUrl, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify({ query, variables }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ query, variables }),
     });
     assert.equal(response.status, 200);
     return (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
@@ -88,14 +101,19 @@ describe('REDIS_URL=… npm start', () => {
     const id = (listed.data?.customers as { edges: Array<{ node: { id: string } }> }).edges[0]?.node.id;
     assert.ok(id, JSON.stringify(listed));
     const overview = await graphql(contractOperation('CustomerOverview'), { id }, admin);
-    const customer = overview.data?.customer as { id: string; displayName: string; email: string; accounts: Array<{ maskedNumber: string }> };
+    const customer = overview.data?.customer as {
+      id: string;
+      displayName: string;
+      email: string;
+      accounts: Array<{ maskedNumber: string }>;
+    };
     assert.equal(customer.id, id, JSON.stringify(overview.errors));
 
     const client = new Redis(redis.url);
     try {
       const keys = await client.keys('fg:*');
       const values = new Map<string, string>();
-      for (const key of keys) if (await client.type(key) === 'string') values.set(key, (await client.get(key)) as string);
+      for (const key of keys) if ((await client.type(key)) === 'string') values.set(key, (await client.get(key)) as string);
       const sensitive = [...values].filter(([key]) => sensitiveNamespaces.has(key.split(':')[2] as string));
       assert.ok(sensitive.length > 0, `sensitive entries were cached: ${keys.join(', ')}`);
       const key = Buffer.from(readFileSync(join(keysDir, 'cache-encryption-key'), 'utf8').trim(), 'base64');
@@ -105,7 +123,8 @@ describe('REDIS_URL=… npm start', () => {
         assert.notEqual(cipher.decrypt(value, redisKey), undefined, `${redisKey} opens with the key in DEV_KEYS_DIR`);
       }
       const stored = [...values.values()].join('\n');
-      for (const secret of [customer.email, customer.displayName]) assert.ok(!stored.includes(secret), `${secret.slice(0, 3)}… is not stored in clear`);
+      for (const secret of [customer.email, customer.displayName])
+        assert.ok(!stored.includes(secret), `${secret.slice(0, 3)}… is not stored in clear`);
     } finally {
       client.disconnect();
     }

@@ -17,7 +17,8 @@ const documentedOptions = ['--role', '--tenant', '--customer', '--scopes', '--am
 
 function token(...args: string[]) {
   return spawnSync(process.execPath, [fromRoot('dist', 'bin', 'token.js'), ...args], {
-    env: { PATH: process.env.PATH, DEV_KEYS_DIR: keysDir }, encoding: 'utf8',
+    env: { PATH: process.env.PATH, DEV_KEYS_DIR: keysDir },
+    encoding: 'utf8',
   });
 }
 
@@ -30,7 +31,8 @@ describe('npm run token', () => {
       assert.equal(run.status, 0, run.stderr);
       assert.equal(run.stderr, '');
       assert.match(run.stdout, /^Usage: npm run token -- --role ROLE --tenant TENANT/);
-      for (const option of documentedOptions) assert.match(run.stdout, new RegExp(`^\\s+(-h, )?${option}\\b`, 'm'), `${flag} lists ${option}`);
+      for (const option of documentedOptions)
+        assert.match(run.stdout, new RegExp(`^\\s+(-h, )?${option}\\b`, 'm'), `${flag} lists ${option}`);
       for (const [role, scopes] of Object.entries(roles)) {
         assert.match(run.stdout, new RegExp(`^\\s+${role}\\s+${scopes.join(' ')}$`, 'm'), `${flag} lists ${role} with its scopes`);
       }
@@ -41,7 +43,7 @@ describe('npm run token', () => {
     [['--bogus'], 'token: unknown option --bogus'],
     [['--role', 'cfo', '--tenant', 'acme', '--colour', 'red'], 'token: unknown option --colour'],
     [['--role'], 'token: option --role needs a value'],
-    [['--role', 'cfo', '--tenant', 'acme', 'extra'], "token: unexpected argument extra"],
+    [['--role', 'cfo', '--tenant', 'acme', 'extra'], 'token: unexpected argument extra'],
     [['--tenant', 'acme'], `token: --role is required (${Object.keys(roles).join(', ')})`],
     [['--role', 'auditor', '--tenant', 'acme'], `token: unknown role auditor; expected one of ${Object.keys(roles).join(', ')}`],
     [['--role', 'cfo', '--tenant', 'acme', '--ttl', '1.5'], 'token: --ttl must be a whole number of seconds, at least 1'],
@@ -63,7 +65,12 @@ describe('npm run token', () => {
   it('prints a token with the role’s scopes on its last line', () => {
     const run = token('--role', 'cfo', '--tenant', 'acme', '--ttl', '600');
     assert.equal(run.status, 0, run.stderr);
-    const claims = jwt.decode(run.stdout.trim().split('\n').at(-1) as string) as { scope: string; tenant: string; exp: number; iat: number };
+    const claims = jwt.decode(run.stdout.trim().split('\n').at(-1) as string) as {
+      scope: string;
+      tenant: string;
+      exp: number;
+      iat: number;
+    };
     assert.equal(claims.scope, roles.cfo.join(' '));
     assert.equal(claims.tenant, 'acme');
     assert.equal(claims.exp - claims.iat, 600);

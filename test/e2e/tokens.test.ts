@@ -22,28 +22,47 @@ describe('tokens from a JWKS key set', () => {
   const ec = newSigningKey('ES256');
 
   let clock = Date.now();
-  const advance = (seconds: number) => { clock += seconds * 1000; };
+  const advance = (seconds: number) => {
+    clock += seconds * 1000;
+  };
 
   before(async () => {
     jwks = await startJwksServer([rsa, ps, ec]);
     stack = await startStack({
       env: {
-        JWT_JWKS_URL: jwks.url, JWT_JWKS_REFETCH_INTERVAL_MS: '1000', JWT_MAX_LIFETIME_SECONDS: '900',
-        JWT_JWKS_MAX_AGE_SECONDS: '600', JWT_JWKS_GRACE_SECONDS: '1800',
+        JWT_JWKS_URL: jwks.url,
+        JWT_JWKS_REFETCH_INTERVAL_MS: '1000',
+        JWT_MAX_LIFETIME_SECONDS: '900',
+        JWT_JWKS_MAX_AGE_SECONDS: '600',
+        JWT_JWKS_GRACE_SECONDS: '1800',
       },
       gatewayClock: () => clock,
     });
   });
-  after(async () => { await stack.close(); await jwks.close(); });
+  after(async () => {
+    await stack.close();
+    await jwks.close();
+  });
 
   const sign = (key: SigningKey, claims: Record<string, unknown> = {}, kid = key.kid) => {
-    const payload: Record<string, unknown> = { tenant: 'acme', scope: 'accounts:read', sub: 'staff_1', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 300, ...claims };
+    const payload: Record<string, unknown> = {
+      tenant: 'acme',
+      scope: 'accounts:read',
+      sub: 'staff_1',
+      iss: TEST_ISSUER,
+      aud: TEST_AUDIENCE,
+      iat: now(),
+      exp: now() + 300,
+      ...claims,
+    };
     for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
     return jwt.sign(payload, key.privateKey, { algorithm: key.alg, keyid: kid, noTimestamp: !('iat' in payload) });
   };
   const ask = async (headers: Record<string, string>, url?: string, body?: Record<string, unknown>) => {
     const response = await fetch(url ?? stack.gatewayUrl, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERY, ...body }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: QUERY, ...body }),
     });
     return { status: response.status, body: (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> } };
   };
@@ -81,8 +100,11 @@ describe('tokens from a JWKS key set', () => {
 
   it('verifies a key only with the algorithm the key set published it for', async () => {
     // The RSA key published for RS256 signs a PS256 token: same key, other algorithm, refused.
-    const asPs256 = jwt.sign({ tenant: 'acme', sub: 's', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 300 },
-      rsa.privateKey, { algorithm: 'PS256', keyid: rsa.kid });
+    const asPs256 = jwt.sign(
+      { tenant: 'acme', sub: 's', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 300 },
+      rsa.privateKey,
+      { algorithm: 'PS256', keyid: rsa.kid },
+    );
     assert.equal((await ask({ authorization: `Bearer ${asPs256}` })).status, 401);
   });
 
@@ -119,8 +141,12 @@ describe('tokens from a JWKS key set', () => {
       const refused = await ask({ authorization: `Bearer ${sign(rsa)}` });
       assert.equal(refused.status, 401);
       assert.equal(refused.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
-      assert.ok(stack.logs.some((line) => line.service === 'gateway' && line.level === 'error'
-        && String(line.msg).startsWith('key set unavailable')), 'the gateway logged why it refuses every token');
+      assert.ok(
+        stack.logs.some(
+          (line) => line.service === 'gateway' && line.level === 'error' && String(line.msg).startsWith('key set unavailable'),
+        ),
+        'the gateway logged why it refuses every token',
+      );
     } finally {
       jwks.down = false;
     }

@@ -13,7 +13,9 @@ interface Profile {
   tradeline: Array<{ subscriberName: string; accountType: string; balanceAmount: string; status: string; openDate: string }>;
   inquiry: Array<{ date: string; subscriberName: string; type: string }>;
 }
-interface BureauError { errors: Array<{ errorCode: string; errorType: string; message: string }> }
+interface BureauError {
+  errors: Array<{ errorCode: string; errorType: string; message: string }>;
+}
 
 const path = '/bureau/consumerservices/credit-profile/v2/credit-report';
 
@@ -74,7 +76,10 @@ describe('bureau', () => {
       assert.equal(response.status, 200);
       const [profile] = response.body.creditProfile;
       assert.ok(profile);
-      assert.deepEqual(profile.riskModel.map((model) => model.modelIndicator), ['F9', 'V4']);
+      assert.deepEqual(
+        profile.riskModel.map((model) => model.modelIndicator),
+        ['F9', 'V4'],
+      );
       for (const model of profile.riskModel) {
         assert.match(model.score, /^\d{4}$/);
         assert.ok(Number(model.score) >= 300 && Number(model.score) <= 850, model.score);
@@ -96,13 +101,20 @@ describe('bureau', () => {
     const other = await createSandbox({ port: 0, anchorDate: '2026-11-24', latency: 'none', seed: 'another-seed' });
     try {
       const strip = (profile: Profile | undefined) => ({ ...profile, headerRecord: undefined });
-      const files = async (target: Sandbox) => Promise.all(acme.slice(0, 10).map(async (id) =>
-        strip((await pull<{ creditProfile: Profile[] }>(pullBody(id), credentials.acme.bureau, target)).body.creditProfile[0])));
+      const files = async (target: Sandbox) =>
+        Promise.all(
+          acme
+            .slice(0, 10)
+            .map(async (id) =>
+              strip((await pull<{ creditProfile: Profile[] }>(pullBody(id), credentials.acme.bureau, target)).body.creditProfile[0]),
+            ),
+        );
       const ours = await files(sandbox);
       assert.deepEqual(await files(twin), ours);
       // Another seed makes other customers; the first of them has a file unlike any of ours.
       const otherIds = (await allCustomers(other.url, credentials.acme.directory)).map((customer) => customer.id);
-      const theirs = (await pull<{ creditProfile: Profile[] }>(pullBody(otherIds[0] as string), credentials.acme.bureau, other)).body.creditProfile[0];
+      const theirs = (await pull<{ creditProfile: Profile[] }>(pullBody(otherIds[0] as string), credentials.acme.bureau, other)).body
+        .creditProfile[0];
       assert.ok(theirs);
       assert.ok(!ours.some((file) => JSON.stringify(file) === JSON.stringify(strip(theirs))));
     } finally {
@@ -120,11 +132,15 @@ describe('bureau', () => {
     assert.equal(hard.status, 200);
     const afterHard = await inquiries();
     assert.equal(afterHard.length, seeded.length + 1);
-    const organisation = (await call<{ name: string }>(`${sandbox.url}/directory/v1/organisation`, { token: credentials.acme.directory })).body.name;
+    const organisation = (await call<{ name: string }>(`${sandbox.url}/directory/v1/organisation`, { token: credentials.acme.directory }))
+      .body.name;
     assert.equal(afterHard[0]?.subscriberName, organisation.toUpperCase(), 'the newest inquiry first: ours');
     assert.equal(afterHard[0]?.type, 'H');
     const onFile = await call<{ inquiries: Array<{ type: string }> }>(`${sandbox.url}/_control/bureau/inquiries/${id}`);
-    assert.deepEqual(onFile.body.inquiries.map((entry) => entry.type), ['S', 'S', 'H', 'S']);
+    assert.deepEqual(
+      onFile.body.inquiries.map((entry) => entry.type),
+      ['S', 'S', 'H', 'S'],
+    );
     await call(`${sandbox.url}/_control/reset`, { method: 'POST' });
     assert.deepEqual(await inquiries(), seeded);
   });

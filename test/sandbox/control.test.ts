@@ -53,7 +53,10 @@ describe('control API', () => {
     const core = await lakeside('/balances?account_ids=acct_x');
     assert.equal(core.status, 503);
     assert.equal(core.body.error.code, 'unavailable');
-    const ob = await call<ObError>(`${sandbox.url}/ob/albion/open-banking/v3.1/aisp/accounts`, { token: orgLink.access_token, headers: { 'x-fapi-interaction-id': 'down-1' } });
+    const ob = await call<ObError>(`${sandbox.url}/ob/albion/open-banking/v3.1/aisp/accounts`, {
+      token: orgLink.access_token,
+      headers: { 'x-fapi-interaction-id': 'down-1' },
+    });
     assert.equal(ob.status, 503);
     assert.equal(ob.body.Errors[0]?.ErrorCode, 'UK.OBIE.UnexpectedError');
     assert.equal(ob.headers.get('x-fapi-interaction-id'), 'down-1');
@@ -69,12 +72,17 @@ describe('control API', () => {
 
   it('fails the configured share of calls with 500', async () => {
     await control('/providers/pacific', { failureRate: 1 });
-    const failing = await call<CoreError>(`${sandbox.url}/core/pacific/v1/balances?account_ids=acct_x`, { token: credentials.acme.pacific });
+    const failing = await call<CoreError>(`${sandbox.url}/core/pacific/v1/balances?account_ids=acct_x`, {
+      token: credentials.acme.pacific,
+    });
     assert.equal(failing.status, 500);
     assert.equal(failing.body.error.code, 'internal_error');
     await control('/providers/pacific', { failureRate: 0.5 });
-    const statuses = await Promise.all(Array.from({ length: 60 }, () =>
-      call(`${sandbox.url}/core/pacific/v1/balances?account_ids=acct_x`, { token: credentials.acme.pacific }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        call(`${sandbox.url}/core/pacific/v1/balances?account_ids=acct_x`, { token: credentials.acme.pacific }).then((r) => r.status),
+      ),
+    );
     const failures = statuses.filter((s) => s === 500).length;
     assert.ok(failures > 5 && failures < 55, `${failures} of 60 failed at rate 0.5`);
     assert.equal((await calls()).pacific?.['GET /balances'], 61);

@@ -4,8 +4,16 @@ import { after, before, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import {
-  allCustomers, call, coreItems,
-  type CoreAccount, type CoreBalance, type CoreError, type CoreList, type CoreTransaction, type Customer, type HttpResult,
+  allCustomers,
+  call,
+  coreItems,
+  type CoreAccount,
+  type CoreBalance,
+  type CoreError,
+  type CoreList,
+  type CoreTransaction,
+  type Customer,
+  type HttpResult,
   type Organisation,
 } from './helpers.js';
 
@@ -45,7 +53,11 @@ describe('core banking (lakeside)', () => {
   it('lists the organisation’s accounts through next_cursor with USD, GBP and EUR among them', () => {
     assert.ok(orgAccounts.length >= 30 && orgAccounts.length <= 36, `${orgAccounts.length}`);
     assert.equal(new Set(orgAccounts.map((a) => a.id)).size, orgAccounts.length);
-    for (const currency of ['usd', 'gbp', 'eur']) assert.ok(orgAccounts.some((a) => a.currency === currency), currency);
+    for (const currency of ['usd', 'gbp', 'eur'])
+      assert.ok(
+        orgAccounts.some((a) => a.currency === currency),
+        currency,
+      );
     for (const account of orgAccounts) {
       assert.match(account.id, /^acct_/);
       assert.ok(['checking', 'savings', 'money_market'].includes(account.type));
@@ -60,7 +72,10 @@ describe('core banking (lakeside)', () => {
     assert.equal(tooMany.body.error.code, 'invalid_request');
     const ok = await call<CoreList<CoreBalance>>(`${base}/balances?account_ids=${ids.slice(0, 25).join(',')}`, { token: key });
     assert.equal(ok.status, 200);
-    assert.deepEqual(ok.body.data.map((b) => b.account_id), ids.slice(0, 25));
+    assert.deepEqual(
+      ok.body.data.map((b) => b.account_id),
+      ids.slice(0, 25),
+    );
   });
 
   it('leaves out ids another tenant holds, and 404s their accounts', async () => {
@@ -82,7 +97,10 @@ describe('core banking (lakeside)', () => {
     assert.ok(all.length > 40);
     assert.equal(new Set(all.map((t) => t.id)).size, all.length);
     const effective = all.map((t) => Date.parse(t.posted_at ?? t.created_at));
-    assert.deepEqual(effective, [...effective].sort((a, b) => b - a));
+    assert.deepEqual(
+      effective,
+      [...effective].sort((a, b) => b - a),
+    );
     const pending = all.filter((t) => t.status === 'pending');
     assert.ok(pending.length >= 1);
     for (const t of pending) assert.equal(t.posted_at, null);
@@ -113,13 +131,19 @@ describe('core banking (lakeside)', () => {
     const all = await coreItems<CoreTransaction>(`${base}/accounts/${account.id}/transactions?limit=100`, key);
     const after = `${anchorDate.slice(0, 8)}01T00:00:00Z`;
     const before = `${anchorDate}T00:00:00Z`;
-    const filtered = await coreItems<CoreTransaction>(`${base}/accounts/${account.id}/transactions?limit=100&posted_after=${after}&posted_before=${before}`, key);
+    const filtered = await coreItems<CoreTransaction>(
+      `${base}/accounts/${account.id}/transactions?limit=100&posted_after=${after}&posted_before=${before}`,
+      key,
+    );
     const expected = all.filter((t) => {
       const at = Date.parse(t.posted_at ?? t.created_at);
       return at > Date.parse(after) && at < Date.parse(before);
     });
     assert.ok(expected.length > 0);
-    assert.deepEqual(filtered.map((t) => t.id), expected.map((t) => t.id));
+    assert.deepEqual(
+      filtered.map((t) => t.id),
+      expected.map((t) => t.id),
+    );
     assert.equal((await call(`${base}/accounts/${account.id}/transactions?posted_after=tomorrow`, { token: key })).status, 400);
   });
 

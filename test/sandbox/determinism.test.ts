@@ -36,11 +36,14 @@ describe('seeded data determinism', () => {
       const org = await call<Organisation>(`${sandbox.url}/directory/v1/organisation`, { token: credentials.globex.directory });
       const link = org.body.bank_links.find((l) => l.institution_id === 'pacific');
       assert.ok(link && link.type === 'core_banking');
-      const accounts = await call<CoreList<CoreAccount>>(`${sandbox.url}/core/pacific/v1/customers/${link.bank_customer_id}/accounts`, { token: key });
+      const accounts = await call<CoreList<CoreAccount>>(`${sandbox.url}/core/pacific/v1/customers/${link.bank_customer_id}/accounts`, {
+        token: key,
+      });
       const [target, ...others] = accounts.body.data;
       assert.ok(target);
       // Generating other accounts' ledgers first must not shift this one's random stream.
-      if (warmUpOthers) for (const other of others) await call(`${sandbox.url}/core/pacific/v1/accounts/${other.id}/transactions`, { token: key });
+      if (warmUpOthers)
+        for (const other of others) await call(`${sandbox.url}/core/pacific/v1/accounts/${other.id}/transactions`, { token: key });
       return call<CoreList<unknown>>(`${sandbox.url}/core/pacific/v1/accounts/${target.id}/transactions?limit=100`, { token: key });
     };
     const [a, b] = [await transactionsOfFirstAccount(first, false), await transactionsOfFirstAccount(second, true)];
@@ -54,7 +57,12 @@ describe('seeded data determinism', () => {
       const org = await call<Organisation>(`${sandbox.url}/directory/v1/organisation`, { token: credentials.acme.directory });
       const link = org.body.bank_links.find((l) => l.institution_id === 'albion');
       assert.ok(link && link.type === 'open_banking');
-      return { link, accounts: await call<ObEnvelope<{ Account: ObAccount[] }>>(`${sandbox.url}/ob/albion/open-banking/v3.1/aisp/accounts`, { token: link.access_token }) };
+      return {
+        link,
+        accounts: await call<ObEnvelope<{ Account: ObAccount[] }>>(`${sandbox.url}/ob/albion/open-banking/v3.1/aisp/accounts`, {
+          token: link.access_token,
+        }),
+      };
     };
     const a = await read(first);
     const b = await read(second);

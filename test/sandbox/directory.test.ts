@@ -25,7 +25,11 @@ describe('directory', () => {
     const ids = [...acme, ...globex].map((customer) => customer.id);
     assert.equal(new Set(ids).size, ids.length);
     for (const id of ids) assert.match(id, /^cus_[0-9a-f]{16}$/);
-    assert.deepEqual(acme.map((c) => c.id), [...acme.map((c) => c.id)].sort(), 'lists are ordered by id');
+    assert.deepEqual(
+      acme.map((c) => c.id),
+      [...acme.map((c) => c.id)].sort(),
+      'lists are ordered by id',
+    );
   });
 
   it('gives every customer 1–4 accounts worth of bank links, each well formed', () => {
@@ -60,9 +64,14 @@ describe('directory', () => {
     const [a1, a2] = [acme[5], acme[2]];
     const g = globex[0];
     assert.ok(a1 && a2 && g);
-    const result = await call<CustomerList>(`${base}/customers?ids=${a1.id},${g.id},${a2.id},cus_0000000000000000`, { token: credentials.acme.directory });
+    const result = await call<CustomerList>(`${base}/customers?ids=${a1.id},${g.id},${a2.id},cus_0000000000000000`, {
+      token: credentials.acme.directory,
+    });
     assert.equal(result.status, 200);
-    assert.deepEqual(result.body.data.map((c) => c.id), [a1.id, a2.id]);
+    assert.deepEqual(
+      result.body.data.map((c) => c.id),
+      [a1.id, a2.id],
+    );
     assert.equal(result.body.has_more, false);
     const tooMany = Array.from({ length: 101 }, (_, i) => `cus_${i.toString(16).padStart(16, '0')}`).join(',');
     assert.equal((await call(`${base}/customers?ids=${tooMany}`, { token: credentials.acme.directory })).status, 400);
@@ -76,7 +85,10 @@ describe('directory', () => {
     const last = page1.body.data.at(-1);
     assert.ok(last);
     const page2 = await call<CustomerList>(`${base}/customers?limit=7&starting_after=${last.id}`, { token: credentials.acme.directory });
-    assert.deepEqual([...page1.body.data, ...page2.body.data].map((c) => c.id), acme.slice(0, 14).map((c) => c.id));
+    assert.deepEqual(
+      [...page1.body.data, ...page2.body.data].map((c) => c.id),
+      acme.slice(0, 14).map((c) => c.id),
+    );
     const defaults = await call<CustomerList>(`${base}/customers`, { token: credentials.acme.directory });
     assert.equal(defaults.body.data.length, 10);
     for (const limit of ['0', '101', 'ten']) {

@@ -6,8 +6,13 @@ import { lastBusinessDay } from '../../sandbox/ecb/rates.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import { call } from './helpers.js';
 
-interface RateCube { currency: string; rate: string }
-interface EcbFile { 'gesmes:Envelope': { Cube: { Cube: { time: string; Cube: RateCube[] } } } }
+interface RateCube {
+  currency: string;
+  rate: string;
+}
+interface EcbFile {
+  'gesmes:Envelope': { Cube: { Cube: { time: string; Cube: RateCube[] } } };
+}
 
 describe('ECB reference rates', () => {
   let sandbox: Sandbox;

@@ -8,7 +8,10 @@ export interface HttpResult<T> {
   readonly headers: Headers;
 }
 
-export async function call<T>(url: string, options: { token?: string; headers?: Record<string, string>; method?: string; body?: unknown } = {}): Promise<HttpResult<T>> {
+export async function call<T>(
+  url: string,
+  options: { token?: string; headers?: Record<string, string>; method?: string; body?: unknown } = {},
+): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -28,7 +31,9 @@ export function getWithHost(url: string, host: string, token: string): Promise<{
     const req = httpRequest(url, { headers: { host, authorization: `Bearer ${token}` }, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { text += chunk; });
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
     });
     req.on('error', reject);
@@ -61,29 +66,102 @@ export interface Customer {
   created: number;
   bank_links: BankLink[];
 }
-export interface CustomerList { object: 'list'; data: Customer[]; has_more: boolean; url: string }
-export interface Organisation { object: 'organisation'; id: string; name: string; bank_links: BankLink[] }
-export interface StripeError { error: { type: string; code: string; message: string } }
+export interface CustomerList {
+  object: 'list';
+  data: Customer[];
+  has_more: boolean;
+  url: string;
+}
+export interface Organisation {
+  object: 'organisation';
+  id: string;
+  name: string;
+  bank_links: BankLink[];
+}
+export interface StripeError {
+  error: { type: string; code: string; message: string };
+}
 
-export interface ObAmount { Amount: string; Currency: string }
+export interface ObAmount {
+  Amount: string;
+  Currency: string;
+}
 export interface ObAccount {
-  AccountId: string; Currency: string; AccountType: string; AccountSubType: string; OpeningDate: string; Nickname: string;
+  AccountId: string;
+  Currency: string;
+  AccountType: string;
+  AccountSubType: string;
+  OpeningDate: string;
+  Nickname: string;
   Account: { SchemeName: string; Identification: string; Name: string }[];
 }
-export interface ObBalance { AccountId: string; Amount: ObAmount; CreditDebitIndicator: 'Credit' | 'Debit'; Type: string; DateTime: string }
-export interface ObTransaction {
-  AccountId: string; TransactionId: string; CreditDebitIndicator: 'Credit' | 'Debit'; Status: 'Booked' | 'Pending';
-  BookingDateTime: string; Amount: ObAmount; TransactionInformation: string;
+export interface ObBalance {
+  AccountId: string;
+  Amount: ObAmount;
+  CreditDebitIndicator: 'Credit' | 'Debit';
+  Type: string;
+  DateTime: string;
 }
-export interface ObLinks { Self: string; First?: string; Prev?: string; Next?: string; Last?: string }
-export interface ObEnvelope<D> { Data: D; Links: ObLinks; Meta: { TotalPages: number; FirstAvailableDateTime?: string } }
-export interface ObError { Code: string; Id: string; Message: string; Errors: { ErrorCode: string; Message: string; Path?: string }[] }
+export interface ObTransaction {
+  AccountId: string;
+  TransactionId: string;
+  CreditDebitIndicator: 'Credit' | 'Debit';
+  Status: 'Booked' | 'Pending';
+  BookingDateTime: string;
+  Amount: ObAmount;
+  TransactionInformation: string;
+}
+export interface ObLinks {
+  Self: string;
+  First?: string;
+  Prev?: string;
+  Next?: string;
+  Last?: string;
+}
+export interface ObEnvelope<D> {
+  Data: D;
+  Links: ObLinks;
+  Meta: { TotalPages: number; FirstAvailableDateTime?: string };
+}
+export interface ObError {
+  Code: string;
+  Id: string;
+  Message: string;
+  Errors: { ErrorCode: string; Message: string; Path?: string }[];
+}
 
-export interface CoreAccount { id: string; object: 'account'; customer_id: string; type: string; currency: string; opened_at: string }
-export interface CoreTransaction { id: string; account_id: string; amount: number; status: 'posted' | 'pending'; posted_at: string | null; created_at: string }
-export interface CoreList<T> { object: 'list'; data: T[]; has_more: boolean; next_cursor: string | null }
-export interface CoreBalance { account_id: string; currency: string; available: number; ledger: number; as_of: string }
-export interface CoreError { error: { code: string; message: string } }
+export interface CoreAccount {
+  id: string;
+  object: 'account';
+  customer_id: string;
+  type: string;
+  currency: string;
+  opened_at: string;
+}
+export interface CoreTransaction {
+  id: string;
+  account_id: string;
+  amount: number;
+  status: 'posted' | 'pending';
+  posted_at: string | null;
+  created_at: string;
+}
+export interface CoreList<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+export interface CoreBalance {
+  account_id: string;
+  currency: string;
+  available: number;
+  ledger: number;
+  as_of: string;
+}
+export interface CoreError {
+  error: { code: string; message: string };
+}
 
 /** Signed minor units of an OB amount. */
 export function obSigned(item: { Amount: ObAmount; CreditDebitIndicator: 'Credit' | 'Debit' }): number {

@@ -11,8 +11,21 @@ import { KYC_DEV_WEBHOOK_TOKEN } from '../../sandbox/kyc/index.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import { call } from './helpers.js';
 
-interface Applicant { id: string; first_name: string; last_name: string; dob: string; id_numbers: Array<{ type: string; value: string }>; address: { country: string; postcode: string } }
-interface Check { id: string; status: string; result: string | null; applicant_id: string; report_ids: string[] }
+interface Applicant {
+  id: string;
+  first_name: string;
+  last_name: string;
+  dob: string;
+  id_numbers: Array<{ type: string; value: string }>;
+  address: { country: string; postcode: string };
+}
+interface Check {
+  id: string;
+  status: string;
+  result: string | null;
+  applicant_id: string;
+  report_ids: string[];
+}
 
 describe('kyc sandbox (Onfido v3.6)', () => {
   let sandbox: Sandbox;
@@ -27,7 +40,9 @@ describe('kyc sandbox (Onfido v3.6)', () => {
     receiver = createServer((request, response) => {
       let body = '';
       request.setEncoding('utf8');
-      request.on('data', (chunk: string) => { body += chunk; });
+      request.on('data', (chunk: string) => {
+        body += chunk;
+      });
       request.on('end', () => {
         const signature = request.headers['x-sha2-signature'];
         received.push({ body, signature: typeof signature === 'string' ? signature : undefined });
@@ -36,16 +51,25 @@ describe('kyc sandbox (Onfido v3.6)', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
-    sandbox = await createSandbox({ port: 0, anchorDate: '2026-11-24', latency: 'none', webhookTargets: { kyc: `http://127.0.0.1:${port}/webhooks/kyc` } });
+    sandbox = await createSandbox({
+      port: 0,
+      anchorDate: '2026-11-24',
+      latency: 'none',
+      webhookTargets: { kyc: `http://127.0.0.1:${port}/webhooks/kyc` },
+    });
   });
   after(async () => {
     await sandbox.close();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
 
-  it('refuses a missing or wrong token, and a Bearer one, with Onfido\'s error object', async () => {
-    for (const headers of [{}, { authorization: 'Token token=nope' }, { authorization: `Bearer ${credentials.acme.kyc}` }] as Array<Record<string, string>>) {
-      const response = await call<{ error: { type: string; message: string; fields: object } }>(`${sandbox.url}/kyc/v3.6/applicants`, { headers });
+  it("refuses a missing or wrong token, and a Bearer one, with Onfido's error object", async () => {
+    for (const headers of [{}, { authorization: 'Token token=nope' }, { authorization: `Bearer ${credentials.acme.kyc}` }] as Array<
+      Record<string, string>
+    >) {
+      const response = await call<{ error: { type: string; message: string; fields: object } }>(`${sandbox.url}/kyc/v3.6/applicants`, {
+        headers,
+      });
       assert.equal(response.status, 401);
       assert.equal(response.body.error.type, 'authorization_error');
       assert.deepEqual(response.body.error.fields, {});
@@ -59,7 +83,9 @@ describe('kyc sandbox (Onfido v3.6)', () => {
     const seen: string[] = [];
     let next: string | undefined = `${sandbox.url}/kyc/v3.6/applicants?per_page=50`;
     while (next) {
-      const page: Awaited<ReturnType<typeof call<{ applicants: Applicant[] }>>> = await call<{ applicants: Applicant[] }>(next, { headers: { authorization: `Token token=${credentials.acme.kyc}` } });
+      const page: Awaited<ReturnType<typeof call<{ applicants: Applicant[] }>>> = await call<{ applicants: Applicant[] }>(next, {
+        headers: { authorization: `Token token=${credentials.acme.kyc}` },
+      });
       assert.equal(page.status, 200);
       assert.ok(page.body.applicants.length <= 50);
       seen.push(...page.body.applicants.map((applicant) => applicant.id));
@@ -77,8 +103,11 @@ describe('kyc sandbox (Onfido v3.6)', () => {
     assert.ok((bad.body as { error: { fields: Record<string, string[]> } }).error.fields.per_page);
   });
 
-  it('serves an applicant\'s personal data to its own tenant only, and its checks and reports', async () => {
-    const directory = await call<{ data: Array<{ id: string; display_name: string; kyc_applicant_id: string }> }>(`${sandbox.url}/directory/v1/customers?limit=5`, { token: credentials.acme.directory });
+  it("serves an applicant's personal data to its own tenant only, and its checks and reports", async () => {
+    const directory = await call<{ data: Array<{ id: string; display_name: string; kyc_applicant_id: string }> }>(
+      `${sandbox.url}/directory/v1/customers?limit=5`,
+      { token: credentials.acme.directory },
+    );
     const customer = directory.body.data[0];
     assert.ok(customer);
     const applicant = await kyc(`/applicants/${customer.kyc_applicant_id}`);
@@ -97,14 +126,25 @@ describe('kyc sandbox (Onfido v3.6)', () => {
     assert.ok(check && check.applicant_id === customer.kyc_applicant_id);
     assert.ok(['in_progress', 'complete'].includes(check.status));
     assert.equal((await kyc(`/checks/${check.id}`, 'globex')).status, 404);
-    const reports = (await kyc(`/reports?check_id=${check.id}`)).body as { reports: Array<{ id: string; name: string; result: string | null; check_id: string }> };
-    assert.deepEqual(reports.reports.map((report) => report.id), check.report_ids);
-    if (check.status === 'complete') assert.equal(reports.reports.some((report) => report.result === 'consider'), check.result === 'consider');
+    const reports = (await kyc(`/reports?check_id=${check.id}`)).body as {
+      reports: Array<{ id: string; name: string; result: string | null; check_id: string }>;
+    };
+    assert.deepEqual(
+      reports.reports.map((report) => report.id),
+      check.report_ids,
+    );
+    if (check.status === 'complete')
+      assert.equal(
+        reports.reports.some((report) => report.result === 'consider'),
+        check.result === 'consider',
+      );
     assert.equal((await kyc('/checks')).status, 422);
   });
 
   it('completes a running check through the control API and sends a signed check.completed webhook', async () => {
-    const pending = (await control('/kyc/pending-checks')).body as { checks: Array<{ check_id: string; applicant_id: string; tenant: string }> };
+    const pending = (await control('/kyc/pending-checks')).body as {
+      checks: Array<{ check_id: string; applicant_id: string; tenant: string }>;
+    };
     const target = pending.checks.find((entry) => entry.tenant === 'acme');
     assert.ok(target);
     const before = (await kyc(`/checks/${target.check_id}`)).body as Check;
@@ -115,8 +155,13 @@ describe('kyc sandbox (Onfido v3.6)', () => {
     const event = received.find((entry) => entry.body.includes(target.check_id));
     assert.ok(event);
     assert.equal(event.signature, createHmac('sha256', KYC_DEV_WEBHOOK_TOKEN).update(event.body).digest('hex'));
-    const payload = JSON.parse(event.body) as { payload: { resource_type: string; action: string; object: { id: string; status: string; completed_at_iso8601: string } } };
-    assert.deepEqual([payload.payload.resource_type, payload.payload.action, payload.payload.object.id], ['check', 'check.completed', target.check_id]);
+    const payload = JSON.parse(event.body) as {
+      payload: { resource_type: string; action: string; object: { id: string; status: string; completed_at_iso8601: string } };
+    };
+    assert.deepEqual(
+      [payload.payload.resource_type, payload.payload.action, payload.payload.object.id],
+      ['check', 'check.completed', target.check_id],
+    );
     assert.ok(!Number.isNaN(Date.parse(payload.payload.object.completed_at_iso8601)));
     const afterwards = (await kyc(`/checks/${target.check_id}`)).body as Check;
     assert.deepEqual([afterwards.status, afterwards.result], ['complete', 'clear']);

@@ -4,8 +4,22 @@ import { after, before, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import {
-  allCustomers, call, currencyDecimals, getWithHost, obPages, obSigned, toMinor, utcToday,
-  type Customer, type HttpResult, type ObAccount, type ObBalance, type ObEnvelope, type ObError, type ObTransaction, type OpenBankingLink,
+  allCustomers,
+  call,
+  currencyDecimals,
+  getWithHost,
+  obPages,
+  obSigned,
+  toMinor,
+  utcToday,
+  type Customer,
+  type HttpResult,
+  type ObAccount,
+  type ObBalance,
+  type ObEnvelope,
+  type ObError,
+  type ObTransaction,
+  type OpenBankingLink,
   type Organisation,
 } from './helpers.js';
 
@@ -45,7 +59,11 @@ describe('open banking (northwind)', () => {
     assert.equal(result.status, 200, result.text);
     const byType = new Map(result.body.Data.Balance.map((balance) => [balance.Type, obSigned(balance)]));
     assert.deepEqual([...byType.keys()].sort(), ['ClosingBooked', 'InterimAvailable', 'InterimBooked']);
-    return { available: byType.get('InterimAvailable') ?? NaN, booked: byType.get('InterimBooked') ?? NaN, closing: byType.get('ClosingBooked') ?? NaN };
+    return {
+      available: byType.get('InterimAvailable') ?? NaN,
+      booked: byType.get('InterimBooked') ?? NaN,
+      closing: byType.get('ClosingBooked') ?? NaN,
+    };
   };
 
   it('lists the organisation’s business accounts in the Data/Links/Meta envelope', async () => {
@@ -54,7 +72,11 @@ describe('open banking (northwind)', () => {
     assert.equal(result.body.Links.Self, `${base}/accounts`);
     assert.equal(result.body.Meta.TotalPages, 1);
     assert.ok(orgAccounts.length >= 8 && orgAccounts.length <= 12, `${orgAccounts.length} accounts`);
-    for (const currency of ['USD', 'GBP', 'EUR']) assert.ok(orgAccounts.some((a) => a.Currency === currency), currency);
+    for (const currency of ['USD', 'GBP', 'EUR'])
+      assert.ok(
+        orgAccounts.some((a) => a.Currency === currency),
+        currency,
+      );
     for (const account of orgAccounts) {
       assert.equal(account.AccountType, 'Business');
       const scheme = account.Account[0];
@@ -75,14 +97,20 @@ describe('open banking (northwind)', () => {
     for (const page of pages.slice(0, -1)) assert.equal(page.Data.Transaction.length, 25);
     assert.equal(new Set(transactions.map((t) => t.TransactionId)).size, transactions.length);
     const times = transactions.map((t) => Date.parse(t.BookingDateTime));
-    assert.deepEqual(times, [...times].sort((a, b) => b - a));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+    );
     assert.ok(Date.parse(transactions.at(-1)?.BookingDateTime ?? '') >= anchorStart - 91 * dayMs);
     const [firstPage, secondPage] = pages;
     assert.equal(firstPage?.Links.Next, `${base}/accounts/${account.AccountId}/transactions?page=2`);
     assert.equal(firstPage?.Links.Prev, undefined);
     assert.equal(secondPage?.Links.Prev, `${base}/accounts/${account.AccountId}/transactions?page=1`);
     assert.equal(pages.at(-1)?.Links.Next, undefined);
-    assert.ok(transactions.some((t) => t.Status === 'Pending'), 'the newest few are pending');
+    assert.ok(
+      transactions.some((t) => t.Status === 'Pending'),
+      'the newest few are pending',
+    );
     assert.equal(transactions[0]?.Status, 'Pending');
     for (const t of transactions) toMinor(t.Amount.Amount, currencyDecimals[t.Amount.Currency] ?? -1);
   });
@@ -94,11 +122,19 @@ describe('open banking (northwind)', () => {
     const from = new Date(anchorStart - 20 * dayMs).toISOString();
     const to = new Date(anchorStart - 3 * dayMs).toISOString();
     const query = `fromBookingDateTime=${encodeURIComponent(from)}&toBookingDateTime=${encodeURIComponent(to)}`;
-    const pages = await obPages<{ Transaction: ObTransaction[] }>(`${base}/accounts/${account.AccountId}/transactions?${query}`, orgLink.access_token);
+    const pages = await obPages<{ Transaction: ObTransaction[] }>(
+      `${base}/accounts/${account.AccountId}/transactions?${query}`,
+      orgLink.access_token,
+    );
     const filtered = pages.flatMap((page) => page.Data.Transaction.map((t) => t.TransactionId));
-    const expected = all.filter((t) => Date.parse(t.BookingDateTime) >= Date.parse(from) && Date.parse(t.BookingDateTime) <= Date.parse(to));
+    const expected = all.filter(
+      (t) => Date.parse(t.BookingDateTime) >= Date.parse(from) && Date.parse(t.BookingDateTime) <= Date.parse(to),
+    );
     assert.ok(expected.length > 0);
-    assert.deepEqual(filtered, expected.map((t) => t.TransactionId));
+    assert.deepEqual(
+      filtered,
+      expected.map((t) => t.TransactionId),
+    );
     assert.ok(pages.length > 1, 'seventeen days of corporate activity span several pages');
     assert.ok(pages[0]?.Links.Next?.includes(`fromBookingDateTime=${encodeURIComponent(from)}`));
   });
@@ -107,7 +143,9 @@ describe('open banking (northwind)', () => {
     const account = orgAccounts[0];
     assert.ok(account);
     for (const query of ['fromBookingDateTime=yesterday', 'toBookingDateTime=2026-02-30T00:00:00Z', 'page=0', 'page=999']) {
-      const result: HttpResult<ObError> = await call<ObError>(`${base}/accounts/${account.AccountId}/transactions?${query}`, { token: orgLink.access_token });
+      const result: HttpResult<ObError> = await call<ObError>(`${base}/accounts/${account.AccountId}/transactions?${query}`, {
+        token: orgLink.access_token,
+      });
       assert.equal(result.status, 400, query);
       assert.equal(result.body.Errors[0]?.ErrorCode, 'UK.OBIE.Field.Invalid', query);
     }
@@ -121,7 +159,10 @@ describe('open banking (northwind)', () => {
   });
 
   it('echoes x-fapi-interaction-id, and mints a UUID when none is sent (errors too)', async () => {
-    const echoed = await call(`${base}/accounts`, { token: orgLink.access_token, headers: { 'x-fapi-interaction-id': 'test-interaction-42' } });
+    const echoed = await call(`${base}/accounts`, {
+      token: orgLink.access_token,
+      headers: { 'x-fapi-interaction-id': 'test-interaction-42' },
+    });
     assert.equal(echoed.headers.get('x-fapi-interaction-id'), 'test-interaction-42');
     const minted = await call(`${base}/accounts`, { token: 'not-a-token' });
     assert.equal(minted.status, 401);
@@ -153,9 +194,10 @@ describe('open banking (northwind)', () => {
       if (!fresh) continue;
       const { available, booked, closing } = await balancesOf(fresh.AccountId, link.access_token);
       const { transactions } = await transactionsOf(fresh.AccountId, link.access_token);
-      const sum = (status: string, since = -Infinity) => transactions
-        .filter((t) => t.Status === status && Date.parse(t.BookingDateTime) >= since)
-        .reduce((total, t) => total + obSigned(t), 0);
+      const sum = (status: string, since = -Infinity) =>
+        transactions
+          .filter((t) => t.Status === status && Date.parse(t.BookingDateTime) >= since)
+          .reduce((total, t) => total + obSigned(t), 0);
       assert.equal(booked, sum('Booked'), `${customer.id} ${fresh.AccountId}: InterimBooked = sum of booked`);
       assert.equal(available, booked + sum('Pending'));
       assert.equal(closing, booked - sum('Booked', anchorStart));
@@ -176,7 +218,9 @@ describe('open banking (northwind)', () => {
       assert.equal(result.body.Errors[0]?.ErrorCode, 'UK.OBIE.Resource.InvalidConsentStatus');
     }
     const consent = await call<{ Data: { ConsentId: string; Status: string; ExpirationDateTime: string; Permissions: string[] } }>(
-      `${base}/account-access-consents/${expired.consent_id}`, { token: credentials.acme.northwind });
+      `${base}/account-access-consents/${expired.consent_id}`,
+      { token: credentials.acme.northwind },
+    );
     assert.equal(consent.status, 200);
     assert.equal(consent.body.Data.ConsentId, expired.consent_id);
     assert.equal(Date.parse(consent.body.Data.ExpirationDateTime), Date.parse(expired.consent_expires_at));
@@ -193,7 +237,9 @@ describe('open banking (northwind)', () => {
   });
 
   it('hides accounts outside the consent (404) and refuses unknown or other banks’ tokens (401)', async () => {
-    const customerLink = customers.map((c) => obLink(c.bank_links, 'northwind')).find((l) => l && Date.parse(l.consent_expires_at) > Date.now());
+    const customerLink = customers
+      .map((c) => obLink(c.bank_links, 'northwind'))
+      .find((l) => l && Date.parse(l.consent_expires_at) > Date.now());
     assert.ok(customerLink);
     const orgAccount = orgAccounts[0];
     assert.ok(orgAccount);

@@ -9,8 +9,20 @@ import { DEV_PROCESSOR_WEBHOOK_SECRET } from '../../sandbox/processor/index.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import { call, utcToday, type StripeError } from './helpers.js';
 
-interface Intent { id: string; object: string; amount: number; currency: string; status: string; metadata: Record<string, string>; payment_method: string }
-interface IntentList { object: string; has_more: boolean; data: Intent[] }
+interface Intent {
+  id: string;
+  object: string;
+  amount: number;
+  currency: string;
+  status: string;
+  metadata: Record<string, string>;
+  payment_method: string;
+}
+interface IntentList {
+  object: string;
+  has_more: boolean;
+  data: Intent[];
+}
 
 describe('processor (Stripe PaymentIntents)', () => {
   let sandbox: Sandbox;
@@ -22,27 +34,59 @@ describe('processor (Stripe PaymentIntents)', () => {
   const create = async (form: Record<string, string>, key?: string, token = credentials.acme.processor) => {
     const response = await fetch(`${base()}/payment_intents`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', ...(key ? { 'idempotency-key': key } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
       body: new URLSearchParams(form).toString(),
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as Intent & StripeError };
   };
-  const form = (amount = '1250') => ({ amount, currency: 'usd', payment_method: `pm_acct_${usdAccount.id}`, confirm: 'true', 'metadata[order]': 'o-1' });
-  const balance = async () => (await call<{ data: Array<{ account_id: string; ledger: number }> }>(`${sandbox.url}/core/lakeside/v1/balances?account_ids=${usdAccount.id}`, { token: credentials.acme.lakeside })).body.data[0]?.ledger as number;
+  const form = (amount = '1250') => ({
+    amount,
+    currency: 'usd',
+    payment_method: `pm_acct_${usdAccount.id}`,
+    confirm: 'true',
+    'metadata[order]': 'o-1',
+  });
+  const balance = async () =>
+    (
+      await call<{ data: Array<{ account_id: string; ledger: number }> }>(
+        `${sandbox.url}/core/lakeside/v1/balances?account_ids=${usdAccount.id}`,
+        { token: credentials.acme.lakeside },
+      )
+    ).body.data[0]?.ledger as number;
 
   before(async () => {
     const { createServer } = await import('node:http');
     receiver = createServer((request, response) => {
       let body = '';
-      request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-      request.on('end', () => { received.push({ headers: request.headers as Record<string, string>, body }); response.end('ok'); });
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      request.on('end', () => {
+        received.push({ headers: request.headers as Record<string, string>, body });
+        response.end('ok');
+      });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const port = (receiver.address() as import('node:net').AddressInfo).port;
-    sandbox = await createSandbox({ port: 0, anchorDate: utcToday(), latency: 'none', webhookTargets: { processor: `http://127.0.0.1:${port}/hook` } });
-    const org = await call<{ bank_links: Array<{ institution_id: string; bank_customer_id?: string }> }>(`${sandbox.url}/directory/v1/organisation`, { token: credentials.acme.directory });
+    sandbox = await createSandbox({
+      port: 0,
+      anchorDate: utcToday(),
+      latency: 'none',
+      webhookTargets: { processor: `http://127.0.0.1:${port}/hook` },
+    });
+    const org = await call<{ bank_links: Array<{ institution_id: string; bank_customer_id?: string }> }>(
+      `${sandbox.url}/directory/v1/organisation`,
+      { token: credentials.acme.directory },
+    );
     const link = org.body.bank_links.find((entry) => entry.institution_id === 'lakeside');
-    const accounts = await call<{ data: Array<{ id: string; currency: string }> }>(`${sandbox.url}/core/lakeside/v1/customers/${link?.bank_customer_id}/accounts`, { token: credentials.acme.lakeside });
+    const accounts = await call<{ data: Array<{ id: string; currency: string }> }>(
+      `${sandbox.url}/core/lakeside/v1/customers/${link?.bank_customer_id}/accounts`,
+      { token: credentials.acme.lakeside },
+    );
     const account = accounts.body.data.find((entry) => entry.currency.toUpperCase() === 'USD');
     assert.ok(account);
     usdAccount = { id: account.id, balance: 0 };
@@ -52,7 +96,10 @@ describe('processor (Stripe PaymentIntents)', () => {
     await control('/settlement', { settleAfterMs: null });
     received = [];
   });
-  after(async () => { await sandbox.close(); await new Promise((resolve) => receiver.close(resolve)); });
+  after(async () => {
+    await sandbox.close();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
 
   it('creates a confirmed intent from a form body, in minor units and lowercase currency', async () => {
     const created = await create(form());
@@ -65,7 +112,7 @@ describe('processor (Stripe PaymentIntents)', () => {
     assert.deepEqual(created.body.metadata, { order: 'o-1' });
   });
 
-  it('answers with Stripe\'s error object', async () => {
+  it("answers with Stripe's error object", async () => {
     const missing = await create({ currency: 'usd' });
     assert.equal(missing.status, 400);
     assert.equal(missing.body.error.type, 'invalid_request_error');
@@ -92,14 +139,22 @@ describe('processor (Stripe PaymentIntents)', () => {
     const ids = [];
     for (let index = 0; index < 3; index += 1) ids.push((await create(form(String(100 + index)))).body.id);
     const page = await call<IntentList>(`${base()}/payment_intents?limit=2`, { token: credentials.acme.processor });
-    assert.deepEqual(page.body.data.map((intent) => intent.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      page.body.data.map((intent) => intent.id),
+      [ids[2], ids[1]],
+    );
     assert.equal(page.body.has_more, true);
-    const next = await call<IntentList>(`${base()}/payment_intents?limit=2&starting_after=${ids[1]}`, { token: credentials.acme.processor });
-    assert.deepEqual(next.body.data.map((intent) => intent.id), [ids[0]]);
+    const next = await call<IntentList>(`${base()}/payment_intents?limit=2&starting_after=${ids[1]}`, {
+      token: credentials.acme.processor,
+    });
+    assert.deepEqual(
+      next.body.data.map((intent) => intent.id),
+      [ids[0]],
+    );
     assert.equal(next.body.has_more, false);
   });
 
-  it('settles on command: succeeded, booked on the bank\'s ledger, with signed webhooks', async () => {
+  it("settles on command: succeeded, booked on the bank's ledger, with signed webhooks", async () => {
     const before = await balance();
     const created = await create(form('4321'));
     assert.equal((await control(`/payment_intents/${created.body.id}/succeed`)).status, 200);
@@ -117,7 +172,12 @@ describe('processor (Stripe PaymentIntents)', () => {
 
   it('cancels a processing intent, not a succeeded one', async () => {
     const created = await create(form());
-    const cancel = (id: string) => call<Intent & StripeError>(`${base()}/payment_intents/${id}/cancel`, { method: 'POST', token: credentials.acme.processor, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const cancel = (id: string) =>
+      call<Intent & StripeError>(`${base()}/payment_intents/${id}/cancel`, {
+        method: 'POST',
+        token: credentials.acme.processor,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
     assert.equal((await cancel(created.body.id)).body.status, 'canceled');
     const settled = await create(form());
     await control(`/payment_intents/${settled.body.id}/succeed`);
@@ -137,7 +197,9 @@ describe('processor (Stripe PaymentIntents)', () => {
     assert.equal(received.length, 0);
     await control('/webhooks/release', { order: 'reverse' });
     await sandbox.outbox.idle();
-    assert.deepEqual(received.map((delivery) => (JSON.parse(delivery.body) as { type: string }).type),
-      ['payment_intent.succeeded', 'payment_intent.processing', 'payment_intent.created']);
+    assert.deepEqual(
+      received.map((delivery) => (JSON.parse(delivery.body) as { type: string }).type),
+      ['payment_intent.succeeded', 'payment_intent.processing', 'payment_intent.created'],
+    );
   });
 });

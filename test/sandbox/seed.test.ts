@@ -10,7 +10,10 @@ import { createLedgerBook } from '../../sandbox/seed/ledger.js';
 
 describe('seed building blocks', () => {
   it('draws the same stream for the same label and another for another label', () => {
-    const draw = (label: string) => { const rng = new Rng(label); return Array.from({ length: 5 }, () => rng.next()); };
+    const draw = (label: string) => {
+      const rng = new Rng(label);
+      return Array.from({ length: 5 }, () => rng.next());
+    };
     assert.deepEqual(draw('fingraph|x'), draw('fingraph|x'));
     assert.notDeepEqual(draw('fingraph|x'), draw('fingraph|y'));
     const rng = new Rng('range');
@@ -65,7 +68,10 @@ describe('seed building blocks', () => {
       }
       const pendingIndexes = ledger.transactions.flatMap((t, i) => (t.pending ? [i] : []));
       // Pending ones are the newest: indexes 0..k-1 in a newest-first list.
-      assert.deepEqual(pendingIndexes, pendingIndexes.map((_, i) => i));
+      assert.deepEqual(
+        pendingIndexes,
+        pendingIndexes.map((_, i) => i),
+      );
       if (pendingIndexes.length > 0) pendingAccounts++;
     }
     assert.ok(pendingAccounts > 50);

@@ -12,8 +12,19 @@ import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import { DEV_TRANSFERS_WEBHOOK_SECRET } from '../../sandbox/transfers/index.js';
 import { call, utcToday } from './helpers.js';
 
-interface Transfer { id: string; status: string; amount: { value: string; currency: string }; _links: Record<string, { href: string }> }
-interface FundingSource { id: string; status: string; currency: string; institutionId: string; _links: Record<string, { href: string }> }
+interface Transfer {
+  id: string;
+  status: string;
+  amount: { value: string; currency: string };
+  _links: Record<string, { href: string }>;
+}
+interface FundingSource {
+  id: string;
+  status: string;
+  currency: string;
+  institutionId: string;
+  _links: Record<string, { href: string }>;
+}
 
 describe('transfers (Dwolla-like)', () => {
   let sandbox: Sandbox;
@@ -25,30 +36,61 @@ describe('transfers (Dwolla-like)', () => {
   const control = (path: string, body: unknown = {}) => call<unknown>(`${sandbox.url}/_control/transfers${path}`, { method: 'POST', body });
   const body = (value = '12.50', currency = 'USD', source = orgUsd) => ({
     _links: { source: { href: `${sandbox.url}/transfers/funding-sources/${source}` } },
-    amount: { value, currency }, processingChannel: { destination: 'ach' },
+    amount: { value, currency },
+    processingChannel: { destination: 'ach' },
     destination: { name: 'Payee', accountNumber: '123456789', routingNumber: '021000021' },
   });
-  const post = (payload: unknown, key?: string) => fetch(`${sandbox.url}/transfers/transfers`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(payload),
-  });
-  const ledger = async () => (await call<{ data: Array<{ ledger: number }> }>(`${sandbox.url}/core/lakeside/v1/balances?account_ids=${orgUsd}`, { token: credentials.acme.lakeside })).body.data[0]?.ledger as number;
+  const post = (payload: unknown, key?: string) =>
+    fetch(`${sandbox.url}/transfers/transfers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+      body: JSON.stringify(payload),
+    });
+  const ledger = async () =>
+    (
+      await call<{ data: Array<{ ledger: number }> }>(`${sandbox.url}/core/lakeside/v1/balances?account_ids=${orgUsd}`, {
+        token: credentials.acme.lakeside,
+      })
+    ).body.data[0]?.ledger as number;
 
   before(async () => {
     receiver = createServer((request, response) => {
       let text = '';
-      request.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-      request.on('end', () => { received.push({ signature: String(request.headers['x-request-signature-sha-256']), body: text }); response.end(); });
+      request.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      request.on('end', () => {
+        received.push({ signature: String(request.headers['x-request-signature-sha-256']), body: text });
+        response.end();
+      });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    sandbox = await createSandbox({ port: 0, anchorDate: utcToday(), latency: 'none', webhookTargets: { transfers: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` } });
-    const org = await call<{ bank_links: Array<{ institution_id: string; bank_customer_id?: string }> }>(`${sandbox.url}/directory/v1/organisation`, { token: credentials.acme.directory });
+    sandbox = await createSandbox({
+      port: 0,
+      anchorDate: utcToday(),
+      latency: 'none',
+      webhookTargets: { transfers: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` },
+    });
+    const org = await call<{ bank_links: Array<{ institution_id: string; bank_customer_id?: string }> }>(
+      `${sandbox.url}/directory/v1/organisation`,
+      { token: credentials.acme.directory },
+    );
     const link = org.body.bank_links.find((entry) => entry.institution_id === 'lakeside');
-    const accounts = await call<{ data: Array<{ id: string; currency: string }> }>(`${sandbox.url}/core/lakeside/v1/customers/${link?.bank_customer_id}/accounts`, { token: credentials.acme.lakeside });
+    const accounts = await call<{ data: Array<{ id: string; currency: string }> }>(
+      `${sandbox.url}/core/lakeside/v1/customers/${link?.bank_customer_id}/accounts`,
+      { token: credentials.acme.lakeside },
+    );
     orgUsd = accounts.body.data.find((entry) => entry.currency.toUpperCase() === 'USD')?.id as string;
-    const customers = await call<{ data: Array<{ id: string; bank_links: Array<{ institution_id: string; bank_customer_id?: string }> }> }>(`${sandbox.url}/directory/v1/customers?limit=50`, { token: credentials.acme.directory });
+    const customers = await call<{ data: Array<{ id: string; bank_links: Array<{ institution_id: string; bank_customer_id?: string }> }> }>(
+      `${sandbox.url}/directory/v1/customers?limit=50`,
+      { token: credentials.acme.directory },
+    );
     const holder = customers.body.data.find((entry) => entry.bank_links.some((l) => l.institution_id === 'lakeside'));
     const holderLink = holder?.bank_links.find((l) => l.institution_id === 'lakeside');
-    const own = await call<{ data: Array<{ id: string }> }>(`${sandbox.url}/core/lakeside/v1/customers/${holderLink?.bank_customer_id}/accounts`, { token: credentials.acme.lakeside });
+    const own = await call<{ data: Array<{ id: string }> }>(
+      `${sandbox.url}/core/lakeside/v1/customers/${holderLink?.bank_customer_id}/accounts`,
+      { token: credentials.acme.lakeside },
+    );
     customerAccount = { id: own.body.data[0]?.id as string, owner: holder?.id as string };
   });
   beforeEach(async () => {
@@ -56,7 +98,10 @@ describe('transfers (Dwolla-like)', () => {
     await control('/settlement', { settleAfterMs: null });
     received = [];
   });
-  after(async () => { await sandbox.close(); await new Promise((resolve) => receiver.close(resolve)); });
+  after(async () => {
+    await sandbox.close();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
 
   it('serves funding sources with their holder: a customer, or the platform account for the organisation', async () => {
     const org = await call<FundingSource>(`${sandbox.url}/transfers/funding-sources/${orgUsd}`, { token });
@@ -66,7 +111,9 @@ describe('transfers (Dwolla-like)', () => {
     assert.ok(org.body._links.account && !org.body._links.customer);
     const customer = await call<FundingSource>(`${sandbox.url}/transfers/funding-sources/${customerAccount.id}`, { token });
     assert.ok(customer.body._links.customer?.href.endsWith(`/customers/${customerAccount.owner}`));
-    const foreign = await call<{ code: string }>(`${sandbox.url}/transfers/funding-sources/${orgUsd}`, { token: credentials.globex.transfers });
+    const foreign = await call<{ code: string }>(`${sandbox.url}/transfers/funding-sources/${orgUsd}`, {
+      token: credentials.globex.transfers,
+    });
     assert.equal(foreign.status, 404);
     assert.equal(foreign.body.code, 'NotFound');
   });
@@ -102,7 +149,10 @@ describe('transfers (Dwolla-like)', () => {
     assert.equal((await control('/stall', { count: 'one' })).status, 400);
     assert.equal((await control('/stall', { count: 1, ms: 2000 })).status, 200);
     let answered = false;
-    const first = post(body(), 'stalled-key').then((response) => { answered = true; return response; });
+    const first = post(body(), 'stalled-key').then((response) => {
+      answered = true;
+      return response;
+    });
     // The transfer exists before its creation call answers.
     for (let polls = 0; (await call<{ count: number }>(`${sandbox.url}/_control/transfers/transfers`)).body.count === 0; polls += 1) {
       assert.ok(polls < 1000, 'the stalled creation was recorded');
@@ -124,12 +174,17 @@ describe('transfers (Dwolla-like)', () => {
     assert.equal((await control(`/transfers/${id}/process`)).status, 200);
     assert.equal(await ledger(), before - 10001);
     await sandbox.outbox.idle();
-    assert.deepEqual(received.map((delivery) => (JSON.parse(delivery.body) as { topic: string }).topic), ['transfer_created', 'transfer_completed']);
-    for (const delivery of received) assert.equal(delivery.signature, createHmac('sha256', DEV_TRANSFERS_WEBHOOK_SECRET).update(delivery.body).digest('hex'));
+    assert.deepEqual(
+      received.map((delivery) => (JSON.parse(delivery.body) as { topic: string }).topic),
+      ['transfer_created', 'transfer_completed'],
+    );
+    for (const delivery of received)
+      assert.equal(delivery.signature, createHmac('sha256', DEV_TRANSFERS_WEBHOOK_SECRET).update(delivery.body).digest('hex'));
   });
 
   it('cancels a pending transfer, not a processed one', async () => {
-    const cancel = (location: string) => call<Transfer & { code: string }>(location, { method: 'POST', token, body: { status: 'cancelled' } });
+    const cancel = (location: string) =>
+      call<Transfer & { code: string }>(location, { method: 'POST', token, body: { status: 'cancelled' } });
     const pending = (await post(body())).headers.get('location') as string;
     assert.equal((await cancel(pending)).body.status, 'cancelled');
     const processed = (await post(body())).headers.get('location') as string;
@@ -137,7 +192,7 @@ describe('transfers (Dwolla-like)', () => {
     assert.equal((await cancel(processed)).status, 400);
   });
 
-  it('serves the payment rails\' shared switches: a rotated secret, duplicates, held events, and a reset to defaults', async () => {
+  it("serves the payment rails' shared switches: a rotated secret, duplicates, held events, and a reset to defaults", async () => {
     const sign = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
     const rotated = 'rotated-transfers-secret-for-this-test';
     assert.equal((await control('/webhook-secret', { secret: rotated })).status, 200);
@@ -150,7 +205,10 @@ describe('transfers (Dwolla-like)', () => {
     assert.equal(received.length, 2, 'delivered twice');
     for (const delivery of received) assert.equal(delivery.signature, sign(rotated, delivery.body));
     const events = await call<{ events: Array<{ body: string }> }>(`${sandbox.url}/_control/transfers/events`);
-    assert.deepEqual(events.body.events.map((event) => event.body), [received[0]?.body]);
+    assert.deepEqual(
+      events.body.events.map((event) => event.body),
+      [received[0]?.body],
+    );
 
     await call(`${sandbox.url}/_control/reset`, { method: 'POST', body: {} });
     received.splice(0);

@@ -10,9 +10,21 @@ import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import { call, utcToday } from './helpers.js';
 
 type RailId = 'processor' | 'transfers';
-interface Rates { duplicates: number; hold: boolean; duplicateRate: number; reorderRate: number }
-interface Arrival { provider: RailId; id: string }
-interface LoggedEvent { id: string; type: string; body: string }
+interface Rates {
+  duplicates: number;
+  hold: boolean;
+  duplicateRate: number;
+  reorderRate: number;
+}
+interface Arrival {
+  provider: RailId;
+  id: string;
+}
+interface LoggedEvent {
+  id: string;
+  type: string;
+  body: string;
+}
 
 describe('payment webhooks: duplicate and reorder rates', () => {
   let sandbox: Sandbox;
@@ -40,7 +52,8 @@ describe('payment webhooks: duplicate and reorder rates', () => {
       headers: { authorization: `Bearer ${credentials.acme.transfers}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         _links: { source: { href: `${sandbox.url}/transfers/funding-sources/${orgUsd}` } },
-        amount: { value: '12.50', currency: 'USD' }, processingChannel: { destination: 'ach' },
+        amount: { value: '12.50', currency: 'USD' },
+        processingChannel: { destination: 'ach' },
         destination: { name: 'Payee', accountNumber: '123456789', routingNumber: '021000021' },
       }),
     });
@@ -51,19 +64,35 @@ describe('payment webhooks: duplicate and reorder rates', () => {
   before(async () => {
     receiver = createServer((request, response) => {
       let text = '';
-      request.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      request.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
       request.on('end', () => {
         // Both providers put the event id at the top of the body.
-        arrivals.push({ provider: request.url === '/hook/processor' ? 'processor' : 'transfers', id: (JSON.parse(text) as { id: string }).id });
+        arrivals.push({
+          provider: request.url === '/hook/processor' ? 'processor' : 'transfers',
+          id: (JSON.parse(text) as { id: string }).id,
+        });
         response.end();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    sandbox = await createSandbox({ port: 0, anchorDate: utcToday(), latency: 'none', webhookTargets: { processor: `${hook}/processor`, transfers: `${hook}/transfers` } });
-    const org = await call<{ bank_links: Array<{ institution_id: string; bank_customer_id?: string }> }>(`${sandbox.url}/directory/v1/organisation`, { token: credentials.acme.directory });
+    sandbox = await createSandbox({
+      port: 0,
+      anchorDate: utcToday(),
+      latency: 'none',
+      webhookTargets: { processor: `${hook}/processor`, transfers: `${hook}/transfers` },
+    });
+    const org = await call<{ bank_links: Array<{ institution_id: string; bank_customer_id?: string }> }>(
+      `${sandbox.url}/directory/v1/organisation`,
+      { token: credentials.acme.directory },
+    );
     const link = org.body.bank_links.find((entry) => entry.institution_id === 'lakeside');
-    const accounts = await call<{ data: Array<{ id: string; currency: string }> }>(`${sandbox.url}/core/lakeside/v1/customers/${link?.bank_customer_id}/accounts`, { token: credentials.acme.lakeside });
+    const accounts = await call<{ data: Array<{ id: string; currency: string }> }>(
+      `${sandbox.url}/core/lakeside/v1/customers/${link?.bank_customer_id}/accounts`,
+      { token: credentials.acme.lakeside },
+    );
     orgUsd = accounts.body.data.find((entry) => entry.currency.toUpperCase() === 'USD')?.id as string;
     assert.ok(orgUsd);
   });
@@ -73,7 +102,10 @@ describe('payment webhooks: duplicate and reorder rates', () => {
     await control('/transfers/settlement', { settleAfterMs: null });
     arrivals = [];
   });
-  after(async () => { await sandbox.close(); await new Promise((resolve) => receiver.close(resolve)); });
+  after(async () => {
+    await sandbox.close();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
 
   it('delivers exactly once by default with latency "none", and refuses rates outside 0..1', async () => {
     for (const provider of ['processor', 'transfers'] as const) {
@@ -85,7 +117,10 @@ describe('payment webhooks: duplicate and reorder rates', () => {
     const intent = await createIntent();
     await control(`/processor/payment_intents/${intent}/succeed`, {});
     await sandbox.outbox.idle();
-    assert.deepEqual(arrivalsOf('processor'), (await events('processor')).map((event) => event.id));
+    assert.deepEqual(
+      arrivalsOf('processor'),
+      (await events('processor')).map((event) => event.id),
+    );
   });
 
   it('delivers every event twice with duplicateRate 1, on both providers', async () => {
@@ -98,7 +133,8 @@ describe('payment webhooks: duplicate and reorder rates', () => {
     const transfer = await createTransfer();
     await control(`/transfers/transfers/${transfer}/process`, {});
     await sandbox.outbox.idle();
-    const deliveries = (await control<{ deliveries: Array<{ provider: string; eventId: string; delivered: boolean }> }>('/webhooks')).body.deliveries;
+    const deliveries = (await control<{ deliveries: Array<{ provider: string; eventId: string; delivered: boolean }> }>('/webhooks')).body
+      .deliveries;
     for (const provider of ['processor', 'transfers'] as const) {
       const emitted = await events(provider);
       assert.ok(emitted.length >= 2, `${provider} emitted its events`);
@@ -106,7 +142,11 @@ describe('payment webhooks: duplicate and reorder rates', () => {
       assert.equal(received.length, emitted.length * 2);
       for (const event of emitted) {
         assert.equal(received.filter((id) => id === event.id).length, 2, `${provider} ${event.type} arrived twice`);
-        assert.equal(deliveries.filter((entry) => entry.eventId === event.id && entry.delivered).length, 2, `${provider} ${event.type} logged twice`);
+        assert.equal(
+          deliveries.filter((entry) => entry.eventId === event.id && entry.delivered).length,
+          2,
+          `${provider} ${event.type} logged twice`,
+        );
       }
     }
   });
@@ -130,7 +170,7 @@ describe('payment webhooks: duplicate and reorder rates', () => {
     }
   });
 
-  it('holds a delayed event back only for its own payment: another payment\'s event does not release it', async () => {
+  it("holds a delayed event back only for its own payment: another payment's event does not release it", async () => {
     await control('/transfers/webhooks', { reorderRate: 1 });
     const a = await createTransfer();
     const b = await createTransfer();

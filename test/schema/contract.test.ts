@@ -14,7 +14,11 @@ describe('contract copy', () => {
     assert.ok(copied.length >= 7, 'every contract operation is copied');
     assert.deepEqual(readdirSync(`${shared}/operations`).sort(), copied);
     for (const file of copied) {
-      assert.equal(readFileSync(fromRoot('test', 'contract', 'operations', file), 'utf8'), readFileSync(`${shared}/operations/${file}`, 'utf8'), file);
+      assert.equal(
+        readFileSync(fromRoot('test', 'contract', 'operations', file), 'utf8'),
+        readFileSync(`${shared}/operations/${file}`, 'utf8'),
+        file,
+      );
     }
     assert.equal(readFileSync(fromRoot('test', 'contract', 'CONTRACT.md'), 'utf8'), readFileSync(`${shared}/README.md`, 'utf8'));
   });

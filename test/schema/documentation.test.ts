@@ -23,9 +23,15 @@ function sources(directory: string): string[] {
 
 describe('documentation', () => {
   it('names every configuration variable the services read', () => {
-    const text = ['lib', 'gateway', 'subgraphs', 'sandbox', 'bin'].flatMap((folder) => sources(fromRoot(folder)))
-      .map((path) => readFileSync(path, 'utf8')).join('\n');
-    const names = new Set([...text.matchAll(/read(?:String|OptionalString|Int|Port|Boolean|Enum|Url|Base64Key)\((?:env|process\.env), '([A-Z][A-Z0-9_]+)'/g)].map((match) => match[1] as string));
+    const text = ['lib', 'gateway', 'subgraphs', 'sandbox', 'bin']
+      .flatMap((folder) => sources(fromRoot(folder)))
+      .map((path) => readFileSync(path, 'utf8'))
+      .join('\n');
+    const names = new Set(
+      [
+        ...text.matchAll(/read(?:String|OptionalString|Int|Port|Boolean|Enum|Url|Base64Key)\((?:env|process\.env), '([A-Z][A-Z0-9_]+)'/g),
+      ].map((match) => match[1] as string),
+    );
     for (const bank of institutions) names.add(`BANK_${bank.id.toUpperCase()}_URL`);
     for (const subgraph of subgraphs) {
       names.add(`SUBGRAPH_${subgraph.name.toUpperCase()}_URL`);
@@ -55,7 +61,10 @@ describe('documentation', () => {
     const reasons = Object.values(ErrorReason);
     assert.ok(reasons.length >= 9);
     // In the error table, beside the code it refines, inside a code span (`reason: X` or `X`).
-    const table = readme.split('\n').filter((line) => /^\| `[A-Z_]+` \|/.test(line)).join('\n');
+    const table = readme
+      .split('\n')
+      .filter((line) => /^\| `[A-Z_]+` \|/.test(line))
+      .join('\n');
     for (const reason of reasons) {
       assert.match(table, new RegExp(`\`[^\`]*\\b${reason}\\b[^\`]*\``), `README's error table does not document the reason ${reason}`);
     }

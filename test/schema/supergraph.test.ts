@@ -19,7 +19,11 @@ describe('supergraph', () => {
     const { apiSchema } = prepareSupergraph(readFileSync(SUPERGRAPH_PATH, 'utf8'));
     for (const name of ['CashPosition', 'Customers']) {
       const errors = validate(apiSchema, parse(contractOperation(name)));
-      assert.deepEqual(errors.map((error) => error.message), [], name);
+      assert.deepEqual(
+        errors.map((error) => error.message),
+        [],
+        name,
+      );
     }
   });
 });

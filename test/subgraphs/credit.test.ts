@@ -10,26 +10,35 @@ describe('credit subgraph, alone', () => {
   let customerId: string;
   before(async () => {
     alone = await startSubgraphAlone('credit');
-    const page = (await alone.upstream('/directory/v1/customers?limit=1', credentials.acme?.directory as string)) as { data: Array<{ id: string }> };
+    const page = (await alone.upstream('/directory/v1/customers?limit=1', credentials.acme?.directory as string)) as {
+      data: Array<{ id: string }>;
+    };
     customerId = page.data[0]?.id as string;
     assert.ok(customerId);
   });
-  after(async () => { await alone.close(); });
+  after(async () => {
+    await alone.close();
+  });
 
   it('resolves a customer reference to the score the bureau reports for them', async () => {
-    const response = await alone.query('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { creditScore { score } } } }',
-      { principal: principalOf('risk', 'acme'), variables: { r: [{ __typename: 'Customer', id: customerId }] } });
+    const response = await alone.query(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { creditScore { score } } } }',
+      { principal: principalOf('risk', 'acme'), variables: { r: [{ __typename: 'Customer', id: customerId }] } },
+    );
     assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors));
     const bureau = (await alone.upstream('/bureau/consumerservices/credit-profile/v2/credit-report', credentials.acme?.bureau as string, {
-      consumerPii: { primaryApplicant: { customerReference: customerId } }, permissiblePurpose: { type: '08' },
-      inquiryType: 'SOFT', addOns: { riskModels: { modelIndicator: ['F9'] } },
+      consumerPii: { primaryApplicant: { customerReference: customerId } },
+      permissiblePurpose: { type: '08' },
+      inquiryType: 'SOFT',
+      addOns: { riskModels: { modelIndicator: ['F9'] } },
     })) as { creditProfile: Array<{ riskModel: Array<{ score: string }> }> };
     assert.deepEqual(response.body.data?._entities, [{ creditScore: { score: Number(bureau.creditProfile[0]?.riskModel[0]?.score) } }]);
   });
 
   it('refuses a consent given by staff: CUSTOMER_ONLY', async () => {
-    const refused = await alone.query('mutation { grantCreditConsent(input: { purpose: WRITTEN_INSTRUCTION }) { purpose } }',
-      { principal: principalOf('admin', 'acme', { amr: ['pwd', 'otp'] }) });
+    const refused = await alone.query('mutation { grantCreditConsent(input: { purpose: WRITTEN_INSTRUCTION }) { purpose } }', {
+      principal: principalOf('admin', 'acme', { amr: ['pwd', 'otp'] }),
+    });
     assert.equal(refused.body.data?.grantCreditConsent ?? null, null);
     assert.equal(refused.body.errors?.[0]?.extensions?.reason, 'CUSTOMER_ONLY');
   });

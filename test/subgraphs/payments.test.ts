@@ -10,23 +10,31 @@ describe('payments subgraph, alone', () => {
   let customerId: string;
   before(async () => {
     alone = await startSubgraphAlone('payments');
-    const page = (await alone.upstream('/directory/v1/customers?limit=1', credentials.acme?.directory as string)) as { data: Array<{ id: string }> };
+    const page = (await alone.upstream('/directory/v1/customers?limit=1', credentials.acme?.directory as string)) as {
+      data: Array<{ id: string }>;
+    };
     customerId = page.data[0]?.id as string;
     assert.ok(customerId);
   });
-  after(async () => { await alone.close(); });
+  after(async () => {
+    await alone.close();
+  });
 
   const providerCalls = async () => {
     const response = await fetch(`${alone.sandbox.url}/_control/calls`);
     const calls = (await response.json()) as Record<string, Record<string, number>>;
-    return Object.entries(calls).filter(([provider]) => provider === 'processor' || provider === 'transfers')
-      .flatMap(([, counts]) => Object.values(counts)).reduce((sum, count) => sum + count, 0);
+    return Object.entries(calls)
+      .filter(([provider]) => provider === 'processor' || provider === 'transfers')
+      .flatMap(([, counts]) => Object.values(counts))
+      .reduce((sum, count) => sum + count, 0);
   };
 
-  it('lists a customer\'s payments by the gateway\'s reference (none yet), and knows no unknown payment', async () => {
+  it("lists a customer's payments by the gateway's reference (none yet), and knows no unknown payment", async () => {
     const principal = principalOf('customer', 'acme', { customerId });
-    const listed = await alone.query('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { payments(first: 5) { edges { node { id } } } } } }',
-      { principal, variables: { r: [{ __typename: 'Customer', id: customerId }] } });
+    const listed = await alone.query(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { payments(first: 5) { edges { node { id } } } } } }',
+      { principal, variables: { r: [{ __typename: 'Customer', id: customerId }] } },
+    );
     assert.equal(listed.body.errors, undefined, JSON.stringify(listed.body.errors));
     assert.deepEqual(listed.body.data?._entities, [{ payments: { edges: [] } }]);
     const unknown = await alone.query('{ payment(id: "pay_000000000000000000000000") { id } }', { principal });
@@ -37,7 +45,15 @@ describe('payments subgraph, alone', () => {
     const before = await providerCalls();
     const refused = await alone.query('mutation ($input: InitiatePaymentInput!) { initiatePayment(input: $input) { payment { id } } }', {
       principal: principalOf('customer', 'acme', { customerId, amr: ['pwd'] }),
-      variables: { input: { idempotencyKey: 'alone-step-up-1', sourceAccountId: 'acc_x', amount: { amount: '1.00', currency: 'USD' }, rail: 'CARD', counterparty: { name: 'Shop' } } },
+      variables: {
+        input: {
+          idempotencyKey: 'alone-step-up-1',
+          sourceAccountId: 'acc_x',
+          amount: { amount: '1.00', currency: 'USD' },
+          rail: 'CARD',
+          counterparty: { name: 'Shop' },
+        },
+      },
     });
     assert.equal(refused.body.data?.initiatePayment ?? null, null);
     assert.equal(refused.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');

@@ -32,9 +32,12 @@ export async function postGraphQL(url: string, query: string, request: GraphQLRe
 
 /** A GET on a sandbox provider with its bearer key; a POST of `body` as JSON when one is given. */
 export async function readUpstream(sandboxUrl: string, path: string, key: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(/^https?:/.test(path) ? path : `${sandboxUrl}${path}`, body === undefined
-    ? { headers: { authorization: `Bearer ${key}` } }
-    : { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(
+    /^https?:/.test(path) ? path : `${sandboxUrl}${path}`,
+    body === undefined
+      ? { headers: { authorization: `Bearer ${key}` } }
+      : { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   const text = await response.text();
   return response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text;
 }

@@ -13,9 +13,7 @@ export interface SigningKey {
 }
 
 export function newSigningKey(alg: SigningKey['alg']): SigningKey {
-  const pair = alg === 'ES256'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { kid: keyThumbprint(pair.publicKey), alg, privateKey: pair.privateKey, publicKey: pair.publicKey };
 }
 
@@ -34,7 +32,11 @@ export interface JwksServer {
 
 export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
   const state: { fetches: number; keys: SigningKey[]; down: boolean; rawBody: string | undefined; resetNext: number } = {
-    fetches: 0, keys, down: false, rawBody: undefined, resetNext: 0,
+    fetches: 0,
+    keys,
+    down: false,
+    rawBody: undefined,
+    resetNext: 0,
   };
   const server: Server = createServer((request, response) => {
     state.fetches += 1;
@@ -54,24 +56,50 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
       return;
     }
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({
-      keys: state.keys.map((key) => ({ ...key.publicKey.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
-    }));
+    response.end(
+      JSON.stringify({
+        keys: state.keys.map((key) => ({ ...key.publicKey.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
-    get fetches() { return state.fetches; },
-    set fetches(value: number) { state.fetches = value; },
-    get keys() { return state.keys; },
-    set keys(value: SigningKey[]) { state.keys = value; },
-    get down() { return state.down; },
-    set down(value: boolean) { state.down = value; },
-    get rawBody() { return state.rawBody; },
-    set rawBody(value: string | undefined) { state.rawBody = value; },
-    get resetNext() { return state.resetNext; },
-    set resetNext(value: number) { state.resetNext = value; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    get fetches() {
+      return state.fetches;
+    },
+    set fetches(value: number) {
+      state.fetches = value;
+    },
+    get keys() {
+      return state.keys;
+    },
+    set keys(value: SigningKey[]) {
+      state.keys = value;
+    },
+    get down() {
+      return state.down;
+    },
+    set down(value: boolean) {
+      state.down = value;
+    },
+    get rawBody() {
+      return state.rawBody;
+    },
+    set rawBody(value: string | undefined) {
+      state.rawBody = value;
+    },
+    get resetNext() {
+      return state.resetNext;
+    },
+    set resetNext(value: number) {
+      state.resetNext = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -62,8 +62,20 @@ function install(logFile: string): void {
     udpConnect.apply(this, args);
   } as typeof dgram.Socket.prototype.connect;
 
-  const lookups = ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx',
-    'resolveNs', 'resolveSrv', 'resolveTxt', 'reverse'] as const;
+  const lookups = [
+    'lookup',
+    'lookupService',
+    'resolve',
+    'resolve4',
+    'resolve6',
+    'resolveAny',
+    'resolveCname',
+    'resolveMx',
+    'resolveNs',
+    'resolveSrv',
+    'resolveTxt',
+    'reverse',
+  ] as const;
   function wrapLookups(target: Record<string, unknown>): void {
     for (const name of lookups) {
       const original = target[name];

@@ -9,13 +9,15 @@ export async function freePorts(count: number): Promise<number[]> {
     for (let i = 0; i < count; i += 1) {
       const server = createServer();
       servers.push(server);
-      ports.push(await new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          const address = server.address();
-          resolve(typeof address === 'object' && address ? address.port : 0);
-        });
-      }));
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            resolve(typeof address === 'object' && address ? address.port : 0);
+          });
+        }),
+      );
     }
     return ports;
   } finally {

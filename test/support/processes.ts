@@ -6,12 +6,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 export function processesWithEnv(name: string, value: string): number[] {
   if (!existsSync('/proc/self/environ')) return [];
   const wanted = `${name}=${value}`;
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(wanted) ? [Number(pid)] : [];
-    } catch {
-      // gone meanwhile, or another user's
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(wanted) ? [Number(pid)] : [];
+      } catch {
+        // gone meanwhile, or another user's
+        return [];
+      }
+    });
 }

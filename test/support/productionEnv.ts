@@ -17,11 +17,26 @@ const redis = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLU
 const shared = ['UPSTREAM_CREDENTIALS_FILE', 'UPSTREAM_BASE_URL'];
 export const productionVariables: Readonly<Record<ServiceName, readonly string[]>> = {
   gateway: ['JWT_PUBLIC_KEY_FILES', 'JWT_JWKS_URL', 'JWT_HS256_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'INTERNAL_TOKEN_SECRET'],
-  accounts: ['ACCOUNTS_INTERNAL_KEY', ...shared, 'BANK_NORTHWIND_URL', 'BANK_ALBION_URL', 'BANK_LAKESIDE_URL', 'BANK_PACIFIC_URL',
-    'DIRECTORY_URL', 'FX_RATES_URL'],
+  accounts: [
+    'ACCOUNTS_INTERNAL_KEY',
+    ...shared,
+    'BANK_NORTHWIND_URL',
+    'BANK_ALBION_URL',
+    'BANK_LAKESIDE_URL',
+    'BANK_PACIFIC_URL',
+    'DIRECTORY_URL',
+    'FX_RATES_URL',
+  ],
   identity: ['IDENTITY_INTERNAL_KEY', ...shared, 'DIRECTORY_URL', 'KYC_URL', 'SANCTIONS_URL', 'KYC_WEBHOOK_TOKEN'],
-  payments: ['PAYMENTS_INTERNAL_KEY', ...shared, 'PROCESSOR_URL', 'TRANSFERS_URL', ...redis, 'PROCESSOR_WEBHOOK_SECRET',
-    'TRANSFERS_WEBHOOK_SECRET'],
+  payments: [
+    'PAYMENTS_INTERNAL_KEY',
+    ...shared,
+    'PROCESSOR_URL',
+    'TRANSFERS_URL',
+    ...redis,
+    'PROCESSOR_WEBHOOK_SECRET',
+    'TRANSFERS_WEBHOOK_SECRET',
+  ],
   credit: ['CREDIT_INTERNAL_KEY', ...shared, 'BUREAU_URL', 'DIRECTORY_URL', ...redis],
 };
 
@@ -30,7 +45,13 @@ export const soleSettings: Readonly<Record<ServiceName, readonly string[]>> = {
   gateway: ['JWT_ISSUER', 'JWT_AUDIENCE', 'INTERNAL_TOKEN_SECRET'],
   accounts: ['ACCOUNTS_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE'],
   identity: ['IDENTITY_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'KYC_WEBHOOK_TOKEN'],
-  payments: ['PAYMENTS_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'CACHE_ENCRYPTION_KEYS', 'PROCESSOR_WEBHOOK_SECRET', 'TRANSFERS_WEBHOOK_SECRET'],
+  payments: [
+    'PAYMENTS_INTERNAL_KEY',
+    'UPSTREAM_CREDENTIALS_FILE',
+    'CACHE_ENCRYPTION_KEYS',
+    'PROCESSOR_WEBHOOK_SECRET',
+    'TRANSFERS_WEBHOOK_SECRET',
+  ],
   credit: ['CREDIT_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'CACHE_ENCRYPTION_KEYS'],
 };
 
@@ -49,15 +70,23 @@ export function productionEnv(service: ServiceName, options: { redisUrl: string;
   const records = { REDIS_URL: options.redisUrl, CACHE_ENCRYPTION_KEYS: `prod-1:${testKeys.cacheKey.toString('base64')}` };
   switch (service) {
     case 'gateway':
-      return { JWT_PUBLIC_KEY_FILES: publicKeyFile, JWT_ISSUER: TEST_ISSUER, JWT_AUDIENCE: TEST_AUDIENCE,
-        INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64') };
+      return {
+        JWT_PUBLIC_KEY_FILES: publicKeyFile,
+        JWT_ISSUER: TEST_ISSUER,
+        JWT_AUDIENCE: TEST_AUDIENCE,
+        INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
+      };
     case 'accounts':
       return subgraph('accounts');
     case 'identity':
       return { ...subgraph('identity'), KYC_WEBHOOK_TOKEN: 'kyc-webhook-token-of-this-deployment-0001' };
     case 'payments':
-      return { ...subgraph('payments'), ...records,
-        PROCESSOR_WEBHOOK_SECRET: 'whsec_this_deployment_processor_0001', TRANSFERS_WEBHOOK_SECRET: 'this-deployment-transfers-0001' };
+      return {
+        ...subgraph('payments'),
+        ...records,
+        PROCESSOR_WEBHOOK_SECRET: 'whsec_this_deployment_processor_0001',
+        TRANSFERS_WEBHOOK_SECRET: 'this-deployment-transfers-0001',
+      };
     case 'credit':
       return { ...subgraph('credit'), ...records };
   }

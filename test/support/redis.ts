@@ -32,9 +32,15 @@ function ping(port: number): Promise<boolean> {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.setTimeout(500);
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => { resolve(data.toString().startsWith('+PONG')); socket.destroy(); });
+    socket.once('data', (data) => {
+      resolve(data.toString().startsWith('+PONG'));
+      socket.destroy();
+    });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => { resolve(false); socket.destroy(); });
+    socket.once('timeout', () => {
+      resolve(false);
+      socket.destroy();
+    });
   });
 }
 
@@ -62,10 +68,24 @@ export class RedisHarness {
   }
 
   private async startProcess(): Promise<void> {
-    const child = spawn(this.binary, [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', this.directory, '--protected-mode', 'yes',
-    ], { stdio: 'ignore' });
+    const child = spawn(
+      this.binary,
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.directory,
+        '--protected-mode',
+        'yes',
+      ],
+      { stdio: 'ignore' },
+    );
     this.process = child;
     for (let attempt = 0; attempt < 100; attempt += 1) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} on port ${this.port}`);
@@ -80,7 +100,10 @@ export class RedisHarness {
     const child = this.process;
     this.process = undefined;
     if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGKILL'); });
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
   }
 
   /** Starts it again on the same port, empty. */

@@ -11,7 +11,9 @@ import { RedisNotInstalledError } from './redis.js';
 
 export class RedisCliNotInstalledError extends Error {
   constructor() {
-    super('redis-cli is not installed or not on PATH: the cluster tests need it to create the cluster (Debian: apt-get install redis-tools)');
+    super(
+      'redis-cli is not installed or not on PATH: the cluster tests need it to create the cluster (Debian: apt-get install redis-tools)',
+    );
     this.name = 'RedisCliNotInstalledError';
   }
 }
@@ -52,7 +54,10 @@ function command(port: number, args: string[], timeoutMs = 1000): Promise<string
   return new Promise((resolve) => {
     const socket = createConnection({ host: HOST, port });
     let buffer = Buffer.alloc(0);
-    const finish = (value: string | undefined): void => { socket.destroy(); resolve(value); };
+    const finish = (value: string | undefined): void => {
+      socket.destroy();
+      resolve(value);
+    };
     socket.setTimeout(timeoutMs);
     socket.once('connect', () => {
       socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
@@ -64,7 +69,10 @@ function command(port: number, args: string[], timeoutMs = 1000): Promise<string
       const head = buffer.subarray(0, lineEnd).toString();
       if (head.startsWith('$')) {
         const length = Number(head.slice(1));
-        if (length < 0) { finish(undefined); return; }
+        if (length < 0) {
+          finish(undefined);
+          return;
+        }
         if (buffer.length < lineEnd + 2 + length) return;
         finish(buffer.subarray(lineEnd + 2, lineEnd + 2 + length).toString());
         return;
@@ -81,7 +89,10 @@ function clusterInfo(port: number): Promise<string | undefined> {
 }
 
 function infoField(info: string | undefined, field: string): string | undefined {
-  return info?.split('\r\n').find((line) => line.startsWith(`${field}:`))?.slice(field.length + 1);
+  return info
+    ?.split('\r\n')
+    .find((line) => line.startsWith(`${field}:`))
+    ?.slice(field.length + 1);
 }
 
 interface NodeState {
@@ -152,7 +163,10 @@ export class RedisClusterHarness {
     const state = this.state(index);
     await this.kill(state);
     await this.startProcess(state);
-    await this.waitUntilOk(this.states.filter((candidate) => candidate.process), 30_000);
+    await this.waitUntilOk(
+      this.states.filter((candidate) => candidate.process),
+      30_000,
+    );
   }
 
   async close(): Promise<void> {
@@ -171,23 +185,49 @@ export class RedisClusterHarness {
   }
 
   private async startProcess(state: NodeState): Promise<void> {
-    const child = spawn(this.server, [
-      '--port', String(state.port), '--cluster-port', String(state.busPort),
-      '--cluster-enabled', 'yes', '--cluster-config-file', join(this.directory, `nodes-${state.port}.conf`),
-      '--cluster-node-timeout', String(NODE_TIMEOUT_MS), '--save', '', '--appendonly', 'no',
-      '--bind', HOST, '--protected-mode', 'yes', '--dir', this.directory,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      this.server,
+      [
+        '--port',
+        String(state.port),
+        '--cluster-port',
+        String(state.busPort),
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(this.directory, `nodes-${state.port}.conf`),
+        '--cluster-node-timeout',
+        String(NODE_TIMEOUT_MS),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--bind',
+        HOST,
+        '--protected-mode',
+        'yes',
+        '--dir',
+        this.directory,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     state.process = child;
     state.log = '';
-    const keep = (data: Buffer): void => { state.log = (state.log + data.toString()).slice(-LOG_TAIL_CHARS); };
+    const keep = (data: Buffer): void => {
+      state.log = (state.log + data.toString()).slice(-LOG_TAIL_CHARS);
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     let spawnError: Error | undefined;
-    child.once('error', (error) => { spawnError = error; });
+    child.once('error', (error) => {
+      spawnError = error;
+    });
     for (let attempt = 0; attempt < 100; attempt += 1) {
       if (spawnError) throw new Error(`redis-server (cluster node on port ${state.port}) could not be run: ${spawnError.message}`);
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`redis-server (cluster node on port ${state.port}) exited with ${child.exitCode ?? child.signalCode}:\n${state.log}`);
+        throw new Error(
+          `redis-server (cluster node on port ${state.port}) exited with ${child.exitCode ?? child.signalCode}:\n${state.log}`,
+        );
       }
       if ((await command(state.port, ['PING'], 500)) === '+PONG') return;
       await sleep(50);
@@ -196,17 +236,31 @@ export class RedisClusterHarness {
   }
 
   private createCluster(): Promise<void> {
-    const args = ['--cluster', 'create', ...this.states.map((state) => `${HOST}:${state.port}`), '--cluster-replicas', '0', '--cluster-yes'];
+    const args = [
+      '--cluster',
+      'create',
+      ...this.states.map((state) => `${HOST}:${state.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ];
     return new Promise((resolve, reject) => {
       // No password, and none taken from the caller's environment.
       const env = { ...process.env };
       delete env.REDISCLI_AUTH;
       const child = spawn(this.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
       let output = '';
-      child.stdout.on('data', (data: Buffer) => { output += data.toString(); });
-      child.stderr.on('data', (data: Buffer) => { output += data.toString(); });
+      child.stdout.on('data', (data: Buffer) => {
+        output += data.toString();
+      });
+      child.stderr.on('data', (data: Buffer) => {
+        output += data.toString();
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.once('error', (error) => { clearTimeout(timer); reject(new Error(`redis-cli could not be run: ${error.message}`)); });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-cli could not be run: ${error.message}`));
+      });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
         if (code === 0 && output.includes('[OK] All 16384 slots covered')) resolve();
@@ -224,9 +278,11 @@ export class RedisClusterHarness {
       for (const state of [...pending]) {
         const info = await clusterInfo(state.port);
         last.set(state, info);
-        if (infoField(info, 'cluster_state') === 'ok'
-          && infoField(info, 'cluster_slots_assigned') === '16384'
-          && infoField(info, 'cluster_known_nodes') === String(this.states.length)) {
+        if (
+          infoField(info, 'cluster_state') === 'ok' &&
+          infoField(info, 'cluster_slots_assigned') === '16384' &&
+          infoField(info, 'cluster_known_nodes') === String(this.states.length)
+        ) {
           pending.delete(state);
         }
       }

@@ -45,9 +45,19 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** One command on a fresh connection that never retries; undefined when the server does not answer. */
 async function ask(port: number, ...args: string[]): Promise<unknown> {
-  const client = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null,
-    connectTimeout: 1000, commandTimeout: 3000, enableOfflineQueue: false });
-  client.on('error', () => { /* the answer (undefined) says it */ });
+  const client = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+    commandTimeout: 3000,
+    enableOfflineQueue: false,
+  });
+  client.on('error', () => {
+    /* the answer (undefined) says it */
+  });
   try {
     await client.connect();
     return await client.call(args[0] as string, ...args.slice(1));
@@ -61,7 +71,10 @@ async function ask(port: number, ...args: string[]): Promise<unknown> {
 /** A field of an INFO section ("master_link_status"), or undefined. */
 function infoField(info: unknown, field: string): string | undefined {
   if (typeof info !== 'string') return undefined;
-  return info.split('\r\n').find((line) => line.startsWith(`${field}:`))?.slice(field.length + 1);
+  return info
+    .split('\r\n')
+    .find((line) => line.startsWith(`${field}:`))
+    ?.slice(field.length + 1);
 }
 
 /** A field of a SENTINEL MASTER reply (a flat list of names and values). */
@@ -90,14 +103,40 @@ export class RedisSentinelHarness {
     for (const server of this.all()) server.child?.kill('SIGKILL');
   };
 
-  private constructor(private readonly binary: string, private readonly directory: string, ports: number[], sentinels: number) {
+  private constructor(
+    private readonly binary: string,
+    private readonly directory: string,
+    ports: number[],
+    sentinels: number,
+  ) {
     const [masterPort, replicaPort, ...sentinelPorts] = ports as [number, number, ...number[]];
     const server = (name: string, port: number, extra: string[] = []): Process => {
       const dir = join(directory, name);
       mkdirSync(dir);
       // No snapshot on disk and a full sync sent at once (the default waits 5 s for more replicas to join).
-      return { name, port, child: undefined, log: '', args: ['--port', String(port), '--bind', HOST, '--protected-mode', 'yes',
-        '--save', '', '--appendonly', 'no', '--dir', dir, '--repl-diskless-sync-delay', '0', ...extra] };
+      return {
+        name,
+        port,
+        child: undefined,
+        log: '',
+        args: [
+          '--port',
+          String(port),
+          '--bind',
+          HOST,
+          '--protected-mode',
+          'yes',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+          '--repl-diskless-sync-delay',
+          '0',
+          ...extra,
+        ],
+      };
     };
     this.master = server('master', masterPort);
     this.replica = server('replica', replicaPort, ['--replicaof', HOST, String(masterPort)]);
@@ -107,13 +146,19 @@ export class RedisSentinelHarness {
       mkdirSync(dir);
       // A sentinel rewrites its own file (what it learnt about replicas and other sentinels), so each has its own.
       const file = join(dir, 'sentinel.conf');
-      writeFileSync(file, [
-        `port ${port}`, `bind ${HOST}`, `dir ${dir}`,
-        `sentinel monitor ${MASTER_NAME} ${HOST} ${masterPort} ${quorum}`,
-        `sentinel down-after-milliseconds ${MASTER_NAME} ${DOWN_AFTER_MS}`,
-        `sentinel failover-timeout ${MASTER_NAME} ${FAILOVER_TIMEOUT_MS}`,
-        `sentinel parallel-syncs ${MASTER_NAME} 1`, '',
-      ].join('\n'));
+      writeFileSync(
+        file,
+        [
+          `port ${port}`,
+          `bind ${HOST}`,
+          `dir ${dir}`,
+          `sentinel monitor ${MASTER_NAME} ${HOST} ${masterPort} ${quorum}`,
+          `sentinel down-after-milliseconds ${MASTER_NAME} ${DOWN_AFTER_MS}`,
+          `sentinel failover-timeout ${MASTER_NAME} ${FAILOVER_TIMEOUT_MS}`,
+          `sentinel parallel-syncs ${MASTER_NAME} 1`,
+          '',
+        ].join('\n'),
+      );
       return { name: `sentinel-${index}`, port, child: undefined, log: '', args: [file, '--sentinel'] };
     });
     // A test run that dies without close() must not leave redis-servers behind.
@@ -122,7 +167,8 @@ export class RedisSentinelHarness {
 
   static async start(options: RedisSentinelOptions = {}): Promise<RedisSentinelHarness> {
     const sentinels = options.sentinels ?? 1;
-    if (!Number.isInteger(sentinels) || sentinels < 1) throw new RangeError(`sentinels: expected an integer of at least 1, got ${sentinels}`);
+    if (!Number.isInteger(sentinels) || sentinels < 1)
+      throw new RangeError(`sentinels: expected an integer of at least 1, got ${sentinels}`);
     // Found before the folder is made, so that a missing binary leaves nothing behind.
     const binary = redisServer();
     const ports = (await freePorts(2 + sentinels + 2)).filter((port) => port !== 6379 && port !== 26379).slice(0, 2 + sentinels);
@@ -130,14 +176,21 @@ export class RedisSentinelHarness {
     try {
       await harness.run(harness.master);
       await harness.run(harness.replica);
-      await harness.until('the replica to sync with the master', 10_000,
-        async () => infoField(await ask(harness.replica.port, 'INFO', 'replication'), 'master_link_status') === 'up');
+      await harness.until(
+        'the replica to sync with the master',
+        10_000,
+        async () => infoField(await ask(harness.replica.port, 'INFO', 'replication'), 'master_link_status') === 'up',
+      );
       // Started after the replica is in sync, so that each sentinel's first look at the master already lists it.
       await Promise.all(harness.watchers.map((watcher) => harness.run(watcher)));
       await harness.until('the sentinels to see the master and its replica', 15_000, async () => {
         const replies = await Promise.all(harness.watchers.map((watcher) => ask(watcher.port, 'SENTINEL', 'MASTER', MASTER_NAME)));
-        return replies.every((reply) => replyField(reply, 'flags') === 'master' && replyField(reply, 'num-slaves') === '1'
-          && replyField(reply, 'num-other-sentinels') === String(sentinels - 1));
+        return replies.every(
+          (reply) =>
+            replyField(reply, 'flags') === 'master' &&
+            replyField(reply, 'num-slaves') === '1' &&
+            replyField(reply, 'num-other-sentinels') === String(sentinels - 1),
+        );
       });
       return harness;
     } catch (error) {
@@ -167,10 +220,16 @@ export class RedisSentinelHarness {
   async killMasterAndFailOver(): Promise<void> {
     if (this.closed) throw new Error('the Redis Sentinel harness is closed');
     const acknowledged = await ask(this.master.port, 'WAIT', '1', '2000');
-    if (acknowledged !== 1) throw new Error(`the replica did not acknowledge the master's writes before the failover (WAIT answered ${String(acknowledged)})`);
+    if (acknowledged !== 1)
+      throw new Error(`the replica did not acknowledge the master's writes before the failover (WAIT answered ${String(acknowledged)})`);
     await this.kill(this.master);
-    await this.until('the sentinels to promote the replica', 20_000, async () => (await this.masterPort()) === this.replica.port
-      && infoField(await ask(this.replica.port, 'INFO', 'replication'), 'role') === 'master');
+    await this.until(
+      'the sentinels to promote the replica',
+      20_000,
+      async () =>
+        (await this.masterPort()) === this.replica.port &&
+        infoField(await ask(this.replica.port, 'INFO', 'replication'), 'role') === 'master',
+    );
   }
 
   /** The port of the server that was the replica at start (the master after a failover). */
@@ -193,15 +252,21 @@ export class RedisSentinelHarness {
   private async run(server: Process): Promise<void> {
     const child = spawn(this.binary, server.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     server.child = child;
-    const keep = (data: Buffer): void => { server.log = (server.log + data.toString()).slice(-LOG_TAIL_CHARS); };
+    const keep = (data: Buffer): void => {
+      server.log = (server.log + data.toString()).slice(-LOG_TAIL_CHARS);
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     let spawnError: Error | undefined;
-    child.once('error', (error) => { spawnError = error; });
+    child.once('error', (error) => {
+      spawnError = error;
+    });
     await this.until(`${server.name} (port ${server.port}) to answer`, 5000, async () => {
       if (spawnError) throw new Error(`redis-server (${server.name}) could not be run: ${spawnError.message}`);
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`redis-server (${server.name}, port ${server.port}) exited with ${child.exitCode ?? child.signalCode}:\n${server.log}`);
+        throw new Error(
+          `redis-server (${server.name}, port ${server.port}) exited with ${child.exitCode ?? child.signalCode}:\n${server.log}`,
+        );
       }
       return (await ask(server.port, 'PING')) === 'PONG';
     });
@@ -212,7 +277,9 @@ export class RedisSentinelHarness {
     const deadline = Date.now() + timeoutMs;
     while (!(await condition())) {
       if (Date.now() > deadline) {
-        const logs = this.all().map((server) => `--- ${server.name} (port ${server.port}):\n${server.log.slice(-1500)}`).join('\n');
+        const logs = this.all()
+          .map((server) => `--- ${server.name} (port ${server.port}):\n${server.log.slice(-1500)}`)
+          .join('\n');
         throw new Error(`the Redis Sentinel harness waited ${timeoutMs} ms for ${what}, in vain:\n${logs}`);
       }
       await sleep(50);

@@ -23,12 +23,24 @@ export interface ServiceOptions {
 }
 
 /** `entry` is relative to dist/, such as `gateway/index.js`. */
-export function startService(name: string, entry: string, env: Readonly<Record<string, string | undefined>>, options: ServiceOptions = {}): ServiceProcess {
+export function startService(
+  name: string,
+  entry: string,
+  env: Readonly<Record<string, string | undefined>>,
+  options: ServiceOptions = {},
+): ServiceProcess {
   const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH, ...env }).filter(([, value]) => value !== undefined));
-  const child = spawn(process.execPath, [...options.nodeArgs ?? [], fromRoot('dist', entry)], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), fromRoot('dist', entry)], {
+    env: clean,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
   const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return {
     name,

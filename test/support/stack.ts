@@ -59,7 +59,9 @@ export interface StackSubgraphs {
 export type SubgraphName = keyof StackSubgraphs;
 
 /** How to start each subgraph from an environment, as its own index.ts does. */
-export const launchers: { readonly [Name in SubgraphName]: (env: Env, logger: Logger, runtime: SubgraphRuntime) => Promise<StackSubgraphs[Name]> } = {
+export const launchers: {
+  readonly [Name in SubgraphName]: (env: Env, logger: Logger, runtime: SubgraphRuntime) => Promise<StackSubgraphs[Name]>;
+} = {
   accounts: (env, logger) => startAccountsSubgraph(readAccountsConfig(env), logger),
   identity: (env, logger) => startIdentitySubgraph(readIdentityConfig(env), logger),
   payments: (env, logger) => startPaymentsSubgraph(readPaymentsConfig(env), logger),
@@ -87,7 +89,10 @@ export interface Stack {
   readonly logs: Array<Record<string, unknown>>;
   /** The raw text of every log line, to search for anything that must never be logged. */
   readonly rawLogs: string[];
-  graphql(query: string, options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string>; url?: string }): Promise<GraphQLResponse>;
+  graphql(
+    query: string,
+    options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string>; url?: string },
+  ): Promise<GraphQLResponse>;
   /** The sandbox's control API. */
   control(path: string, body?: unknown): Promise<unknown>;
   /** Drops every tenant's cached upstream data, for tests that count upstream calls or make a bank fail. */
@@ -154,24 +159,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sandbox.outbox.setTarget(provider, `${new URL(running[subgraph].url).origin}/webhooks/${provider}`);
   }
 
-  const gateway = await startGateway(readGatewayConfig({
-    NODE_ENV: 'development',
-    GATEWAY_PORT: '0',
-    ...(options.env?.JWT_JWKS_URL || options.env?.JWT_HS256_SECRET ? {} : { JWT_PUBLIC_KEY_FILES: publicKeyFile }),
-    JWT_ISSUER: TEST_ISSUER,
-    JWT_AUDIENCE: TEST_AUDIENCE,
-    INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
-    ...Object.fromEntries(subgraphNames.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, running[name].url])),
-    ...(options.redis ? { REDIS_URL: options.redis.url } : {}),
-    ...options.env,
-  }), logger('gateway'), options.gatewayClock ? { now: options.gatewayClock } : {});
+  const gateway = await startGateway(
+    readGatewayConfig({
+      NODE_ENV: 'development',
+      GATEWAY_PORT: '0',
+      ...(options.env?.JWT_JWKS_URL || options.env?.JWT_HS256_SECRET ? {} : { JWT_PUBLIC_KEY_FILES: publicKeyFile }),
+      JWT_ISSUER: TEST_ISSUER,
+      JWT_AUDIENCE: TEST_AUDIENCE,
+      INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
+      ...Object.fromEntries(subgraphNames.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, running[name].url])),
+      ...(options.redis ? { REDIS_URL: options.redis.url } : {}),
+      ...options.env,
+    }),
+    logger('gateway'),
+    options.gatewayClock ? { now: options.gatewayClock } : {},
+  );
 
   return {
     gatewayUrl: gateway.url,
     sandboxUrl: sandbox.url,
     subgraphUrls: Object.fromEntries(subgraphNames.map((name) => [name, running[name].url])),
     // The running one: a restart replaces it.
-    get accounts() { return running.accounts; },
+    get accounts() {
+      return running.accounts;
+    },
     subgraphs: running,
     sandbox,
     async restart(name) {
@@ -188,7 +199,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     graphql: (query, request = {}) => postGraphQL(request.url ?? gateway.url, query, request),
     async control(path, body) {
       const response = await fetch(`${sandbox.url}/_control${path}`, {
-        method: body === undefined && !path.startsWith('/reset') && !path.includes('/expire') && !path.includes('/restore') ? 'GET' : 'POST',
+        method:
+          body === undefined && !path.startsWith('/reset') && !path.includes('/expire') && !path.includes('/restore') ? 'GET' : 'POST',
         headers: { 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });

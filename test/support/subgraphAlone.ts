@@ -26,8 +26,11 @@ export interface SubgraphAlone<Name extends SubgraphName> {
 /** The principal the gateway would derive from a development token of this role. */
 export function principalOf(role: Role, tenant: string, extra: { customerId?: string; amr?: string[]; sub?: string } = {}): Principal {
   return {
-    sub: extra.sub ?? extra.customerId ?? `staff_${role}`, tenant, customerId: extra.customerId,
-    scopes: [...roles[role]], amr: extra.amr ?? ['pwd'],
+    sub: extra.sub ?? extra.customerId ?? `staff_${role}`,
+    tenant,
+    customerId: extra.customerId,
+    scopes: [...roles[role]],
+    amr: extra.amr ?? ['pwd'],
   };
 }
 

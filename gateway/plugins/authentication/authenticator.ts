@@ -36,7 +36,8 @@ function principalFrom(claims: jwt.JwtPayload): Principal | undefined {
   if (scope !== undefined && typeof scope !== 'string') return undefined;
   if (amr !== undefined && !(Array.isArray(amr) && amr.every((entry) => typeof entry === 'string'))) return undefined;
   return {
-    sub, tenant,
+    sub,
+    tenant,
     customerId: customerId as string | undefined,
     scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
     amr: (amr as string[] | undefined) ?? [],
@@ -85,9 +86,15 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     for (const key of candidates) {
       try {
         const verified = jwt.verify(token, key, {
-          algorithms: [alg], issuer: options.issuer, audience: options.audience, clockTolerance: options.clockToleranceSeconds,
+          algorithms: [alg],
+          issuer: options.issuer,
+          audience: options.audience,
+          clockTolerance: options.clockToleranceSeconds,
         });
-        if (typeof verified !== 'string') { claims = verified; break; }
+        if (typeof verified !== 'string') {
+          claims = verified;
+          break;
+        }
       } catch (error) {
         lastReason = error instanceof Error ? error.message : lastReason;
       }
@@ -96,7 +103,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     if (typeof claims.exp !== 'number') throw refuse('no exp');
     if (typeof claims.iat !== 'number') throw refuse('no iat');
     if (claims.iat > Date.now() / 1000 + options.clockToleranceSeconds) throw refuse('issued in the future');
-    if (claims.exp - claims.iat > options.maxLifetimeSeconds) throw refuse(`lifetime ${claims.exp - claims.iat}s over ${options.maxLifetimeSeconds}s`);
+    if (claims.exp - claims.iat > options.maxLifetimeSeconds)
+      throw refuse(`lifetime ${claims.exp - claims.iat}s over ${options.maxLifetimeSeconds}s`);
     const principal = principalFrom(claims);
     if (!principal) throw refuse('claims missing or malformed');
     return principal;

@@ -14,8 +14,10 @@ export function isIntrospectionOnly(body: unknown): boolean {
   if (typeof body !== 'object' || body === null || typeof (body as { query?: unknown }).query !== 'string') return false;
   try {
     const document = parse((body as { query: string }).query);
-    return document.definitions.every((definition) => definition.kind === Kind.OPERATION_DEFINITION
-      && definition.operation === 'query' && onlyMeta(definition.selectionSet));
+    return document.definitions.every(
+      (definition) =>
+        definition.kind === Kind.OPERATION_DEFINITION && definition.operation === 'query' && onlyMeta(definition.selectionSet),
+    );
   } catch {
     return false;
   }

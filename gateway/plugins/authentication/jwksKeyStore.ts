@@ -104,7 +104,8 @@ export function jwksKeyStore(options: JwksOptions): JwksKeyStore {
     }
     const parsed = keySetSchema.safeParse(body);
     // Only the paths that failed, never the values: the log is no place for the answer's content.
-    if (!parsed.success) throw new KeySetFetchError(`not a key set (${parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ')})`);
+    if (!parsed.success)
+      throw new KeySetFetchError(`not a key set (${parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ')})`);
     return parsed.data.keys;
   }
 
@@ -117,7 +118,11 @@ export function jwksKeyStore(options: JwksOptions): JwksKeyStore {
         if (jwk.use !== undefined && jwk.use !== 'sig') continue;
         if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') continue;
         try {
-          parsed.push({ kid: jwk.kid, key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }), ...(jwk.alg ? { alg: jwk.alg } : {}) });
+          parsed.push({
+            kid: jwk.kid,
+            key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }),
+            ...(jwk.alg ? { alg: jwk.alg } : {}),
+          });
         } catch {
           options.logger.warn({ kid: jwk.kid }, 'unusable key in key set skipped');
         }
@@ -132,15 +137,20 @@ export function jwksKeyStore(options: JwksOptions): JwksKeyStore {
     } catch (error) {
       // Keep the keys we had (within the grace): an identity provider's hiccup must not log every user out.
       lastAttemptFailed = true;
-      options.logger.warn({
-        reason: failureReason(error),
-        keySetAgeSeconds: fetchedAt === undefined ? null : Math.floor((started - fetchedAt) / 1000),
-      }, 'key set fetch failed');
+      options.logger.warn(
+        {
+          reason: failureReason(error),
+          keySetAgeSeconds: fetchedAt === undefined ? null : Math.floor((started - fetchedAt) / 1000),
+        },
+        'key set fetch failed',
+      );
     }
   }
 
   const refresh = () => {
-    inFlight ??= fetchKeys().finally(() => { inFlight = undefined; });
+    inFlight ??= fetchKeys().finally(() => {
+      inFlight = undefined;
+    });
     return inFlight;
   };
 
@@ -161,10 +171,14 @@ export function jwksKeyStore(options: JwksOptions): JwksKeyStore {
       if (age(now()) >= usableMillis) {
         if (!unavailableLogged) {
           unavailableLogged = true;
-          options.logger.error({
-            keySetAgeSeconds: fetchedAt === undefined ? null : Math.floor(age(now()) / 1000),
-            maxAgeSeconds: options.maxAgeSeconds, graceSeconds: options.graceSeconds,
-          }, 'key set unavailable: no fetch succeeded within its max age and grace; every token is refused');
+          options.logger.error(
+            {
+              keySetAgeSeconds: fetchedAt === undefined ? null : Math.floor(age(now()) / 1000),
+              maxAgeSeconds: options.maxAgeSeconds,
+              graceSeconds: options.graceSeconds,
+            },
+            'key set unavailable: no fetch succeeded within its max age and grace; every token is refused',
+          );
         }
         throw new KeySetUnavailable();
       }

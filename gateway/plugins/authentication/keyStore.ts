@@ -20,7 +20,7 @@ export interface KeyStore {
 /** No key set can be trusted: none was ever fetched, or fetches failed past the grace. Every token is refused. */
 export class KeySetUnavailable extends Error {
   constructor() {
-    super('no trusted key set: the identity provider\'s key set could not be fetched within its max age and grace');
+    super("no trusted key set: the identity provider's key set could not be fetched within its max age and grace");
     this.name = 'KeySetUnavailable';
   }
 }
@@ -28,7 +28,10 @@ export class KeySetUnavailable extends Error {
 export function pemKeyStore(files: readonly string[]): KeyStore {
   const keys = files.flatMap((file) => {
     const key = createPublicKey(readFileSync(file, 'utf8'));
-    const stem = file.split('/').at(-1)?.replace(/\.pem$/, '');
+    const stem = file
+      .split('/')
+      .at(-1)
+      ?.replace(/\.pem$/, '');
     return [{ kid: keyThumbprint(key), key }, ...(stem ? [{ kid: stem, key }] : [])];
   });
   return {

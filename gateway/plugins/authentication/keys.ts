@@ -17,8 +17,13 @@ export async function verifierFor(source: KeySource, logger: Logger, now?: () =>
       return { hmacSecret: source.secret };
     case 'jwks': {
       const store = jwksKeyStore({
-        url: source.url, refetchIntervalMillis: source.refetchIntervalMillis, maxAgeSeconds: source.maxAgeSeconds,
-        graceSeconds: source.graceSeconds, timeoutMillis: JWKS_TIMEOUT_MILLIS, logger, ...(now ? { now } : {}),
+        url: source.url,
+        refetchIntervalMillis: source.refetchIntervalMillis,
+        maxAgeSeconds: source.maxAgeSeconds,
+        graceSeconds: source.graceSeconds,
+        timeoutMillis: JWKS_TIMEOUT_MILLIS,
+        logger,
+        ...(now ? { now } : {}),
       });
       await store.refresh();
       return { keys: store };

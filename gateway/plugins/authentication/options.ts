@@ -8,14 +8,15 @@ export type Algorithm = 'RS256' | 'PS256' | 'ES256' | 'HS256';
 export type KeySource =
   | { readonly kind: 'pem'; readonly files: readonly string[] }
   | {
-    readonly kind: 'jwks'; readonly url: string;
-    /** Least time between two fetches not due by age; default 60 000 ms. */
-    readonly refetchIntervalMillis: number;
-    /** How long a fetched key set is trusted; then it is fetched again before use. Default 600 s. */
-    readonly maxAgeSeconds: number;
-    /** How long past its max age the last good set is kept while fetches fail; then every token is refused. Default 3600 s. */
-    readonly graceSeconds: number;
-  }
+      readonly kind: 'jwks';
+      readonly url: string;
+      /** Least time between two fetches not due by age; default 60 000 ms. */
+      readonly refetchIntervalMillis: number;
+      /** How long a fetched key set is trusted; then it is fetched again before use. Default 600 s. */
+      readonly maxAgeSeconds: number;
+      /** How long past its max age the last good set is kept while fetches fail; then every token is refused. Default 3600 s. */
+      readonly graceSeconds: number;
+    }
   | { readonly kind: 'hmac'; readonly secret: Buffer };
 
 export interface JwtOptions {

@@ -21,7 +21,11 @@ export interface AuthorizationOptions {
 
 function usesReservedAlias(document: DocumentNode): boolean {
   let found = false;
-  visit(document, { Field(node) { if (node.alias?.value.startsWith(RESERVED_ALIAS_PREFIX)) found = true; } });
+  visit(document, {
+    Field(node) {
+      if (node.alias?.value.startsWith(RESERVED_ALIAS_PREFIX)) found = true;
+    },
+  });
   return found;
 }
 
@@ -39,23 +43,34 @@ export function createAuthorizationPlugin(options: AuthorizationOptions): Apollo
             throw badUserInput(`Aliases starting with ${RESERVED_ALIAS_PREFIX} are reserved`);
           }
           // @include/@skip are judged on the values the operation will run with: defaults applied, as graphql-js does.
-          const coerced = getVariableValues(requestContext.schema, operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+          const coerced = getVariableValues(
+            requestContext.schema,
+            operation.variableDefinitions ?? [],
+            requestContext.request.variables ?? {},
+          );
           if (coerced.errors) return; // execution will refuse these variables with BAD_USER_INPUT before anything runs
           let filtered;
           try {
             filtered = filterOperation({
-              schema: requestContext.schema, rules: options.rules, document: requestContext.document, operation,
-              variables: coerced.coerced, principal,
+              schema: requestContext.schema,
+              rules: options.rules,
+              document: requestContext.document,
+              operation,
+              variables: coerced.coerced,
+              principal,
             });
           } catch (error) {
-            if (error instanceof OperationTooComplexError) throw new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, 'This operation is too complex');
+            if (error instanceof OperationTooComplexError)
+              throw new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, 'This operation is too complex');
             throw error;
           }
           if (filtered.document === requestContext.document) return;
           options.logger.info({ requestId, refused: filtered.refusals.map((refusal) => refusal.coordinate) }, 'fields refused');
           if (options.mode === 'reject') {
             const stepUp = filtered.refusals.length > 0 && filtered.refusals.every((refusal) => refusal.reason === 'STEP_UP_REQUIRED');
-            throw forbidden('This operation asks for fields the caller may not read', { reason: stepUp ? 'STEP_UP_REQUIRED' : 'MISSING_SCOPE' });
+            throw forbidden('This operation asks for fields the caller may not read', {
+              reason: stepUp ? 'STEP_UP_REQUIRED' : 'MISSING_SCOPE',
+            });
           }
           refusals = filtered.refusals;
           const mutable = requestContext as { document: typeof filtered.document; queryHash: string };

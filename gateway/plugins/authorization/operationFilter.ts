@@ -3,12 +3,34 @@
 // decision depends only on (parent type, field name, principal), so aliases, named and inline fragments, interfaces,
 // unions and @include/@skip cannot route around it: a refused field is removed wherever it is written.
 import {
-  Kind, TypeInfo, getNamedType, isAbstractType, isListType, isNonNullType, visit, visitWithTypeInfo,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLNamedType,
-  type GraphQLOutputType, type GraphQLSchema, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
+  Kind,
+  TypeInfo,
+  getNamedType,
+  isAbstractType,
+  isListType,
+  isNonNullType,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLNamedType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import type { Principal } from '../../../lib/auth/principal.js';
-import { combineRequirements, missingScopes, refusalReason, satisfies, type AccessRules, type Requirement } from '../../../lib/auth/requirements.js';
+import {
+  combineRequirements,
+  missingScopes,
+  refusalReason,
+  satisfies,
+  type AccessRules,
+  type Requirement,
+} from '../../../lib/auth/requirements.js';
 
 /** Response keys the filter adds and the response step removes again. */
 export const PLACEHOLDER_KEY = '__fg_placeholder';
@@ -57,7 +79,12 @@ export interface FilteredOperation {
  * What selecting `field` on `parent` requires: the field's own rule, its return type's, its parent type's, and, on
  * an interface, the same for every implementation (the strictest applies, as any of them may answer).
  */
-export function requirementFor(schema: GraphQLSchema, rules: AccessRules, parent: GraphQLCompositeType, field: string): Requirement | undefined {
+export function requirementFor(
+  schema: GraphQLSchema,
+  rules: AccessRules,
+  parent: GraphQLCompositeType,
+  field: string,
+): Requirement | undefined {
   const parents: GraphQLNamedType[] = isAbstractType(parent) ? [parent, ...schema.getPossibleTypes(parent)] : [parent];
   const parts: Array<Requirement | undefined> = [];
   for (const type of parents) {
@@ -87,16 +114,22 @@ function listSegments(type: GraphQLOutputType): Array<'@'> {
   let current: GraphQLOutputType = type;
   for (;;) {
     if (isNonNullType(current)) current = current.ofType;
-    else if (isListType(current)) { segments.push('@'); current = current.ofType; }
-    else return segments;
+    else if (isListType(current)) {
+      segments.push('@');
+      current = current.ofType;
+    } else return segments;
   }
 }
 
 const placeholder: FieldNode = {
-  kind: Kind.FIELD, alias: { kind: Kind.NAME, value: PLACEHOLDER_KEY }, name: { kind: Kind.NAME, value: '__typename' },
+  kind: Kind.FIELD,
+  alias: { kind: Kind.NAME, value: PLACEHOLDER_KEY },
+  name: { kind: Kind.NAME, value: '__typename' },
 };
 const typenameProbe: FieldNode = {
-  kind: Kind.FIELD, alias: { kind: Kind.NAME, value: TYPENAME_KEY }, name: { kind: Kind.NAME, value: '__typename' },
+  kind: Kind.FIELD,
+  alias: { kind: Kind.NAME, value: TYPENAME_KEY },
+  name: { kind: Kind.NAME, value: '__typename' },
 };
 
 export function filterOperation(options: {
@@ -123,27 +156,30 @@ export function filterOperation(options: {
   // stays valid, and selections on abstract types learn each object's type for the response step.
   let removed = 0;
   const typeInfo = new TypeInfo(schema);
-  const rewritten = visit(document, visitWithTypeInfo(typeInfo, {
-    Field: {
-      enter(node) {
-        const parent = typeInfo.getParentType();
-        if (parent && !allowed(parent, node.name.value)) {
-          removed += 1;
-          return null;
-        }
-        return undefined;
+  const rewritten = visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter(node) {
+          const parent = typeInfo.getParentType();
+          if (parent && !allowed(parent, node.name.value)) {
+            removed += 1;
+            return null;
+          }
+          return undefined;
+        },
       },
-    },
-    SelectionSet: {
-      leave(node) {
-        const parent = typeInfo.getParentType();
-        const selections = [...node.selections];
-        if (parent && isAbstractType(parent)) selections.push(typenameProbe);
-        if (node.selections.length === 0) selections.push(placeholder);
-        return selections.length === node.selections.length ? undefined : { ...node, selections };
+      SelectionSet: {
+        leave(node) {
+          const parent = typeInfo.getParentType();
+          const selections = [...node.selections];
+          if (parent && isAbstractType(parent)) selections.push(typenameProbe);
+          if (node.selections.length === 0) selections.push(placeholder);
+          return selections.length === node.selections.length ? undefined : { ...node, selections };
+        },
       },
-    },
-  }));
+    }),
+  );
   if (removed === 0) return { document, refusals: [] };
 
   // 2. Where the refused fields would have appeared in the response (only in the operation that runs, and only
@@ -154,7 +190,13 @@ export function filterOperation(options: {
   // twice over would make the walk exponential in the depth of the document.
   const walked = new Set<string>();
   let steps = 0;
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathTemplate, conditions: readonly TypeCondition[], seen: ReadonlySet<string>) => {
+  const walk = (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    path: PathTemplate,
+    conditions: readonly TypeCondition[],
+    seen: ReadonlySet<string>,
+  ) => {
     const conditionId = conditions.map((entry) => `${entry.at}:${entry.type}`).join(',');
     for (const selection of selectionSet.selections) {
       steps += 1;
@@ -172,7 +214,9 @@ export function filterOperation(options: {
           if (recorded.has(id)) continue;
           recorded.add(id);
           refusals.push({
-            path: [...path, key], typeConditions: conditions, coordinate: `${parent.name}.${name}`,
+            path: [...path, key],
+            typeConditions: conditions,
+            coordinate: `${parent.name}.${name}`,
             missingScopes: missingScopes(principal, requirement),
             reason: refusalReason(principal, requirement) === 'STEP_UP_REQUIRED' ? 'STEP_UP_REQUIRED' : 'MISSING_SCOPE',
           });
@@ -180,7 +224,13 @@ export function filterOperation(options: {
         }
         const returned = getNamedType(definition.type);
         if (selection.selectionSet && 'name' in returned) {
-          walk(selection.selectionSet, returned as GraphQLCompositeType, [...path, key, ...listSegments(definition.type)], conditions, seen);
+          walk(
+            selection.selectionSet,
+            returned as GraphQLCompositeType,
+            [...path, key, ...listSegments(definition.type)],
+            conditions,
+            seen,
+          );
         }
       } else {
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : undefined;
@@ -211,7 +261,9 @@ function withoutUnusedVariables(document: DocumentNode): DocumentNode {
   const used = new Set<string>();
   visit(document, {
     VariableDefinition: () => false,
-    Variable(node) { used.add(node.name.value); },
+    Variable(node) {
+      used.add(node.name.value);
+    },
   });
   return visit(document, {
     VariableDefinition(node) {

@@ -22,13 +22,21 @@ function matchesCondition(schema: GraphQLSchema, object: JsonObject, condition: 
  * Every object the template's parent path reaches in the data, with its concrete path, keeping only objects of the
  * types the operation narrowed to along the way.
  */
-function parentsAt(schema: GraphQLSchema, data: Json, template: ReadonlyArray<string>, conditions: readonly TypeCondition[],
-  depth = 0, path: Array<string | number> = []): Array<{ object: JsonObject; path: Array<string | number> }> {
+function parentsAt(
+  schema: GraphQLSchema,
+  data: Json,
+  template: ReadonlyArray<string>,
+  conditions: readonly TypeCondition[],
+  depth = 0,
+  path: Array<string | number> = [],
+): Array<{ object: JsonObject; path: Array<string | number> }> {
   if (isObject(data) && conditions.some((entry) => entry.at === depth && !matchesCondition(schema, data, entry.type))) return [];
   if (depth === template.length) return isObject(data) ? [{ object: data, path }] : [];
   const head = template[depth] as string;
   if (head === '@') {
-    return Array.isArray(data) ? data.flatMap((item, index) => parentsAt(schema, item, template, conditions, depth + 1, [...path, index])) : [];
+    return Array.isArray(data)
+      ? data.flatMap((item, index) => parentsAt(schema, item, template, conditions, depth + 1, [...path, index]))
+      : [];
   }
   if (!isObject(data)) return [];
   const next = data[head];
@@ -44,7 +52,11 @@ function stripAddedKeys(value: Json): void {
   }
 }
 
-export function applyRefusals(schema: GraphQLSchema, data: JsonObject | null | undefined, refusals: readonly Refusal[]): GraphQLFormattedError[] {
+export function applyRefusals(
+  schema: GraphQLSchema,
+  data: JsonObject | null | undefined,
+  refusals: readonly Refusal[],
+): GraphQLFormattedError[] {
   const errors: GraphQLFormattedError[] = [];
   const done = new Set<string>();
   for (const refusal of refusals) {
@@ -57,9 +69,10 @@ export function applyRefusals(schema: GraphQLSchema, data: JsonObject | null | u
       done.add(id);
       object[key] = null;
       errors.push({
-        message: refusal.reason === 'STEP_UP_REQUIRED'
-          ? `${refusal.coordinate} needs a second authentication factor`
-          : `Not allowed to read ${refusal.coordinate}`,
+        message:
+          refusal.reason === 'STEP_UP_REQUIRED'
+            ? `${refusal.coordinate} needs a second authentication factor`
+            : `Not allowed to read ${refusal.coordinate}`,
         path: concrete,
         extensions: { code: ErrorCode.FORBIDDEN, reason: refusal.reason },
       });

@@ -4,7 +4,16 @@ import { z } from 'zod';
 import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import { moneyFromMinor, currencyCodeSchema } from '../../../lib/money/index.js';
-import type { AccountType, BankAccount, BankLink, Balance, Institution, Transaction, TransactionPage, TransactionQuery } from '../domain.js';
+import type {
+  AccountType,
+  BankAccount,
+  BankLink,
+  Balance,
+  Institution,
+  Transaction,
+  TransactionPage,
+  TransactionQuery,
+} from '../domain.js';
 import type { BankConnector } from './bankConnector.js';
 
 /** The bank's documented maximum for GET /balances?account_ids=… */
@@ -26,20 +35,33 @@ const balancesPayload = z.object({
   data: z.array(z.object({ account_id: z.string(), currency, available: minor, ledger: minor, as_of: z.string() })),
 });
 const transactionsPayload = z.object({
-  data: z.array(z.object({
-    id: z.string(), amount: minor, currency, status: z.enum(['posted', 'pending']),
-    description: z.string().nullish(), posted_at: z.string().nullish(), created_at: z.string(),
-  })),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      amount: minor,
+      currency,
+      status: z.enum(['posted', 'pending']),
+      description: z.string().nullish(),
+      posted_at: z.string().nullish(),
+      created_at: z.string(),
+    }),
+  ),
   has_more: z.boolean(),
   next_cursor: z.string().nullish(),
 });
 
 const accountTypes: Record<z.infer<typeof accountSchema>['type'], AccountType> = {
-  checking: 'CHECKING', savings: 'SAVINGS', money_market: 'MONEY_MARKET',
+  checking: 'CHECKING',
+  savings: 'SAVINGS',
+  money_market: 'MONEY_MARKET',
 };
 
 export class CoreBankingConnector implements BankConnector {
-  constructor(readonly institution: Institution, private readonly client: UpstreamClient, private readonly apiKey: string) {}
+  constructor(
+    readonly institution: Institution,
+    private readonly client: UpstreamClient,
+    private readonly apiKey: string,
+  ) {}
 
   private customerOf(link: BankLink): string {
     if (link.kind !== 'core_banking') throw upstreamUnavailable(this.institution.id);
@@ -47,8 +69,9 @@ export class CoreBankingConnector implements BankConnector {
   }
 
   private async read<T>(path: string, schema: z.ZodType<T>, query?: Record<string, string | number | undefined>): Promise<T> {
-    return this.client.read({ path, query, headers: { authorization: `Bearer ${this.apiKey}` } }, schema,
-      (status) => (status === 404 ? notFound('Account') : undefined));
+    return this.client.read({ path, query, headers: { authorization: `Bearer ${this.apiKey}` } }, schema, (status) =>
+      status === 404 ? notFound('Account') : undefined,
+    );
   }
 
   async listAccounts(link: BankLink): Promise<BankAccount[]> {
@@ -59,8 +82,11 @@ export class CoreBankingConnector implements BankConnector {
       const page = await this.read(`customers/${customer}/accounts`, accountsPayload, { limit: PAGE_LIMIT_MAX, cursor });
       for (const account of page.data) {
         accounts.push({
-          upstreamId: account.id, type: accountTypes[account.type], currency: account.currency,
-          nickname: account.nickname ?? null, accountNumber: account.account_number,
+          upstreamId: account.id,
+          type: accountTypes[account.type],
+          currency: account.currency,
+          nickname: account.nickname ?? null,
+          accountNumber: account.account_number,
         });
       }
       cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
@@ -96,14 +122,21 @@ export class CoreBankingConnector implements BankConnector {
       posted_after: query.bookedFrom ? new Date(Date.parse(query.bookedFrom) - 1000).toISOString() : undefined,
       posted_before: query.bookedTo ? new Date(Date.parse(query.bookedTo) + 1000).toISOString() : undefined,
     });
-    const transactions: Transaction[] = page.data.map((entry) => ({
-      id: entry.id,
-      amount: moneyFromMinor(Math.abs(entry.amount), entry.currency),
-      direction: entry.amount < 0 ? 'DEBIT' : 'CREDIT',
-      status: entry.status === 'posted' ? 'BOOKED' : 'PENDING',
-      description: entry.description ?? null,
-      bookedAt: new Date(entry.posted_at ?? entry.created_at).toISOString(),
-    } as const)).filter((entry) => (!query.bookedFrom || entry.bookedAt >= query.bookedFrom) && (!query.bookedTo || entry.bookedAt <= query.bookedTo));
+    const transactions: Transaction[] = page.data
+      .map(
+        (entry) =>
+          ({
+            id: entry.id,
+            amount: moneyFromMinor(Math.abs(entry.amount), entry.currency),
+            direction: entry.amount < 0 ? 'DEBIT' : 'CREDIT',
+            status: entry.status === 'posted' ? 'BOOKED' : 'PENDING',
+            description: entry.description ?? null,
+            bookedAt: new Date(entry.posted_at ?? entry.created_at).toISOString(),
+          }) as const,
+      )
+      .filter(
+        (entry) => (!query.bookedFrom || entry.bookedAt >= query.bookedFrom) && (!query.bookedTo || entry.bookedAt <= query.bookedTo),
+      );
     return { transactions, next: page.has_more && page.next_cursor ? page.next_cursor : undefined };
   }
 }

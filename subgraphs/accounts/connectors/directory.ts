@@ -11,21 +11,32 @@ export const DIRECTORY_BATCH_MAX = 100;
 
 const bankLink = z.discriminatedUnion('type', [
   z.object({
-    type: z.literal('open_banking'), institution_id: z.string(), consent_id: z.string(),
-    access_token: z.string(), consent_expires_at: z.string(),
+    type: z.literal('open_banking'),
+    institution_id: z.string(),
+    consent_id: z.string(),
+    access_token: z.string(),
+    consent_expires_at: z.string(),
   }),
   z.object({ type: z.literal('core_banking'), institution_id: z.string(), bank_customer_id: z.string() }),
 ]);
 const customer = z.object({
-  id: z.string(), display_name: z.string(), email: z.string(), bank_links: z.array(bankLink),
+  id: z.string(),
+  display_name: z.string(),
+  email: z.string(),
+  bank_links: z.array(bankLink),
 });
 const customerList = z.object({ data: z.array(customer), has_more: z.boolean() });
 const organisation = z.object({ id: z.string(), name: z.string(), bank_links: z.array(bankLink) });
 
 function toLink(link: z.infer<typeof bankLink>): BankLink {
   return link.type === 'open_banking'
-    ? { kind: 'open_banking', institutionId: link.institution_id, consentId: link.consent_id,
-        accessToken: link.access_token, consentExpiresAt: link.consent_expires_at }
+    ? {
+        kind: 'open_banking',
+        institutionId: link.institution_id,
+        consentId: link.consent_id,
+        accessToken: link.access_token,
+        consentExpiresAt: link.consent_expires_at,
+      }
     : { kind: 'core_banking', institutionId: link.institution_id, bankCustomerId: link.bank_customer_id };
 }
 
@@ -34,14 +45,23 @@ function toRecord(entry: z.infer<typeof customer>): CustomerRecord {
 }
 
 export class DirectoryConnector {
-  constructor(private readonly client: UpstreamClient, private readonly apiKeyFor: (tenant: string) => string | undefined) {}
+  constructor(
+    private readonly client: UpstreamClient,
+    private readonly apiKeyFor: (tenant: string) => string | undefined,
+  ) {}
 
-  private async read<T>(tenant: string, path: string, schema: z.ZodType<T>, query?: Record<string, string | number | undefined>): Promise<T> {
+  private async read<T>(
+    tenant: string,
+    path: string,
+    schema: z.ZodType<T>,
+    query?: Record<string, string | number | undefined>,
+  ): Promise<T> {
     const key = this.apiKeyFor(tenant);
     // A tenant without directory credentials has no customers FinGraph may read.
     if (!key) throw notFound('Customer');
-    return this.client.read({ path, query, headers: { authorization: `Bearer ${key}` } }, schema,
-      (status) => (status === 404 ? notFound('Customer') : undefined));
+    return this.client.read({ path, query, headers: { authorization: `Bearer ${key}` } }, schema, (status) =>
+      status === 404 ? notFound('Customer') : undefined,
+    );
   }
 
   /** Many customers in one call per DIRECTORY_BATCH_MAX ids; ids outside the tenant are simply absent. */

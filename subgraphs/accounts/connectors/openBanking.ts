@@ -5,7 +5,16 @@ import { z } from 'zod';
 import { consentRequired, notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import { moneyFromDecimal, negate, currencyCodeSchema, type Money } from '../../../lib/money/index.js';
-import type { AccountType, BankAccount, BankLink, Balance, Institution, Transaction, TransactionPage, TransactionQuery } from '../domain.js';
+import type {
+  AccountType,
+  BankAccount,
+  BankLink,
+  Balance,
+  Institution,
+  Transaction,
+  TransactionPage,
+  TransactionQuery,
+} from '../domain.js';
 import type { BankConnector } from './bankConnector.js';
 
 const currency = currencyCodeSchema;
@@ -23,38 +32,50 @@ const links = z.object({ Self: z.string().optional(), Next: z.string().optional(
 
 const accountsPayload = z.object({
   Data: z.object({
-    Account: z.array(z.object({
-      AccountId: z.string().min(1),
-      Currency: currency,
-      AccountSubType: z.string().optional(),
-      Nickname: z.string().optional(),
-      Account: z.array(z.object({ SchemeName: z.string(), Identification: z.string().min(4) })).min(1),
-    })).default([]),
+    Account: z
+      .array(
+        z.object({
+          AccountId: z.string().min(1),
+          Currency: currency,
+          AccountSubType: z.string().optional(),
+          Nickname: z.string().optional(),
+          Account: z.array(z.object({ SchemeName: z.string(), Identification: z.string().min(4) })).min(1),
+        }),
+      )
+      .default([]),
   }),
 });
 
 const balancesPayload = z.object({
   Data: z.object({
-    Balance: z.array(z.object({
-      AccountId: z.string(),
-      Amount: amount,
-      CreditDebitIndicator: indicator,
-      Type: z.string(),
-      DateTime: z.string(),
-    })).default([]),
+    Balance: z
+      .array(
+        z.object({
+          AccountId: z.string(),
+          Amount: amount,
+          CreditDebitIndicator: indicator,
+          Type: z.string(),
+          DateTime: z.string(),
+        }),
+      )
+      .default([]),
   }),
 });
 
 const transactionsPayload = z.object({
   Data: z.object({
-    Transaction: z.array(z.object({
-      TransactionId: z.string(),
-      CreditDebitIndicator: indicator,
-      Status: z.enum(['Booked', 'Pending', 'Rejected']),
-      BookingDateTime: z.string().optional(),
-      TransactionInformation: z.string().optional(),
-      Amount: amount,
-    })).default([]),
+    Transaction: z
+      .array(
+        z.object({
+          TransactionId: z.string(),
+          CreditDebitIndicator: indicator,
+          Status: z.enum(['Booked', 'Pending', 'Rejected']),
+          BookingDateTime: z.string().optional(),
+          TransactionInformation: z.string().optional(),
+          Amount: amount,
+        }),
+      )
+      .default([]),
   }),
   Links: links,
 });
@@ -79,7 +100,11 @@ function pickBalance(entries: z.infer<typeof balancesPayload>['Data']['Balance']
 }
 
 export class OpenBankingConnector implements BankConnector {
-  constructor(readonly institution: Institution, private readonly client: UpstreamClient, private readonly financialId?: string) {}
+  constructor(
+    readonly institution: Institution,
+    private readonly client: UpstreamClient,
+    private readonly financialId?: string,
+  ) {}
 
   private consentOf(link: BankLink): { accessToken: string } {
     if (link.kind !== 'open_banking') throw upstreamUnavailable(this.institution.id);
@@ -88,19 +113,24 @@ export class OpenBankingConnector implements BankConnector {
 
   private async read<T>(link: BankLink, path: string, schema: z.ZodType<T>, query?: Record<string, string | undefined>): Promise<T> {
     const { accessToken } = this.consentOf(link);
-    return this.client.read({
-      path, query,
-      headers: {
-        authorization: `Bearer ${accessToken}`,
-        'x-fapi-interaction-id': randomUUID(),
-        ...(this.financialId ? { 'x-fapi-financial-id': this.financialId } : {}),
+    return this.client.read(
+      {
+        path,
+        query,
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          'x-fapi-interaction-id': randomUUID(),
+          ...(this.financialId ? { 'x-fapi-financial-id': this.financialId } : {}),
+        },
       },
-    }, schema, (status) => {
-      // 403 on a resource endpoint: the consent behind the token is expired, revoked or lacks the permission.
-      if (status === 403) return consentRequired(this.institution.id);
-      if (status === 404) return notFound('Account');
-      return undefined;
-    });
+      schema,
+      (status) => {
+        // 403 on a resource endpoint: the consent behind the token is expired, revoked or lacks the permission.
+        if (status === 403) return consentRequired(this.institution.id);
+        if (status === 404) return notFound('Account');
+        return undefined;
+      },
+    );
   }
 
   async listAccounts(link: BankLink): Promise<BankAccount[]> {
@@ -116,9 +146,10 @@ export class OpenBankingConnector implements BankConnector {
 
   /** One GET /balances covers every account under the consent, whatever the number asked for. */
   async balances(link: BankLink, upstreamAccountIds: readonly string[]): Promise<Map<string, Balance>> {
-    const payload = upstreamAccountIds.length === 1
-      ? await this.read(link, `accounts/${encodeURIComponent(upstreamAccountIds[0] as string)}/balances`, balancesPayload)
-      : await this.read(link, 'balances', balancesPayload);
+    const payload =
+      upstreamAccountIds.length === 1
+        ? await this.read(link, `accounts/${encodeURIComponent(upstreamAccountIds[0] as string)}/balances`, balancesPayload)
+        : await this.read(link, 'balances', balancesPayload);
     const wanted = new Set(upstreamAccountIds);
     const grouped = new Map<string, typeof payload.Data.Balance>();
     for (const entry of payload.Data.Balance) {
@@ -137,18 +168,17 @@ export class OpenBankingConnector implements BankConnector {
     const payload = position
       ? await this.read(link, position, transactionsPayload)
       : await this.read(link, `accounts/${encodeURIComponent(upstreamAccountId)}/transactions`, transactionsPayload, {
-          fromBookingDateTime: query.bookedFrom, toBookingDateTime: query.bookedTo,
+          fromBookingDateTime: query.bookedFrom,
+          toBookingDateTime: query.bookedTo,
         });
-    const transactions: Transaction[] = payload.Data.Transaction
-      .filter((entry) => entry.Status !== 'Rejected')
-      .map((entry) => ({
-        id: entry.TransactionId,
-        amount: entry.Amount,
-        direction: entry.CreditDebitIndicator === 'Credit' ? 'CREDIT' : 'DEBIT',
-        status: entry.Status === 'Booked' ? 'BOOKED' : 'PENDING',
-        description: entry.TransactionInformation ?? null,
-        bookedAt: entry.BookingDateTime ? new Date(entry.BookingDateTime).toISOString() : null,
-      }));
+    const transactions: Transaction[] = payload.Data.Transaction.filter((entry) => entry.Status !== 'Rejected').map((entry) => ({
+      id: entry.TransactionId,
+      amount: entry.Amount,
+      direction: entry.CreditDebitIndicator === 'Credit' ? 'CREDIT' : 'DEBIT',
+      status: entry.Status === 'Booked' ? 'BOOKED' : 'PENDING',
+      description: entry.TransactionInformation ?? null,
+      bookedAt: entry.BookingDateTime ? new Date(entry.BookingDateTime).toISOString() : null,
+    }));
     return { transactions, next: payload.Links?.Next };
   }
 }

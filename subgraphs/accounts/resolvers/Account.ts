@@ -58,11 +58,15 @@ export const Account: AccountResolvers = {
     const first = pageSize(args.first ?? 20, TRANSACTIONS_PAGE_MAX);
     const bookedFrom = args.bookedFrom ?? undefined;
     const bookedTo = args.bookedTo ?? undefined;
-    if (bookedFrom && bookedTo && bookedFrom > bookedTo) throw badUserInput('bookedFrom must not be after bookedTo', { argument: 'bookedFrom' });
+    if (bookedFrom && bookedTo && bookedFrom > bookedTo)
+      throw badUserInput('bookedFrom must not be after bookedTo', { argument: 'bookedFrom' });
     let offset = 0;
     if (args.after) {
       const cursor = decodeCursor('transactions', args.after, {
-        a: z.string(), o: z.number().int().min(1).max(TRANSACTIONS_OFFSET_MAX), f: z.string().optional(), t: z.string().optional(),
+        a: z.string(),
+        o: z.number().int().min(1).max(TRANSACTIONS_OFFSET_MAX),
+        f: z.string().optional(),
+        t: z.string().optional(),
       });
       // A cursor belongs to one account and one filter; reusing it elsewhere would silently page the wrong list.
       if (cursor.a !== account.id || cursor.f !== bookedFrom || cursor.t !== bookedTo) {
@@ -79,7 +83,8 @@ export const Account: AccountResolvers = {
     let position: string | undefined;
     let pages = 0;
     do {
-      if (pages === UPSTREAM_PAGES_MAX) throw badUserInput('Too deep into this list; narrow it with bookedFrom/bookedTo', { argument: 'after' });
+      if (pages === UPSTREAM_PAGES_MAX)
+        throw badUserInput('Too deep into this list; narrow it with bookedFrom/bookedTo', { argument: 'after' });
       const query = { bookedFrom, bookedTo, wanted: wanted - collected.length };
       const at = position;
       const page = await context.services.cache.readThrough({

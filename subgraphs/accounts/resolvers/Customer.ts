@@ -18,15 +18,23 @@ export const Customer: CustomerResolvers = {
     const record = await context.loaders.customer.load(customer.id);
     if (!record) throw notFound('Customer');
     const wantsBalances = selectsField(info, 'balance');
-    const outcomes = await Promise.allSettled(record.bankLinks.map((link) => {
-      const listing = context.loaders.accountsAt.load({ ownerId: record.id, link });
-      // Ask for balances as each bank's list arrives, not when the slowest of the customer's banks has answered:
-      // that is what lets one core-bank call serve the accounts of every customer in the request.
-      if (wantsBalances) {
-        void listing.then((accounts) => accounts.forEach((account) => { context.loaders.balance.load(account).catch(() => undefined); }), () => undefined);
-      }
-      return listing;
-    }));
+    const outcomes = await Promise.allSettled(
+      record.bankLinks.map((link) => {
+        const listing = context.loaders.accountsAt.load({ ownerId: record.id, link });
+        // Ask for balances as each bank's list arrives, not when the slowest of the customer's banks has answered:
+        // that is what lets one core-bank call serve the accounts of every customer in the request.
+        if (wantsBalances) {
+          void listing.then(
+            (accounts) =>
+              accounts.forEach((account) => {
+                context.loaders.balance.load(account).catch(() => undefined);
+              }),
+            () => undefined,
+          );
+        }
+        return listing;
+      }),
+    );
     const accounts: Account[] = [];
     outcomes.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') accounts.push(...outcome.value);

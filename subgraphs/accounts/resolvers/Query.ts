@@ -12,7 +12,10 @@ import { loadAccount } from './Account.js';
 /** The ECB's rates, cached until the next publication; stored as entries, since a Map does not survive JSON. */
 async function cachedRates(context: AccountsContext): Promise<ReferenceRates> {
   const stored = await context.services.cache.readThrough({
-    policy: context.services.cachePolicy.fxRates(), scope: { tenant: context.principal.tenant }, key: ['ecb-daily'], tags: [TENANT_TAG],
+    policy: context.services.cachePolicy.fxRates(),
+    scope: { tenant: context.principal.tenant },
+    key: ['ecb-daily'],
+    tags: [TENANT_TAG],
     load: async () => {
       const rates = await context.services.fx.daily();
       return { base: rates.base, publishedOn: rates.publishedOn, perBase: [...rates.perBase] };

@@ -6,7 +6,9 @@ import { Customer } from './Customer.js';
 import { Query } from './Query.js';
 
 export const resolvers: Resolvers = {
-  Decimal, CurrencyCode, DateTime,
+  Decimal,
+  CurrencyCode,
+  DateTime,
   Money: MoneyResolvers,
   Query,
   Customer,

@@ -8,7 +8,14 @@ import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import { moneyFromMinor, parseCurrencyCode, type CurrencyCode } from '../../../lib/money/index.js';
 import type {
-  CreditFile, CreditInquiry, InquiryType, PermissiblePurpose, ScoreModel, Tradeline, TradelineStatus, TradelineType,
+  CreditFile,
+  CreditInquiry,
+  InquiryType,
+  PermissiblePurpose,
+  ScoreModel,
+  Tradeline,
+  TradelineStatus,
+  TradelineType,
 } from '../domain.js';
 
 export const CREDIT_REPORT_PATH = 'consumerservices/credit-profile/v2/credit-report';
@@ -26,11 +33,22 @@ const purposeCodes: Readonly<Record<PermissiblePurpose, string>> = {
 const modelIndicators: Readonly<Record<ScoreModel, string>> = { FICO_8: 'F9', VANTAGESCORE_4: 'V4' };
 
 const accountTypes: Readonly<Record<string, TradelineType>> = {
-  '18': 'CREDIT_CARD', '07': 'CHARGE_ACCOUNT', '26': 'MORTGAGE', '00': 'AUTO_LOAN', '12': 'STUDENT_LOAN', '01': 'PERSONAL_LOAN',
+  '18': 'CREDIT_CARD',
+  '07': 'CHARGE_ACCOUNT',
+  '26': 'MORTGAGE',
+  '00': 'AUTO_LOAN',
+  '12': 'STUDENT_LOAN',
+  '01': 'PERSONAL_LOAN',
 };
 
 const statuses: Readonly<Record<string, TradelineStatus>> = {
-  '11': 'CURRENT', '12': 'CLOSED', '71': 'PAST_DUE_30', '78': 'PAST_DUE_60', '80': 'PAST_DUE_90', '93': 'COLLECTION', '97': 'CHARGED_OFF',
+  '11': 'CURRENT',
+  '12': 'CLOSED',
+  '71': 'PAST_DUE_30',
+  '78': 'PAST_DUE_60',
+  '80': 'PAST_DUE_90',
+  '93': 'COLLECTION',
+  '97': 'CHARGED_OFF',
 };
 
 /** Score reason codes and what they tell the customer. */
@@ -50,19 +68,23 @@ const reasons: Readonly<Record<string, string>> = {
 const bureauDate = z.string().regex(/^\d{8}$/);
 const profile = z.object({
   headerRecord: z.array(z.object({ reportDate: z.string().regex(/^\d{6}$/), reportTime: z.string().regex(/^\d{6}$/) })).min(1),
-  riskModel: z.array(z.object({
-    modelIndicator: z.string(),
-    score: z.string().regex(/^\d{4}$/),
-    scoreFactors: z.array(z.object({ importance: z.string(), code: z.string() })),
-  })),
-  tradeline: z.array(z.object({
-    subscriberName: z.string(),
-    accountType: z.string(),
-    openDate: bureauDate.optional(),
-    // Whole dollars, zero-padded; "UNK" when the furnisher did not report it.
-    balanceAmount: z.string().regex(/^(\d{1,12}|UNK)$/),
-    status: z.string(),
-  })),
+  riskModel: z.array(
+    z.object({
+      modelIndicator: z.string(),
+      score: z.string().regex(/^\d{4}$/),
+      scoreFactors: z.array(z.object({ importance: z.string(), code: z.string() })),
+    }),
+  ),
+  tradeline: z.array(
+    z.object({
+      subscriberName: z.string(),
+      accountType: z.string(),
+      openDate: bureauDate.optional(),
+      // Whole dollars, zero-padded; "UNK" when the furnisher did not report it.
+      balanceAmount: z.string().regex(/^(\d{1,12}|UNK)$/),
+      status: z.string(),
+    }),
+  ),
   inquiry: z.array(z.object({ date: bureauDate, subscriberName: z.string(), type: z.enum(['H', 'S']) })),
 });
 const creditReportResponse = z.object({ creditProfile: z.array(profile).min(1) });
@@ -84,7 +106,10 @@ export interface PullRequest {
 export class BureauConnector {
   readonly bureau = 'EXPERIAN' as const;
 
-  constructor(private readonly client: UpstreamClient, private readonly apiKeyFor: (tenant: string) => string | undefined) {}
+  constructor(
+    private readonly client: UpstreamClient,
+    private readonly apiKeyFor: (tenant: string) => string | undefined,
+  ) {}
 
   async pull(request: PullRequest): Promise<CreditFile> {
     const key = this.apiKeyFor(request.tenant);
@@ -97,8 +122,12 @@ export class BureauConnector {
       inquiryType: request.inquiry,
       addOns: { riskModels: { modelIndicator: [indicator] } },
     };
-    const answer = await this.client.postRead({ path: CREDIT_REPORT_PATH, headers: { authorization: `Bearer ${key}` } },
-      body, creditReportResponse, (status) => (status === 404 ? notFound('Customer') : undefined));
+    const answer = await this.client.postRead(
+      { path: CREDIT_REPORT_PATH, headers: { authorization: `Bearer ${key}` } },
+      body,
+      creditReportResponse,
+      (status) => (status === 404 ? notFound('Customer') : undefined),
+    );
     const [file] = answer.creditProfile as [z.infer<typeof profile>];
     const risk = file.riskModel.find((entry) => entry.modelIndicator === indicator);
     if (!risk) throw this.client.unusable({ status: 200, issues: [{ path: ['creditProfile', 0, 'riskModel'] }] });
@@ -106,23 +135,31 @@ export class BureauConnector {
     const { reportDate: d, reportTime: t } = header;
     // The header's date has a two-digit year; the bureau's reports are of this century.
     const pulledAt = new Date(`20${d.slice(4, 6)}-${d.slice(0, 2)}-${d.slice(2, 4)}T${t.slice(0, 2)}:${t.slice(2, 4)}:${t.slice(4, 6)}Z`);
-    if (Number.isNaN(pulledAt.getTime())) throw this.client.unusable({ status: 200, issues: [{ path: ['creditProfile', 0, 'headerRecord'] }] });
-    const factors = [...risk.scoreFactors].sort((a, b) => Number(a.importance) - Number(b.importance))
+    if (Number.isNaN(pulledAt.getTime()))
+      throw this.client.unusable({ status: 200, issues: [{ path: ['creditProfile', 0, 'headerRecord'] }] });
+    const factors = [...risk.scoreFactors]
+      .sort((a, b) => Number(a.importance) - Number(b.importance))
       .map((factor) => reasons[factor.code] ?? `Reason code ${factor.code}`);
     return {
       bureau: this.bureau,
       pulledAt: pulledAt.toISOString(),
       score: { score: Number(risk.score), model: request.model, factors, asOf: pulledAt.toISOString() },
-      tradelines: file.tradeline.map((line): Tradeline => ({
-        creditor: line.subscriberName,
-        type: accountTypes[line.accountType] ?? 'OTHER',
-        balance: line.balanceAmount === 'UNK' ? null : moneyFromMinor(BigInt(line.balanceAmount) * 100n, USD),
-        status: statuses[line.status] ?? 'OTHER',
-        openedOn: line.openDate ? isoDay(line.openDate) : null,
-      })),
-      inquiries: file.inquiry.map((entry): CreditInquiry => ({
-        date: isoDay(entry.date), creditor: entry.subscriberName, type: entry.type === 'H' ? 'HARD' : 'SOFT',
-      })),
+      tradelines: file.tradeline.map(
+        (line): Tradeline => ({
+          creditor: line.subscriberName,
+          type: accountTypes[line.accountType] ?? 'OTHER',
+          balance: line.balanceAmount === 'UNK' ? null : moneyFromMinor(BigInt(line.balanceAmount) * 100n, USD),
+          status: statuses[line.status] ?? 'OTHER',
+          openedOn: line.openDate ? isoDay(line.openDate) : null,
+        }),
+      ),
+      inquiries: file.inquiry.map(
+        (entry): CreditInquiry => ({
+          date: isoDay(entry.date),
+          creditor: entry.subscriberName,
+          type: entry.type === 'H' ? 'HARD' : 'SOFT',
+        }),
+      ),
     };
   }
 }

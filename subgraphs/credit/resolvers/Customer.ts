@@ -38,8 +38,7 @@ export const Customer: CustomerResolvers = {
     assertStaff(principal);
     assertInquiryAllowed(args.purpose, args.inquiry);
     await assertExists(context, customer.id);
-    if (purposeRules[args.purpose].needsConsent
-      && !(await services.consents.find(principal.tenant, customer.id, args.purpose))) {
+    if (purposeRules[args.purpose].needsConsent && !(await services.consents.find(principal.tenant, customer.id, args.purpose))) {
       throw purposeConsentRequired(args.purpose);
     }
     const hard = args.inquiry === 'HARD';

@@ -31,11 +31,25 @@ export const Mutation: MutationResolvers = {
     }
     const now = Date.now();
     const record: ConsentRecord = {
-      purpose, grantedAt: new Date(now).toISOString(), expiresAt: new Date(now + days * 86_400_000).toISOString(), disclosureId,
+      purpose,
+      grantedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + days * 86_400_000).toISOString(),
+      disclosureId,
     };
     await services.consents.grant(principal.tenant, customerId, record);
-    logger.info({ audit: 'credit-consent', action: 'grant', sub: principal.sub, tenant: principal.tenant, customerId, purpose,
-      expiresAt: record.expiresAt, disclosureId }, 'credit consent granted');
+    logger.info(
+      {
+        audit: 'credit-consent',
+        action: 'grant',
+        sub: principal.sub,
+        tenant: principal.tenant,
+        customerId,
+        purpose,
+        expiresAt: record.expiresAt,
+        disclosureId,
+      },
+      'credit consent granted',
+    );
     return record;
   },
 
@@ -43,8 +57,10 @@ export const Mutation: MutationResolvers = {
     const { principal, services, logger } = context;
     const customerId = customerOf(principal);
     const revoked = await services.consents.revoke(principal.tenant, customerId, purpose);
-    logger.info({ audit: 'credit-consent', action: 'revoke', sub: principal.sub, tenant: principal.tenant, customerId, purpose, revoked },
-      'credit consent withdrawn');
+    logger.info(
+      { audit: 'credit-consent', action: 'revoke', sub: principal.sub, tenant: principal.tenant, customerId, purpose, revoked },
+      'credit consent withdrawn',
+    );
     return revoked;
   },
 };

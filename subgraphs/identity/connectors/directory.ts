@@ -10,12 +10,18 @@ export const DIRECTORY_BATCH_MAX = 100;
 
 // Bank links are the accounts subgraph's business: not parsed, not kept, not cached here.
 const customer = z.object({
-  id: z.string().min(1), display_name: z.string(), email: z.string(), kyc_applicant_id: z.string().min(1).nullish(),
+  id: z.string().min(1),
+  display_name: z.string(),
+  email: z.string(),
+  kyc_applicant_id: z.string().min(1).nullish(),
 });
 const customerList = z.object({ data: z.array(customer), has_more: z.boolean() });
 
 const toProfile = (entry: z.infer<typeof customer>): CustomerProfile => ({
-  id: entry.id, displayName: entry.display_name, email: entry.email, kycApplicantId: entry.kyc_applicant_id ?? null,
+  id: entry.id,
+  displayName: entry.display_name,
+  email: entry.email,
+  kycApplicantId: entry.kyc_applicant_id ?? null,
 });
 
 export interface ProfilePage {
@@ -24,21 +30,30 @@ export interface ProfilePage {
 }
 
 export class DirectoryConnector {
-  constructor(private readonly client: UpstreamClient, private readonly apiKeyFor: (tenant: string) => string | undefined) {}
+  constructor(
+    private readonly client: UpstreamClient,
+    private readonly apiKeyFor: (tenant: string) => string | undefined,
+  ) {}
 
-  private async read<T>(tenant: string, schema: z.ZodType<T>, query: Record<string, string | number | undefined>,
-    missing: () => FinGraphError): Promise<T> {
+  private async read<T>(
+    tenant: string,
+    schema: z.ZodType<T>,
+    query: Record<string, string | number | undefined>,
+    missing: () => FinGraphError,
+  ): Promise<T> {
     const key = this.apiKeyFor(tenant);
     // A tenant without directory credentials has no customers FinGraph may read.
     if (!key) throw notFound('Customer');
-    return this.client.read({ path: 'customers', query, headers: { authorization: `Bearer ${key}` } }, schema,
-      (status) => (status === 404 ? missing() : undefined));
+    return this.client.read({ path: 'customers', query, headers: { authorization: `Bearer ${key}` } }, schema, (status) =>
+      status === 404 ? missing() : undefined,
+    );
   }
 
   /** One page of the tenant's customers, by id; a starting_after the directory does not know is a bad cursor. */
   async list(tenant: string, limit: number, startingAfter?: string): Promise<ProfilePage> {
-    const page = await this.read(tenant, customerList, { limit, starting_after: startingAfter },
-      () => badUserInput('The cursor is not valid for this list', { argument: 'after' }));
+    const page = await this.read(tenant, customerList, { limit, starting_after: startingAfter }, () =>
+      badUserInput('The cursor is not valid for this list', { argument: 'after' }),
+    );
     return { profiles: page.data.map(toProfile), hasMore: page.has_more };
   }
 
@@ -46,7 +61,9 @@ export class DirectoryConnector {
   async retrieveMany(tenant: string, ids: readonly string[]): Promise<Map<string, CustomerProfile>> {
     const found = new Map<string, CustomerProfile>();
     for (let i = 0; i < ids.length; i += DIRECTORY_BATCH_MAX) {
-      const page = await this.read(tenant, customerList, { ids: ids.slice(i, i + DIRECTORY_BATCH_MAX).join(',') }, () => notFound('Customer'));
+      const page = await this.read(tenant, customerList, { ids: ids.slice(i, i + DIRECTORY_BATCH_MAX).join(',') }, () =>
+        notFound('Customer'),
+      );
       for (const entry of page.data) found.set(entry.id, toProfile(entry));
     }
     return found;

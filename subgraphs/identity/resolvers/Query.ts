@@ -10,7 +10,11 @@ const CUSTOMERS_PAGE_MAX = 100;
 /** A filtered list reads the directory a page of 100 at a time; a request stops after this many and says there is more. */
 const FILTER_SCAN_PAGES = 10;
 
-const fold = (text: string) => text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+const fold = (text: string) =>
+  text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 
 function nameFilter(filter: CustomerFilter | null | undefined): ((profile: CustomerProfile) => boolean) | undefined {
   const text = filter?.nameContains?.trim();

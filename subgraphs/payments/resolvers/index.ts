@@ -31,12 +31,17 @@ async function connection(context: PaymentsContext, index: ListQuery['index'], a
     after = cursor.p;
   }
   const page = await readStore(() => context.services.store.list({ tenant: context.principal.tenant, index, after, first }));
-  const edges = page.payments.map((node) => ({ cursor: encodeCursor('payments', { l: list, p: `${String(Date.parse(node.createdAt)).padStart(15, '0')}|${node.id}` }), node }));
+  const edges = page.payments.map((node) => ({
+    cursor: encodeCursor('payments', { l: list, p: `${String(Date.parse(node.createdAt)).padStart(15, '0')}|${node.id}` }),
+    node,
+  }));
   return { edges, pageInfo: { hasNextPage: page.next !== undefined, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
 export const resolvers: Resolvers = {
-  Decimal, CurrencyCode, DateTime,
+  Decimal,
+  CurrencyCode,
+  DateTime,
   Money: MoneyResolvers,
   Query: {
     payment: (_, { id }, context) => loadPayment(context, id),
@@ -65,7 +70,8 @@ export const resolvers: Resolvers = {
     __resolveReference: (reference) => ({ id: reference.id }),
     payments(account, args, context) {
       const address = decodeAccountId(account.id);
-      if (!address || address.tenant !== context.principal.tenant || !canReadOwner(context.principal, address.ownerId)) throw notFound('Account');
+      if (!address || address.tenant !== context.principal.tenant || !canReadOwner(context.principal, address.ownerId))
+        throw notFound('Account');
       return connection(context, { kind: 'account', id: encodeAccountId(address) }, args);
     },
   },

@@ -30,8 +30,15 @@ export class MemoryPaymentStore implements PaymentStore {
     const scoped = `${request.tenant}|${request.keyHash}`;
     const entry = this.keys.get(scoped);
     if (!entry || entry.expiresAt <= now) {
-      this.keys.set(scoped, { fingerprint: request.fingerprint, paymentId: request.paymentId, done: false, leaseUntil: now + request.leaseMs,
-        holder: request.holder, createdAt: now, expiresAt: now + request.ttlMs });
+      this.keys.set(scoped, {
+        fingerprint: request.fingerprint,
+        paymentId: request.paymentId,
+        done: false,
+        leaseUntil: now + request.leaseMs,
+        holder: request.holder,
+        createdAt: now,
+        expiresAt: now + request.ttlMs,
+      });
       return { kind: 'claimed', paymentId: request.paymentId };
     }
     if (entry.fingerprint !== request.fingerprint) return { kind: 'conflict' };

@@ -34,8 +34,12 @@ export class PaymentKeys {
 
   /** The save script's keys, in its KEYS order: record, history, the holder's and the account's listings. */
   save(payment: Pick<Payment, 'tenant' | 'id' | 'ownerId' | 'sourceAccountId'>): [string, string, string, string] {
-    return [this.record(payment.tenant, payment.id), this.history(payment.tenant, payment.id),
-      this.listing(payment.tenant, 'owner', payment.ownerId), this.listing(payment.tenant, 'account', payment.sourceAccountId)];
+    return [
+      this.record(payment.tenant, payment.id),
+      this.history(payment.tenant, payment.id),
+      this.listing(payment.tenant, 'owner', payment.ownerId),
+      this.listing(payment.tenant, 'account', payment.sourceAccountId),
+    ];
   }
 
   /** The transition script's keys: record, history. */

@@ -16,7 +16,14 @@ import type { Logger } from '../../../lib/logging/logger.js';
 import type { Payment, PaymentPage, PaymentRecord, ProviderId, StatusChange } from '../domain.js';
 import { paymentStatuses, statusRank, type PaymentStatus } from '../statusMachine.js';
 import { PaymentKeys } from './redisPaymentKeys.js';
-import { listPosition, PaymentStoreUnavailableError, type Claim, type ClaimRequest, type ListQuery, type PaymentStore } from './paymentStore.js';
+import {
+  listPosition,
+  PaymentStoreUnavailableError,
+  type Claim,
+  type ClaimRequest,
+  type ListQuery,
+  type PaymentStore,
+} from './paymentStore.js';
 
 // Time is Redis's own (TIME), so replicas with skewed clocks agree on when a lease lapses.
 const claimScript = `
@@ -112,7 +119,9 @@ export class RedisPaymentStore implements PaymentStore {
       warned = true;
       options.logger?.warn({ store: this.kind, error: error.name }, 'payment store not reachable: payments are refused until it is');
     });
-    this.client.on('ready', () => { warned = false; });
+    this.client.on('ready', () => {
+      warned = false;
+    });
   }
 
   /** Resolves once connected, or after timeoutMs (commands then fail until Redis answers). */
@@ -134,8 +143,16 @@ export class RedisPaymentStore implements PaymentStore {
 
   claim(request: ClaimRequest): Promise<Claim> {
     return this.run(async () => {
-      const [kind, paymentId] = await this.scripts.fgPayClaim(1, this.keys.idempotency(request.tenant, request.keyHash),
-        request.fingerprint, request.paymentId, request.holder, request.leaseMs, request.ttlMs, request.replayWindowMs);
+      const [kind, paymentId] = await this.scripts.fgPayClaim(
+        1,
+        this.keys.idempotency(request.tenant, request.keyHash),
+        request.fingerprint,
+        request.paymentId,
+        request.holder,
+        request.leaseMs,
+        request.ttlMs,
+        request.replayWindowMs,
+      );
       if (kind === 'claimed' || kind === 'done') return { kind, paymentId };
       if (kind === 'unresolved') return { kind };
       return kind === 'conflict' ? { kind: 'conflict' } : { kind: 'busy' };
@@ -143,11 +160,15 @@ export class RedisPaymentStore implements PaymentStore {
   }
 
   complete(tenant: string, keyHash: string, ttlMs: number): Promise<void> {
-    return this.run(async () => { await this.scripts.fgPayComplete(1, this.keys.idempotency(tenant, keyHash), ttlMs); });
+    return this.run(async () => {
+      await this.scripts.fgPayComplete(1, this.keys.idempotency(tenant, keyHash), ttlMs);
+    });
   }
 
   release(tenant: string, keyHash: string, holder: string, forget: boolean): Promise<void> {
-    return this.run(async () => { await this.scripts.fgPayRelease(1, this.keys.idempotency(tenant, keyHash), holder, forget ? '1' : '0'); });
+    return this.run(async () => {
+      await this.scripts.fgPayRelease(1, this.keys.idempotency(tenant, keyHash), holder, forget ? '1' : '0');
+    });
   }
 
   save(payment: Payment): Promise<boolean> {
@@ -158,8 +179,18 @@ export class RedisPaymentStore implements PaymentStore {
       // The provider-id map first (it lives in another slot, so it cannot share the script): a payment record that
       // exists always has its map, and a webhook for it is never answered "unknown" for good.
       await this.client.set(this.keys.upstream(payment.provider, payment.upstreamId), `${payment.tenant} ${payment.id}`);
-      return (await this.scripts.fgPaySave(4, ...this.keys.save(payment),
-        JSON.stringify(record), status, statusRank[status], updatedAt, JSON.stringify(first), position)) === 1;
+      return (
+        (await this.scripts.fgPaySave(
+          4,
+          ...this.keys.save(payment),
+          JSON.stringify(record),
+          status,
+          statusRank[status],
+          updatedAt,
+          JSON.stringify(first),
+          position,
+        )) === 1
+      );
     });
   }
 
@@ -183,7 +214,9 @@ export class RedisPaymentStore implements PaymentStore {
       const [record, status, updatedAt] = fields as [string | null, string | null, string | null];
       if (!record || !isStatus(status) || !updatedAt) continue;
       payments.push({
-        ...(JSON.parse(record) as PaymentRecord), status, updatedAt,
+        ...(JSON.parse(record) as PaymentRecord),
+        status,
+        updatedAt,
         statusHistory: (history as string[]).map((entry) => JSON.parse(entry) as StatusChange),
       });
     }
@@ -191,25 +224,45 @@ export class RedisPaymentStore implements PaymentStore {
   }
 
   transition(tenant: string, id: string, change: StatusChange): Promise<boolean> {
-    return this.run(async () => (await this.scripts.fgPayTransition(2, ...this.keys.transition(tenant, id),
-      change.status, statusRank[change.status], change.at, JSON.stringify(change))) === 1);
+    return this.run(
+      async () =>
+        (await this.scripts.fgPayTransition(
+          2,
+          ...this.keys.transition(tenant, id),
+          change.status,
+          statusRank[change.status],
+          change.at,
+          JSON.stringify(change),
+        )) === 1,
+    );
   }
 
   list(query: ListQuery): Promise<PaymentPage> {
     const key = this.keys.listing(query.tenant, query.index.kind, query.index.id);
     return this.run(async () => {
-      const positions = await this.client.zrevrangebylex(key, query.after === undefined ? '+' : `(${query.after}`, '-', 'LIMIT', 0, query.first + 1);
+      const positions = await this.client.zrevrangebylex(
+        key,
+        query.after === undefined ? '+' : `(${query.after}`,
+        '-',
+        'LIMIT',
+        0,
+        query.first + 1,
+      );
       const page = positions.slice(0, query.first);
-      const payments = await this.getMany(query.tenant, page.map((position) => position.split('|')[1] ?? ''));
+      const payments = await this.getMany(
+        query.tenant,
+        page.map((position) => position.split('|')[1] ?? ''),
+      );
       return { payments, next: positions.length > query.first ? page.at(-1) : undefined };
     });
   }
 
   findByUpstream(provider: ProviderId, upstreamId: string) {
     return this.run(async () => {
-      const value = await this.client.get(this.keys.upstream(provider, upstreamId))
+      const value =
+        (await this.client.get(this.keys.upstream(provider, upstreamId))) ??
         // Payments saved before the map moved to its own tag are found where it used to be.
-        ?? await this.client.get(this.keys.legacyUpstream(provider, upstreamId));
+        (await this.client.get(this.keys.legacyUpstream(provider, upstreamId)));
       const [tenant, id] = value?.split(' ') ?? [];
       return tenant && id ? { tenant, id } : undefined;
     });
@@ -220,7 +273,9 @@ export class RedisPaymentStore implements PaymentStore {
   }
 
   forgetEvent(provider: ProviderId, eventId: string): Promise<void> {
-    return this.run(async () => { await this.client.del(this.keys.event(provider, eventId)); });
+    return this.run(async () => {
+      await this.client.del(this.keys.event(provider, eventId));
+    });
   }
 
   async close(): Promise<void> {

@@ -93,7 +93,12 @@ function route(services: PaymentsServices, source: WebhookSource): RawRoute {
           logger.info({ ...log, outcome: 'no status' }, 'webhook accepted, nothing to apply');
           return { status: 200, body: { received: true } };
         }
-        const applied = await applyStatus(services, payment, status, stale ? `provider status (reconciled after ${event.type})` : event.type);
+        const applied = await applyStatus(
+          services,
+          payment,
+          status,
+          stale ? `provider status (reconciled after ${event.type})` : event.type,
+        );
         logger.info({ ...log, paymentId: payment.id, status, outcome: applied ? 'applied' : 'not forward' }, 'webhook accepted');
         return { status: 200, body: { received: true } };
       } catch (error) {

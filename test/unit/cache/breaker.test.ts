@@ -6,7 +6,9 @@ import { CircuitBreaker } from '../../../lib/cache/breaker.js';
 import { StoreUnavailableError } from '../../../lib/cache/store.js';
 import { captureLogs } from './fixtures.js';
 
-const down = async (): Promise<never> => { throw new Error('Connection is closed.'); };
+const down = async (): Promise<never> => {
+  throw new Error('Connection is closed.');
+};
 
 function replyError(message: string): Error {
   return Object.assign(new Error(message), { name: 'ReplyError' });
@@ -22,10 +24,20 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 3; i += 1) await assert.rejects(breaker.run(down), /Connection is closed/);
     assert.equal(breaker.state, 'open');
     let ran = false;
-    await assert.rejects(breaker.run(async () => { ran = true; }), StoreUnavailableError);
+    await assert.rejects(
+      breaker.run(async () => {
+        ran = true;
+      }),
+      StoreUnavailableError,
+    );
     assert.equal(ran, false);
     now = 999;
-    await assert.rejects(breaker.run(async () => { ran = true; }), StoreUnavailableError);
+    await assert.rejects(
+      breaker.run(async () => {
+        ran = true;
+      }),
+      StoreUnavailableError,
+    );
     assert.equal(ran, false);
     assert.equal(breaker.refused, 2, 'each refusal is counted');
   });
@@ -39,13 +51,26 @@ describe('circuit breaker', () => {
     now = 100;
     assert.equal(breaker.state, 'half-open');
     let release: () => void = () => undefined;
-    const probe = breaker.run(() => new Promise<never>((_resolve, reject) => { release = () => reject(new Error('timed out')); }));
-    await assert.rejects(breaker.run(async () => 'second'), StoreUnavailableError, 'only one probe at a time');
+    const probe = breaker.run(
+      () =>
+        new Promise<never>((_resolve, reject) => {
+          release = () => reject(new Error('timed out'));
+        }),
+    );
+    await assert.rejects(
+      breaker.run(async () => 'second'),
+      StoreUnavailableError,
+      'only one probe at a time',
+    );
     release();
     await assert.rejects(probe, /timed out/);
     assert.equal(breaker.state, 'open');
     now = 150;
-    await assert.rejects(breaker.run(async () => 'early'), StoreUnavailableError, 'the failed probe started a new cool-down');
+    await assert.rejects(
+      breaker.run(async () => 'early'),
+      StoreUnavailableError,
+      'the failed probe started a new cool-down',
+    );
     now = 200;
     assert.equal(await breaker.run(async () => 'back'), 'back');
     assert.equal(breaker.state, 'closed');
@@ -61,10 +86,23 @@ describe('circuit breaker', () => {
       failureThreshold: 2,
       isFailure: (error) => !(error instanceof Error && error.name === 'ReplyError' && !/^LOADING/.test(error.message)),
     });
-    for (let i = 0; i < 5; i += 1) await assert.rejects(breaker.run(async () => { throw replyError('WRONGTYPE'); }));
+    for (let i = 0; i < 5; i += 1)
+      await assert.rejects(
+        breaker.run(async () => {
+          throw replyError('WRONGTYPE');
+        }),
+      );
     assert.equal(breaker.state, 'closed');
-    await assert.rejects(breaker.run(async () => { throw replyError('LOADING dataset'); }));
-    await assert.rejects(breaker.run(async () => { throw replyError('LOADING dataset'); }));
+    await assert.rejects(
+      breaker.run(async () => {
+        throw replyError('LOADING dataset');
+      }),
+    );
+    await assert.rejects(
+      breaker.run(async () => {
+        throw replyError('LOADING dataset');
+      }),
+    );
     assert.equal(breaker.state, 'open');
   });
 });

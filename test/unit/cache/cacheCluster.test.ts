@@ -38,10 +38,20 @@ describe('read-through cache on Redis Cluster', () => {
   it('hits and misses for many tenants read in one tick, their keys spread over the masters', async () => {
     const cache = await open(false);
     const upstream = countingLoad((call) => call);
-    const readAll = () => Promise.all(tenants.flatMap((tenant) => [1, 2].map((part) => cache.readThrough({
-      policy: policy({ namespace: 'spread', sensitive: true }), scope: { tenant }, key: [part], tags: [`account:${part}`],
-      load: async () => `${tenant}-${part}-${await upstream.load()}`,
-    }))));
+    const readAll = () =>
+      Promise.all(
+        tenants.flatMap((tenant) =>
+          [1, 2].map((part) =>
+            cache.readThrough({
+              policy: policy({ namespace: 'spread', sensitive: true }),
+              scope: { tenant },
+              key: [part],
+              tags: [`account:${part}`],
+              load: async () => `${tenant}-${part}-${await upstream.load()}`,
+            }),
+          ),
+        ),
+      );
     const first = await readAll();
     assert.equal(upstream.calls(), 12);
     assert.deepEqual(await readAll(), first);
@@ -51,21 +61,29 @@ describe('read-through cache on Redis Cluster', () => {
     for (const tenant of tenants) {
       const key = entryKey(space, { tenant }, 'spread', 1, [1]);
       slots.add(Number(await raw.call('CLUSTER', 'KEYSLOT', key)));
-      assert.equal(await raw.call('CLUSTER', 'KEYSLOT', key), await raw.call('CLUSTER', 'KEYSLOT', `${entryKey(space, { tenant }, 'spread', 1, [2])}`));
+      assert.equal(
+        await raw.call('CLUSTER', 'KEYSLOT', key),
+        await raw.call('CLUSTER', 'KEYSLOT', `${entryKey(space, { tenant }, 'spread', 1, [2])}`),
+      );
     }
     assert.ok(slots.size > 1, 'the tenants live in different slots');
     assert.equal(await cache.invalidate({ tenant: 'globex' }, ['account:1']), 1);
     await readAll();
-    assert.equal(upstream.calls(), 13, 'only globex\'s account:1 entry was dropped');
+    assert.equal(upstream.calls(), 13, "only globex's account:1 entry was dropped");
   });
 
-  it('makes one load() between two replicas, and drops the other replica\'s first-level copy on invalidate', async () => {
+  it("makes one load() between two replicas, and drops the other replica's first-level copy on invalidate", async () => {
     const replicaA = await open();
     const replicaB = await open();
     const upstream = countingLoad((call) => call, 80);
-    const read = (cache: Cache) => cache.readThrough({
-      policy: policy({ namespace: 'shared' }), scope: { tenant: 'acme' }, key: ['k'], tags: ['account:7'], load: upstream.load,
-    });
+    const read = (cache: Cache) =>
+      cache.readThrough({
+        policy: policy({ namespace: 'shared' }),
+        scope: { tenant: 'acme' },
+        key: ['k'],
+        tags: ['account:7'],
+        load: upstream.load,
+      });
     assert.deepEqual(await Promise.all([read(replicaA), read(replicaB)]), [1, 1]);
     assert.equal(upstream.calls(), 1);
     await replicaA.invalidate({ tenant: 'acme' }, ['account:7']);

@@ -10,8 +10,12 @@ import { FinGraphError, upstreamUnavailable } from '../../../lib/errors/index.js
 import { countingLoad, encryptionKeys, manualClock, policy, sleep, type ManualClock } from './fixtures.js';
 
 function memoryCache(options: { version?: string; store?: MemoryStore; clock?: ManualClock } = {}): Cache {
-  return new Cache({ store: options.store ?? new MemoryStore(options.clock ? { clock: options.clock.now } : {}), encryption: encryptionKeys('m1'),
-    ...(options.version ? { version: options.version } : {}), ...(options.clock ? { clock: options.clock.now } : {}) });
+  return new Cache({
+    store: options.store ?? new MemoryStore(options.clock ? { clock: options.clock.now } : {}),
+    encryption: encryptionKeys('m1'),
+    ...(options.version ? { version: options.version } : {}),
+    ...(options.clock ? { clock: options.clock.now } : {}),
+  });
 }
 
 const acme = { tenant: 'acme' };
@@ -33,7 +37,9 @@ describe('read-through cache, in-process backend', () => {
     assert.equal((await read()).call, 1, 'fresh to the last millisecond');
     clock.advance(1);
     assert.equal((await read()).call, 2);
-    assert.deepEqual(cache.metrics(), { balances: { hits: 2, misses: 2, staleServed: 0, errors: 0, upstreamCalls: 2, upstreamCallsSaved: 0 } });
+    assert.deepEqual(cache.metrics(), {
+      balances: { hits: 2, misses: 2, staleServed: 0, errors: 0, upstreamCalls: 2, upstreamCallsSaved: 0 },
+    });
     await cache.close();
   });
 
@@ -41,7 +47,8 @@ describe('read-through cache, in-process backend', () => {
     const store = new MemoryStore();
     const v1 = memoryCache({ store });
     const upstream = countingLoad((call) => call);
-    const read = (cache: Cache, version: number) => cache.readThrough({ policy: policy({ version }), scope: acme, key: ['k'], load: upstream.load });
+    const read = (cache: Cache, version: number) =>
+      cache.readThrough({ policy: policy({ version }), scope: acme, key: ['k'], load: upstream.load });
     assert.equal(await read(v1, 1), 1);
     assert.equal(await read(v1, 1), 1);
     assert.equal(await read(v1, 2), 2, 'policy version 2 does not read version 1 entries');
@@ -53,9 +60,13 @@ describe('read-through cache, in-process backend', () => {
 
   it('keeps tenants and principals apart, and refuses a bad tenant before calling load()', async () => {
     const cache = memoryCache();
-    const read = (tenant: string, principal?: string) => cache.readThrough({
-      policy: policy(), scope: { tenant, principal }, key: ['same-parts'], load: async () => `${tenant}/${principal ?? '-'}`,
-    });
+    const read = (tenant: string, principal?: string) =>
+      cache.readThrough({
+        policy: policy(),
+        scope: { tenant, principal },
+        key: ['same-parts'],
+        load: async () => `${tenant}/${principal ?? '-'}`,
+      });
     assert.equal(await read('acme'), 'acme/-');
     assert.equal(await read('globex'), 'globex/-');
     assert.equal(await read('acme', 'p1'), 'acme/p1');
@@ -64,8 +75,28 @@ describe('read-through cache, in-process backend', () => {
     assert.equal(await read('globex'), 'globex/-');
     assert.equal(cache.metrics().balances?.hits, 2);
     let called = false;
-    await assert.rejects(cache.readThrough({ policy: policy(), scope: { tenant: 'Acme Corp' }, key: [], load: async () => { called = true; } }), CacheKeyError);
-    await assert.rejects(cache.readThrough({ policy: policy({ namespace: 'Bad NS' }), scope: acme, key: [], load: async () => { called = true; } }), CachePolicyError);
+    await assert.rejects(
+      cache.readThrough({
+        policy: policy(),
+        scope: { tenant: 'Acme Corp' },
+        key: [],
+        load: async () => {
+          called = true;
+        },
+      }),
+      CacheKeyError,
+    );
+    await assert.rejects(
+      cache.readThrough({
+        policy: policy({ namespace: 'Bad NS' }),
+        scope: acme,
+        key: [],
+        load: async () => {
+          called = true;
+        },
+      }),
+      CachePolicyError,
+    );
     assert.equal(called, false);
     await cache.close();
   });
@@ -80,13 +111,14 @@ describe('read-through cache, in-process backend', () => {
     }
     const cache = memoryCache({ store: new CountingStore() });
     const upstream = countingLoad(() => ({ amount: 10n, lines: ['a'] }), 30);
-    const results = await Promise.all(Array.from({ length: 100 }, () =>
-      cache.readThrough({ policy: policy(), scope: acme, key: ['hot'], load: upstream.load })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => cache.readThrough({ policy: policy(), scope: acme, key: ['hot'], load: upstream.load })),
+    );
     assert.equal(upstream.calls(), 1);
     assert.equal(leaseRequests, 1, 'coalesced in the process: the other 99 never reached the cross-replica lease');
     for (const result of results) assert.deepEqual(result, { amount: 10n, lines: ['a'] });
     results[1]?.lines.push('changed by one request');
-    assert.deepEqual(results[2]?.lines, ['a'], 'one request\'s change is not seen by another');
+    assert.deepEqual(results[2]?.lines, ['a'], "one request's change is not seen by another");
     const metrics = cache.metrics().balances;
     assert.equal(metrics?.upstreamCalls, 1);
     assert.equal(metrics?.upstreamCallsSaved, 99);
@@ -109,14 +141,19 @@ describe('read-through cache, in-process backend', () => {
     let calls = 0;
     const load = async () => {
       calls += 1;
-      if (calls === 1) await new Promise<void>((resolve) => { releaseLoad = resolve; });
+      if (calls === 1)
+        await new Promise<void>((resolve) => {
+          releaseLoad = resolve;
+        });
       return { call: calls };
     };
     const read = () => cache.readThrough({ policy: policy(), scope: acme, key: ['racy'], load });
     const first = read();
     while (calls === 0) await sleep(1);
     let releaseLookup: () => void = () => undefined;
-    hold = new Promise<void>((resolve) => { releaseLookup = resolve; });
+    hold = new Promise<void>((resolve) => {
+      releaseLookup = resolve;
+    });
     const second = read();
     await sleep(5);
     releaseLoad();
@@ -135,10 +172,17 @@ describe('read-through cache, in-process backend', () => {
     const swr = policy({ freshSeconds: 60, staleSeconds: 300 });
     // The refresh's load is held until the stale reads have been answered: answered they must be, without it.
     let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let calls = 0;
     const upstream = {
-      load: async () => { calls += 1; const call = calls; if (call > 1) await held; return `v${call}`; },
+      load: async () => {
+        calls += 1;
+        const call = calls;
+        if (call > 1) await held;
+        return `v${call}`;
+      },
       calls: () => calls,
     };
     const read = () => cache.readThrough({ policy: swr, scope: acme, key: ['swr'], load: upstream.load });
@@ -146,7 +190,9 @@ describe('read-through cache, in-process backend', () => {
     clock.advance(60_000);
     const stale = await Promise.race([
       Promise.all([read(), read(), read()]),
-      sleep(5000).then(() => { throw new Error('the stale reads waited for the refresh'); }),
+      sleep(5000).then(() => {
+        throw new Error('the stale reads waited for the refresh');
+      }),
     ]);
     assert.deepEqual(stale, ['v1', 'v1', 'v1']);
     assert.equal(upstream.calls(), 2, 'the refresh is under way');
@@ -179,7 +225,10 @@ describe('read-through cache, in-process backend', () => {
     clock.advance(119_999);
     assert.deepEqual(await read(), stale, 'still served to the last millisecond of grace: the failed refresh did not remove it');
     clock.advance(1);
-    const error = await read().then(() => undefined, (reason: unknown) => reason);
+    const error = await read().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
     assert.equal(error, failure, 'the very error load() threw, not a wrapper');
     assert.equal((error as FinGraphError).code, 'UPSTREAM_UNAVAILABLE');
     await cache.close();
@@ -204,7 +253,8 @@ describe('read-through cache, in-process backend', () => {
   it('drops tagged entries on invalidate, for that tenant only', async () => {
     const cache = memoryCache();
     const upstream = countingLoad((call) => call);
-    const read = (tenant: string, key: string, tags: string[]) => cache.readThrough({ policy: policy(), scope: { tenant }, key: [key], tags, load: upstream.load });
+    const read = (tenant: string, key: string, tags: string[]) =>
+      cache.readThrough({ policy: policy(), scope: { tenant }, key: [key], tags, load: upstream.load });
     await read('acme', 'a1', ['account:1']);
     await read('acme', 'a2', ['account:2']);
     await read('globex', 'a1', ['account:1']);
@@ -213,7 +263,7 @@ describe('read-through cache, in-process backend', () => {
     await read('acme', 'a1', ['account:1']);
     await read('acme', 'a2', ['account:2']);
     await read('globex', 'a1', ['account:1']);
-    assert.equal(upstream.calls(), 4, 'only acme\'s account:1 entry was dropped');
+    assert.equal(upstream.calls(), 4, "only acme's account:1 entry was dropped");
     await cache.close();
   });
 
@@ -224,8 +274,11 @@ describe('read-through cache, in-process backend', () => {
     await sleep(5);
     await cache.invalidate(acme, ['account:9']);
     assert.equal(await first, 1, 'the caller still gets its value');
-    assert.equal(await cache.readThrough({ policy: policy(), scope: acme, key: ['race'], load: slow.load }), 2,
-      'a value read before the write that invalidated it is not kept');
+    assert.equal(
+      await cache.readThrough({ policy: policy(), scope: acme, key: ['race'], load: slow.load }),
+      2,
+      'a value read before the write that invalidated it is not kept',
+    );
 
     const odd = countingLoad(() => new Map([['a', 1]]));
     const readOdd = () => cache.readThrough({ policy: policy({ namespace: 'odd' }), scope: acme, key: ['m'], load: odd.load });

@@ -10,7 +10,9 @@ describe('cache when Redis fails', () => {
   let harness: RedisHarness;
   const opened: RedisCacheParts[] = [];
 
-  before(async () => { harness = await RedisHarness.start(); });
+  before(async () => {
+    harness = await RedisHarness.start();
+  });
   after(async () => {
     await Promise.all(opened.map(({ cache }) => cache.close()));
     await harness.close();
@@ -19,23 +21,43 @@ describe('cache when Redis fails', () => {
   it('keeps answering from load() while Redis is killed, and hits again after it restarts', async () => {
     const logs = captureLogs();
     // No first level: every hit below has to come from Redis itself.
-    const parts = await redisCache(harness, { logger: logs.logger, firstLevel: false }, { logger: logs.logger, breaker: { coolDownMs: 300 } });
+    const parts = await redisCache(
+      harness,
+      { logger: logs.logger, firstLevel: false },
+      { logger: logs.logger, breaker: { coolDownMs: 300 } },
+    );
     opened.push(parts);
     const { cache, store } = parts;
     const balances = policy({ namespace: 'outage' });
     let upstreamCalls = 0;
-    const read = (i: number) => cache.readThrough({
-      policy: balances, scope: { tenant: 'acme' }, key: [i % 5], load: async () => { upstreamCalls += 1; return `value-${i % 5}`; },
-    });
+    const read = (i: number) =>
+      cache.readThrough({
+        policy: balances,
+        scope: { tenant: 'acme' },
+        key: [i % 5],
+        load: async () => {
+          upstreamCalls += 1;
+          return `value-${i % 5}`;
+        },
+      });
     for (let i = 0; i < 5; i += 1) await read(i);
     assert.equal(upstreamCalls, 5);
 
     await harness.stop();
     const during: string[] = [];
     for (let round = 0; round < 10; round += 1) {
-      during.push(...await Promise.all(Array.from({ length: 5 }, (_, i) => cache.readThrough({
-        policy: balances, scope: { tenant: 'acme' }, key: [`down-${round}-${i}`], load: async () => `loaded-${i}`,
-      }))));
+      during.push(
+        ...(await Promise.all(
+          Array.from({ length: 5 }, (_, i) =>
+            cache.readThrough({
+              policy: balances,
+              scope: { tenant: 'acme' },
+              key: [`down-${round}-${i}`],
+              load: async () => `loaded-${i}`,
+            }),
+          ),
+        )),
+      );
     }
     assert.equal(during.length, 50);
     assert.deepEqual(during.slice(0, 5), ['loaded-0', 'loaded-1', 'loaded-2', 'loaded-3', 'loaded-4']);
@@ -63,7 +85,16 @@ describe('cache when Redis fails', () => {
     const parts = await redisCache(harness, { firstLevel: { ttlMs: 5000 } });
     opened.push(parts);
     let calls = 0;
-    const read = () => parts.cache.readThrough({ policy: policy({ namespace: 'gap' }), scope: { tenant: 'acme' }, key: ['g'], load: async () => { calls += 1; return calls; } });
+    const read = () =>
+      parts.cache.readThrough({
+        policy: policy({ namespace: 'gap' }),
+        scope: { tenant: 'acme' },
+        key: ['g'],
+        load: async () => {
+          calls += 1;
+          return calls;
+        },
+      });
     assert.equal(await read(), 1);
     assert.equal(await read(), 1);
     await harness.restart();
@@ -86,14 +117,18 @@ describe('cache when Redis fails', () => {
     // opens after five of them (about two reads); the pause outlasts that.
     await raw.call('CLIENT', 'PAUSE', '800', 'ALL');
     try {
-      const read = (i: number) => cache.readThrough({ policy: policy({ namespace: 'hung' }), scope: { tenant: 'acme' }, key: [i], load: async () => i });
+      const read = (i: number) =>
+        cache.readThrough({ policy: policy({ namespace: 'hung' }), scope: { tenant: 'acme' }, key: [i], load: async () => i });
       for (let i = 0; i < 5 && store.breakerState === 'closed'; i += 1) assert.equal(await read(i), i);
       assert.equal(store.breakerState, 'open');
       // With the breaker open no read waits on the hung server: each one's lookup is refused without being sent (the
       // breaker's own tests prove a refusal never runs the command), and every read still answers with load()'s value.
       const refusedBefore = store.breakerRefusals;
       for (let i = 10; i < 30; i += 1) assert.equal(await read(i), i);
-      assert.ok(store.breakerRefusals - refusedBefore >= 20, `${store.breakerRefusals - refusedBefore} lookups refused by the open breaker`);
+      assert.ok(
+        store.breakerRefusals - refusedBefore >= 20,
+        `${store.breakerRefusals - refusedBefore} lookups refused by the open breaker`,
+      );
       assert.equal(store.breakerState, 'open');
     } finally {
       await raw.call('CLIENT', 'UNPAUSE').catch(() => undefined);

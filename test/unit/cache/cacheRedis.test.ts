@@ -35,7 +35,8 @@ describe('read-through cache on Redis', () => {
     const { cache: v1 } = await open({ firstLevel: false });
     const { cache: v2 } = await open({ firstLevel: false, version: '2' });
     const upstream = countingLoad((call) => call);
-    const read = (cache: typeof v1) => cache.readThrough({ policy: policy({ namespace: 'versioned' }), scope: { tenant: 'acme' }, key: ['x'], load: upstream.load });
+    const read = (cache: typeof v1) =>
+      cache.readThrough({ policy: policy({ namespace: 'versioned' }), scope: { tenant: 'acme' }, key: ['x'], load: upstream.load });
     assert.equal(await read(v1), 1);
     assert.equal(await read(v1), 1);
     assert.equal(await read(v2), 2);
@@ -44,14 +45,28 @@ describe('read-through cache on Redis', () => {
 
   it('fetches the keys asked for in one tick with exactly one MGET, across tenants', async () => {
     const { cache } = await open({ firstLevel: false });
-    const reads = () => Promise.all(Array.from({ length: 20 }, (_, i) => cache.readThrough({
-      policy: policy({ namespace: 'batched' }), scope: { tenant: i % 2 ? 'acme' : 'globex' }, key: [i], load: async () => i,
-    })));
+    const reads = () =>
+      Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          cache.readThrough({
+            policy: policy({ namespace: 'batched' }),
+            scope: { tenant: i % 2 ? 'acme' : 'globex' },
+            key: [i],
+            load: async () => i,
+          }),
+        ),
+      );
     await redis.raw().config('RESETSTAT');
-    assert.deepEqual(await reads(), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      await reads(),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     assert.equal(await commandCalls(redis.raw(), 'mget'), 1, 'twenty cold lookups, one MGET');
     await redis.raw().config('RESETSTAT');
-    assert.deepEqual(await reads(), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      await reads(),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     assert.equal(await commandCalls(redis.raw(), 'mget'), 1, 'twenty warm lookups, one MGET');
     assert.equal(await commandCalls(redis.raw(), 'get'), 0);
     assert.equal(cache.metrics().batched?.hits, 20);
@@ -61,7 +76,8 @@ describe('read-through cache on Redis', () => {
     const { cache: replicaA } = await open();
     const { cache: replicaB } = await open();
     const upstream = countingLoad((call) => ({ call }), 120);
-    const read = (cache: typeof replicaA) => cache.readThrough({ policy: policy({ namespace: 'leased' }), scope: { tenant: 'acme' }, key: ['cold'], load: upstream.load });
+    const read = (cache: typeof replicaA) =>
+      cache.readThrough({ policy: policy({ namespace: 'leased' }), scope: { tenant: 'acme' }, key: ['cold'], load: upstream.load });
     const results = await Promise.all([read(replicaA), read(replicaB), read(replicaA), read(replicaB)]);
     assert.equal(upstream.calls(), 1);
     assert.deepEqual(results, [{ call: 1 }, { call: 1 }, { call: 1 }, { call: 1 }]);
@@ -73,20 +89,21 @@ describe('read-through cache on Redis', () => {
     assert.equal(await redis.raw().exists(lease), 0, 'the winner released its lease');
   });
 
-  it('keeps a replica waiting while the lease holder\'s load outlasts the lease wait, so a slow upstream is read once', async () => {
+  it("keeps a replica waiting while the lease holder's load outlasts the lease wait, so a slow upstream is read once", async () => {
     // A load four times longer than the wait: the waiter must not read the upstream while the holder still is.
     const { cache: replicaA } = await open({ leaseWaitMs: 50 });
     const { cache: replicaB } = await open({ leaseWaitMs: 50 });
     const upstream = countingLoad((call) => ({ call }), 200);
-    const read = (cache: typeof replicaA) => cache.readThrough({ policy: policy({ namespace: 'slow' }), scope: { tenant: 'acme' }, key: ['cold'], load: upstream.load });
+    const read = (cache: typeof replicaA) =>
+      cache.readThrough({ policy: policy({ namespace: 'slow' }), scope: { tenant: 'acme' }, key: ['cold'], load: upstream.load });
     const results = await Promise.all([read(replicaA), read(replicaB)]);
     assert.equal(upstream.calls(), 1, 'one upstream read for both replicas');
     assert.deepEqual(results, [{ call: 1 }, { call: 1 }]);
     const saved = (replicaA.metrics().slow?.upstreamCallsSaved ?? 0) + (replicaB.metrics().slow?.upstreamCallsSaved ?? 0);
-    assert.equal(saved, 1, 'the waiter took the holder\'s value');
+    assert.equal(saved, 1, "the waiter took the holder's value");
   });
 
-  it('lets a waiting replica take the lease over and load when the holder\'s load fails', async () => {
+  it("lets a waiting replica take the lease over and load when the holder's load fails", async () => {
     const { cache: replicaA } = await open({ leaseWaitMs: 50 });
     const { cache: replicaB } = await open({ leaseWaitMs: 50 });
     let calls = 0;
@@ -97,27 +114,36 @@ describe('read-through cache on Redis', () => {
       if (call === 1) throw upstreamUnavailable('northwind');
       return { call };
     };
-    const read = (cache: typeof replicaA) => cache.readThrough({ policy: policy({ namespace: 'failover' }), scope: { tenant: 'acme' }, key: ['cold'], load });
+    const read = (cache: typeof replicaA) =>
+      cache.readThrough({ policy: policy({ namespace: 'failover' }), scope: { tenant: 'acme' }, key: ['cold'], load });
     // Either replica may win the lease: its caller gets the failure, the other's the second load.
     const outcomes = await Promise.allSettled([read(replicaA), read(replicaB)]);
-    assert.equal(outcomes.filter((outcome) => outcome.status === 'rejected').length, 1, 'the holder\'s caller gets its failure');
-    assert.deepEqual(outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])), [{ call: 2 }],
-      'the waiter loaded once the lease was free');
+    assert.equal(outcomes.filter((outcome) => outcome.status === 'rejected').length, 1, "the holder's caller gets its failure");
+    assert.deepEqual(
+      outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])),
+      [{ call: 2 }],
+      'the waiter loaded once the lease was free',
+    );
     assert.equal(calls, 2);
     const lease = `${entryKey(space, { tenant: 'acme' }, 'failover', 1, ['cold'])}:lease`;
     assert.equal(await redis.raw().exists(lease), 0, 'the replica that took the lease over released it');
   });
 
-  it('invalidates a tag in Redis and in every replica\'s first level', async () => {
+  it("invalidates a tag in Redis and in every replica's first level", async () => {
     // A first level that would otherwise keep entries for 5 s: only the pub/sub message can drop B's copy in time.
     const { cache: replicaA } = await open({ firstLevel: { ttlMs: 5000 } });
     const { cache: replicaB } = await open({ firstLevel: { ttlMs: 5000 } });
     const upstream = countingLoad((call) => call);
-    const read = (cache: typeof replicaA, key: string, tag: string) => cache.readThrough({
-      policy: policy({ namespace: 'tagged' }), scope: { tenant: 'acme' }, key: [key], tags: [tag], load: upstream.load,
-    });
+    const read = (cache: typeof replicaA, key: string, tag: string) =>
+      cache.readThrough({
+        policy: policy({ namespace: 'tagged' }),
+        scope: { tenant: 'acme' },
+        key: [key],
+        tags: [tag],
+        load: upstream.load,
+      });
     assert.equal(await read(replicaA, 'balance', 'account:1'), 1);
-    assert.equal(await read(replicaB, 'balance', 'account:1'), 1, 'B reads A\'s value');
+    assert.equal(await read(replicaB, 'balance', 'account:1'), 1, "B reads A's value");
     assert.equal(await read(replicaB, 'other', 'account:2'), 2);
     await redis.raw().config('RESETSTAT');
     assert.equal(await read(replicaB, 'balance', 'account:1'), 1);
@@ -141,7 +167,13 @@ describe('read-through cache on Redis', () => {
     const cache = createCache(readCacheConfig(env), readRedisConnection(env), logs.logger);
     assert.equal(await cache.ready(), true);
     const upstream = countingLoad(() => 'v');
-    const read = () => cache.readThrough({ policy: policy({ namespace: 'configured', sensitive: true }), scope: { tenant: 'acme' }, key: ['c'], load: upstream.load });
+    const read = () =>
+      cache.readThrough({
+        policy: policy({ namespace: 'configured', sensitive: true }),
+        scope: { tenant: 'acme' },
+        key: ['c'],
+        load: upstream.load,
+      });
     await read();
     await read();
     assert.equal(upstream.calls(), 1);

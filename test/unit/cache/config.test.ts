@@ -14,7 +14,11 @@ const keyB = randomBytes(32).toString('base64');
 
 function configError(run: () => unknown, variable: string | RegExp): ConfigError {
   let caught: unknown;
-  try { run(); } catch (error) { caught = error; }
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
   assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${String(caught)}`);
   if (typeof variable === 'string') assert.equal(caught.variable, variable);
   else assert.match(caught.variable, variable);
@@ -44,27 +48,52 @@ describe('cache config', () => {
 
     const sentinelEnv = { ...keys, REDIS_SENTINELS: 's1:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'fg-main', CACHE_L1: 'false' };
     const sentinel = readCacheConfig(sentinelEnv);
-    assert.deepEqual(readRedisConnection(sentinelEnv), { mode: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: '::1', port: 26380 }], name: 'fg-main' });
+    assert.deepEqual(readRedisConnection(sentinelEnv), {
+      mode: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      name: 'fg-main',
+    });
     assert.equal(sentinel.firstLevel, false);
 
-    const clusterEnv = { ...keys, REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7001', CACHE_ENCRYPTION_KEY_ID: 'k2',
-      CACHE_PREFIX: 'fgx', CACHE_VERSION: '7', CACHE_MAX_ENTRIES: '500' };
+    const clusterEnv = {
+      ...keys,
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7001',
+      CACHE_ENCRYPTION_KEY_ID: 'k2',
+      CACHE_PREFIX: 'fgx',
+      CACHE_VERSION: '7',
+      CACHE_MAX_ENTRIES: '500',
+    };
     const cluster = readCacheConfig(clusterEnv);
-    assert.deepEqual(readRedisConnection(clusterEnv), { mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }] });
+    assert.deepEqual(readRedisConnection(clusterEnv), {
+      mode: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ],
+    });
     assert.equal(cluster.encryption.current, 'k2');
     assert.deepEqual([cluster.prefix, cluster.version, cluster.maxEntries], ['fgx', '7', 500]);
   });
 
   it('refuses Redis without shared encryption keys, naming CACHE_ENCRYPTION_KEYS', () => {
-    for (const env of [{ REDIS_URL: 'redis://127.0.0.1:6390' }, { REDIS_CLUSTER_NODES: '127.0.0.1:7000' },
-      { REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'm' }]) {
+    for (const env of [
+      { REDIS_URL: 'redis://127.0.0.1:6390' },
+      { REDIS_CLUSTER_NODES: '127.0.0.1:7000' },
+      { REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'm' },
+    ]) {
       configError(() => readCacheConfig(env), 'CACHE_ENCRYPTION_KEYS');
     }
   });
 
   it('refuses more than one backend, a sentinel list without a name, and malformed host lists', () => {
     const keys = { CACHE_ENCRYPTION_KEYS: `k1:${keyA}` };
-    configError(() => readRedisConnection({ ...keys, REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }), /REDIS_URL.*REDIS_CLUSTER_NODES/);
+    configError(
+      () => readRedisConnection({ ...keys, REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }),
+      /REDIS_URL.*REDIS_CLUSTER_NODES/,
+    );
     configError(() => readRedisConnection({ ...keys, REDIS_SENTINELS: 'a:26379' }), 'REDIS_SENTINEL_NAME');
     configError(() => readRedisConnection({ ...keys, REDIS_CLUSTER_NODES: 'a:70000' }), 'REDIS_CLUSTER_NODES');
     configError(() => readRedisConnection({ ...keys, REDIS_CLUSTER_NODES: 'a' }), 'REDIS_CLUSTER_NODES');
@@ -83,7 +112,10 @@ describe('cache config', () => {
     }
     configError(() => readCacheConfig({ CACHE_ENCRYPTION_KEYS: `k1:${keyA}`, CACHE_ENCRYPTION_KEY_ID: 'k9' }), 'CACHE_ENCRYPTION_KEY_ID');
     configError(() => readCacheConfig({ CACHE_ENCRYPTION_KEY_ID: 'k1' }), 'CACHE_ENCRYPTION_KEYS');
-    const error = configError(() => readRedisConnection({ CACHE_ENCRYPTION_KEYS: `k1:${keyA}`, REDIS_URL: 'http://user:hunter2@cache:6379' }), 'REDIS_URL');
+    const error = configError(
+      () => readRedisConnection({ CACHE_ENCRYPTION_KEYS: `k1:${keyA}`, REDIS_URL: 'http://user:hunter2@cache:6379' }),
+      'REDIS_URL',
+    );
     assert.ok(!error.message.includes('hunter2'));
   });
 
@@ -95,7 +127,16 @@ describe('cache config', () => {
     assert.ok(lines.some((line) => line.level === 'warn' && /CACHE_ENCRYPTION_KEYS/.test(line.msg)));
     const policy = { namespace: 'kyc', version: 1, freshSeconds: 60, staleSeconds: 0, sensitive: true };
     let calls = 0;
-    const read = () => cache.readThrough({ policy, scope: { tenant: 'acme' }, key: ['c1'], load: async () => { calls += 1; return { status: 'VERIFIED' }; } });
+    const read = () =>
+      cache.readThrough({
+        policy,
+        scope: { tenant: 'acme' },
+        key: ['c1'],
+        load: async () => {
+          calls += 1;
+          return { status: 'VERIFIED' };
+        },
+      });
     assert.deepEqual(await read(), { status: 'VERIFIED' });
     assert.deepEqual(await read(), { status: 'VERIFIED' });
     assert.equal(calls, 1);

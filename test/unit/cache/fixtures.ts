@@ -21,7 +21,12 @@ export interface ManualClock {
 
 export function manualClock(start = Date.parse('2026-01-05T09:00:00Z')): ManualClock {
   let time = start;
-  return { now: () => time, advance(ms) { time += ms; } };
+  return {
+    now: () => time,
+    advance(ms) {
+      time += ms;
+    },
+  };
 }
 
 export function policy(overrides: Partial<CachePolicy> = {}): CachePolicy {
@@ -53,24 +58,45 @@ export function countingLoad<T>(value: (call: number) => T, delayMs = 0): { load
   };
 }
 
-export interface LogLine { level: string; msg: string; [field: string]: unknown }
+export interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
 
 export function captureLogs(): { logger: Logger; lines: LogLine[]; text: () => string } {
   const raw: string[] = [];
-  const destination = new Writable({ write(chunk: Buffer, _encoding, done) { raw.push(chunk.toString()); done(); } });
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      raw.push(chunk.toString());
+      done();
+    },
+  });
   const logger = createLogger('cache-test', { destination, level: 'debug' });
   return {
     logger,
-    get lines() { return raw.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine); },
+    get lines() {
+      return raw
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LogLine);
+    },
     text: () => raw.join(''),
   };
 }
 
-export interface RedisCacheParts { cache: Cache; store: RedisStore }
+export interface RedisCacheParts {
+  cache: Cache;
+  store: RedisStore;
+}
 
 /** A Cache on the harness's Redis, connected and subscribed before it is returned. */
-export async function redisCache(harness: RedisHarness, options: Partial<Omit<CacheOptions, 'store'>> = {},
-  storeOptions: Partial<Omit<RedisStoreOptions, 'connection'>> = {}): Promise<RedisCacheParts> {
+export async function redisCache(
+  harness: RedisHarness,
+  options: Partial<Omit<CacheOptions, 'store'>> = {},
+  storeOptions: Partial<Omit<RedisStoreOptions, 'connection'>> = {},
+): Promise<RedisCacheParts> {
   const store = new RedisStore({ connection: { mode: 'single', url: harness.url }, ...storeOptions });
   const cache = new Cache({ encryption: encryptionKeys('a'), ...options, store });
   if (!(await cache.ready(3000))) {

@@ -44,7 +44,7 @@ describe('cache keys', () => {
     assert.equal(entryKey(space, { tenant: 'acme' }, 'balances', 1, parts), keys[0], 'the same inputs give the same key');
   });
 
-  it('refuse a tenant that is not a plain slug, so no key can escape its tenant\'s slot or be shared', () => {
+  it("refuse a tenant that is not a plain slug, so no key can escape its tenant's slot or be shared", () => {
     for (const tenant of ['Acme', 'a', '', 'acme}', '{acme', 'ac:me', 'acme corp', '9acme', 'a'.repeat(64)]) {
       assert.throws(() => entryKey(space, { tenant }, 'balances', 1, []), CacheKeyError, tenant);
       assert.throws(() => tagKey(space, tenant, 'account:1'), CacheKeyError, tenant);
@@ -55,11 +55,14 @@ describe('cache keys', () => {
 
   it('refuse parts that JSON would make ambiguous, without quoting them', () => {
     for (const part of [Number.NaN, Number.POSITIVE_INFINITY, { account: accountNumber }, undefined]) {
-      assert.throws(() => entryKey(space, { tenant: 'acme' }, 'balances', 1, [part as unknown as string]), (error: Error) => {
-        assert.ok(error instanceof CacheKeyError);
-        assert.ok(!error.message.includes(accountNumber));
-        return true;
-      });
+      assert.throws(
+        () => entryKey(space, { tenant: 'acme' }, 'balances', 1, [part as unknown as string]),
+        (error: Error) => {
+          assert.ok(error instanceof CacheKeyError);
+          assert.ok(!error.message.includes(accountNumber));
+          return true;
+        },
+      );
     }
   });
 });

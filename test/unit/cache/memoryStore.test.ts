@@ -54,13 +54,13 @@ describe('memory store', () => {
     assert.equal(await store.acquireLease('l', 20_000), true);
   });
 
-  it('delivers published messages to the channel\'s subscribers, asynchronously', async () => {
+  it("delivers published messages to the channel's subscribers, asynchronously", async () => {
     const store = new MemoryStore();
     const received: string[] = [];
     await store.subscribe('ch', (message) => received.push(message));
     await store.subscribe('other', () => received.push('wrong channel'));
     const published = store.publish('ch', 'hello');
-    assert.deepEqual(received, [], 'not run inside the publisher\'s frame');
+    assert.deepEqual(received, [], "not run inside the publisher's frame");
     await published;
     await sleep(0);
     assert.deepEqual(received, ['hello']);

@@ -36,7 +36,9 @@ describe('cache serialisation', () => {
   });
 
   it('refuses values the round trip would change', () => {
-    class Decimalish { constructor(readonly text: string) {} }
+    class Decimalish {
+      constructor(readonly text: string) {}
+    }
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
     for (const value of [new Map(), new Set([1]), new Decimalish('1.0'), { f: () => 1 }, { s: Symbol('x') }, cycle]) {
@@ -47,8 +49,15 @@ describe('cache serialisation', () => {
   it('reads an envelope back, and refuses text that is not one', () => {
     const envelope = { v: { minor: 10n }, storedAt: 1, freshUntil: 2, staleUntil: 3 };
     assert.deepEqual(parseEnvelope(serializeEnvelope(envelope)), envelope);
-    for (const text of ['', 'null', '[]', '{"v":1}', '{"v":{"$fg":"bigint","v":"1.5"},"storedAt":1,"freshUntil":2,"staleUntil":3}',
-      '{"v":{"$fg":"nope"},"storedAt":1,"freshUntil":2,"staleUntil":3}', 'not json']) {
+    for (const text of [
+      '',
+      'null',
+      '[]',
+      '{"v":1}',
+      '{"v":{"$fg":"bigint","v":"1.5"},"storedAt":1,"freshUntil":2,"staleUntil":3}',
+      '{"v":{"$fg":"nope"},"storedAt":1,"freshUntil":2,"staleUntil":3}',
+      'not json',
+    ]) {
       assert.equal(parseEnvelope(text), undefined, text);
     }
   });

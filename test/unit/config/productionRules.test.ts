@@ -18,7 +18,11 @@ import { productionEnv, productionVariables, serviceNames, soleSettings, type Se
 import { testKeys } from '../../support/tokens.js';
 
 const readers: Record<ServiceName, (env: Env) => unknown> = {
-  gateway: readGatewayConfig, accounts: readAccountsConfig, identity: readIdentityConfig, payments: readPaymentsConfig, credit: readCreditConfig,
+  gateway: readGatewayConfig,
+  accounts: readAccountsConfig,
+  identity: readIdentityConfig,
+  payments: readPaymentsConfig,
+  credit: readCreditConfig,
 };
 const redisUrl = 'redis://127.0.0.1:1';
 const notDevelopment = [undefined, 'production', 'staging', 'prod', 'Development', 'develop', ''];
@@ -54,10 +58,15 @@ describe('production rules outside development', () => {
 
     it(`${service}: refuses without a key source, Redis or an upstream location, naming the alternatives`, () => {
       const full = productionEnv(service, { redisUrl });
-      const groups = [['JWT_PUBLIC_KEY_FILES'], ['UPSTREAM_BASE_URL'], ['REDIS_URL']].filter(([name]) => name !== undefined && name in full);
+      const groups = [['JWT_PUBLIC_KEY_FILES'], ['UPSTREAM_BASE_URL'], ['REDIS_URL']].filter(
+        ([name]) => name !== undefined && name in full,
+      );
       for (const [variable] of groups) {
         const error = refusal(() => readers[service]({ ...full, [variable as string]: undefined }));
-        assert.ok(error instanceof MissingSettingsError && error.variables.includes(variable as string) && error.variables.length > 1, error.message);
+        assert.ok(
+          error instanceof MissingSettingsError && error.variables.includes(variable as string) && error.variables.length > 1,
+          error.message,
+        );
       }
     });
 
@@ -76,7 +85,11 @@ describe('production rules outside development', () => {
 
   it('takes every upstream URL instead of UPSTREAM_BASE_URL, and refuses half of them', () => {
     const { UPSTREAM_BASE_URL: _base, ...identity } = productionEnv('identity', { redisUrl });
-    const urls = { DIRECTORY_URL: 'https://directory.example/v1', KYC_URL: 'https://kyc.example/v3.6', SANCTIONS_URL: 'https://sanctions.example/v1' };
+    const urls = {
+      DIRECTORY_URL: 'https://directory.example/v1',
+      KYC_URL: 'https://kyc.example/v3.6',
+      SANCTIONS_URL: 'https://sanctions.example/v1',
+    };
     const config = readIdentityConfig({ ...identity, ...urls });
     assert.equal(config.kycUrl, urls.KYC_URL);
     assert.equal(config.upstreamBaseUrl, undefined);
@@ -90,16 +103,25 @@ describe('production rules outside development', () => {
     const keyFolder = mkdtempSync(join(tmpdir(), 'fingraph-devkeys-'));
     writeFileSync(join(keyFolder, 'dev-jwt-public.pem'), testKeys.publicKeyPem);
     writeFileSync(join(keyFolder, DEVELOPMENT_KEYS_MARKER), '');
-    assert.equal(refusal(() => readGatewayConfig({ ...gateway, JWT_PUBLIC_KEY_FILES: join(keyFolder, 'dev-jwt-public.pem') })).variable,
-      'JWT_PUBLIC_KEY_FILES');
-    assert.equal(refusal(() => readIdentityConfig({ ...productionEnv('identity', { redisUrl }), KYC_WEBHOOK_TOKEN: DEV_KYC_WEBHOOK_TOKEN })).variable,
-      'KYC_WEBHOOK_TOKEN');
+    assert.equal(
+      refusal(() => readGatewayConfig({ ...gateway, JWT_PUBLIC_KEY_FILES: join(keyFolder, 'dev-jwt-public.pem') })).variable,
+      'JWT_PUBLIC_KEY_FILES',
+    );
+    assert.equal(
+      refusal(() => readIdentityConfig({ ...productionEnv('identity', { redisUrl }), KYC_WEBHOOK_TOKEN: DEV_KYC_WEBHOOK_TOKEN })).variable,
+      'KYC_WEBHOOK_TOKEN',
+    );
     const committed = fromRoot('sandbox', 'credentials.dev.json');
-    assert.equal(refusal(() => readAccountsConfig({ ...productionEnv('accounts', { redisUrl }), UPSTREAM_CREDENTIALS_FILE: committed })).variable,
-      'UPSTREAM_CREDENTIALS_FILE');
+    assert.equal(
+      refusal(() => readAccountsConfig({ ...productionEnv('accounts', { redisUrl }), UPSTREAM_CREDENTIALS_FILE: committed })).variable,
+      'UPSTREAM_CREDENTIALS_FILE',
+    );
     const payments = productionEnv('payments', { redisUrl });
-    assert.equal(refusal(() => readPaymentsConfig({ ...payments, PROCESSOR_WEBHOOK_SECRET: 'whsec_fingraph_dev_processor_0123456789abcdef' })).variable,
-      'PROCESSOR_WEBHOOK_SECRET');
+    assert.equal(
+      refusal(() => readPaymentsConfig({ ...payments, PROCESSOR_WEBHOOK_SECRET: 'whsec_fingraph_dev_processor_0123456789abcdef' }))
+        .variable,
+      'PROCESSOR_WEBHOOK_SECRET',
+    );
   });
 });
 
@@ -111,8 +133,12 @@ describe('development rules, when asked for', () => {
     assert.equal(readCreditConfig({ ...development, CREDIT_INTERNAL_KEY: key }).redis, undefined);
     assert.equal(readIdentityConfig({ ...development, IDENTITY_INTERNAL_KEY: key }).kycWebhookToken, DEV_KYC_WEBHOOK_TOKEN);
     assert.match(readAccountsConfig({ ...development, ACCOUNTS_INTERNAL_KEY: key }).fxUrl, /^http:\/\/127\.0\.0\.1:4100\//);
-    const gateway = { ...development, JWT_PUBLIC_KEY_FILES: productionEnv('gateway', { redisUrl }).JWT_PUBLIC_KEY_FILES,
-      INTERNAL_TOKEN_SECRET: key, ALLOW_INTROSPECTION: 'true' };
+    const gateway = {
+      ...development,
+      JWT_PUBLIC_KEY_FILES: productionEnv('gateway', { redisUrl }).JWT_PUBLIC_KEY_FILES,
+      INTERNAL_TOKEN_SECRET: key,
+      ALLOW_INTROSPECTION: 'true',
+    };
     assert.equal(readGatewayConfig(gateway).allowAnonymousIntrospection, true);
     assert.equal(readGatewayConfig(gateway).jwt.issuer, 'https://auth.fingraph.local/');
   });

@@ -10,8 +10,11 @@ import { assertEvery } from '../../support/assertions.js';
 
 const day = 86_400_000;
 const record = (overrides: Partial<ConsentRecord> = {}): ConsentRecord => ({
-  purpose: 'EMPLOYMENT', grantedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 30 * day).toISOString(),
-  disclosureId: 'fcra-604b-v3', ...overrides,
+  purpose: 'EMPLOYMENT',
+  grantedAt: new Date().toISOString(),
+  expiresAt: new Date(Date.now() + 30 * day).toISOString(),
+  disclosureId: 'fcra-604b-v3',
+  ...overrides,
 });
 
 function behavesAsAConsentStore(name: string, make: () => ConsentStore) {
@@ -84,8 +87,11 @@ describe('consents (Redis)', () => {
   it('fails closed when Redis is down: UPSTREAM_UNAVAILABLE, never “no consent needed”', async () => {
     await store.grant('acme', 'cus_down', record());
     await redis.stop();
-    await assert.rejects(store.find('acme', 'cus_down', 'EMPLOYMENT'), (error: unknown) =>
-      error instanceof FinGraphError && error.code === 'UPSTREAM_UNAVAILABLE' && error.extensions.reason === 'CONSENT_STORE_UNAVAILABLE');
+    await assert.rejects(
+      store.find('acme', 'cus_down', 'EMPLOYMENT'),
+      (error: unknown) =>
+        error instanceof FinGraphError && error.code === 'UPSTREAM_UNAVAILABLE' && error.extensions.reason === 'CONSENT_STORE_UNAVAILABLE',
+    );
     await assert.rejects(store.grant('acme', 'cus_down', record()), FinGraphError);
   });
 });

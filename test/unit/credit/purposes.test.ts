@@ -12,14 +12,21 @@ import { assertInquiryAllowed, purposeRules } from '../../../subgraphs/credit/pu
 describe('permissible purposes', () => {
   it('has one rule for each purpose the schema declares', () => {
     const schema = parse(readFileSync(fromRoot('subgraphs', 'credit', 'schema.graphql'), 'utf8'));
-    const declared = schema.definitions.find((node): node is EnumTypeDefinitionNode =>
-      node.kind === 'EnumTypeDefinition' && node.name.value === 'PermissiblePurpose');
-    assert.deepEqual(declared?.values?.map((value) => value.name.value), [...permissiblePurposes]);
+    const declared = schema.definitions.find(
+      (node): node is EnumTypeDefinitionNode => node.kind === 'EnumTypeDefinition' && node.name.value === 'PermissiblePurpose',
+    );
+    assert.deepEqual(
+      declared?.values?.map((value) => value.name.value),
+      [...permissiblePurposes],
+    );
     assert.deepEqual(Object.keys(purposeRules).sort(), [...permissiblePurposes].sort());
   });
 
   it('needs consent for WRITTEN_INSTRUCTION and EMPLOYMENT only', () => {
-    assert.deepEqual(permissiblePurposes.filter((purpose) => purposeRules[purpose].needsConsent), ['WRITTEN_INSTRUCTION', 'EMPLOYMENT']);
+    assert.deepEqual(
+      permissiblePurposes.filter((purpose) => purposeRules[purpose].needsConsent),
+      ['WRITTEN_INSTRUCTION', 'EMPLOYMENT'],
+    );
   });
 
   it('allows HARD only for CREDIT_TRANSACTION and WRITTEN_INSTRUCTION, and SOFT for every purpose', () => {
@@ -28,8 +35,11 @@ describe('permissible purposes', () => {
       if (purpose === 'CREDIT_TRANSACTION' || purpose === 'WRITTEN_INSTRUCTION') {
         assert.doesNotThrow(() => assertInquiryAllowed(purpose, 'HARD'));
       } else {
-        assert.throws(() => assertInquiryAllowed(purpose, 'HARD'), (error: unknown) =>
-          error instanceof FinGraphError && error.code === 'BAD_USER_INPUT' && error.extensions.argument === 'inquiry', purpose);
+        assert.throws(
+          () => assertInquiryAllowed(purpose, 'HARD'),
+          (error: unknown) => error instanceof FinGraphError && error.code === 'BAD_USER_INPUT' && error.extensions.argument === 'inquiry',
+          purpose,
+        );
       }
     }
   });

@@ -25,14 +25,17 @@ describe('gateway configuration', () => {
   it('refuses HS256 beside asymmetric keys, a short HMAC secret, and HS256 without a secret', () => {
     const secret = Buffer.alloc(32, 7).toString('base64');
     assert.throws(() => readGatewayConfig({ ...base, JWT_HS256_SECRET: secret }), refusedFor('JWT_PUBLIC_KEY_FILES'));
-    assert.throws(() => readGatewayConfig({ ...base, JWT_PUBLIC_KEY_FILES: undefined, JWT_HS256_SECRET: Buffer.alloc(16).toString('base64') }), refusedFor('JWT_HS256_SECRET'));
+    assert.throws(
+      () => readGatewayConfig({ ...base, JWT_PUBLIC_KEY_FILES: undefined, JWT_HS256_SECRET: Buffer.alloc(16).toString('base64') }),
+      refusedFor('JWT_HS256_SECRET'),
+    );
     assert.throws(() => readGatewayConfig({ ...base, JWT_ALGORITHMS: 'RS256,HS256' }), refusedFor('JWT_ALGORITHMS'));
     assert.throws(() => readGatewayConfig({ ...base, JWT_ALGORITHMS: 'none' }), refusedFor('JWT_ALGORITHMS'));
     const hmac = readGatewayConfig({ ...base, JWT_PUBLIC_KEY_FILES: undefined, JWT_HS256_SECRET: secret });
     assert.deepEqual(hmac.jwt.algorithms, ['HS256']);
   });
 
-  it('reads the JWKS key set\'s max age and grace, and refuses values that are not whole seconds in range', () => {
+  it("reads the JWKS key set's max age and grace, and refuses values that are not whole seconds in range", () => {
     const jwks = { ...base, JWT_PUBLIC_KEY_FILES: undefined, JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json' };
     const defaults = readGatewayConfig(jwks).jwt.keys;
     assert.equal(defaults.kind, 'jwks');
@@ -52,8 +55,10 @@ describe('gateway configuration', () => {
     assert.doesNotThrow(() => readGatewayConfig(production));
     assert.throws(() => readGatewayConfig({ ...production, JWT_ISSUER: undefined }), refusedFor('JWT_ISSUER'));
     assert.throws(() => readGatewayConfig({ ...production, JWT_AUDIENCE: undefined }), refusedFor('JWT_AUDIENCE'));
-    assert.throws(() => readGatewayConfig({ ...production, JWT_PUBLIC_KEY_FILES: undefined }),
-      refusedFor('JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL, JWT_HS256_SECRET'));
+    assert.throws(
+      () => readGatewayConfig({ ...production, JWT_PUBLIC_KEY_FILES: undefined }),
+      refusedFor('JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL, JWT_HS256_SECRET'),
+    );
     writeFileSync(join(directory, DEVELOPMENT_KEYS_MARKER), '');
     assert.throws(() => readGatewayConfig(production), refusedFor('JWT_PUBLIC_KEY_FILES'));
   });

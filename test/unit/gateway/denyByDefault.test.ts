@@ -39,12 +39,17 @@ function readmePublicFields(): Map<string, string> {
   const start = readme.indexOf(header);
   assert.ok(start >= 0, `the README has the table headed ${header}`);
   const rows = readme.slice(start).split('\n').slice(2);
-  const table = rows.slice(0, rows.findIndex((row) => !row.startsWith('|')));
-  return new Map(table.map((row) => {
-    const match = /^\| `([A-Za-z_]+\.[A-Za-z_]+)` \| (.+) \|$/.exec(row);
-    assert.ok(match, `a README row of the form | \`Type.field\` | reason |: ${row}`);
-    return [match[1] as string, match[2] as string];
-  }));
+  const table = rows.slice(
+    0,
+    rows.findIndex((row) => !row.startsWith('|')),
+  );
+  return new Map(
+    table.map((row) => {
+      const match = /^\| `([A-Za-z_]+\.[A-Za-z_]+)` \| (.+) \|$/.exec(row);
+      assert.ok(match, `a README row of the form | \`Type.field\` | reason |: ${row}`);
+      return [match[1] as string, match[2] as string];
+    }),
+  );
 }
 
 const scopes = (scope: string) => `@requiresScopes(scopes: [["${scope}"]])`;
@@ -62,23 +67,62 @@ describe('deny by default', () => {
 
   // Each case deletes one rule from one real subgraph schema; the gateway must refuse and name that field alone.
   const deletions = [
-    { what: 'a root query field', subgraph: 'accounts', search: `CashPosition ${scopes('treasury:read')}`, replacement: 'CashPosition',
-      field: 'Query.cashPosition' },
-    { what: 'a root query field of another subgraph', subgraph: 'identity',
-      search: `CustomerConnection ${scopes('profile:read')}`, replacement: 'CustomerConnection', field: 'Query.customers' },
-    { what: 'a mutation', subgraph: 'payments', search: `CancelPaymentPayload ${scopes('payments:write')}`,
-      replacement: 'CancelPaymentPayload', field: 'Mutation.cancelPayment' },
-    { what: 'a mutation returning a scalar', subgraph: 'credit', search: `Boolean ${scopes('credit:read')}`, replacement: 'Boolean',
-      field: 'Mutation.revokeCreditConsent' },
-    { what: 'a field one subgraph adds to another’s entity', subgraph: 'credit', search: `CreditScore ${scopes('credit:read')}`,
-      replacement: 'CreditScore', field: 'Customer.creditScore' },
-    { what: 'a list field one subgraph adds to another’s entity', subgraph: 'payments',
+    {
+      what: 'a root query field',
+      subgraph: 'accounts',
+      search: `CashPosition ${scopes('treasury:read')}`,
+      replacement: 'CashPosition',
+      field: 'Query.cashPosition',
+    },
+    {
+      what: 'a root query field of another subgraph',
+      subgraph: 'identity',
+      search: `CustomerConnection ${scopes('profile:read')}`,
+      replacement: 'CustomerConnection',
+      field: 'Query.customers',
+    },
+    {
+      what: 'a mutation',
+      subgraph: 'payments',
+      search: `CancelPaymentPayload ${scopes('payments:write')}`,
+      replacement: 'CancelPaymentPayload',
+      field: 'Mutation.cancelPayment',
+    },
+    {
+      what: 'a mutation returning a scalar',
+      subgraph: 'credit',
+      search: `Boolean ${scopes('credit:read')}`,
+      replacement: 'Boolean',
+      field: 'Mutation.revokeCreditConsent',
+    },
+    {
+      what: 'a field one subgraph adds to another’s entity',
+      subgraph: 'credit',
+      search: `CreditScore ${scopes('credit:read')}`,
+      replacement: 'CreditScore',
+      field: 'Customer.creditScore',
+    },
+    {
+      what: 'a list field one subgraph adds to another’s entity',
+      subgraph: 'payments',
       search: `newest first."\n  payments(first: Int = 20, after: String): PaymentConnection ${scopes('payments:read')}\n}\n\ntype Account`,
-      replacement: 'newest first."\n  payments(first: Int = 20, after: String): PaymentConnection\n}\n\ntype Account', field: 'Customer.payments' },
-    { what: 'a field of a shared entity in the subgraph that has its root fields', subgraph: 'identity',
-      search: `email: String ${scopes('profile:read')}`, replacement: 'email: String', field: 'Customer.email' },
-    { what: 'the rule of the type a root field returns', subgraph: 'payments',
-      search: `type Payment @key(fields: "id") ${scopes('payments:read')}`, replacement: 'type Payment @key(fields: "id")', field: 'Query.payment' },
+      replacement: 'newest first."\n  payments(first: Int = 20, after: String): PaymentConnection\n}\n\ntype Account',
+      field: 'Customer.payments',
+    },
+    {
+      what: 'a field of a shared entity in the subgraph that has its root fields',
+      subgraph: 'identity',
+      search: `email: String ${scopes('profile:read')}`,
+      replacement: 'email: String',
+      field: 'Customer.email',
+    },
+    {
+      what: 'the rule of the type a root field returns',
+      subgraph: 'payments',
+      search: `type Payment @key(fields: "id") ${scopes('payments:read')}`,
+      replacement: 'type Payment @key(fields: "id")',
+      field: 'Query.payment',
+    },
     { what: 'the @public mark', subgraph: 'accounts', search: institutionsMark, replacement: '', field: 'Query.institutions' },
   ];
   for (const deletion of deletions) {
@@ -92,23 +136,41 @@ describe('deny by default', () => {
   }
 
   it('names every open field at once, so one start shows every fix', () => {
-    const composition = composeSupergraph((name) => name === 'credit'
-      ? readSubgraphSchema(name).replace(`CreditScore ${scopes('credit:read')}`, 'CreditScore').replace(`Boolean ${scopes('credit:read')}`, 'Boolean')
-      : readSubgraphSchema(name));
+    const composition = composeSupergraph((name) =>
+      name === 'credit'
+        ? readSubgraphSchema(name)
+            .replace(`CreditScore ${scopes('credit:read')}`, 'CreditScore')
+            .replace(`Boolean ${scopes('credit:read')}`, 'Boolean')
+        : readSubgraphSchema(name),
+    );
     assert.ok(composition.ok);
-    assert.match(refusal(composition.supergraphSdl), /: Customer\.creditScore \(subgraph credit\), Mutation\.revokeCreditConsent \(subgraph credit\)$/);
+    assert.match(
+      refusal(composition.supergraphSdl),
+      /: Customer\.creditScore \(subgraph credit\), Mutation\.revokeCreditConsent \(subgraph credit\)$/,
+    );
   });
 
   it('lets a field stand on its type’s rule: Account.payments keeps Account’s accounts:read without its own', () => {
-    const sdl = edited('payments', `"Payments from this account, newest first."\n  payments(first: Int = 20, after: String): PaymentConnection ${scopes('payments:read')}`,
-      '"Payments from this account, newest first."\n  payments(first: Int = 20, after: String): PaymentConnection');
+    const sdl = edited(
+      'payments',
+      `"Payments from this account, newest first."\n  payments(first: Int = 20, after: String): PaymentConnection ${scopes('payments:read')}`,
+      '"Payments from this account, newest first."\n  payments(first: Int = 20, after: String): PaymentConnection',
+    );
     assert.doesNotThrow(() => prepareSupergraph(sdl));
   });
 
   it('refuses @public on a field that needs scopes, on a subgraph’s own type, or without a reason', () => {
-    const onScoped = edited('accounts', `CashPosition ${scopes('treasury:read')}`, `CashPosition ${scopes('treasury:read')} @public(reason: "dashboards")`);
+    const onScoped = edited(
+      'accounts',
+      `CashPosition ${scopes('treasury:read')}`,
+      `CashPosition ${scopes('treasury:read')} @public(reason: "dashboards")`,
+    );
     assert.match(refusal(onScoped), /fields marked @public that need scopes \(drop one or the other\): Query\.cashPosition$/);
-    const onOwnType = edited('accounts', '  name: String!\n  "ISO 3166-1 alpha-2 country of the bank."', '  name: String! @public(reason: "a bank\'s name")\n  "ISO 3166-1 alpha-2 country of the bank."');
+    const onOwnType = edited(
+      'accounts',
+      '  name: String!\n  "ISO 3166-1 alpha-2 country of the bank."',
+      '  name: String! @public(reason: "a bank\'s name")\n  "ISO 3166-1 alpha-2 country of the bank."',
+    );
     assert.match(refusal(onOwnType), /@public only marks root fields and fields added to a shared entity, not: Institution\.name$/);
     const withoutReason = edited('accounts', institutionsMark, '\n    @public(reason: "  ")');
     assert.match(refusal(withoutReason), /Query\.institutions: @public needs a non-empty reason/);

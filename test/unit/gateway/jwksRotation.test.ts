@@ -31,29 +31,51 @@ interface Harness {
 function harness(jwks: JwksServer, graceSeconds = GRACE_SECONDS): Harness {
   let clock = Date.parse('2026-12-01T00:00:00Z');
   const logs: Array<Record<string, unknown>> = [];
-  const logger = createLogger('test', { destination: new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  }) });
+  const logger = createLogger('test', {
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    }),
+  });
   const store = jwksKeyStore({
-    url: jwks.url, refetchIntervalMillis: INTERVAL_MILLIS, maxAgeSeconds: MAX_AGE_SECONDS, graceSeconds,
+    url: jwks.url,
+    refetchIntervalMillis: INTERVAL_MILLIS,
+    maxAgeSeconds: MAX_AGE_SECONDS,
+    graceSeconds,
     // Generous: the JWKS server shares this process, and a loaded machine must not turn a slow answer into a failure.
-    timeoutMillis: 30_000, logger, now: () => clock,
+    timeoutMillis: 30_000,
+    logger,
+    now: () => clock,
   });
   const authenticate = createAuthenticator({
-    keys: store, algorithms: ['RS256', 'PS256', 'ES256'], issuer: ISSUER, audience: AUDIENCE,
-    clockToleranceSeconds: 30, maxLifetimeSeconds: 3600, logger,
+    keys: store,
+    algorithms: ['RS256', 'PS256', 'ES256'],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    clockToleranceSeconds: 30,
+    maxLifetimeSeconds: 3600,
+    logger,
   });
-  return { store, authenticate, logs, advance: (seconds) => { clock += seconds * 1000; } };
+  return {
+    store,
+    authenticate,
+    logs,
+    advance: (seconds) => {
+      clock += seconds * 1000;
+    },
+  };
 }
 
 /** A token signed now (by the real clock: jsonwebtoken checks `exp` against it, and the store's clock is separate). */
 function tokenBy(key: SigningKey): string {
   const iat = Math.floor(Date.now() / 1000);
-  return jwt.sign({ sub: 'staff_1', tenant: 'acme', scope: 'accounts:read', iss: ISSUER, aud: AUDIENCE, iat, exp: iat + 300 },
-    key.privateKey, { algorithm: key.alg, keyid: key.kid });
+  return jwt.sign(
+    { sub: 'staff_1', tenant: 'acme', scope: 'accounts:read', iss: ISSUER, aud: AUDIENCE, iat, exp: iat + 300 },
+    key.privateKey,
+    { algorithm: key.alg, keyid: key.kid },
+  );
 }
 
 /** The authenticator's answer for a token: the principal's subject, or the code it was refused with. */
@@ -72,8 +94,12 @@ describe('JWKS rotation on an injected clock', () => {
   const first = newSigningKey('RS256');
   const second = newSigningKey('ES256');
 
-  before(async () => { jwks = await startJwksServer([first, second]); });
-  after(async () => { await jwks.close(); });
+  before(async () => {
+    jwks = await startJwksServer([first, second]);
+  });
+  after(async () => {
+    await jwks.close();
+  });
 
   it('refuses a key removed from the set once the set is older than its max age, not before', async () => {
     jwks.keys = [first, second];
@@ -106,7 +132,7 @@ describe('JWKS rotation on an injected clock', () => {
     const strangers = Array.from({ length: 5 }, () => newSigningKey('RS256'));
     const fetches = jwks.fetches;
     for (const stranger of strangers) assert.equal(await verdict(target, stranger), ErrorCode.UNAUTHENTICATED);
-    assert.equal(jwks.fetches, fetches, 'the fetch for the added key used the interval\'s one fetch');
+    assert.equal(jwks.fetches, fetches, "the fetch for the added key used the interval's one fetch");
     target.advance(INTERVAL_MILLIS / 1000);
     assert.equal(await verdict(target, strangers[0] as SigningKey), ErrorCode.UNAUTHENTICATED);
     assert.equal(jwks.fetches, fetches + 1, 'one more fetch once the interval has passed');
@@ -157,7 +183,7 @@ describe('JWKS rotation on an injected clock', () => {
     assert.equal(unavailable[0]?.keySetAgeSeconds, MAX_AGE_SECONDS + GRACE_SECONDS);
     assert.ok(target.logs.some((line) => line.msg === 'authentication refused' && line.reason === 'key set unavailable'));
     await assert.rejects(target.store.candidates(first.kid), KeySetUnavailable);
-    assert.ok(!JSON.stringify(target.logs).includes(jwks.url), 'the key set\'s URL is not logged');
+    assert.ok(!JSON.stringify(target.logs).includes(jwks.url), "the key set's URL is not logged");
 
     jwks.down = false;
     target.advance(INTERVAL_MILLIS / 1000);
@@ -171,7 +197,10 @@ describe('JWKS rotation on an injected clock', () => {
     const target = harness(jwks);
     await target.store.refresh();
     try {
-      for (const [answer, reason] of [['<html>sign in</html>', 'key set is not JSON'], ['{"keys":"secret-looking"}', 'not a key set (keys)']] as const) {
+      for (const [answer, reason] of [
+        ['<html>sign in</html>', 'key set is not JSON'],
+        ['{"keys":"secret-looking"}', 'not a key set (keys)'],
+      ] as const) {
         jwks.rawBody = answer;
         target.advance(MAX_AGE_SECONDS);
         assert.equal(await verdict(target, first), 'staff_1', answer);

@@ -37,14 +37,24 @@ const composition = composeServices([{ name: 'test', url: 'http://localhost:1/gr
 if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
 const { apiSchema: schema, rules } = prepareSupergraph(composition.supergraphSdl);
 
-const principal = (scopes: string[], amr: string[] = ['pwd']): Principal => ({ sub: 's', tenant: 'acme', customerId: undefined, scopes, amr });
+const principal = (scopes: string[], amr: string[] = ['pwd']): Principal => ({
+  sub: 's',
+  tenant: 'acme',
+  customerId: undefined,
+  scopes,
+  amr,
+});
 
 function run(query: string, scopes: string[], variables: Record<string, unknown> = {}, amr: string[] = ['pwd']) {
   const document = parse(query);
   assert.deepEqual(validate(schema, document), []);
   const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
   const result = filterOperation({ schema, rules, document, operation, variables, principal: principal(scopes, amr) });
-  assert.deepEqual(validate(schema, result.document).map((error) => error.message), [], 'the rewritten document stays valid');
+  assert.deepEqual(
+    validate(schema, result.document).map((error) => error.message),
+    [],
+    'the rewritten document stays valid',
+  );
   return { ...result, printed: print(result.document) };
 }
 
@@ -60,19 +70,33 @@ describe('filterOperation', () => {
     const result = run('{ holder(id: "1") { id t: products { x: taxId y: taxId name } } }', []);
     assert.doesNotMatch(result.printed, /taxId/);
     assert.match(result.printed, /name/);
-    assert.deepEqual(result.refusals.map((refusal) => refusal.path), [['holder', 't', '@', 'x'], ['holder', 't', '@', 'y']]);
+    assert.deepEqual(
+      result.refusals.map((refusal) => refusal.path),
+      [
+        ['holder', 't', '@', 'x'],
+        ['holder', 't', '@', 'y'],
+      ],
+    );
     assert.deepEqual(result.refusals[0]?.missingScopes, ['pii:read']);
   });
 
   it('removes it from named fragments and inline fragments on interfaces and unions', () => {
-    const result = run(`
+    const result = run(
+      `
       query { holder(id: "1") { ...H } items { ... on Loan { rate name } ... on Card { taxId } } }
       fragment H on Holder { products { ... on Loan { rate } ...P } }
-      fragment P on Product { taxId }`, ['pii:read']);
+      fragment P on Product { taxId }`,
+      ['pii:read'],
+    );
     assert.doesNotMatch(result.printed, /rate/);
     assert.match(result.printed, /taxId/);
-    assert.deepEqual(result.refusals.map((refusal) => [refusal.path.join('.'), refusal.typeConditions]),
-      [['holder.products.@.rate', [{ at: 3, type: 'Loan' }]], ['items.@.rate', [{ at: 2, type: 'Loan' }]]]);
+    assert.deepEqual(
+      result.refusals.map((refusal) => [refusal.path.join('.'), refusal.typeConditions]),
+      [
+        ['holder.products.@.rate', [{ at: 3, type: 'Loan' }]],
+        ['items.@.rate', [{ at: 2, type: 'Loan' }]],
+      ],
+    );
   });
 
   it('removes a refused field whatever @include says, and records it only where it would have run', () => {
@@ -81,7 +105,10 @@ describe('filterOperation', () => {
     const hidden = run(query, [], { show: false });
     assert.doesNotMatch(shown.printed, /secret/);
     assert.doesNotMatch(hidden.printed, /secret/);
-    assert.deepEqual(shown.refusals.map((refusal) => refusal.path), [['secret']]);
+    assert.deepEqual(
+      shown.refusals.map((refusal) => refusal.path),
+      [['secret']],
+    );
     assert.deepEqual(hidden.refusals, []);
   });
 
@@ -96,11 +123,22 @@ describe('filterOperation', () => {
   it('refuses a step-up field without a second factor, with reason STEP_UP_REQUIRED, and allows it with one', () => {
     const mutation = 'mutation { transfer(amount: "10.00") }';
     const withoutFactor = run(mutation, ['payments:write']);
-    assert.deepEqual(withoutFactor.refusals.map((refusal) => refusal.reason), ['STEP_UP_REQUIRED']);
-    assert.deepEqual(run(mutation, ['payments:read'], {}, ['pwd', 'otp']).refusals.map((refusal) => refusal.reason), ['MISSING_SCOPE'], 'scopes are checked first');
-    for (const factor of ['otp', 'mfa', 'hwk', 'sms']) assert.equal(run(mutation, ['payments:write'], {}, ['pwd', factor]).refusals.length, 0, factor);
+    assert.deepEqual(
+      withoutFactor.refusals.map((refusal) => refusal.reason),
+      ['STEP_UP_REQUIRED'],
+    );
+    assert.deepEqual(
+      run(mutation, ['payments:read'], {}, ['pwd', 'otp']).refusals.map((refusal) => refusal.reason),
+      ['MISSING_SCOPE'],
+      'scopes are checked first',
+    );
+    for (const factor of ['otp', 'mfa', 'hwk', 'sms'])
+      assert.equal(run(mutation, ['payments:write'], {}, ['pwd', factor]).refusals.length, 0, factor);
     const errors = applyRefusals(schema, { __fg_placeholder: 'Mutation' } as never, withoutFactor.refusals);
-    assert.deepEqual(errors.map((error) => [error.path, error.extensions?.code, error.extensions?.reason]), [[['transfer'], 'FORBIDDEN', 'STEP_UP_REQUIRED']]);
+    assert.deepEqual(
+      errors.map((error) => [error.path, error.extensions?.code, error.extensions?.reason]),
+      [[['transfer'], 'FORBIDDEN', 'STEP_UP_REQUIRED']],
+    );
   });
 
   it('needs every scope of an AND-set', () => {
@@ -111,28 +149,48 @@ describe('filterOperation', () => {
 
 describe('type conditions along the path', () => {
   it('nulls a field refused under one type condition only below objects of that type', () => {
-    const result = run('{ items { ... on Loan { guarantor { products { ... on Loan { rate } name } } } ... on Card { guarantor { products { name } } } } }', ['pii:read']);
-    const data = { items: [
-      { __fg_typename: 'Card', guarantor: { products: [{ __fg_typename: 'Loan', name: 'c1' }] } },
-      { __fg_typename: 'Loan', guarantor: { products: [{ __fg_typename: 'Loan', name: 'l1' }, { __fg_typename: 'Card', name: 'l2' }] } },
-    ] };
+    const result = run(
+      '{ items { ... on Loan { guarantor { products { ... on Loan { rate } name } } } ... on Card { guarantor { products { name } } } } }',
+      ['pii:read'],
+    );
+    const data = {
+      items: [
+        { __fg_typename: 'Card', guarantor: { products: [{ __fg_typename: 'Loan', name: 'c1' }] } },
+        {
+          __fg_typename: 'Loan',
+          guarantor: {
+            products: [
+              { __fg_typename: 'Loan', name: 'l1' },
+              { __fg_typename: 'Card', name: 'l2' },
+            ],
+          },
+        },
+      ],
+    };
     const errors = applyRefusals(schema, data as never, result.refusals);
-    assert.deepEqual(data, { items: [
-      { guarantor: { products: [{ name: 'c1' }] } },
-      { guarantor: { products: [{ name: 'l1', rate: null }, { name: 'l2' }] } },
-    ] });
-    assert.deepEqual(errors.map((error) => error.path), [['items', 1, 'guarantor', 'products', 0, 'rate']]);
+    assert.deepEqual(data, {
+      items: [{ guarantor: { products: [{ name: 'c1' }] } }, { guarantor: { products: [{ name: 'l1', rate: null }, { name: 'l2' }] } }],
+    });
+    assert.deepEqual(
+      errors.map((error) => error.path),
+      [['items', 1, 'guarantor', 'products', 0, 'rate']],
+    );
   });
 });
 
 describe('filterOperation on hostile documents', () => {
   it('walks fragments that spread each other twice over in linear time, recording each refusal once', () => {
     const depth = 40;
-    const fragments = Array.from({ length: depth }, (_, index) => index === depth - 1
-      ? `fragment F${index} on Holder { id products { taxId } }`
-      : `fragment F${index} on Holder { ...F${index + 1} ...F${index + 1} }`).join('\n');
+    const fragments = Array.from({ length: depth }, (_, index) =>
+      index === depth - 1
+        ? `fragment F${index} on Holder { id products { taxId } }`
+        : `fragment F${index} on Holder { ...F${index + 1} ...F${index + 1} }`,
+    ).join('\n');
     const result = run(`{ holder(id: "1") { ...F0 } }\n${fragments}`, []);
-    assert.deepEqual(result.refusals.map((refusal) => refusal.path.join('.')), ['holder.products.@.taxId']);
+    assert.deepEqual(
+      result.refusals.map((refusal) => refusal.path.join('.')),
+      ['holder.products.@.taxId'],
+    );
   });
 });
 
@@ -141,17 +199,26 @@ describe('applyRefusals', () => {
     const result = run('{ holder(id: "1") { products { ... on Loan { rate } name } } secret }', []);
     const data = {
       __fg_placeholder: 'Query',
-      holder: { products: [
-        { __fg_typename: 'Loan', name: 'a' }, { __fg_typename: 'Card', name: 'b' }, { __fg_typename: 'Loan', name: 'c' },
-      ] },
+      holder: {
+        products: [
+          { __fg_typename: 'Loan', name: 'a' },
+          { __fg_typename: 'Card', name: 'b' },
+          { __fg_typename: 'Loan', name: 'c' },
+        ],
+      },
     };
     const errors = applyRefusals(schema, data as never, result.refusals);
     assert.deepEqual(data, {
       holder: { products: [{ name: 'a', rate: null }, { name: 'b' }, { name: 'c', rate: null }] },
       secret: null,
     });
-    assert.deepEqual(errors.map((error) => [error.path, error.extensions?.code]), [
-      [['holder', 'products', 0, 'rate'], 'FORBIDDEN'], [['holder', 'products', 2, 'rate'], 'FORBIDDEN'], [['secret'], 'FORBIDDEN'],
-    ]);
+    assert.deepEqual(
+      errors.map((error) => [error.path, error.extensions?.code]),
+      [
+        [['holder', 'products', 0, 'rate'], 'FORBIDDEN'],
+        [['holder', 'products', 2, 'rate'], 'FORBIDDEN'],
+        [['secret'], 'FORBIDDEN'],
+      ],
+    );
   });
 });

@@ -28,7 +28,10 @@ describe('prepareSupergraph', () => {
     // The step-up rules that remain (initiatePayment, grantCreditConsent) protect nothing on their own.
     assert.throws(() => prepareSupergraph(onlyStepUp), /declares no access rules/);
     assert.throws(() => prepareSupergraph(onlyStepUp.replace(/ @stepUp$/gm, '')), SupergraphSecurityError);
-    const withoutLinks = composed.replace(/\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v0\.1", for: SECURITY\)/g, '');
+    const withoutLinks = composed.replace(
+      /\s*@link\(url: "https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes)\/v0\.1", for: SECURITY\)/g,
+      '',
+    );
     assert.throws(() => prepareSupergraph(withoutLinks), /declares no access rules/);
   });
 
@@ -37,7 +40,10 @@ describe('prepareSupergraph', () => {
       const result = composeSupergraph((name) => {
         const text = readSubgraphSchema(name);
         return strip.includes(name)
-          ? text.replace(/@requiresScopes\(scopes: \[\[[^)]*\)/g, '').replace(/ @authenticated\b/g, '').replace(/ @stepUp$/gm, '')
+          ? text
+              .replace(/@requiresScopes\(scopes: \[\[[^)]*\)/g, '')
+              .replace(/ @authenticated\b/g, '')
+              .replace(/ @stepUp$/gm, '')
           : text;
       });
       if (!result.ok) throw new Error(result.errors.join('\n'));
@@ -51,8 +57,10 @@ describe('prepareSupergraph', () => {
   });
 
   it('refuses a security feature it does not enforce', () => {
-    const withPolicy = composed.replace('@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
-      '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)\n  @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)');
+    const withPolicy = composed.replace(
+      '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
+      '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)\n  @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
+    );
     assert.throws(() => prepareSupergraph(withPolicy), /policy\/v0\.1 for: SECURITY, which FinGraph does not enforce/);
   });
 

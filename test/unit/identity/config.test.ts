@@ -20,11 +20,15 @@ describe('identity config', () => {
 
   it('requires a token of its own outside development, and refuses the development one there', () => {
     const production = { ...productionEnv('identity', { redisUrl: 'redis://127.0.0.1:1' }), NODE_ENV: 'production' };
-    assert.throws(() => readIdentityConfig({ ...production, KYC_WEBHOOK_TOKEN: undefined }),
-      (error: unknown) => error instanceof ConfigError && error.variable === 'KYC_WEBHOOK_TOKEN');
+    assert.throws(
+      () => readIdentityConfig({ ...production, KYC_WEBHOOK_TOKEN: undefined }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'KYC_WEBHOOK_TOKEN',
+    );
     assert.throws(() => readIdentityConfig({ ...production, KYC_WEBHOOK_TOKEN: DEV_KYC_WEBHOOK_TOKEN }), ConfigError);
-    assert.equal(readIdentityConfig({ ...production, KYC_WEBHOOK_TOKEN: 'a-production-token-0123456789' }).kycWebhookToken,
-      'a-production-token-0123456789');
+    assert.equal(
+      readIdentityConfig({ ...production, KYC_WEBHOOK_TOKEN: 'a-production-token-0123456789' }).kycWebhookToken,
+      'a-production-token-0123456789',
+    );
     assert.throws(() => readIdentityConfig({ ...base, KYC_WEBHOOK_TOKEN: 'short' }), ConfigError);
     assert.throws(() => readIdentityConfig({ ...base, SANCTIONS_MIN_SCORE: '30' }), ConfigError);
   });

@@ -28,24 +28,41 @@ describe('error logging plugin', () => {
   let server: RunningServer;
 
   before(async () => {
-    const destination = new Writable({ write(chunk: Buffer, _e, done) { lines.push(chunk.toString()); done(); } });
+    const destination = new Writable({
+      write(chunk: Buffer, _e, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
     const logger = createLogger('test', { destination });
     const apollo = new ApolloServer<ErrorLoggingContext>({
       typeDefs: 'type Query { failing: String refused(currency: String): String }',
-      resolvers: { Query: {
-        failing: () => { throw new Error('boom at 10.1.2.3'); },
-        refused: () => { throw badUserInput('Unknown currency "QQQ"', { argument: 'currency' }); },
-      } },
+      resolvers: {
+        Query: {
+          failing: () => {
+            throw new Error('boom at 10.1.2.3');
+          },
+          refused: () => {
+            throw badUserInput('Unknown currency "QQQ"', { argument: 'currency' });
+          },
+        },
+      },
       formatError,
       includeStacktraceInErrorResponses: false,
       plugins: [createErrorLoggingPlugin(logger)],
     });
     server = await startGraphQLHttpServer<ErrorLoggingContext>({
-      apollo, logger, host: '127.0.0.1', port: 0, context: async (_request, facts) => ({ requestId: facts.requestId }),
+      apollo,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      context: async (_request, facts) => ({ requestId: facts.requestId }),
     });
   });
 
-  after(async () => { await server.close(); });
+  after(async () => {
+    await server.close();
+  });
 
   async function post(query: string, requestId: string): Promise<{ text: string; body: GraphQLBody; logged: LogLine[] }> {
     const response = await fetch(server.url, {
@@ -62,7 +79,10 @@ describe('error logging plugin', () => {
     const requestId = 'req-unplanned-0001';
     const { text, body, logged } = await post('{ failing }', requestId);
 
-    assert.deepEqual(body.errors?.map((error) => error.message), ['Internal server error']);
+    assert.deepEqual(
+      body.errors?.map((error) => error.message),
+      ['Internal server error'],
+    );
     assert.equal(body.errors?.[0]?.extensions.code, 'INTERNAL_SERVER_ERROR');
     for (const leak of ['boom', '10.1.2.3', 'stack', 'at ']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
 

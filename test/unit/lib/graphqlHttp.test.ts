@@ -12,20 +12,39 @@ import { startGraphQLHttpServer } from '../../../lib/server/graphqlHttp.js';
 describe('graphql http edge', () => {
   it('finishes in-flight requests on stop, then closes', async () => {
     let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let entered: () => void = () => undefined;
-    const started = new Promise<void>((resolve) => { entered = resolve; });
+    const started = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     const apollo = new ApolloServer({
       typeDefs: 'type Query { slow: String! boom: String }',
-      resolvers: { Query: {
-        slow: async () => { entered(); await gate; return 'done'; },
-        boom: () => { throw new Error('ECONNREFUSED http://10.0.0.1:8080/internal'); },
-      } },
+      resolvers: {
+        Query: {
+          slow: async () => {
+            entered();
+            await gate;
+            return 'done';
+          },
+          boom: () => {
+            throw new Error('ECONNREFUSED http://10.0.0.1:8080/internal');
+          },
+        },
+      },
       formatError,
     });
-    const logger = createLogger('test', { destination: new Writable({ write(_c, _e, done) { done(); } }) });
+    const logger = createLogger('test', {
+      destination: new Writable({
+        write(_c, _e, done) {
+          done();
+        },
+      }),
+    });
     const server = await startGraphQLHttpServer({ apollo, logger, host: '127.0.0.1', port: 0, context: async () => ({}) });
-    const post = (query: string) => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const post = (query: string) =>
+      fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
 
     const masked = (await (await post('{ boom }')).json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
     assert.equal(masked.errors[0]?.message, 'Internal server error', 'an unplanned error is masked');
@@ -34,7 +53,10 @@ describe('graphql http edge', () => {
     const inFlight = post('{ slow }');
     await started;
     const stopped = server.close();
-    const health = await fetch(server.url.replace('/graphql', '/healthz')).then((response) => response.status, () => 'refused');
+    const health = await fetch(server.url.replace('/graphql', '/healthz')).then(
+      (response) => response.status,
+      () => 'refused',
+    );
     assert.ok(health === 503 || health === 'refused', `health while stopping: ${health}`);
     release();
     const response = await inFlight;
@@ -48,15 +70,21 @@ describe('graphql http edge', () => {
     const apollo = new ApolloServer({ typeDefs: 'type Query { hello: String }', formatError });
     const lines: Array<Record<string, unknown>> = [];
     let logged: (line: Record<string, unknown>) => void = () => undefined;
-    const requestLogged = new Promise<Record<string, unknown>>((resolve) => { logged = resolve; });
-    const logger = createLogger('test', { destination: new Writable({ write(chunk: Buffer, _e, done) {
-      for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        lines.push(line);
-        if (line.msg === 'request') logged(line);
-      }
-      done();
-    } }) });
+    const requestLogged = new Promise<Record<string, unknown>>((resolve) => {
+      logged = resolve;
+    });
+    const logger = createLogger('test', {
+      destination: new Writable({
+        write(chunk: Buffer, _e, done) {
+          for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) {
+            const line = JSON.parse(text) as Record<string, unknown>;
+            lines.push(line);
+            if (line.msg === 'request') logged(line);
+          }
+          done();
+        },
+      }),
+    });
     const server = await startGraphQLHttpServer({ apollo, logger, host: '127.0.0.1', port: 0, context: async () => ({}) });
     try {
       const socket = connect(server.port, '127.0.0.1');
@@ -77,16 +105,26 @@ describe('graphql http edge', () => {
     // Each request's log line, by request id, as soon as it is written (when the response closes, which may be just
     // after the client has its answer): awaited, never polled.
     const logged = new Map<string, (line: Record<string, unknown>) => void>();
-    const lineOf = (id: string) => new Promise<Record<string, unknown>>((resolve) => { logged.set(id, resolve); });
-    const logger = createLogger('test', { destination: new Writable({ write(chunk: Buffer, _e, done) {
-      for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        if (line.msg === 'request') logged.get(String(line.requestId))?.(line);
-      }
-      done();
-    } }) });
+    const lineOf = (id: string) =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        logged.set(id, resolve);
+      });
+    const logger = createLogger('test', {
+      destination: new Writable({
+        write(chunk: Buffer, _e, done) {
+          for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) {
+            const line = JSON.parse(text) as Record<string, unknown>;
+            if (line.msg === 'request') logged.get(String(line.requestId))?.(line);
+          }
+          done();
+        },
+      }),
+    });
     const server = await startGraphQLHttpServer({
-      apollo, logger, host: '127.0.0.1', port: 0,
+      apollo,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
       async context(request) {
         if (request.headers['x-refuse'] === 'yes') throw unauthenticated();
         return { tenant: 'acme', sub: 'staff_1' };
@@ -94,9 +132,12 @@ describe('graphql http edge', () => {
       logFields: (context) => ({ tenant: context.tenant, sub: context.sub }),
     });
     try {
-      const post = (id: string, headers: Record<string, string> = {}) => fetch(server.url, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id, ...headers }, body: '{"query":"{ __typename }"}',
-      }).then((response) => response.arrayBuffer());
+      const post = (id: string, headers: Record<string, string> = {}) =>
+        fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': id, ...headers },
+          body: '{"query":"{ __typename }"}',
+        }).then((response) => response.arrayBuffer());
       const answeredLine = lineOf('request-with-context');
       const refusedLine = lineOf('request-refused-0');
       await post('request-with-context');

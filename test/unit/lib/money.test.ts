@@ -2,8 +2,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  MoneyFormatError, add, convert, crossRate, formatAmount, moneyFromDecimal, moneyFromMinor, parseCurrencyCode,
-  type CurrencyCode, type ReferenceRates,
+  MoneyFormatError,
+  add,
+  convert,
+  crossRate,
+  formatAmount,
+  moneyFromDecimal,
+  moneyFromMinor,
+  parseCurrencyCode,
+  type CurrencyCode,
+  type ReferenceRates,
 } from '../../../lib/money/index.js';
 
 const USD = 'USD' as CurrencyCode;
@@ -54,8 +62,13 @@ describe('money', () => {
 
 describe('conversion', () => {
   const rates: ReferenceRates = {
-    base: EUR, publishedOn: '2026-11-20',
-    perBase: new Map([[USD, '1.0871'], [GBP, '0.8412'], [JPY, '161.95']]),
+    base: EUR,
+    publishedOn: '2026-11-20',
+    perBase: new Map([
+      [USD, '1.0871'],
+      [GBP, '0.8412'],
+      [JPY, '161.95'],
+    ]),
   };
 
   it('derives cross rates from EUR-based quotes, rounded to 12 significant digits half to even', () => {

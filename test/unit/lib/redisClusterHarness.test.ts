@@ -46,7 +46,9 @@ describe('redis cluster harness', () => {
       assert.match(info, /^cluster_state:ok\r?$/m);
       assert.match(info, /^cluster_slots_assigned:16384\r?$/m);
       assert.match(info, /^cluster_size:3\r?$/m);
-      const lines = String(await client.cluster('NODES')).trim().split('\n');
+      const lines = String(await client.cluster('NODES'))
+        .trim()
+        .split('\n');
       assert.equal(lines.length, 3);
       assert.equal(lines.filter((line) => /\bmaster\b/.test(line)).length, 3);
       assertEvery(lines, (line) => !/\b(slave|fail\??|noaddr|handshake)\b/.test(line), lines.join('\n'));
@@ -64,13 +66,22 @@ describe('redis cluster harness', () => {
     assert.equal(new Set(slots).size, 3, `a, b and c hash to distinct slots: ${slots.join(', ')}`);
     // Each of a, b and c is held by exactly one master, and the three are held by three different masters: asked
     // directly, the others answer MOVED.
-    const owners = await Promise.all(['a', 'b', 'c'].map(async (key) => {
-      const answers = await Promise.all(nodeClients.map((client) => client.get(key).then((value) => value, (error: Error) => error)));
-      const holders = answers.flatMap((answer, index) => (answer === `value of ${key}` ? [index] : []));
-      assert.equal(holders.length, 1, `exactly one node holds ${key}`);
-      for (const answer of answers) if (answer !== `value of ${key}`) assert.match(String(answer), /MOVED/);
-      return holders[0];
-    }));
+    const owners = await Promise.all(
+      ['a', 'b', 'c'].map(async (key) => {
+        const answers = await Promise.all(
+          nodeClients.map((client) =>
+            client.get(key).then(
+              (value) => value,
+              (error: Error) => error,
+            ),
+          ),
+        );
+        const holders = answers.flatMap((answer, index) => (answer === `value of ${key}` ? [index] : []));
+        assert.equal(holders.length, 1, `exactly one node holds ${key}`);
+        for (const answer of answers) if (answer !== `value of ${key}`) assert.match(String(answer), /MOVED/);
+        return holders[0];
+      }),
+    );
     assert.equal(new Set(owners).size, 3, `a, b and c are on three different masters: ${owners.join(', ')}`);
   });
 
@@ -96,7 +107,14 @@ describe('redis cluster harness', () => {
 
     const first = direct(harness.nodes[0]!);
     await first.connect();
-    const held = (await Promise.all(keys.map((key) => first.get(key).then((value) => value !== null, () => false))));
+    const held = await Promise.all(
+      keys.map((key) =>
+        first.get(key).then(
+          (value) => value !== null,
+          () => false,
+        ),
+      ),
+    );
     first.disconnect();
     const lost = keys.filter((_, index) => held[index]);
     assert.equal(lost.length, 1, 'node 0 holds one of a, b and c');
@@ -129,7 +147,8 @@ describe('redis cluster harness', () => {
 
   it('fails with messages naming redis-server or redis-cli when either is not on PATH', () => {
     const script = `import(${JSON.stringify(fromRoot('dist', 'test', 'support', 'redisCluster.js'))}).then((m) => m.RedisClusterHarness.start()).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); });`;
-    const run = (path: string) => spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: path }, encoding: 'utf8' });
+    const run = (path: string) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: path }, encoding: 'utf8' });
 
     const noServer = run('/nonexistent');
     assert.equal(noServer.status, 3);

@@ -9,8 +9,12 @@ import { RedisHarness } from '../../support/redis.js';
 
 describe('redis harness', () => {
   let harness: RedisHarness;
-  before(async () => { harness = await RedisHarness.start(); });
-  after(async () => { await harness.close(); });
+  before(async () => {
+    harness = await RedisHarness.start();
+  });
+  after(async () => {
+    await harness.close();
+  });
 
   it('runs a private server that can be stopped and restarted on the same port', async () => {
     assert.notEqual(harness.port, 6379);

@@ -19,10 +19,25 @@ describe('a refused request keeps the connection usable', () => {
   const connections = new Map<RunningServer, number>();
 
   const start = async (limits: { maxBodyBytes?: number; maxDiscardBytes?: number }) => {
-    const apollo = new ApolloServer({ typeDefs: 'type Query { hello: String! }', resolvers: { Query: { hello: () => 'hi' } }, formatError });
-    const logger = createLogger('test', { destination: new Writable({ write(_c, _e, done) { done(); } }) });
+    const apollo = new ApolloServer({
+      typeDefs: 'type Query { hello: String! }',
+      resolvers: { Query: { hello: () => 'hi' } },
+      formatError,
+    });
+    const logger = createLogger('test', {
+      destination: new Writable({
+        write(_c, _e, done) {
+          done();
+        },
+      }),
+    });
     const running = await startGraphQLHttpServer({
-      apollo, logger, host: '127.0.0.1', port: 0, context: async () => ({}), ...limits,
+      apollo,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      context: async () => ({}),
+      ...limits,
       // Refuses from the headers alone, before the body is read, as the gateway does for a request without a token.
       admit(request) {
         if (request.headers.authorization !== 'Bearer ok') throw unauthenticated();
@@ -38,13 +53,25 @@ describe('a refused request keeps the connection usable', () => {
     // A discard limit below the oversize body: the edge must close the connection, cleanly, instead.
     tight = await start({ maxBodyBytes: 16 * 1024, maxDiscardBytes: 32 * 1024 });
   });
-  after(async () => { await server.close(); await tight.close(); });
+  after(async () => {
+    await server.close();
+    await tight.close();
+  });
 
   /** The refused request, then 2 + 10 small ones, all through one single-connection agent. */
-  const sequence = async (target: RunningServer, refused: { headers: Record<string, string>; body: string | AsyncIterable<Uint8Array> }) => {
+  const sequence = async (
+    target: RunningServer,
+    refused: { headers: Record<string, string>; body: string | AsyncIterable<Uint8Array> },
+  ) => {
     const agent = new Agent({ connections: 1, pipelining: 1 });
     try {
-      const first = await fetch(target.url, { method: 'POST', headers: refused.headers, body: refused.body, dispatcher: agent, duplex: 'half' });
+      const first = await fetch(target.url, {
+        method: 'POST',
+        headers: refused.headers,
+        body: refused.body,
+        dispatcher: agent,
+        duplex: 'half',
+      });
       const firstBody = await first.text();
       const statuses: number[] = [];
       for (let index = 0; index < 12; index += 1) {
@@ -85,7 +112,10 @@ describe('a refused request keeps the connection usable', () => {
   });
 
   it('answers 401 before reading the body, and the connection serves the next twelve requests', async () => {
-    const result = await sequence(server, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ hello }', pad: 'x'.repeat(48 * 1024) }) });
+    const result = await sequence(server, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ hello }', pad: 'x'.repeat(48 * 1024) }),
+    });
     assert.equal(result.status, 401);
     assert.match(result.body, /UNAUTHENTICATED/);
     assert.deepEqual(result.statuses, twelveOk);

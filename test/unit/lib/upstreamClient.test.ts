@@ -9,16 +9,30 @@ import { FinGraphError } from '../../../lib/errors/index.js';
 import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import { createLogger } from '../../../lib/logging/logger.js';
 
-interface LogLine { level: string; msg: string; provider?: string; method?: string; failure?: string }
+interface LogLine {
+  level: string;
+  msg: string;
+  provider?: string;
+  method?: string;
+  failure?: string;
+}
 
 function capture() {
   const lines: string[] = [];
-  const destination = new Writable({ write(chunk: Buffer, _e, done) { lines.push(chunk.toString()); done(); } });
+  const destination = new Writable({
+    write(chunk: Buffer, _e, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
   return { lines, logger: createLogger('test', { destination }) };
 }
 
 async function codeOf(call: Promise<unknown>): Promise<unknown> {
-  const error = await call.then(() => undefined, (reason: unknown) => reason);
+  const error = await call.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
   assert.ok(error instanceof FinGraphError, `expected a FinGraphError, got ${String(error)}`);
   return error.extensions.code;
 }
@@ -54,10 +68,13 @@ describe('upstream client transport failures', () => {
     const client = new UpstreamClient({ provider: 'northwind', baseUrl: silentUrl, timeoutMs: 50, dispatcher, logger });
     assert.equal(await codeOf(client.get({ path: '/accounts/acc_secret_42', query: secretQuery })), 'UPSTREAM_TIMEOUT');
     const logged = lines.map((line) => JSON.parse(line) as LogLine);
-    assert.deepEqual(logged.map(({ level, provider, method, failure }) => ({ level, provider, method, failure })),
-      [{ level: 'warn', provider: 'northwind', method: 'GET', failure: 'timeout' }]);
+    assert.deepEqual(
+      logged.map(({ level, provider, method, failure }) => ({ level, provider, method, failure })),
+      [{ level: 'warn', provider: 'northwind', method: 'GET', failure: 'timeout' }],
+    );
     const text = lines.join('');
-    for (const leak of ['127.0.0.1', 'acc_secret_42', 'cus_secret_4711', 'key_secret_0815']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
+    for (const leak of ['127.0.0.1', 'acc_secret_42', 'cus_secret_4711', 'key_secret_0815'])
+      assert.ok(!text.includes(leak), `${leak} in ${text}`);
   });
 
   it('logs a refused connection at warn as unreachable, and throws UPSTREAM_UNAVAILABLE', async () => {
@@ -65,8 +82,10 @@ describe('upstream client transport failures', () => {
     const client = new UpstreamClient({ provider: 'directory', baseUrl: closedUrl, timeoutMs: 2000, dispatcher, logger });
     assert.equal(await codeOf(client.get({ path: '/customers', query: secretQuery })), 'UPSTREAM_UNAVAILABLE');
     const logged = lines.map((line) => JSON.parse(line) as LogLine);
-    assert.deepEqual(logged.map(({ level, provider, method, failure }) => ({ level, provider, method, failure })),
-      [{ level: 'warn', provider: 'directory', method: 'GET', failure: 'unreachable' }]);
+    assert.deepEqual(
+      logged.map(({ level, provider, method, failure }) => ({ level, provider, method, failure })),
+      [{ level: 'warn', provider: 'directory', method: 'GET', failure: 'unreachable' }],
+    );
     const text = lines.join('');
     for (const leak of ['127.0.0.1', 'cus_secret_4711', 'key_secret_0815']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
   });
@@ -84,7 +103,12 @@ describe('upstream client writes', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
+        seen.push({
+          method: request.method ?? '',
+          url: request.url ?? '',
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
         if (request.url === '/v1/refused') {
           response.writeHead(400, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
           response.end(JSON.stringify({ error: { type: 'idempotency_error' } }));
@@ -122,7 +146,10 @@ describe('upstream client writes', () => {
   it('POSTs JSON under a vendor media type, and an empty 201 answers with its Location and no JSON', async () => {
     seen.length = 0;
     const client = new UpstreamClient({ provider: 'transfers', baseUrl, timeoutMs: 2000, dispatcher });
-    const answer = await client.postJson({ path: 'created' }, { json: { amount: { value: '1.00' } }, contentType: 'application/vnd.dwolla.v1.hal+json' });
+    const answer = await client.postJson(
+      { path: 'created' },
+      { json: { amount: { value: '1.00' } }, contentType: 'application/vnd.dwolla.v1.hal+json' },
+    );
     assert.equal(answer.status, 201);
     assert.equal(answer.headers.location, '/v1/created/1');
     assert.equal(answer.json, undefined);
@@ -140,8 +167,10 @@ describe('upstream client writes', () => {
     assert.equal(await codeOf(call), 'UPSTREAM_TIMEOUT');
     assert.equal(seen.length, 1);
     const logged = lines.map((line) => JSON.parse(line) as LogLine);
-    assert.deepEqual(logged.map(({ level, provider, method, failure }) => ({ level, provider, method, failure })),
-      [{ level: 'warn', provider: 'processor', method: 'POST', failure: 'timeout' }]);
+    assert.deepEqual(
+      logged.map(({ level, provider, method, failure }) => ({ level, provider, method, failure })),
+      [{ level: 'warn', provider: 'processor', method: 'POST', failure: 'timeout' }],
+    );
     const text = lines.join('');
     for (const leak of ['127.0.0.1', 'acc_secret_42', 'Olivia', 'idem-2']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
   });

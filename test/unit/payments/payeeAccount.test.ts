@@ -6,21 +6,46 @@ import { bicProblem, isIban, isRoutingNumber, sepaIbanProblem } from '../../../s
 
 /** The example IBAN each country publishes in the SWIFT IBAN registry (every one of them a SEPA-scheme country). */
 const sepaExamples = [
-  'AT611904300234573201', 'BE68539007547034', 'BG80BNBG96611020345678', 'CH9300762011623852957',
-  'CY17002001280000001200527600', 'CZ6508000000192000145399', 'DE89370400440532013000', 'DK5000400440116243',
-  'EE382200221020145685', 'ES9121000418450200051332', 'FI2112345600000785', 'FR1420041010050500013M02606',
-  'GB29NWBK60161331926819', 'GR1601101250000000012300695', 'HR1210010051863000160', 'HU42117730161111101800000000',
-  'IE29AIBK93115212345678', 'IS140159260076545510730339', 'IT60X0542811101000000123456', 'LI21088100002324013AA',
-  'LT121000011101001000', 'LU280019400644750000', 'LV80BANK0000435195001', 'MC5811222000010123456789030',
-  'MT84MALT011000012345MTLCAST001S', 'NL91ABNA0417164300', 'NO9386011117947', 'PL61109010140000071219812874',
-  'PT50000201231234567890154', 'RO49AAAA1B31007593840000', 'SE4550000000058398257466', 'SI56263300012039086',
-  'SK3112000000198742637541', 'SM86U0322509800000000270100',
+  'AT611904300234573201',
+  'BE68539007547034',
+  'BG80BNBG96611020345678',
+  'CH9300762011623852957',
+  'CY17002001280000001200527600',
+  'CZ6508000000192000145399',
+  'DE89370400440532013000',
+  'DK5000400440116243',
+  'EE382200221020145685',
+  'ES9121000418450200051332',
+  'FI2112345600000785',
+  'FR1420041010050500013M02606',
+  'GB29NWBK60161331926819',
+  'GR1601101250000000012300695',
+  'HR1210010051863000160',
+  'HU42117730161111101800000000',
+  'IE29AIBK93115212345678',
+  'IS140159260076545510730339',
+  'IT60X0542811101000000123456',
+  'LI21088100002324013AA',
+  'LT121000011101001000',
+  'LU280019400644750000',
+  'LV80BANK0000435195001',
+  'MC5811222000010123456789030',
+  'MT84MALT011000012345MTLCAST001S',
+  'NL91ABNA0417164300',
+  'NO9386011117947',
+  'PL61109010140000071219812874',
+  'PT50000201231234567890154',
+  'RO49AAAA1B31007593840000',
+  'SE4550000000058398257466',
+  'SI56263300012039086',
+  'SK3112000000198742637541',
+  'SM86U0322509800000000270100',
 ];
 /** Published examples of countries that have IBANs but are outside the SEPA scheme. */
 const nonSepaExamples = ['TR330006100519786457841326', 'SA0380000000608010167519', 'AE070331234567890123456', 'IL620108000000099999999'];
 
 describe('payee account details', () => {
-  it('accepts every SEPA country\'s published example IBAN for a SEPA credit transfer', () => {
+  it("accepts every SEPA country's published example IBAN for a SEPA credit transfer", () => {
     for (const iban of sepaExamples) {
       assert.equal(isIban(iban), true, iban);
       assert.equal(sepaIbanProblem(iban), null, iban);
@@ -44,7 +69,7 @@ describe('payee account details', () => {
     assert.equal(isIban('BE32ABCD12345678'), false);
   });
 
-  it('checks a BIC\'s shape, its country, and that its country is the IBAN\'s', () => {
+  it("checks a BIC's shape, its country, and that its country is the IBAN's", () => {
     assert.equal(bicProblem('DEUTDEFF', 'DE89370400440532013000'), null);
     assert.equal(bicProblem('DEUTDEFF500', 'DE89370400440532013000'), null);
     assert.equal(bicProblem('NWBKGB2L', 'GB29NWBK60161331926819'), null);
@@ -64,9 +89,19 @@ describe('payee account details', () => {
     }
   });
 
-  it('refuses all zeros, prefixes outside the Federal Reserve\'s ranges, a wrong check digit and a wrong length', () => {
+  it("refuses all zeros, prefixes outside the Federal Reserve's ranges, a wrong check digit and a wrong length", () => {
     // Each of these but the last two has a check digit that adds up: only the prefix or the zeros are wrong.
-    for (const routing of ['000000000', '131000018', '201000016', '331000012', '500000018', '601000014', '731000010', '810000012', '991000012']) {
+    for (const routing of [
+      '000000000',
+      '131000018',
+      '201000016',
+      '331000012',
+      '500000018',
+      '601000014',
+      '731000010',
+      '810000012',
+      '991000012',
+    ]) {
       assert.equal(isRoutingNumber(routing), false, routing);
     }
     assert.equal(isRoutingNumber('021000022'), false);

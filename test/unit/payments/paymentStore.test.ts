@@ -11,10 +11,23 @@ import { RedisHarness } from '../../support/redis.js';
 import { assertEvery } from '../../support/assertions.js';
 
 const payment = (id: string, createdAt: string, overrides: Partial<Payment> = {}): Payment => ({
-  id, tenant: 'acme', ownerId: 'cus_1', sourceAccountId: 'acc_1', initiatedBy: 'cus_1', rail: 'ACH', amountMinor: '100', currency: 'USD' as Payment['currency'],
+  id,
+  tenant: 'acme',
+  ownerId: 'cus_1',
+  sourceAccountId: 'acc_1',
+  initiatedBy: 'cus_1',
+  rail: 'ACH',
+  amountMinor: '100',
+  currency: 'USD' as Payment['currency'],
   counterparty: { name: 'P', maskedAccountNumber: '••••1234', routingNumber: '021000021', sortCode: null, maskedIban: null, bic: null },
-  reference: null, provider: 'transfers', upstreamId: `up-${id}`, createdAt, status: 'PENDING', updatedAt: createdAt,
-  statusHistory: [{ status: 'PENDING', at: createdAt, source: 'initiation' }], ...overrides,
+  reference: null,
+  provider: 'transfers',
+  upstreamId: `up-${id}`,
+  createdAt,
+  status: 'PENDING',
+  updatedAt: createdAt,
+  statusHistory: [{ status: 'PENDING', at: createdAt, source: 'initiation' }],
+  ...overrides,
 });
 
 for (const backend of ['redis', 'memory'] as const) {
@@ -35,7 +48,10 @@ for (const backend of ['redis', 'memory'] as const) {
         store = new MemoryPaymentStore();
       }
     });
-    after(async () => { await store.close(); await redis?.close(); });
+    after(async () => {
+      await store.close();
+      await redis?.close();
+    });
 
     it('lets exactly one of many concurrent claims win; the rest are busy, then done with the same id', async () => {
       const results = await Promise.all(Array.from({ length: 40 }, () => claim('k-race', 'fp')));
@@ -65,7 +81,7 @@ for (const backend of ['redis', 'memory'] as const) {
       assert.notEqual((fresh as { paymentId: string }).paymentId, (first as { paymentId: string }).paymentId);
     });
 
-    it('does not take over a lapsed payment begun before the providers\' replay window', async () => {
+    it("does not take over a lapsed payment begun before the providers' replay window", async () => {
       await claim('k-old', 'fp', 1, 'h-old');
       await new Promise((resolve) => setTimeout(resolve, 20));
       // Inside the window it would be taken over; past it (here: a window of 10 ms) nobody may make it again.
@@ -76,38 +92,58 @@ for (const backend of ['redis', 'memory'] as const) {
     it('moves statuses forward only and keeps the history', async () => {
       assert.equal(await store.save(payment('p-status', '2026-11-20T10:00:00.000Z')), true);
       assert.equal(await store.save(payment('p-status', '2026-11-20T10:00:00.000Z')), false, 'a second save of one id stores nothing');
-      assert.equal(await store.transition('acme', 'p-status', { status: 'SETTLED', at: '2026-11-20T10:05:00.000Z', source: 'transfer_completed' }), true);
-      assert.equal(await store.transition('acme', 'p-status', { status: 'PENDING', at: '2026-11-20T10:06:00.000Z', source: 'transfer_created' }), false);
-      assert.equal(await store.transition('acme', 'p-status', { status: 'FAILED', at: '2026-11-20T10:07:00.000Z', source: 'transfer_failed' }), false);
+      assert.equal(
+        await store.transition('acme', 'p-status', { status: 'SETTLED', at: '2026-11-20T10:05:00.000Z', source: 'transfer_completed' }),
+        true,
+      );
+      assert.equal(
+        await store.transition('acme', 'p-status', { status: 'PENDING', at: '2026-11-20T10:06:00.000Z', source: 'transfer_created' }),
+        false,
+      );
+      assert.equal(
+        await store.transition('acme', 'p-status', { status: 'FAILED', at: '2026-11-20T10:07:00.000Z', source: 'transfer_failed' }),
+        false,
+      );
       const stored = await store.get('acme', 'p-status');
       assert.equal(stored?.status, 'SETTLED');
-      assert.deepEqual(stored?.statusHistory.map((change) => change.status), ['PENDING', 'SETTLED']);
+      assert.deepEqual(
+        stored?.statusHistory.map((change) => change.status),
+        ['PENDING', 'SETTLED'],
+      );
       assert.equal(await store.get('globex', 'p-status'), undefined);
       assert.deepEqual(await store.findByUpstream('transfers', 'up-p-status'), { tenant: 'acme', id: 'p-status' });
     });
 
     it('lists newest first with keyset positions', async () => {
       const owner = `cus_list_${backend}`;
-      for (const [index, day] of ['01', '02', '03'].entries()) await store.save(payment(`p-list-${index}`, `2026-11-${day}T00:00:00.000Z`, { ownerId: owner }));
+      for (const [index, day] of ['01', '02', '03'].entries())
+        await store.save(payment(`p-list-${index}`, `2026-11-${day}T00:00:00.000Z`, { ownerId: owner }));
       const first = await store.list({ tenant: 'acme', index: { kind: 'owner', id: owner }, after: undefined, first: 2 });
-      assert.deepEqual(first.payments.map((entry) => entry.id), ['p-list-2', 'p-list-1']);
+      assert.deepEqual(
+        first.payments.map((entry) => entry.id),
+        ['p-list-2', 'p-list-1'],
+      );
       const second = await store.list({ tenant: 'acme', index: { kind: 'owner', id: owner }, after: first.next, first: 2 });
-      assert.deepEqual(second.payments.map((entry) => entry.id), ['p-list-0']);
+      assert.deepEqual(
+        second.payments.map((entry) => entry.id),
+        ['p-list-0'],
+      );
       assert.equal(second.next, undefined);
     });
 
-    if (backend === 'memory') it('remembers an event id for its whole life: a replay a day later is refused, one after it is not', async () => {
-      let now = Date.parse('2026-01-05T09:00:00Z');
-      const aging = new MemoryPaymentStore(() => now);
-      const week = 7 * 24 * 3_600_000;
-      assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), true);
-      now += 24 * 3_600_000;
-      assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), false, 'a day later: still a replay');
-      now += week - 24 * 3_600_000 - 1;
-      assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), false, 'to the last millisecond of the week');
-      now += 1;
-      assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), true, 'forgotten once its week is over');
-    });
+    if (backend === 'memory')
+      it('remembers an event id for its whole life: a replay a day later is refused, one after it is not', async () => {
+        let now = Date.parse('2026-01-05T09:00:00Z');
+        const aging = new MemoryPaymentStore(() => now);
+        const week = 7 * 24 * 3_600_000;
+        assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), true);
+        now += 24 * 3_600_000;
+        assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), false, 'a day later: still a replay');
+        now += week - 24 * 3_600_000 - 1;
+        assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), false, 'to the last millisecond of the week');
+        now += 1;
+        assert.equal(await aging.rememberEvent('transfers', 'evt_old', week), true, 'forgotten once its week is over');
+      });
 
     it('remembers an event id once', async () => {
       assert.equal(await store.rememberEvent('processor', 'evt_1', 60_000), true);

@@ -10,10 +10,21 @@ import { RedisPaymentStore } from '../../../subgraphs/payments/store/redisPaymen
 import { RedisClusterHarness } from '../../support/redisCluster.js';
 
 const payment = (tenant: string, id: string, createdAt = '2026-11-20T10:00:00.000Z'): Payment => ({
-  id, tenant, ownerId: `cus_${tenant}`, sourceAccountId: `acc_${tenant}`, initiatedBy: `cus_${tenant}`, rail: 'ACH', amountMinor: '100',
+  id,
+  tenant,
+  ownerId: `cus_${tenant}`,
+  sourceAccountId: `acc_${tenant}`,
+  initiatedBy: `cus_${tenant}`,
+  rail: 'ACH',
+  amountMinor: '100',
   currency: 'USD' as Payment['currency'],
   counterparty: { name: 'P', maskedAccountNumber: '••••1234', routingNumber: '021000021', sortCode: null, maskedIban: null, bic: null },
-  reference: null, provider: 'transfers', upstreamId: `up-${tenant}-${id}`, createdAt, status: 'PENDING', updatedAt: createdAt,
+  reference: null,
+  provider: 'transfers',
+  upstreamId: `up-${tenant}-${id}`,
+  createdAt,
+  status: 'PENDING',
+  updatedAt: createdAt,
   statusHistory: [{ status: 'PENDING', at: createdAt, source: 'initiation' }],
 });
 
@@ -37,17 +48,25 @@ describe('payment store on Redis Cluster', () => {
     await harness?.close();
   });
 
-  it('keeps each script\'s keys in one slot, and two tenants\' payments in two slots', async () => {
+  it("keeps each script's keys in one slot, and two tenants' payments in two slots", async () => {
     for (const tenant of ['acme', 'globex']) {
       const scripts: Record<string, readonly string[]> = {
-        claim: [keys.idempotency(tenant, 'k')], complete: [keys.idempotency(tenant, 'k')], release: [keys.idempotency(tenant, 'k')],
-        save: keys.save(payment(tenant, 'p1')), transition: keys.transition(tenant, 'p1'),
+        claim: [keys.idempotency(tenant, 'k')],
+        complete: [keys.idempotency(tenant, 'k')],
+        release: [keys.idempotency(tenant, 'k')],
+        save: keys.save(payment(tenant, 'p1')),
+        transition: keys.transition(tenant, 'p1'),
       };
       for (const [script, scriptKeys] of Object.entries(scripts)) {
         assert.equal((await slots(scriptKeys)).size, 1, `the ${script} script of ${tenant} touches one slot`);
       }
       // A listing page is read with one pipeline per tenant: its keys share the slot too.
-      const page = [keys.listing(tenant, 'owner', 'cus'), keys.record(tenant, 'p1'), keys.history(tenant, 'p2'), keys.idempotency(tenant, 'k')];
+      const page = [
+        keys.listing(tenant, 'owner', 'cus'),
+        keys.record(tenant, 'p1'),
+        keys.history(tenant, 'p2'),
+        keys.idempotency(tenant, 'k'),
+      ];
       assert.equal((await slots(page)).size, 1);
     }
     const acme = await slot(keys.record('acme', 'p1'));
@@ -55,7 +74,7 @@ describe('payment store on Redis Cluster', () => {
     assert.notEqual(acme, globex, 'the payments of two tenants land in different slots');
   });
 
-  it('spreads the provider-id map and the event ids by their own ids, out of every tenant\'s slot', async () => {
+  it("spreads the provider-id map and the event ids by their own ids, out of every tenant's slot", async () => {
     const maps = await slots(Array.from({ length: 20 }, (_, index) => keys.upstream('transfers', `tr_${index}`)));
     const events = await slots(Array.from({ length: 20 }, (_, index) => keys.event('processor', `evt_${index}`)));
     assert.ok(maps.size > 10, `twenty payments' maps spread over many slots (${maps.size})`);
@@ -67,20 +86,40 @@ describe('payment store on Redis Cluster', () => {
 
   it('runs the whole contract on the cluster, writing the keys the layout names', async () => {
     for (const tenant of ['acme', 'globex']) {
-      const claim = () => store.claim({ tenant, keyHash: 'k1', fingerprint: 'fp', paymentId: `pay_${tenant}`, holder: 'h', leaseMs: 10_000,
-        ttlMs: 60_000, replayWindowMs: 3_600_000 });
+      const claim = () =>
+        store.claim({
+          tenant,
+          keyHash: 'k1',
+          fingerprint: 'fp',
+          paymentId: `pay_${tenant}`,
+          holder: 'h',
+          leaseMs: 10_000,
+          ttlMs: 60_000,
+          replayWindowMs: 3_600_000,
+        });
       assert.deepEqual(await claim(), { kind: 'claimed', paymentId: `pay_${tenant}` });
       await store.complete(tenant, 'k1', 60_000);
       assert.deepEqual(await claim(), { kind: 'done', paymentId: `pay_${tenant}` });
       await store.release(tenant, 'k1', 'someone else', true);
-      for (const [index, day] of ['01', '02', '03'].entries()) assert.equal(await store.save(payment(tenant, `p${index}`, `2026-11-${day}T00:00:00.000Z`)), true);
-      assert.equal(await store.transition(tenant, 'p0', { status: 'SETTLED', at: '2026-11-20T10:05:00.000Z', source: 'transfer_completed' }), true);
+      for (const [index, day] of ['01', '02', '03'].entries())
+        assert.equal(await store.save(payment(tenant, `p${index}`, `2026-11-${day}T00:00:00.000Z`)), true);
+      assert.equal(
+        await store.transition(tenant, 'p0', { status: 'SETTLED', at: '2026-11-20T10:05:00.000Z', source: 'transfer_completed' }),
+        true,
+      );
       const page = await store.list({ tenant, index: { kind: 'owner', id: `cus_${tenant}` }, after: undefined, first: 2 });
-      assert.deepEqual(page.payments.map((entry) => entry.id), ['p2', 'p1']);
+      assert.deepEqual(
+        page.payments.map((entry) => entry.id),
+        ['p2', 'p1'],
+      );
       assert.equal((await store.get(tenant, 'p0'))?.status, 'SETTLED');
       assert.deepEqual(await store.findByUpstream('transfers', `up-${tenant}-p1`), { tenant, id: 'p1' });
       const written = [...keys.save(payment(tenant, 'p1')), keys.upstream('transfers', `up-${tenant}-p1`), keys.idempotency(tenant, 'k1')];
-      assert.deepEqual(await Promise.all(written.map((key) => raw.exists(key))), written.map(() => 1), 'the store wrote the keys the layout names');
+      assert.deepEqual(
+        await Promise.all(written.map((key) => raw.exists(key))),
+        written.map(() => 1),
+        'the store wrote the keys the layout names',
+      );
     }
     assert.equal(await store.rememberEvent('processor', 'evt_1', 60_000), true);
     assert.equal(await raw.exists(keys.event('processor', 'evt_1')), 1);

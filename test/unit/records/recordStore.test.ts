@@ -23,7 +23,10 @@ for (const backend of ['memory', 'redis'] as const) {
         store = new MemoryRecordStore();
       }
     });
-    after(async () => { await store.close(); await redis?.close(); });
+    after(async () => {
+      await store.close();
+      await redis?.close();
+    });
 
     it('keeps a record, replaces it, and deletes it, saying whether there was one', async () => {
       assert.equal(await store.get('r:1'), undefined);
@@ -76,7 +79,7 @@ describe('development record store: never evicts', () => {
   // Far past the cache's LRU bound (and the 100 000 credit's old in-process LRU held), so an LRU would have dropped most.
   const count = 100_000 + 2 * defaultMaxEntries;
 
-  it('loses no record when filled past the cache\'s LRU size, where the cache\'s store drops the oldest', async () => {
+  it("loses no record when filled past the cache's LRU size, where the cache's store drops the oldest", async () => {
     const lru = new MemoryStore();
     const records = createRecordStore(undefined, createLogger('test', { level: 'silent' }), 'test records');
     assert.ok(records instanceof MemoryRecordStore, 'without Redis, records live in the non-evicting in-process store');
@@ -100,7 +103,12 @@ describe('development record store: never evicts', () => {
     const customers = defaultMaxEntries + 1000;
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     for (let index = 0; index < customers; index += 1) {
-      await consents.grant('acme', `cus_${index}`, { purpose: 'EMPLOYMENT', grantedAt: new Date().toISOString(), expiresAt, disclosureId: null });
+      await consents.grant('acme', `cus_${index}`, {
+        purpose: 'EMPLOYMENT',
+        grantedAt: new Date().toISOString(),
+        expiresAt,
+        disclosureId: null,
+      });
       assert.equal(await inquiries.claim('acme', `cus_${index}`, 'EMPLOYMENT'), true);
     }
     for (let index = 0; index < customers; index += 1) {

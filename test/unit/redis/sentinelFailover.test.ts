@@ -13,10 +13,22 @@ import { RedisSentinelHarness } from '../../support/redisSentinel.js';
 import { countingLoad, encryptionKeys, policy, sleep } from '../cache/fixtures.js';
 
 const payment = (id: string): Payment => ({
-  id, tenant: 'acme', ownerId: 'cus_1', sourceAccountId: 'acc_1', initiatedBy: 'cus_1', rail: 'ACH', amountMinor: '100', currency: 'USD' as Payment['currency'],
+  id,
+  tenant: 'acme',
+  ownerId: 'cus_1',
+  sourceAccountId: 'acc_1',
+  initiatedBy: 'cus_1',
+  rail: 'ACH',
+  amountMinor: '100',
+  currency: 'USD' as Payment['currency'],
   counterparty: { name: 'P', maskedAccountNumber: '••••1234', routingNumber: '021000021', sortCode: null, maskedIban: null, bic: null },
-  reference: null, provider: 'transfers', upstreamId: `up-${id}`, createdAt: '2026-11-20T10:00:00.000Z', status: 'PENDING',
-  updatedAt: '2026-11-20T10:00:00.000Z', statusHistory: [{ status: 'PENDING', at: '2026-11-20T10:00:00.000Z', source: 'initiation' }],
+  reference: null,
+  provider: 'transfers',
+  upstreamId: `up-${id}`,
+  createdAt: '2026-11-20T10:00:00.000Z',
+  status: 'PENDING',
+  updatedAt: '2026-11-20T10:00:00.000Z',
+  statusHistory: [{ status: 'PENDING', at: '2026-11-20T10:00:00.000Z', source: 'initiation' }],
 });
 
 /** Retries the step until it succeeds: a client finds the new master on its own schedule, within seconds. */
@@ -40,7 +52,8 @@ describe('Redis Sentinel through lib/redis', () => {
   before(async () => {
     harness = await RedisSentinelHarness.start();
     const read = readRedisConnection({
-      REDIS_SENTINELS: harness.sentinels.map(({ host, port }) => `${host}:${port}`).join(','), REDIS_SENTINEL_NAME: harness.name,
+      REDIS_SENTINELS: harness.sentinels.map(({ host, port }) => `${host}:${port}`).join(','),
+      REDIS_SENTINEL_NAME: harness.name,
     });
     assert.equal(read?.mode, 'sentinel');
     connection = read as RedisConnection;
@@ -56,15 +69,29 @@ describe('Redis Sentinel through lib/redis', () => {
     const cache = new Cache({ store: cacheStore, encryption: encryptionKeys('sentinel'), firstLevel: false });
     const payments = new RedisPaymentStore({ connection, prefix: 'test' });
     const records = new RedisRecordStore({ connection });
-    closers.push(() => cache.close(), () => payments.close(), () => records.close());
+    closers.push(
+      () => cache.close(),
+      () => payments.close(),
+      () => records.close(),
+    );
     assert.deepEqual(await Promise.all([cache.ready(5000), payments.ready(5000), records.ready(5000)]), [true, true, true]);
 
     const upstream = countingLoad((call) => `balance-${call}`);
-    const read = (key: string) => cache.readThrough({ policy: policy({ namespace: 'sentinel' }), scope: { tenant: 'acme' }, key: [key], load: upstream.load });
+    const read = (key: string) =>
+      cache.readThrough({ policy: policy({ namespace: 'sentinel' }), scope: { tenant: 'acme' }, key: [key], load: upstream.load });
     assert.equal(await read('before'), 'balance-1');
     assert.equal(await payments.save(payment('p-before')), true);
-    const claim = () => payments.claim({ tenant: 'acme', keyHash: 'k-before', fingerprint: 'fp', paymentId: 'p-claimed', holder: 'h1',
-      leaseMs: 600_000, ttlMs: 3_600_000, replayWindowMs: 3_600_000 });
+    const claim = () =>
+      payments.claim({
+        tenant: 'acme',
+        keyHash: 'k-before',
+        fingerprint: 'fp',
+        paymentId: 'p-claimed',
+        holder: 'h1',
+        leaseMs: 600_000,
+        ttlMs: 3_600_000,
+        replayWindowMs: 3_600_000,
+      });
     assert.deepEqual(await claim(), { kind: 'claimed', paymentId: 'p-claimed' });
     await records.put('consent:before', 'granted', 3_600_000);
     const masterBefore = await harness.masterPort();
@@ -81,7 +108,10 @@ describe('Redis Sentinel through lib/redis', () => {
     });
     assert.equal(stored.status, 'PENDING');
     assert.deepEqual(await claim(), { kind: 'busy' }, 'the idempotency lease survived the failover');
-    assert.equal(await payments.transition('acme', 'p-before', { status: 'SETTLED', at: '2026-11-20T10:05:00.000Z', source: 'transfer_completed' }), true);
+    assert.equal(
+      await payments.transition('acme', 'p-before', { status: 'SETTLED', at: '2026-11-20T10:05:00.000Z', source: 'transfer_completed' }),
+      true,
+    );
     assert.equal(await payments.save(payment('p-after')), true);
     assert.equal((await payments.get('acme', 'p-before'))?.status, 'SETTLED');
     assert.deepEqual(await payments.findByUpstream('transfers', 'up-p-after'), { tenant: 'acme', id: 'p-after' });

@@ -11,14 +11,25 @@ export const KYC_PROVIDER = 'onfido';
 
 const applicant = z.object({
   id: z.string(),
-  dob: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullish(),
+  dob: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .nullish(),
   phone_number: z.string().nullish(),
   id_numbers: z.array(z.object({ type: z.string(), value: z.string() })).nullish(),
-  address: z.object({
-    flat_number: z.string().nullish(), building_number: z.string().nullish(), building_name: z.string().nullish(),
-    street: z.string().nullish(), sub_street: z.string().nullish(), town: z.string(), state: z.string().nullish(),
-    postcode: z.string(), country: z.string().length(3),
-  }).nullish(),
+  address: z
+    .object({
+      flat_number: z.string().nullish(),
+      building_number: z.string().nullish(),
+      building_name: z.string().nullish(),
+      street: z.string().nullish(),
+      sub_street: z.string().nullish(),
+      town: z.string(),
+      state: z.string().nullish(),
+      postcode: z.string(),
+      country: z.string().length(3),
+    })
+    .nullish(),
 });
 
 const check = z.object({
@@ -30,7 +41,9 @@ const check = z.object({
 });
 const checkList = z.object({ checks: z.array(check) });
 const reportList = z.object({
-  reports: z.array(z.object({ name: z.string(), result: z.enum(['clear', 'consider', 'unidentified']).nullish(), sub_result: z.string().nullish() })),
+  reports: z.array(
+    z.object({ name: z.string(), result: z.enum(['clear', 'consider', 'unidentified']).nullish(), sub_result: z.string().nullish() }),
+  ),
 });
 
 /** Onfido sends ISO 3166-1 alpha-3; FinGraph serves alpha-2. Only the countries the provider serves us are listed. */
@@ -42,19 +55,29 @@ const taxIdTypes = ['ssn', 'tax_id', 'social_insurance'];
 function toAddress(address: NonNullable<z.infer<typeof applicant>['address']>): Address {
   const street = [address.building_number ?? address.building_name, address.street].filter(Boolean).join(' ');
   const line2 = [address.flat_number, address.sub_street, address.state].filter(Boolean).join(', ');
-  return { line1: street, line2: line2 || null, city: address.town, postalCode: address.postcode, country: alpha2[address.country] ?? address.country };
+  return {
+    line1: street,
+    line2: line2 || null,
+    city: address.town,
+    postalCode: address.postcode,
+    country: alpha2[address.country] ?? address.country,
+  };
 }
 
 export type KycCheck = z.infer<typeof check>;
 
 export class OnfidoConnector {
-  constructor(private readonly client: UpstreamClient, private readonly apiKeyFor: (tenant: string) => string | undefined) {}
+  constructor(
+    private readonly client: UpstreamClient,
+    private readonly apiKeyFor: (tenant: string) => string | undefined,
+  ) {}
 
   private read<T>(tenant: string, path: string, schema: z.ZodType<T>, query?: Record<string, string>): Promise<T> {
     const key = this.apiKeyFor(tenant);
     if (!key) throw notFound('Customer');
-    return this.client.read({ path, ...(query ? { query } : {}), headers: { authorization: `Token token=${key}` } }, schema,
-      (status) => (status === 404 ? notFound('Customer') : undefined));
+    return this.client.read({ path, ...(query ? { query } : {}), headers: { authorization: `Token token=${key}` } }, schema, (status) =>
+      status === 404 ? notFound('Customer') : undefined,
+    );
   }
 
   async personalData(tenant: string, applicantId: string): Promise<PersonalData> {

@@ -25,6 +25,9 @@ export function kycStatusOf(check: CheckState | undefined): KycStatus {
 
 /** The reasons a check asks for review: each report not clear, as `<NAME>_<SUB_RESULT or RESULT>` upper-cased. */
 export function reasonsOf(reports: readonly ReportVerdict[]): string[] {
-  return reports.filter((report) => report.result && report.result !== 'clear')
-    .map((report) => `${report.name}_${report.sub_result && report.sub_result !== 'clear' ? report.sub_result : report.result ?? 'consider'}`.toUpperCase());
+  return reports
+    .filter((report) => report.result && report.result !== 'clear')
+    .map((report) =>
+      `${report.name}_${report.sub_result && report.sub_result !== 'clear' ? report.sub_result : (report.result ?? 'consider')}`.toUpperCase(),
+    );
 }

@@ -23,7 +23,10 @@ export interface ProcessorPayment {
 }
 
 export class ProcessorConnector {
-  constructor(private readonly http: UpstreamClient, private readonly apiKey: (tenant: string) => string | undefined) {}
+  constructor(
+    private readonly http: UpstreamClient,
+    private readonly apiKey: (tenant: string) => string | undefined,
+  ) {}
 
   private headers(tenant: string): Record<string, string> {
     const key = this.apiKey(tenant);
@@ -32,7 +35,8 @@ export class ProcessorConnector {
   }
 
   private intent(response: UpstreamJsonResponse): ProcessorPayment {
-    if (response.status === 400 && errorSchema.safeParse(response.json).data?.error.type === 'idempotency_error') throw idempotencyConflict();
+    if (response.status === 400 && errorSchema.safeParse(response.json).data?.error.type === 'idempotency_error')
+      throw idempotencyConflict();
     if (response.status !== 200) throw this.http.unusable({ status: response.status, what: 'payment intent' });
     const parsed = intentSchema.safeParse(response.json);
     const status = parsed.success ? fromProcessor(parsed.data.status) : undefined;
@@ -41,9 +45,17 @@ export class ProcessorConnector {
   }
 
   /** Creates and confirms a PaymentIntent drawing on the tenant's bank account `accountId`. */
-  async create(tenant: string, request: {
-    idempotencyKey: string; amountMinor: bigint; currency: CurrencyCode; accountId: string; description: string; paymentId: string;
-  }): Promise<ProcessorPayment & { replayed: boolean }> {
+  async create(
+    tenant: string,
+    request: {
+      idempotencyKey: string;
+      amountMinor: bigint;
+      currency: CurrencyCode;
+      accountId: string;
+      description: string;
+      paymentId: string;
+    },
+  ): Promise<ProcessorPayment & { replayed: boolean }> {
     const form = {
       amount: request.amountMinor.toString(),
       currency: request.currency.toLowerCase(),
@@ -53,7 +65,9 @@ export class ProcessorConnector {
       'metadata[fingraph_payment_id]': request.paymentId,
     };
     const response = await this.http.postJson(
-      { path: 'v1/payment_intents', headers: this.headers(tenant), idempotencyKey: request.idempotencyKey }, { form });
+      { path: 'v1/payment_intents', headers: this.headers(tenant), idempotencyKey: request.idempotencyKey },
+      { form },
+    );
     const created = this.intent(response);
     return { ...created, replayed: response.headers['idempotent-replayed'] === 'true' };
   }
@@ -65,8 +79,11 @@ export class ProcessorConnector {
   /** Undefined when the processor says the intent can no longer be cancelled. */
   async cancel(tenant: string, id: string, idempotencyKey: string): Promise<ProcessorPayment | undefined> {
     const response = await this.http.postJson(
-      { path: `v1/payment_intents/${encodeURIComponent(id)}/cancel`, headers: this.headers(tenant), idempotencyKey }, { form: {} });
-    if (response.status === 400 && errorSchema.safeParse(response.json).data?.error.code === 'payment_intent_unexpected_state') return undefined;
+      { path: `v1/payment_intents/${encodeURIComponent(id)}/cancel`, headers: this.headers(tenant), idempotencyKey },
+      { form: {} },
+    );
+    if (response.status === 400 && errorSchema.safeParse(response.json).data?.error.code === 'payment_intent_unexpected_state')
+      return undefined;
     return this.intent(response);
   }
 }

@@ -16,5 +16,11 @@ export function parseProcessorEvent(json: unknown): ParsedEvent | typeof IGNORED
   if (!parsed.success) return undefined;
   if (parsed.data.data.object.object !== 'payment_intent') return IGNORED;
   const intent = parsed.data.data.object;
-  return { id: parsed.data.id, type: parsed.data.type, upstreamId: intent.id, status: fromProcessor(intent.status, parsed.data.type), at: undefined };
+  return {
+    id: parsed.data.id,
+    type: parsed.data.type,
+    upstreamId: intent.id,
+    status: fromProcessor(intent.status, parsed.data.type),
+    at: undefined,
+  };
 }

@@ -6,7 +6,13 @@ import type { SignatureVerdict } from '../../webhooks/source.js';
 
 export const SIGNATURE_HEADER = 'stripe-signature';
 
-export function verifyStripeSignature(secret: string, header: string | undefined, body: Buffer, toleranceSeconds: number, nowMs = Date.now()): SignatureVerdict {
+export function verifyStripeSignature(
+  secret: string,
+  header: string | undefined,
+  body: Buffer,
+  toleranceSeconds: number,
+  nowMs = Date.now(),
+): SignatureVerdict {
   if (!header) return { ok: false, reason: 'missing' };
   let timestamp: number | undefined;
   const signatures: string[] = [];
@@ -16,7 +22,8 @@ export function verifyStripeSignature(secret: string, header: string | undefined
     if (name === 'v1' && value) signatures.push(value);
   }
   if (timestamp === undefined || signatures.length === 0) return { ok: false, reason: 'malformed' };
-  if (!signatures.some((signature) => isHmacSha256Hex(secret, [`${timestamp}.`, body], signature))) return { ok: false, reason: 'mismatch' };
+  if (!signatures.some((signature) => isHmacSha256Hex(secret, [`${timestamp}.`, body], signature)))
+    return { ok: false, reason: 'mismatch' };
   if (Math.abs(nowMs / 1000 - timestamp) > toleranceSeconds) return { ok: false, reason: 'stale' };
   return { ok: true, timestamp };
 }

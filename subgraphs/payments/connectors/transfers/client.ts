@@ -43,7 +43,10 @@ export interface TransferPayment {
 export type TransferChannel = 'ach' | 'wire' | 'faster-payments' | 'sepa-credit';
 
 export class TransfersConnector {
-  constructor(private readonly http: UpstreamClient, private readonly apiKey: (tenant: string) => string | undefined) {}
+  constructor(
+    private readonly http: UpstreamClient,
+    private readonly apiKey: (tenant: string) => string | undefined,
+  ) {}
 
   private headers(tenant: string): Record<string, string> {
     const key = this.apiKey(tenant);
@@ -60,7 +63,12 @@ export class TransfersConnector {
     const { customer, account } = parsed.data._links;
     // A funding source belongs to a Customer, or to the platform's own Account (the organisation).
     const ownerId = customer ? decodeURIComponent(customer.href.split('/').at(-1) ?? '') : account ? ORGANISATION_OWNER : '';
-    return { ownerId, institutionId: parsed.data.institutionId, currency: parsed.data.currency, usable: parsed.data.status === 'verified' && !parsed.data.removed };
+    return {
+      ownerId,
+      institutionId: parsed.data.institutionId,
+      currency: parsed.data.currency,
+      usable: parsed.data.status === 'verified' && !parsed.data.removed,
+    };
   }
 
   private transfer(response: UpstreamJsonResponse): TransferPayment {
@@ -70,10 +78,19 @@ export class TransfersConnector {
     return { id: parsed.data.id, status };
   }
 
-  async create(tenant: string, request: {
-    idempotencyKey: string; accountId: string; amount: string; currency: CurrencyCode; channel: TransferChannel;
-    counterparty: CounterpartyDetails; reference: string | null; paymentId: string;
-  }): Promise<TransferPayment> {
+  async create(
+    tenant: string,
+    request: {
+      idempotencyKey: string;
+      accountId: string;
+      amount: string;
+      currency: CurrencyCode;
+      channel: TransferChannel;
+      counterparty: CounterpartyDetails;
+      reference: string | null;
+      paymentId: string;
+    },
+  ): Promise<TransferPayment> {
     const body = {
       _links: { source: { href: this.http.hrefFor(`funding-sources/${encodeURIComponent(request.accountId)}`) } },
       amount: { value: request.amount, currency: request.currency },
@@ -82,10 +99,13 @@ export class TransfersConnector {
       metadata: { paymentId: request.paymentId, ...(request.reference ? { reference: request.reference } : {}) },
     };
     const response = await this.http.postJson(
-      { path: 'transfers', headers: this.headers(tenant), idempotencyKey: request.idempotencyKey }, { json: body, contentType: HAL_JSON });
+      { path: 'transfers', headers: this.headers(tenant), idempotencyKey: request.idempotencyKey },
+      { json: body, contentType: HAL_JSON },
+    );
     if (response.status === 409) throw idempotencyConflict();
     const location = response.headers.location;
-    if (response.status !== 201 || typeof location !== 'string') throw this.http.unusable({ status: response.status, what: 'transfer creation' });
+    if (response.status !== 201 || typeof location !== 'string')
+      throw this.http.unusable({ status: response.status, what: 'transfer creation' });
     return this.transfer(await this.http.getJson({ path: location, headers: this.headers(tenant) }));
   }
 
@@ -96,7 +116,9 @@ export class TransfersConnector {
   /** Undefined when the provider says the transfer can no longer be cancelled. */
   async cancel(tenant: string, id: string): Promise<TransferPayment | undefined> {
     const response = await this.http.postJson(
-      { path: `transfers/${encodeURIComponent(id)}`, headers: this.headers(tenant) }, { json: { status: 'cancelled' }, contentType: HAL_JSON });
+      { path: `transfers/${encodeURIComponent(id)}`, headers: this.headers(tenant) },
+      { json: { status: 'cancelled' }, contentType: HAL_JSON },
+    );
     if (response.status === 400) return undefined;
     return this.transfer(response);
   }
