@@ -5,9 +5,9 @@
 // Usage: npm run bench [-- --duration 10 --connections 20]
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { deriveSubgraphKey, signInternalToken } from '../lib/auth/internalToken.js';
 import { ensureDevKeys } from '../bin/devKeys.js';
-import { customerOverview, scenarios, type Scenario } from './scenarios.js';
+import { deriveSubgraphKey, signInternalToken } from '../lib/auth/internalToken.js';
+import { customerOverview, type Scenario, scenarios } from './scenarios.js';
 import { startBenchStack } from './stack.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });

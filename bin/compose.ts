@@ -1,6 +1,6 @@
 // `npm run compose`: writes schema/supergraph.graphql from the subgraph schema files, or prints why it cannot.
 import { writeFileSync } from 'node:fs';
-import { SUPERGRAPH_PATH, composeSupergraph } from '../schema/compose.js';
+import { composeSupergraph, SUPERGRAPH_PATH } from '../schema/compose.js';
 
 const composition = composeSupergraph();
 if (!composition.ok) {

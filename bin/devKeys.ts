@@ -3,8 +3,8 @@
 // sensitive cached values with (CACHE_ENCRYPTION_KEYS), so `REDIS_URL=… npm start` works without a key of one's own.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fromRoot } from '../lib/config/paths.js';
 import { DEVELOPMENT_KEYS_MARKER } from '../gateway/config.js';
+import { fromRoot } from '../lib/config/paths.js';
 
 export const DEV_ISSUER = 'https://auth.fingraph.local/';
 export const DEV_AUDIENCE = 'fingraph-api';

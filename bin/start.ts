@@ -3,7 +3,7 @@
 // each to be healthy, and prints the gateway's URL, how to get a token and a sample query. Ctrl-C stops them all.
 // A service that exits, cannot be started, or is not healthy within START_HEALTH_TIMEOUT_MS stops every other one,
 // and start exits 1 with one line naming that service and why: nothing is left running behind a failed start.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { deriveSubgraphKey } from '../lib/auth/internalToken.js';
 import { loadOrExit, readInt, readPort } from '../lib/config/env.js';
 import { fromRoot } from '../lib/config/paths.js';

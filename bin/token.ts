@@ -8,7 +8,7 @@ import { readString, readUrl } from '../lib/config/env.js';
 import { fromRoot } from '../lib/config/paths.js';
 import { loadUpstreamCredentials } from '../lib/config/upstreamCredentials.js';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys } from './devKeys.js';
-import { parseTokenArgs, tokenUsage, USAGE_EXIT_CODE, UsageError, type TokenArgs } from './tokenArgs.js';
+import { parseTokenArgs, type TokenArgs, tokenUsage, USAGE_EXIT_CODE, UsageError } from './tokenArgs.js';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`token: ${message}\n`);

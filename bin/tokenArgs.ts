@@ -3,7 +3,7 @@
 // role or scope added there shows up in --help without anyone editing this file).
 import { parseArgs } from 'node:util';
 import { isValidTenant } from '../lib/auth/principal.js';
-import { isRole, roles, type Role } from '../lib/auth/roles.js';
+import { isRole, type Role, roles } from '../lib/auth/roles.js';
 
 /** Exit code of a command-line mistake (BSD's EX_USAGE is 64; 2 is what shells and most CLIs use for bad usage). */
 export const USAGE_EXIT_CODE = 2;
@@ -85,14 +85,18 @@ function usageErrorFrom(error: unknown): UsageError {
 
 const list = (text: string | undefined, separator: RegExp) => (text === undefined ? undefined : text.split(separator).filter(Boolean));
 
-/** Reads the arguments (without node and the script); throws UsageError on any mistake. */
-export function parseTokenArgs(args: readonly string[]): TokenArgs {
-  let values;
+/** node's strict parse of the options, its errors turned into UsageError. */
+function strictValues(args: readonly string[]) {
   try {
-    ({ values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }));
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw usageErrorFrom(error);
   }
+}
+
+/** Reads the arguments (without node and the script); throws UsageError on any mistake. */
+export function parseTokenArgs(args: readonly string[]): TokenArgs {
+  const values = strictValues(args);
   if (values.help) return { kind: 'help' };
   const roleNames = Object.keys(roles).join(', ');
   if (values.role === undefined) throw new UsageError(`--role is required (${roleNames})`);

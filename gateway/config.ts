@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   ConfigError,
+  type Env,
   readBase64Key,
   readBoolean,
   readEnum,
@@ -11,11 +12,10 @@ import {
   readPort,
   readString,
   readUrl,
-  type Env,
 } from '../lib/config/env.js';
-import { readRedisConnection, type RedisConnection } from '../lib/redis/index.js';
 import { isDevelopment, required, requireProductionSettings } from '../lib/config/mode.js';
 import { fromRoot } from '../lib/config/paths.js';
+import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
 

@@ -3,7 +3,7 @@
 // parent type or the type it returns: the same rules the authorisation filter enforces), or be marked
 // `@public(reason:)`. Without this, a field nobody wrote a rule for would be served to any authenticated principal.
 // Other fields are reached only through one of these, so the requirement on the way in covers them.
-import { Kind, isInterfaceType, isObjectType, parse, type ConstDirectiveNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { type ConstDirectiveNode, type DocumentNode, type GraphQLSchema, isInterfaceType, isObjectType, Kind, parse } from 'graphql';
 import type { PublicFields } from '../lib/auth/publicFields.js';
 import type { AccessRules } from '../lib/auth/requirements.js';
 import { requirementFor } from './plugins/authorization/operationFilter.js';

@@ -1,17 +1,18 @@
 // The gateway: @apollo/gateway inside @apollo/server, serving the committed supergraph, authenticating every request
 // and removing the fields the caller may not see before any planning, and calling subgraphs with per-fetch internal
 // tokens.
-import { ApolloServer } from '@apollo/server';
+
 import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
 import { RedisStore, StoreKeyValueCache } from '../lib/cache/index.js';
 import { formatError } from '../lib/errors/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
-import { startGraphQLHttpServer, type RunningServer } from '../lib/server/graphqlHttp.js';
+import { type RunningServer, startGraphQLHttpServer } from '../lib/server/graphqlHttp.js';
 import { disableApolloTelemetry, offlinePlugins } from '../lib/server/offline.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createAuthentication, type AuthenticationOptions } from './plugins/authentication/index.js';
+import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';

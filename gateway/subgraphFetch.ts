@@ -1,11 +1,11 @@
 // How the gateway calls a subgraph: undici's fetch over one keep-alive pool, and on every fetch a fresh internal token
 // for that subgraph carrying the verified principal and the request id. The client's own token never goes further.
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
-import { z } from 'zod';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, deriveSubgraphKey, signInternalToken } from '../lib/auth/internalToken.js';
+import { z } from 'zod';
+import { deriveSubgraphKey, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, signInternalToken } from '../lib/auth/internalToken.js';
 import type { GatewayContext } from './context.js';
 
 const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });

@@ -6,26 +6,26 @@
 // by default, ./denyByDefault.ts), and the gateway does not start.
 import { Supergraph } from '@apollo/federation-internals';
 import {
-  Kind,
-  getNamedType,
   type ConstDirectiveNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  getNamedType,
+  isInterfaceType,
   isNonNullType,
   isObjectType,
-  isInterfaceType,
+  Kind,
   parse,
   print,
   visit,
-  type DocumentNode,
-  type GraphQLSchema,
 } from 'graphql';
-import { readPublicFields, type PublicFields } from '../lib/auth/publicFields.js';
+import { type PublicFields, readPublicFields } from '../lib/auth/publicFields.js';
 import {
+  type AccessRules,
   AUTHENTICATED_SPEC,
   REQUIRES_SCOPES_SPEC,
   RequirementsError,
   readAccessRules,
   ruleCount,
-  type AccessRules,
 } from '../lib/auth/requirements.js';
 import { findDenyByDefaultViolations } from './denyByDefault.js';
 
@@ -99,7 +99,7 @@ function graphsWithoutRules(document: DocumentNode): string[] {
       const fieldGraphs = (field.directives ?? [])
         .filter((directive) => directive.name.value === 'join__field')
         .flatMap((directive) => graphArg(directive) ?? []);
-      (fieldGraphs.length > 0 ? fieldGraphs : typeGraphs).forEach((graph) => protectedGraphs.add(graph));
+      for (const graph of fieldGraphs.length > 0 ? fieldGraphs : typeGraphs) protectedGraphs.add(graph);
     }
   }
   return [...graphs].filter((graph) => !protectedGraphs.has(graph));

@@ -1,9 +1,9 @@
 // Starts the sandbox alone (`npm run start:sandbox`): config from the environment, one log line with the URL, and a
 // clean stop on SIGTERM/SIGINT that lets in-flight requests finish.
-import { ConfigError, loadOrExit, readEnum, readOptionalString, readPort, readString, type Env } from '../lib/config/env.js';
+import { ConfigError, type Env, loadOrExit, readEnum, readOptionalString, readPort, readString } from '../lib/config/env.js';
 import { createLogger } from '../lib/logging/logger.js';
 import { startOrExit } from '../lib/server/lifecycle.js';
-import { providerIds, type ProviderId } from './http/types.js';
+import { type ProviderId, providerIds } from './http/types.js';
 import { parseDay, todayUtc } from './seed/time.js';
 import { createSandbox, type SandboxOptions } from './server.js';
 

@@ -4,26 +4,26 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '../lib/logging/logger.js';
-import { createBehaviour, type Behaviour, type LatencyMode } from './behaviour.js';
+import { type Behaviour, createBehaviour, type LatencyMode } from './behaviour.js';
+import { createBureauProvider } from './bureau/index.js';
 import { createConsentState } from './consents.js';
-import { controlBasePath, createControl, type Control } from './control/index.js';
+import { type Control, controlBasePath, createControl } from './control/index.js';
 import { createCoreBankingProvider } from './coreBanking/index.js';
 import { createDirectoryProvider } from './directory/index.js';
 import { createEcbProvider } from './ecb/index.js';
 import { json, readBody } from './http/io.js';
 import { matchRoute } from './http/routes.js';
-import { providerIds, type Provider, type ProviderId, type SandboxRequest, type SandboxResponse } from './http/types.js';
-import { createOpenBankingProvider } from './openBanking/index.js';
-import { createBureauProvider } from './bureau/index.js';
+import { type Provider, type ProviderId, providerIds, type SandboxRequest, type SandboxResponse } from './http/types.js';
 import { createKycProvider } from './kyc/index.js';
+import { createOpenBankingProvider } from './openBanking/index.js';
 import { createProcessorProvider } from './processor/index.js';
 import type { ProviderDeps } from './providerDeps.js';
 import { createSanctionsProvider } from './sanctions/index.js';
-import { createTransfersProvider } from './transfers/index.js';
-import { createWebhookOutbox, type WebhookOutbox } from './webhooks/outbox.js';
 import { createLedgerBook } from './seed/ledger.js';
 import { createClock, todayUtc } from './seed/time.js';
 import { buildWorld } from './seed/world.js';
+import { createTransfersProvider } from './transfers/index.js';
+import { createWebhookOutbox, type WebhookOutbox } from './webhooks/outbox.js';
 
 export type { LatencyMode } from './behaviour.js';
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { keyThumbprint } from './keyThumbprint.js';
-import { roles, type Role } from './roles.js';
+import { type Role, roles } from './roles.js';
 
 export interface DevTokenOptions {
   readonly privateKeyPem: string;

@@ -2,8 +2,8 @@
 // or a field one subgraph adds to another's entity, must carry a scope requirement; this directive is the one way to
 // say "none, and here is why", so an open field is always a decision someone wrote down, never an omission. Like
 // @stepUp it is composed into the supergraph with @composeDirective, so the gateway reads it there.
-import { Kind, type DocumentNode } from 'graphql';
-import { RequirementsError, linkedDirectiveNames } from './requirements.js';
+import { type DocumentNode, Kind } from 'graphql';
+import { linkedDirectiveNames, RequirementsError } from './requirements.js';
 
 export const PUBLIC_SPEC = 'https://specs.fingraph.dev/public/v0.1';
 

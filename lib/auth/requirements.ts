@@ -2,7 +2,7 @@
 // FinGraph's own @stepUp (a second authentication factor, composed into the supergraph with @composeDirective), read
 // from a schema document (a subgraph's schema.graphql or the composed supergraph). The same reading serves the gateway
 // (which enforces before planning) and every subgraph (which enforces again on its resolvers).
-import { Kind, type ConstArgumentNode, type ConstDirectiveNode, type DocumentNode, type ConstValueNode } from 'graphql';
+import { type ConstArgumentNode, type ConstDirectiveNode, type ConstValueNode, type DocumentNode, Kind } from 'graphql';
 import type { Principal } from './principal.js';
 
 export const AUTHENTICATED_SPEC = 'https://specs.apollo.dev/authenticated/v0.1';

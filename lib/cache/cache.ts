@@ -7,24 +7,24 @@ import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { isFinGraphError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
-import { randomEncryptionKeys, ValueCipher, type EncryptionKeys } from './encryption.js';
+import { type EncryptionKeys, randomEncryptionKeys, ValueCipher } from './encryption.js';
 import {
+  type CacheScope,
   entryKey,
   getValidKeySpace,
   getValidTenant,
   invalidationChannel,
-  leaseKey,
-  tagKey,
-  type CacheScope,
   type KeyPart,
   type KeySpace,
+  leaseKey,
+  tagKey,
 } from './keys.js';
 import { MemoryStore } from './memoryStore.js';
 import { CacheMetrics, type NamespaceMetrics } from './metrics.js';
-import { getValidPolicy, type CachePolicy, type PolicyDurations } from './policy.js';
+import { type CachePolicy, getValidPolicy, type PolicyDurations } from './policy.js';
 import { parseEnvelope, serializeEnvelope } from './serialize.js';
 import type { CacheStore } from './store.js';
-import { seal, unseal, type Unsealed } from './storedForm.js';
+import { seal, type Unsealed, unseal } from './storedForm.js';
 
 export interface FirstLevelOptions {
   /** Most entries held in this process. Default 1000. */
@@ -234,7 +234,7 @@ export class Cache {
       counters: this.counters.for(policy.namespace),
       load: options.load,
     };
-    const lookupStarted = (this.sequence += 1);
+    const lookupStarted = ++this.sequence;
     const found = await this.lookup(read);
     if (found) {
       const { envelope } = found;
@@ -345,7 +345,7 @@ export class Cache {
     try {
       const loaded = await promise;
       if (loaded.json !== undefined && !flight.invalidated) {
-        this.settled.set(read.key, { endedAt: (this.sequence += 1), loaded, flight });
+        this.settled.set(read.key, { endedAt: ++this.sequence, loaded, flight });
       }
       return loaded.value;
     } finally {

@@ -1,9 +1,9 @@
 // The cache's configuration from the environment: the encryption keys for sensitive values, the key space, and the
 // in-process bound. Which Redis (if any) is lib/redis's to read; whether there is one decides the rules here. A wrong
 // value stops the service with a message naming the variable; a key is never quoted back.
-import { ConfigError, readBoolean, readInt, readOptionalString, readString, type Env } from '../config/env.js';
+import { ConfigError, type Env, readBoolean, readInt, readOptionalString, readString } from '../config/env.js';
 import { isRedisConfigured } from '../redis/index.js';
-import { keyIdPattern, randomEncryptionKeys, type EncryptionKeys } from './encryption.js';
+import { type EncryptionKeys, keyIdPattern, randomEncryptionKeys } from './encryption.js';
 import { getValidKeySpace } from './keys.js';
 import { defaultMaxEntries } from './memoryStore.js';
 

@@ -1,10 +1,10 @@
 // Builds the Cache a service uses from its CacheConfig, on the service's Redis when it has one (the bounded in-process
 // LRU otherwise), and says in the start-up log which backend that is (never with a password or a key).
 import type { Logger } from '../logging/logger.js';
+import { describeRedisConnection, type RedisConnection } from '../redis/index.js';
 import { Cache, type CacheOptions } from './cache.js';
 import type { CacheConfig } from './config.js';
 import { MemoryStore } from './memoryStore.js';
-import { describeRedisConnection, type RedisConnection } from '../redis/index.js';
 import { RedisStore, type RedisStoreOptions } from './redisStore.js';
 
 /** Tuning a service may pass on top of the config (timeouts, breaker, batching); the defaults suit production. */

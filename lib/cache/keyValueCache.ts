@@ -7,6 +7,7 @@ import type { CacheStore } from './store.js';
 export interface ApolloKeyValueCache {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, options?: { ttl?: number | null }): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: Apollo's KeyValueCache declares exactly this result type.
   delete(key: string): Promise<boolean | void>;
 }
 

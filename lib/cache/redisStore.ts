@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
-import { createRedisClient, whenRedisReady, type RedisClient, type RedisConnection } from '../redis/index.js';
-import { CircuitBreaker, type BreakerOptions, type BreakerState } from './breaker.js';
+import { createRedisClient, type RedisClient, type RedisConnection, whenRedisReady } from '../redis/index.js';
+import { type BreakerOptions, type BreakerState, CircuitBreaker } from './breaker.js';
 import { hashTagOf } from './keys.js';
-import { StoreUnavailableError, type CacheStore, type MessageHandler } from './store.js';
+import { type CacheStore, type MessageHandler, StoreUnavailableError } from './store.js';
 
 export interface RedisStoreOptions {
   connection: RedisConnection;

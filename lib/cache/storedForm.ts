@@ -2,7 +2,7 @@
 // sensitive ones (see encryption.ts). A sensitive policy reads only the encrypted form, so a plaintext value planted
 // under its key is a miss, never served.
 import { isEncryptedForm, type ValueCipher } from './encryption.js';
-import { parseEnvelope, type Envelope } from './serialize.js';
+import { type Envelope, parseEnvelope } from './serialize.js';
 
 const PLAIN = 'p1.';
 

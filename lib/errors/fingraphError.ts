@@ -1,6 +1,6 @@
 // Errors are values with codes: every error we raise on purpose is a FinGraphError, made through the helpers below.
 import { GraphQLError } from 'graphql';
-import { ErrorCode, httpStatusFor, type ErrorReason } from './codes.js';
+import { ErrorCode, type ErrorReason, httpStatusFor } from './codes.js';
 
 /** What an error tells the client beside its code; a `reason` is one of the listed ErrorReason values. */
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>> & { readonly reason?: ErrorReason };

@@ -1,6 +1,6 @@
 // Looking ahead in a query: whether the caller selected a field on the objects a resolver returns, so that the
 // resolver can start the reads those fields will need sooner.
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 
 function inSelection(selectionSet: SelectionSetNode | undefined, name: string, info: GraphQLResolveInfo, depth: number): boolean {
   if (!selectionSet || depth > 8) return false;

@@ -3,9 +3,9 @@
 // of any answer, 2xx or not) are handed back to the connector, which alone knows its provider's error format. A POST
 // is never retried here and may carry an Idempotency-Key: the caller's retry with the same key is what makes a lost
 // answer safe. Nothing here logs or returns an upstream URL or body in an error: errors and logs name the provider.
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
-import { upstreamTimeout, upstreamUnavailable, type FinGraphError } from '../errors/index.js';
+import { type FinGraphError, upstreamTimeout, upstreamUnavailable } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface UpstreamClientOptions {

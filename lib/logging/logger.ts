@@ -1,5 +1,5 @@
 // Structured JSON logs (pino) with secrets and personal data redacted before a line is written.
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
 
 export type { Logger };
 

@@ -5,7 +5,7 @@
 // the target currency's minor unit, half to even (banker's rounding, so that summing many conversions does not drift
 // one way).
 import { Decimal } from 'decimal.js';
-import { minorUnitExponent, type CurrencyCode } from './currency.js';
+import { type CurrencyCode, minorUnitExponent } from './currency.js';
 import type { Money } from './money.js';
 
 export const RATE_SIGNIFICANT_DIGITS = 12;

@@ -1,6 +1,6 @@
 // Exact money. Amounts are held as bigint minor units of their currency (cents, pence, yen); decimal strings exist only
 // at the edges (upstream payloads, GraphQL). Nothing here ever touches a binary float.
-import { minorUnitExponent, type CurrencyCode } from './currency.js';
+import { type CurrencyCode, minorUnitExponent } from './currency.js';
 
 export interface Money {
   readonly minor: bigint;

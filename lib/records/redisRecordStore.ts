@@ -3,7 +3,7 @@
 // Records are only as safe as the server's eviction policy: on ready it reads maxmemory_policy and warns when Redis
 // may evict keys (anything but noeviction), since a consent or an inquiry mark could then disappear.
 import type { Logger } from '../logging/logger.js';
-import { createRedisClient, whenRedisReady, type RedisClient, type RedisConnection } from '../redis/index.js';
+import { createRedisClient, type RedisClient, type RedisConnection, whenRedisReady } from '../redis/index.js';
 import type { RecordStore } from './recordStore.js';
 
 export interface RedisRecordStoreOptions {

@@ -1,7 +1,7 @@
 // The Redis settings from the environment, read here and nowhere else: REDIS_URL, REDIS_SENTINELS with
 // REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES (at most one). A wrong value stops the service with a message naming the
 // variable; a password is never quoted back.
-import { ConfigError, readOptionalString, readString, type Env } from '../config/env.js';
+import { ConfigError, type Env, readOptionalString, readString } from '../config/env.js';
 import type { ProductionSetting } from '../config/mode.js';
 import type { HostPort, RedisConnection } from './connection.js';
 

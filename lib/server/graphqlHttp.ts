@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { ErrorCode, FinGraphError, formatError, httpStatusFor } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { discardBody, lingerOnClose, readBoundedBody } from './requestBody.js';

@@ -4,12 +4,12 @@
 // The sandbox's address and its committed credentials are development conveniences: outside development both must
 // be configured (lib/config/mode.ts), and the committed credentials file is refused.
 import { resolve } from 'node:path';
-import { readCacheConfig, type CacheConfig } from '../cache/index.js';
-import { isRedisConfigured, readRedisConnection, type RedisConnection } from '../redis/index.js';
-import { ConfigError, readBase64Key, readInt, readOptionalString, readPort, readString, readUrl, type Env } from '../config/env.js';
-import { isDevelopment, required, requireProductionSettings, type ProductionSetting } from '../config/mode.js';
+import { type CacheConfig, readCacheConfig } from '../cache/index.js';
+import { ConfigError, type Env, readBase64Key, readInt, readOptionalString, readPort, readString, readUrl } from '../config/env.js';
+import { isDevelopment, type ProductionSetting, required, requireProductionSettings } from '../config/mode.js';
 import { fromRoot } from '../config/paths.js';
 import { loadUpstreamCredentials, type UpstreamCredentials } from '../config/upstreamCredentials.js';
+import { isRedisConfigured, type RedisConnection, readRedisConnection } from '../redis/index.js';
 
 export interface SubgraphBaseConfig {
   readonly host: string;

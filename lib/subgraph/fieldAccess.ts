@@ -1,9 +1,9 @@
 // Defence in depth: a subgraph enforces its own schema's @authenticated and @requiresScopes on its resolvers, so a
 // resolver is never reached for a field the principal may not see, whoever sent the request. The gateway has already
 // removed such fields; this catches anything that reaches a subgraph another way.
-import { defaultFieldResolver, getNamedType, isObjectType, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { combineRequirements, readAccessRules, refusalReason } from '../auth/requirements.js';
+import { type DocumentNode, defaultFieldResolver, type GraphQLSchema, getNamedType, isObjectType } from 'graphql';
 import type { Principal } from '../auth/principal.js';
+import { combineRequirements, readAccessRules, refusalReason } from '../auth/requirements.js';
 import { forbidden } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 

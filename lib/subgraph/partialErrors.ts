@@ -2,8 +2,8 @@
 // answered) records an error for what it could not (the bank whose consent expired), and this plugin adds those
 // errors, formatted, to the response beside the data.
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { responsePathAsArray, type GraphQLFormattedError, type GraphQLResolveInfo } from 'graphql';
-import { formatError, type FinGraphError } from '../errors/index.js';
+import { type GraphQLFormattedError, type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
+import { type FinGraphError, formatError } from '../errors/index.js';
 
 export interface PartialErrorsContext extends BaseContext {
   readonly partialErrors: GraphQLFormattedError[];

@@ -4,21 +4,21 @@
 // HTTP edge. Closing it stops the server, then closes what it owns (its cache, then any store), so no request in
 // flight finds its cache gone.
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import type { IncomingMessage } from 'node:http';
-import { INTERNAL_TOKEN_HEADER, InternalTokenError, verifyInternalToken, type VerifiedInternalToken } from '../auth/internalToken.js';
+import { type DocumentNode, type GraphQLFormattedError, parse } from 'graphql';
+import { INTERNAL_TOKEN_HEADER, InternalTokenError, type VerifiedInternalToken, verifyInternalToken } from '../auth/internalToken.js';
 import type { Principal } from '../auth/principal.js';
-import { fromRoot } from '../config/paths.js';
 import type { Cache } from '../cache/index.js';
+import { fromRoot } from '../config/paths.js';
 import { formatError, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { createErrorLoggingPlugin } from '../server/errorLogging.js';
-import { startGraphQLHttpServer, type RawRoute, type RunningServer } from '../server/graphqlHttp.js';
-import { offlinePlugins } from '../server/offline.js';
+import { type RawRoute, type RunningServer, startGraphQLHttpServer } from '../server/graphqlHttp.js';
 import type { Stoppable } from '../server/lifecycle.js';
+import { offlinePlugins } from '../server/offline.js';
 import type { SubgraphBaseConfig } from './config.js';
 import { enforceFieldAccess } from './fieldAccess.js';
 import { createPartialErrorsPlugin, type PartialErrorsContext } from './partialErrors.js';

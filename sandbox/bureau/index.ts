@@ -12,7 +12,7 @@ import type { ProviderDeps } from '../providerDeps.js';
 import type { SeedCustomer, TenantId } from '../seed/types.js';
 import { permissiblePurposes, riskModels, softOnlyPurposes } from './codes.js';
 import { bureauError, invalidRequest, noRecordFound, unauthorized } from './errors.js';
-import { buildConsumerFile, bureauDate, scoreFor, type ConsumerFile, type FileInquiry } from './profile.js';
+import { buildConsumerFile, bureauDate, type ConsumerFile, type FileInquiry, scoreFor } from './profile.js';
 
 export const bureauBasePath = '/bureau';
 export const creditReportPath = '/consumerservices/credit-profile/v2/credit-report';
@@ -54,7 +54,10 @@ export function createBureauProvider({ world, clock }: ProviderDeps): Provider {
   const recorded = new Map<string, FileInquiry[]>();
   const fileOf = (customer: SeedCustomer) => {
     let file = files.get(customer.id);
-    if (!file) files.set(customer.id, (file = buildConsumerFile(world.seed, clock, customer)));
+    if (!file) {
+      file = buildConsumerFile(world.seed, clock, customer);
+      files.set(customer.id, file);
+    }
     return file;
   };
   const subscriberName = (tenant: TenantId) => (world.organisations.get(tenant)?.name ?? tenant).toUpperCase();

@@ -2,7 +2,7 @@
 // seed and customer give the same score, tradelines and past inquiries on every machine. Amounts are whole dollars, as
 // the bureau reports them; dates are MMDDYYYY.
 import { Rng } from '../seed/prng.js';
-import { dayMs, type Clock } from '../seed/time.js';
+import { type Clock, dayMs } from '../seed/time.js';
 import type { SeedCustomer } from '../seed/types.js';
 import { accountTypes, creditors, inquirers, reasonCodes, tradelineStatuses } from './codes.js';
 

@@ -5,11 +5,11 @@ import type { Behaviour } from '../behaviour.js';
 import type { ConsentState } from '../consents.js';
 import { json } from '../http/io.js';
 import { matchRoute } from '../http/routes.js';
-import { providerIds, type Provider, type ProviderId, type SandboxResponse } from '../http/types.js';
-import type { WebhookOutbox } from '../webhooks/outbox.js';
+import { type Provider, type ProviderId, providerIds, type SandboxResponse } from '../http/types.js';
 import type { LedgerBook } from '../seed/ledger.js';
-import type { SeedConsent } from '../seed/types.js';
 import { isoSeconds } from '../seed/time.js';
+import type { SeedConsent } from '../seed/types.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 
 export const controlBasePath = '/_control';
 

@@ -1,7 +1,7 @@
 // Renders seeded accounts, balances and transactions in the US core banks' format: integer minor units, signed
 // transaction amounts and lowercase currency codes.
 import type { Ledger, SeedTransaction } from '../seed/ledger.js';
-import { isoSeconds, type Clock } from '../seed/time.js';
+import { type Clock, isoSeconds } from '../seed/time.js';
 import type { SeedAccount } from '../seed/types.js';
 
 export function accountJson(account: SeedAccount) {

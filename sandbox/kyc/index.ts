@@ -12,7 +12,7 @@ import type { ProviderDeps } from '../providerDeps.js';
 import type { TenantId } from '../seed/types.js';
 import { notFound, onfidoError, unauthorized, validationError } from './errors.js';
 import { apiVersion, applicantJson, checkJson, reportJson, reportsOf } from './format.js';
-import { createKycState, type CheckState } from './state.js';
+import { type CheckState, createKycState } from './state.js';
 
 export const kycBasePath = '/kyc';
 

@@ -2,7 +2,7 @@
 import type { ConsentState } from '../consents.js';
 import type { Ledger, SeedTransaction } from '../seed/ledger.js';
 import { formatMinor } from '../seed/money.js';
-import { dayOf, obDateTime, type Clock } from '../seed/time.js';
+import { type Clock, dayOf, obDateTime } from '../seed/time.js';
 import type { SeedAccount, SeedConsent } from '../seed/types.js';
 
 export const consentPermissions = [

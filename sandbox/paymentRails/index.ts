@@ -5,8 +5,8 @@
 // routes.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { json } from '../http/io.js';
 import type { LatencyMode } from '../behaviour.js';
+import { json } from '../http/io.js';
 import type { ProviderControlRoute, ProviderId, SandboxResponse } from '../http/types.js';
 import { createEventDelivery, type DeliveryRates, type EmittedEvent } from '../webhooks/delivery.js';
 import type { WebhookOutbox } from '../webhooks/outbox.js';

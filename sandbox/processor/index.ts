@@ -11,10 +11,10 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { tenantForKey } from '../credentials.js';
 import { bearerToken, json } from '../http/io.js';
 import type { Provider, ProviderControlRoute, Route, SandboxRequest, SandboxResponse } from '../http/types.js';
+import { controlError, createPaymentRail } from '../paymentRails/index.js';
 import type { ProviderDeps } from '../providerDeps.js';
 import type { CurrencyCode } from '../seed/money.js';
 import type { SeedAccount, TenantId } from '../seed/types.js';
-import { controlError, createPaymentRail } from '../paymentRails/index.js';
 
 export const processorBasePath = '/processor';
 

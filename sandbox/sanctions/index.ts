@@ -4,9 +4,9 @@
 // matching over every entry's names and a.k.a.s, returning scored hits (0–100) at or above min_score, best first.
 // Bearer key per tenant.
 import { z } from 'zod';
+import { tenantForKey } from '../credentials.js';
 import { bearerToken, json } from '../http/io.js';
 import type { Provider, Route, SandboxRequest, SandboxResponse } from '../http/types.js';
-import { tenantForKey } from '../credentials.js';
 import type { ProviderDeps } from '../providerDeps.js';
 import { buildSdnList, type SdnEntry } from './list.js';
 import { nameScore } from './matching.js';

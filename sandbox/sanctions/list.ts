@@ -3,7 +3,7 @@
 // deliberately close to seeded customers' names (one letter changed, as transliterations and typos make them), so
 // screening has true near-matches to find. Derived from the seed: the same world gives the same list.
 import { Rng } from '../seed/prng.js';
-import { tenantIds, type SeedCustomer, type World } from '../seed/types.js';
+import { type SeedCustomer, tenantIds, type World } from '../seed/types.js';
 
 export interface SdnEntry {
   readonly uid: number;

@@ -1,10 +1,11 @@
 // Transactions and balances per account, generated on first use from a stream named by the seed and the account id
 // (so one account's history never depends on which others were asked for first) and memoised for the server's life.
 // Balances are derived from the same transactions, so they always agree with them.
-import { bills, clients, employers, firstNames, lastNames, merchants, suppliers } from './names.js';
+
 import { fromCents } from './money.js';
+import { bills, clients, employers, firstNames, lastNames, merchants, suppliers } from './names.js';
 import { Rng } from './prng.js';
-import { dayMs, hourMs, type Clock } from './time.js';
+import { type Clock, dayMs, hourMs } from './time.js';
 import type { SeedAccount, World } from './types.js';
 
 export interface SeedTransaction {

@@ -1,8 +1,8 @@
 // The personal data and identity verification of each seeded customer, drawn from a stream of its own (keyed by the
 // customer's id), so that adding them changed none of the data seeded before: same customers, accounts and ids.
 import { Rng } from './prng.js';
-import { dayMs, dayOf, type Clock } from './time.js';
-import { kycReportNames, type KycOutcome, type PersonCountry, type SeedKyc, type SeedPerson } from './types.js';
+import { type Clock, dayMs, dayOf } from './time.js';
+import { type KycOutcome, kycReportNames, type PersonCountry, type SeedKyc, type SeedPerson } from './types.js';
 
 const ukStreets = ['High Street', 'Station Road', 'Church Lane', 'Victoria Road', 'Mill Lane', 'Park Avenue', 'Queen Street', 'Green Lane'];
 const ukTowns = [

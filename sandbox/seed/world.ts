@@ -1,20 +1,20 @@
 // Builds the seeded customers, organisations, accounts, consents and core-bank customers eagerly (a few thousand
 // small objects, milliseconds); transactions are generated lazily per account by ledger.ts.
-import { emailDomains, firstNames, lastNames, personalNicknames, corporatePurposes } from './names.js';
+
 import { gbIban, ukBanks, usBanks } from './identifiers.js';
 import type { CurrencyCode } from './money.js';
+import { corporatePurposes, emailDomains, firstNames, lastNames, personalNicknames } from './names.js';
 import { seedPerson } from './people.js';
 import { Rng } from './prng.js';
-import { dayMs, type Clock } from './time.js';
+import { type Clock, dayMs } from './time.js';
 import {
-  bankIds,
-  coreBanks,
-  openBankingBanks,
-  tenantIds,
   type BankId,
+  bankIds,
   type CoreBank,
+  coreBanks,
   type OpenBankingBank,
   type OwnerKind,
+  openBankingBanks,
   type Product,
   type SeedAccount,
   type SeedBankCustomer,
@@ -23,6 +23,7 @@ import {
   type SeedCustomer,
   type SeedOrganisation,
   type TenantId,
+  tenantIds,
   type World,
 } from './types.js';
 

@@ -14,10 +14,10 @@ import { z } from 'zod';
 import { tenantForKey } from '../credentials.js';
 import { bearerToken, json } from '../http/io.js';
 import type { Provider, ProviderControlRoute, Route, SandboxRequest, SandboxResponse } from '../http/types.js';
-import type { ProviderDeps } from '../providerDeps.js';
-import { formatMinor, minorUnitDigits, type CurrencyCode } from '../seed/money.js';
-import type { SeedAccount, TenantId } from '../seed/types.js';
 import { controlError, createPaymentRail } from '../paymentRails/index.js';
+import type { ProviderDeps } from '../providerDeps.js';
+import { type CurrencyCode, formatMinor, minorUnitDigits } from '../seed/money.js';
+import type { SeedAccount, TenantId } from '../seed/types.js';
 
 export const transfersBasePath = '/transfers';
 

@@ -1,18 +1,18 @@
 // The organisation's cash position: every connected bank read in parallel under its own deadline, summed per
 // currency in exact minor units, then converted once per currency into the reporting currency (see
 // lib/money/conversion.ts for the rounding rule). A bank that fails is reported, not fatal: the rest is still summed.
-import { ErrorCode, FinGraphError, badUserInput, upstreamTimeout, upstreamUnavailable } from '../../lib/errors/index.js';
+import { badUserInput, ErrorCode, FinGraphError, upstreamTimeout, upstreamUnavailable } from '../../lib/errors/index.js';
 import {
-  MissingRateError,
   add,
+  type CurrencyCode,
   convert,
   crossRate,
-  sum,
-  zero,
-  type CurrencyCode,
+  MissingRateError,
   type Money,
   type Rate,
   type ReferenceRates,
+  sum,
+  zero,
 } from '../../lib/money/index.js';
 import type { Account, BankLink, Institution } from './domain.js';
 import { ORGANISATION_OWNER } from './domain.js';

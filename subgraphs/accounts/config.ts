@@ -1,10 +1,10 @@
 // The accounts subgraph's configuration, read once from the environment and validated at start-up.
 
-import { ConfigError, readBase64Key, readInt, readOptionalString, readPort, readString, type Env } from '../../lib/config/env.js';
+import { type CacheConfig, readCacheConfig } from '../../lib/cache/index.js';
+import { ConfigError, type Env, readBase64Key, readInt, readOptionalString, readPort, readString } from '../../lib/config/env.js';
 import { requireProductionSettings } from '../../lib/config/mode.js';
 import type { UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
-import { readCacheConfig, type CacheConfig } from '../../lib/cache/index.js';
-import { readRedisConnection, type RedisConnection } from '../../lib/redis/index.js';
+import { type RedisConnection, readRedisConnection } from '../../lib/redis/index.js';
 import { readCredentials, readUpstreamBase, readUpstreamUrl, sharedProductionSettings } from '../../lib/subgraph/config.js';
 import { defaultCachePolicy, type TtlOverrides } from './cachePolicy.js';
 import { institutions } from './institutions.js';

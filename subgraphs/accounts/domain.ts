@@ -11,6 +11,7 @@ export interface Institution {
 }
 
 export { ORGANISATION_OWNER, type OwnerId } from '../../lib/domain/accountId.js';
+
 import type { OwnerId } from '../../lib/domain/accountId.js';
 
 /** A connection between an owner and one bank: an Open Banking consent, or a customer record at a core bank. */

@@ -3,10 +3,10 @@
 // allows: one GET /balances per Open Banking consent, and at a core bank one call per 25 accounts of the whole
 // request, whichever customers they belong to.
 import DataLoader from 'dataloader';
-import { FinGraphError, consentRequired, upstreamUnavailable } from '../../lib/errors/index.js';
 import { encodeAccountId } from '../../lib/domain/accountId.js';
-import type { Account, BankLink, Balance, CustomerRecord, OwnerId } from './domain.js';
-import { ORGANISATION_OWNER, linkKey } from './domain.js';
+import { consentRequired, FinGraphError, upstreamUnavailable } from '../../lib/errors/index.js';
+import type { Account, Balance, BankLink, CustomerRecord, OwnerId } from './domain.js';
+import { linkKey, ORGANISATION_OWNER } from './domain.js';
 import type { AccountsServices } from './services.js';
 
 export interface AccountsLoaders {
@@ -25,6 +25,7 @@ export interface AccountsLoaders {
 }
 
 export { TENANT_TAG } from '../../lib/cache/index.js';
+
 import { accountTag, asLoaderError, bankLinkTag, cachedLoader, customerTag, TENANT_TAG } from '../../lib/cache/index.js';
 
 export function isConsentExpired(link: BankLink, now = Date.now()): boolean {

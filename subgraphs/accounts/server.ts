@@ -1,7 +1,7 @@
 // Builds the accounts subgraph on a given port (0 for tests) without owning the process.
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { startSubgraph, type RunningSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { AccountsConfig } from './config.js';
 import type { AccountsContext } from './context.js';
 import { createLoaders } from './loaders.js';

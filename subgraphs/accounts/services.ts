@@ -2,7 +2,7 @@
 import type { Cache } from '../../lib/cache/index.js';
 import { UpstreamClient } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { resolveCachePolicies, type CachePolicies } from './cachePolicy.js';
+import { type CachePolicies, resolveCachePolicies } from './cachePolicy.js';
 import type { AccountsConfig } from './config.js';
 import type { BankConnector } from './connectors/bankConnector.js';
 import { CoreBankingConnector } from './connectors/coreBanking.js';

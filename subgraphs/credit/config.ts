@@ -1,5 +1,5 @@
 // The credit subgraph's configuration, read once from the environment and validated at start-up.
-import { readEnum, type Env } from '../../lib/config/env.js';
+import { type Env, readEnum } from '../../lib/config/env.js';
 import { required } from '../../lib/config/mode.js';
 import { REDIS_SETTING } from '../../lib/redis/index.js';
 import { readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';

@@ -4,8 +4,8 @@
 // timeout (the bureau may have recorded it); it is dropped when the bureau answered that it made no pull. Marks live on
 // a record store that never evicts (lib/records): an evicted mark would let a retry pull twice.
 import { createHash, randomBytes } from 'node:crypto';
-import type { RecordStore } from '../../lib/records/index.js';
 import { consentStoreUnavailable } from '../../lib/errors/index.js';
+import type { RecordStore } from '../../lib/records/index.js';
 import type { PermissiblePurpose } from './domain.js';
 
 /** How long a HARD pull blocks another for the same customer and purpose. */

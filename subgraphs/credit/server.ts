@@ -2,11 +2,11 @@
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { createRecordStore } from '../../lib/records/index.js';
-import { startSubgraph, type RunningSubgraph, type SubgraphRuntime } from '../../lib/subgraph/startSubgraph.js';
+import { type RunningSubgraph, type SubgraphRuntime, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { CreditConfig } from './config.js';
 import { ConsentStore } from './consents.js';
-import { HardInquiries } from './hardInquiries.js';
 import type { CreditContext } from './context.js';
+import { HardInquiries } from './hardInquiries.js';
 import { createLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { createCreditServices } from './services.js';

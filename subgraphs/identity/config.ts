@@ -1,6 +1,6 @@
 // The identity subgraph's configuration, read once from the environment and validated at start-up.
 import { readFileSync } from 'node:fs';
-import { ConfigError, readInt, readOptionalString, type Env } from '../../lib/config/env.js';
+import { ConfigError, type Env, readInt, readOptionalString } from '../../lib/config/env.js';
 import { isDevelopment, required } from '../../lib/config/mode.js';
 import { readCredentialsFile, readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 

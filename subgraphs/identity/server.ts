@@ -2,7 +2,7 @@
 // KYC provider's webhook endpoint on one listener.
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { startSubgraph, type RunningSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { IdentityConfig } from './config.js';
 import type { IdentityContext } from './context.js';
 import { createLoaders } from './loaders.js';

@@ -2,8 +2,8 @@
 // token reads and cancels only payments from its own accounts; staff read every payment of their tenant but move
 // money (initiate, cancel) only on the organisation's accounts. Refusals are NOT_FOUND, as for an id that does not exist.
 import type { Principal } from '../../lib/auth/principal.js';
-import { ORGANISATION_OWNER } from '../../lib/domain/accountId.js';
 import { canReadOwner } from '../../lib/auth/rowAccess.js';
+import { ORGANISATION_OWNER } from '../../lib/domain/accountId.js';
 import { notFound } from '../../lib/errors/index.js';
 import type { Payment } from './domain.js';
 

@@ -1,5 +1,5 @@
 // The payments subgraph's configuration, read once from the environment and validated at start-up.
-import { ConfigError, readInt, readOptionalString, type Env } from '../../lib/config/env.js';
+import { ConfigError, type Env, readInt, readOptionalString } from '../../lib/config/env.js';
 import { isDevelopment, required } from '../../lib/config/mode.js';
 import { REDIS_SETTING } from '../../lib/redis/index.js';
 import { readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';

@@ -13,8 +13,8 @@ import type { Principal } from '../../lib/auth/principal.js';
 import { encodeAccountId } from '../../lib/domain/accountId.js';
 import {
   badUserInput,
-  FinGraphError,
   ErrorCode,
+  FinGraphError,
   idempotencyConflict,
   idempotencyStoreUnavailable,
   paymentOutcomeUnknown,
@@ -22,16 +22,16 @@ import {
   upstreamUnavailable,
 } from '../../lib/errors/index.js';
 import { formatAmount } from '../../lib/money/index.js';
+import type { TransferChannel } from './connectors/transfers/index.js';
 import type { Payment, PaymentRail } from './domain.js';
 import type { PaymentsServices } from './services.js';
-import { PaymentStoreUnavailableError } from './store/paymentStore.js';
-import type { TransferChannel } from './connectors/transfers/index.js';
+import { type Claim, PaymentStoreUnavailableError } from './store/paymentStore.js';
 import {
   assertMatchesAccount,
-  maskCounterparty,
-  validatePaymentInput,
   type InitiatePaymentInput,
+  maskCounterparty,
   type PaymentRequest,
+  validatePaymentInput,
 } from './validation.js';
 
 const POLL_MS = 25;
@@ -88,7 +88,7 @@ async function execute(services: PaymentsServices, principal: Principal, request
   if (existing) return existing;
 
   const source = await transfers.fundingSource(tenant, request.source.upstreamId);
-  if (!source || !source.usable || source.ownerId !== request.source.ownerId || source.institutionId !== request.source.institutionId)
+  if (!source?.usable || source.ownerId !== request.source.ownerId || source.institutionId !== request.source.institutionId)
     throw sourceRefused();
   assertMatchesAccount(request, source.currency);
 
@@ -157,7 +157,7 @@ export async function initiatePayment(services: PaymentsServices, principal: Pri
   const holder = randomBytes(12).toString('hex');
 
   for (;;) {
-    let claim;
+    let claim: Claim;
     try {
       claim = await store.claim({
         tenant,

@@ -2,7 +2,7 @@
 // providers' webhook endpoints (POST /webhooks/processor, /webhooks/transfers) on one listener.
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { startSubgraph, type RunningSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { PaymentsConfig } from './config.js';
 import type { PaymentsContext } from './context.js';
 import { resolvers } from './resolvers/index.js';

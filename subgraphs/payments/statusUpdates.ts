@@ -1,10 +1,11 @@
 // The one way a payment's status changes after initiation (a webhook, a cancellation): forward only, through the
 // store's atomic transition, and every applied change drops what the caches hold about the payment and about its
 // source account (balances and transactions, under the accounts subgraph's `account:<id>` tag in the shared cache).
+
+import { accountTag, paymentTag } from '../../lib/cache/index.js';
 import type { Payment } from './domain.js';
 import type { PaymentsServices } from './services.js';
 import type { PaymentStatus } from './statusMachine.js';
-import { accountTag, paymentTag } from '../../lib/cache/index.js';
 
 export async function applyStatus(
   services: PaymentsServices,

@@ -2,20 +2,20 @@
 // is BAD_USER_INPUT naming the input field (`extensions.field`). The rules that need the source account's currency
 // (read from the transfer provider) are in initiate.ts and name their fields the same way.
 import type { Principal } from '../../lib/auth/principal.js';
-import { decodeAccountId, type AccountAddress } from '../../lib/domain/accountId.js';
+import { type AccountAddress, decodeAccountId } from '../../lib/domain/accountId.js';
 import { badUserInput } from '../../lib/errors/index.js';
 import {
+  type CurrencyCode,
   formatAmount,
+  type Money,
+  MoneyFormatError,
   minorUnitExponent,
   moneyFromDecimal,
-  MoneyFormatError,
   parseCurrencyCode,
-  type CurrencyCode,
-  type Money,
 } from '../../lib/money/index.js';
 import { debitableOwner } from './access.js';
-import { bicProblem, isRoutingNumber, sepaIbanProblem } from './payeeAccount.js';
 import type { MaskedCounterparty, PaymentRail } from './domain.js';
+import { bicProblem, isRoutingNumber, sepaIbanProblem } from './payeeAccount.js';
 
 export interface InitiatePaymentInput {
   readonly idempotencyKey: string;

@@ -3,10 +3,10 @@
 // rows stay with their owner and tenant, and DataLoader keeps upstream calls to the fewest each bank allows.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { credentials } from '../support/bankTruth.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { tokenFor } from '../support/tokens.js';
 import { assertEvery } from '../support/assertions.js';
+import { credentials } from '../support/bankTruth.js';
+import { type Stack, startStack } from '../support/stack.js';
+import { tokenFor } from '../support/tokens.js';
 
 interface Link {
   institution_id: string;

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys, tokenFor } from '../support/tokens.js';
 
 const QUERY = '{ institutions { id name } }';

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
-import { roles, type Role } from '../../lib/auth/roles.js';
+import { type Role, roles } from '../../lib/auth/roles.js';
+import { assertEvery } from '../support/assertions.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
-import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
+import { type GraphQLResponse, type Stack, startStack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
-import { assertEvery } from '../support/assertions.js';
 
 /**
  * What each role may do, written here rather than read from lib/auth/roles.ts: a scope wrongly added to a role (or

@@ -4,6 +4,7 @@
 // invalidation reaches every replica.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { deriveSubgraphKey } from '../../lib/auth/internalToken.js';
@@ -11,7 +12,7 @@ import { decodeAccountId } from '../../lib/domain/accountId.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { readAccountsConfig } from '../../subgraphs/accounts/config.js';
 import { startAccountsSubgraph } from '../../subgraphs/accounts/server.js';
-import { Writable } from 'node:stream';
+import { assertEvery } from '../support/assertions.js';
 import {
   coreBalance,
   credentials,
@@ -24,9 +25,8 @@ import {
 import { contractOperation } from '../support/contract.js';
 import { RedisHarness } from '../support/redis.js';
 import { RedisClusterHarness } from '../support/redisCluster.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
-import { assertEvery } from '../support/assertions.js';
 
 interface DirectoryCustomer {
   id: string;

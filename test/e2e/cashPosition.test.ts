@@ -2,11 +2,11 @@
 // to the cent; tenants see their own figures; a bank that is down or slow gives a partial, flagged position.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { assertEvery } from '../support/assertions.js';
 import { credentials, ecbRates, expectedCash, formatIn, organisationHoldings } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
-import { assertEvery } from '../support/assertions.js';
 
 interface Money {
   amount: string;

@@ -3,11 +3,11 @@
 // scopes and rows, the score cache, reports never cached, the audit line per pull, and a bureau outage.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { INTERNAL_TOKEN_HEADER, deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
+import { deriveSubgraphKey, INTERNAL_TOKEN_HEADER, signInternalToken } from '../../lib/auth/internalToken.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { RedisHarness } from '../support/redis.js';
-import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
+import { type GraphQLResponse, type Stack, startStack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
 
 const creditReportQuery = contractOperation('CreditReport');

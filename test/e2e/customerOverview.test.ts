@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { Kind, parse, type DocumentNode, type FieldDefinitionNode, type SelectionSetNode, type TypeNode } from 'graphql';
+import { type DocumentNode, type FieldDefinitionNode, Kind, parse, type SelectionSetNode, type TypeNode } from 'graphql';
 import { fromRoot } from '../../lib/config/paths.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 
 interface Link {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 
 interface Page {

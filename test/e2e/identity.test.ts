@@ -9,7 +9,7 @@ import { deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalTok
 import { KYC_DEV_WEBHOOK_TOKEN } from '../../sandbox/kyc/index.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
-import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
+import { type GraphQLResponse, type Stack, startStack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
 
 interface DirectoryCustomer {

@@ -7,11 +7,11 @@ import { Redis } from 'ioredis';
 import { deriveSubgraphKey, signInternalToken } from '../../lib/auth/internalToken.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { readIdentityConfig } from '../../subgraphs/identity/config.js';
-import { startIdentitySubgraph, type IdentitySubgraph } from '../../subgraphs/identity/server.js';
+import { type IdentitySubgraph, startIdentitySubgraph } from '../../subgraphs/identity/server.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { RedisHarness } from '../support/redis.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
 
 interface DirectoryCustomer {

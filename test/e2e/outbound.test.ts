@@ -16,7 +16,7 @@ import { contractOperation } from '../support/contract.js';
 import type { OutboundRecord } from '../support/outboundRecorder.js';
 import { freePorts } from '../support/ports.js';
 import { RedisHarness } from '../support/redis.js';
-import { startService, type ServiceProcess } from '../support/serviceProcess.js';
+import { type ServiceProcess, startService } from '../support/serviceProcess.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys, tokenFor } from '../support/tokens.js';
 
 interface Started {

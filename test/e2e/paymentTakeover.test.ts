@@ -10,8 +10,8 @@ import type { Principal } from '../../lib/auth/principal.js';
 import { credentials } from '../support/bankTruth.js';
 import { freePort } from '../support/ports.js';
 import { RedisHarness } from '../support/redis.js';
-import { startService, type ServiceProcess } from '../support/serviceProcess.js';
-import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
+import { type ServiceProcess, startService } from '../support/serviceProcess.js';
+import { type GraphQLResponse, type Stack, startStack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
 
 const INITIATE = 'mutation ($input: InitiatePaymentInput!) { initiatePayment(input: $input) { payment { id status } } }';
@@ -92,7 +92,7 @@ describe('payment idempotency lease, across replicas', () => {
       deriveSubgraphKey(testKeys.internalSecret, 'payments'),
       'payments',
       principal,
-      `req-takeover-${(sequence += 1)}`,
+      `req-takeover-${++sequence}`,
     );
     const input = {
       idempotencyKey,

@@ -12,7 +12,7 @@ import { decodeAccountId, encodeAccountId } from '../../lib/domain/accountId.js'
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { RedisHarness } from '../support/redis.js';
-import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
+import { type GraphQLResponse, type Stack, startStack } from '../support/stack.js';
 import { testKeys, tokenFor } from '../support/tokens.js';
 
 const INITIATE = contractOperation('InitiatePayment');
@@ -61,7 +61,7 @@ describe('payments', () => {
   let orgEur: AccountRef;
   let globexAccount: AccountRef;
   let keySeq = 0;
-  const newKey = (label: string) => `test-${label}-${Date.now()}-${(keySeq += 1)}`;
+  const newKey = (label: string) => `test-${label}-${Date.now()}-${++keySeq}`;
   const customer = (amr = ['pwd', 'otp']) => tokenFor({ role: 'customer', tenant: 'acme', customerId, amr });
   const admin = () => tokenFor({ role: 'admin', tenant: 'acme', amr: ['pwd', 'hwk'] });
 

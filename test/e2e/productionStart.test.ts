@@ -3,9 +3,9 @@
 // production settings it starts, answers its health check, and stops cleanly.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisHarness } from '../support/redis.js';
 import { freePorts } from '../support/ports.js';
-import { productionEnv, productionVariables, serviceNames, type ServiceName } from '../support/productionEnv.js';
+import { productionEnv, productionVariables, type ServiceName, serviceNames } from '../support/productionEnv.js';
+import { RedisHarness } from '../support/redis.js';
 import { startService } from '../support/serviceProcess.js';
 
 const entries: Record<ServiceName, string> = {

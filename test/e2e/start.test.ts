@@ -2,7 +2,7 @@
 // it, a token from `npm run token`, the contract's CashPosition served; SIGTERM stops everything cleanly. And a
 // service with a bad configuration stops at once, naming the variable.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

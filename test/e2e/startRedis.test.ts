@@ -3,7 +3,7 @@
 // the stack starts, serves through the gateway, and what it caches lands in that Redis with every sensitive value
 // sealed under that key (no personal data in clear).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
-import { startJwksServer, newSigningKey, type JwksServer, type SigningKey } from '../support/jwks.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { TEST_AUDIENCE, TEST_ISSUER } from '../support/tokens.js';
 import { assertEvery } from '../support/assertions.js';
+import { type JwksServer, newSigningKey, type SigningKey, startJwksServer } from '../support/jwks.js';
+import { type Stack, startStack } from '../support/stack.js';
+import { TEST_AUDIENCE, TEST_ISSUER } from '../support/tokens.js';
 
 const QUERY = '{ institutions { id } }';
 const now = () => Math.floor(Date.now() / 1000);

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
-import { allCustomers, call } from './helpers.js';
 import { assertEvery } from '../support/assertions.js';
+import { allCustomers, call } from './helpers.js';
 
 interface Profile {
   headerRecord: Array<{ reportDate: string; reportTime: string }>;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
-import { call, utcToday, type CoreError, type ObError, type OpenBankingLink, type Organisation, type StripeError } from './helpers.js';
 import { assertEvery } from '../support/assertions.js';
+import { type CoreError, call, type ObError, type OpenBankingLink, type Organisation, type StripeError, utcToday } from './helpers.js';
 
 type Calls = Record<string, Record<string, number>>;
 

@@ -5,14 +5,14 @@ import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import {
   allCustomers,
-  call,
-  coreItems,
   type CoreAccount,
   type CoreBalance,
   type CoreError,
   type CoreList,
   type CoreTransaction,
   type Customer,
+  call,
+  coreItems,
   type HttpResult,
   type Organisation,
 } from './helpers.js';
@@ -43,7 +43,7 @@ describe('core banking (lakeside)', () => {
     for (const customer of customers) {
       if (ids.length >= count) break;
       const link = customer.bank_links.find((l) => l.institution_id === 'lakeside');
-      if (!link || link.type !== 'core_banking') continue;
+      if (link?.type !== 'core_banking') continue;
       const accounts = await call<CoreList<CoreAccount>>(`${base}/customers/${link.bank_customer_id}/accounts`, { token: key });
       ids.push(...accounts.body.data.map((a) => a.id));
     }
@@ -152,7 +152,7 @@ describe('core banking (lakeside)', () => {
     let fresh: CoreAccount | undefined;
     for (const customer of customers) {
       const link = customer.bank_links.find((l) => l.institution_id === 'lakeside');
-      if (!link || link.type !== 'core_banking') continue;
+      if (link?.type !== 'core_banking') continue;
       const accounts = await call<CoreList<CoreAccount>>(`${base}/customers/${link.bank_customer_id}/accounts`, { token: key });
       fresh = accounts.body.data.find((a) => Date.parse(a.opened_at) > windowStart);
       if (fresh) break;

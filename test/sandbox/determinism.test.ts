@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
-import { call, type CoreAccount, type CoreList, type ObAccount, type ObEnvelope, type Organisation } from './helpers.js';
+import { type CoreAccount, type CoreList, call, type ObAccount, type ObEnvelope, type Organisation } from './helpers.js';
 
 const anchorDate = '2026-11-24';
 

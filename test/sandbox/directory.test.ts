@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
-import { allCustomers, call, type Customer, type CustomerList, type Organisation, type StripeError } from './helpers.js';
+import { allCustomers, type Customer, type CustomerList, call, type Organisation, type StripeError } from './helpers.js';
 
 describe('directory', () => {
   let sandbox: Sandbox;

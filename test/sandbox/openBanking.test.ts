@@ -5,14 +5,10 @@ import { credentials } from '../../sandbox/credentials.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
 import {
   allCustomers,
+  type Customer,
   call,
   currencyDecimals,
   getWithHost,
-  obPages,
-  obSigned,
-  toMinor,
-  utcToday,
-  type Customer,
   type HttpResult,
   type ObAccount,
   type ObBalance,
@@ -21,6 +17,10 @@ import {
   type ObTransaction,
   type OpenBankingLink,
   type Organisation,
+  obPages,
+  obSigned,
+  toMinor,
+  utcToday,
 } from './helpers.js';
 
 const dayMs = 86_400_000;

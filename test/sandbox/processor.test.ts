@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { DEV_PROCESSOR_WEBHOOK_SECRET } from '../../sandbox/processor/index.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
-import { call, utcToday, type StripeError } from './helpers.js';
+import { call, type StripeError, utcToday } from './helpers.js';
 
 interface Intent {
   id: string;

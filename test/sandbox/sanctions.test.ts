@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { credentials } from '../../sandbox/credentials.js';
 import { jaroWinkler, nameScore } from '../../sandbox/sanctions/matching.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
-import { call } from './helpers.js';
 import { assertEvery } from '../support/assertions.js';
+import { call } from './helpers.js';
 
 interface Match {
   uid: number;

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gbIban, isValidAbaRoutingNumber, isValidIban, usBanks, withAbaCheckDigit } from '../../sandbox/seed/identifiers.js';
+import { createLedgerBook } from '../../sandbox/seed/ledger.js';
 import { formatMinor, fromCents } from '../../sandbox/seed/money.js';
 import { Rng } from '../../sandbox/seed/prng.js';
 import { createClock, parseDay, parseTimestamp } from '../../sandbox/seed/time.js';
 import { buildWorld } from '../../sandbox/seed/world.js';
-import { createLedgerBook } from '../../sandbox/seed/ledger.js';
 
 describe('seed building blocks', () => {
   it('draws the same stream for the same label and another for another label', () => {

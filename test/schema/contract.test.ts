@@ -1,6 +1,6 @@
 // The repository's copy of the contract (test/contract/) must equal ../shared/contract/, which must be present.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fromRoot } from '../../lib/config/paths.js';
 

@@ -2,13 +2,13 @@
 // that refines one is documented, every error code is one the contract defines (or the masked internal error), and
 // every source path it names exists.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fromRoot } from '../../lib/config/paths.js';
 import { ErrorCode, ErrorReason } from '../../lib/errors/index.js';
-import { institutions } from '../../subgraphs/accounts/institutions.js';
 import { subgraphs } from '../../schema/subgraphs.js';
+import { institutions } from '../../subgraphs/accounts/institutions.js';
 
 const readme = readFileSync(fromRoot('README.md'), 'utf8');
 const contract = readFileSync(fromRoot('test', 'contract', 'CONTRACT.md'), 'utf8');

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { prepareSupergraph } from '../../gateway/supergraph.js';
 import { parse, validate } from 'graphql';
-import { SUPERGRAPH_PATH, composeSupergraph } from '../../schema/compose.js';
+import { prepareSupergraph } from '../../gateway/supergraph.js';
+import { composeSupergraph, SUPERGRAPH_PATH } from '../../schema/compose.js';
 import { contractOperation } from '../support/contract.js';
 
 describe('supergraph', () => {

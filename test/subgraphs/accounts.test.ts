@@ -2,8 +2,8 @@
 // position for the treasury scope and a refusal without it, each checked against the banks' own answers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials, customerHoldings, ecbRates, expectedCash, organisationHoldings, type Link } from '../support/bankTruth.js';
-import { principalOf, startSubgraphAlone, type SubgraphAlone } from '../support/subgraphAlone.js';
+import { credentials, customerHoldings, ecbRates, expectedCash, type Link, organisationHoldings } from '../support/bankTruth.js';
+import { principalOf, type SubgraphAlone, startSubgraphAlone } from '../support/subgraphAlone.js';
 
 interface DirectoryCustomer {
   id: string;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentials } from '../support/bankTruth.js';
-import { principalOf, startSubgraphAlone, type SubgraphAlone } from '../support/subgraphAlone.js';
+import { principalOf, type SubgraphAlone, startSubgraphAlone } from '../support/subgraphAlone.js';
 
 interface DirectoryCustomer {
   id: string;

@@ -1,8 +1,9 @@
 // A stand-in identity provider's key-set endpoint for tests: serves a JWKS over real HTTP, counts fetches, lets a
 // test rotate keys, and can be made to fail (answering 503, as an identity provider in trouble does).
+
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { keyThumbprint } from '../../lib/auth/keyThumbprint.js';
 
 export interface SigningKey {

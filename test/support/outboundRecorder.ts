@@ -2,9 +2,10 @@
 // TCP and Unix-socket connects (undici, ioredis, http, tls all end in net.Socket#connect), UDP sends and connects,
 // and every dns function that resolves a name. Each is appended as one JSON line to $FINGRAPH_OUTBOUND_LOG, written
 // synchronously so that nothing is lost when the process exits. Tests compare the lines with what was configured.
-import { appendFileSync } from 'node:fs';
+
 import dgram from 'node:dgram';
 import dns from 'node:dns';
+import { appendFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 

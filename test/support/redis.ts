@@ -1,8 +1,8 @@
 // A private redis-server for the tests, on a free loopback port, that a test can stop and restart. It never uses the
 // machine's Redis on 6379, and fails with a clear message when redis-server is not installed.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './ports.js';

@@ -1,9 +1,9 @@
 // A private Redis Cluster for the tests: N masters, no replicas, each a redis-server on a free loopback port with its
 // cluster bus on another free port. It never uses the machine's Redis on 6379, fails with a clear message when
 // redis-server or redis-cli is not installed, and removes its processes and files on close(), or when start() fails.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePorts } from './ports.js';

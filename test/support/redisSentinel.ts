@@ -2,7 +2,7 @@
 // each on a free loopback port with its files in a temporary folder. The sentinels judge a master down after 500 ms and
 // fail over within 2 s, so a failover test takes seconds. It never uses the machine's Redis, fails with a clear message
 // when redis-server is not installed, and removes its processes and files on close(), or when start() fails.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';

@@ -1,7 +1,7 @@
 // One FinGraph service run as its own process, as it is deployed: a compiled entry point started with an environment
 // the test controls entirely (nothing of the test runner's own environment leaks in but PATH), its output kept for
 // assertions, its health awaited, and a SIGTERM stop whose exit code the test can check.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fromRoot } from '../../lib/config/paths.js';
 
 export interface ServiceProcess {

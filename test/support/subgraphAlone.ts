@@ -4,11 +4,11 @@
 import { Writable } from 'node:stream';
 import { deriveSubgraphKey, INTERNAL_TOKEN_HEADER, signInternalToken } from '../../lib/auth/internalToken.js';
 import type { Principal } from '../../lib/auth/principal.js';
-import { roles, type Role } from '../../lib/auth/roles.js';
+import { type Role, roles } from '../../lib/auth/roles.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
-import { postGraphQL, readUpstream, type GraphQLResponse } from './http.js';
-import { developmentSubgraphEnv, launchers, TEST_ANCHOR_DATE, type StackSubgraphs, type SubgraphName } from './stack.js';
+import { type GraphQLResponse, postGraphQL, readUpstream } from './http.js';
+import { developmentSubgraphEnv, launchers, type StackSubgraphs, type SubgraphName, TEST_ANCHOR_DATE } from './stack.js';
 import { testKeys } from './tokens.js';
 
 export interface SubgraphAlone<Name extends SubgraphName> {
@@ -53,7 +53,7 @@ export async function startSubgraphAlone<Name extends SubgraphName>(name: Name):
     logs,
     query(document, options = {}) {
       const headers: Record<string, string> = options.principal
-        ? { [INTERNAL_TOKEN_HEADER]: signInternalToken(key, name, options.principal, `req-alone-${(sequence += 1)}`) }
+        ? { [INTERNAL_TOKEN_HEADER]: signInternalToken(key, name, options.principal, `req-alone-${++sequence}`) }
         : {};
       return postGraphQL(subgraph.url, document, { headers, ...(options.variables ? { variables: options.variables } : {}) });
     },

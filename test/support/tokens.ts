@@ -1,6 +1,6 @@
 // Token helpers for tests: one RSA key pair per test process, and signed tokens with the contract's claims.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { signDevToken, type DevTokenOptions } from '../../lib/auth/devToken.js';
+import { type DevTokenOptions, signDevToken } from '../../lib/auth/devToken.js';
 
 export const TEST_ISSUER = 'https://auth.fingraph.test/';
 export const TEST_AUDIENCE = 'fingraph-test';

@@ -3,8 +3,9 @@
 // asymmetric keys), with `iss`, `aud`, `exp` and `iat` required, `nbf` honoured, a clock tolerance, and a maximum
 // lifetime. The result is the principal every subgraph receives. A missing or bad token refuses the
 // request with UNAUTHENTICATED (HTTP 401); the reason is logged, never echoed.
-import type { IncomingMessage } from 'node:http';
+
 import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { isValidTenant, type Principal } from '../../../lib/auth/principal.js';
 import { unauthenticated } from '../../../lib/errors/index.js';

@@ -12,7 +12,7 @@ import { isIntrospectionOnly } from './introspection.js';
 import { verifierFor } from './keys.js';
 import type { AuthenticationOptions } from './options.js';
 
-export { createAuthenticator, type Authenticate, type AuthenticatorOptions, type Verifier } from './authenticator.js';
+export { type Authenticate, type AuthenticatorOptions, createAuthenticator, type Verifier } from './authenticator.js';
 export type { Algorithm, AuthenticationOptions, JwtOptions, KeySource } from './options.js';
 
 export interface Authentication {

@@ -4,12 +4,12 @@
 // With `mode: 'reject'`, an operation that asks for any refused field is refused whole instead.
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getVariableValues, print, visit, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { type DocumentNode, type GraphQLFormattedError, getVariableValues, print, visit } from 'graphql';
 import type { AccessRules } from '../../../lib/auth/requirements.js';
-import { ErrorCode, FinGraphError, badUserInput, forbidden } from '../../../lib/errors/index.js';
+import { badUserInput, ErrorCode, FinGraphError, forbidden } from '../../../lib/errors/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
 import type { GatewayContext } from '../../context.js';
-import { OperationTooComplexError, RESERVED_ALIAS_PREFIX, filterOperation, type Refusal } from './operationFilter.js';
+import { filterOperation, OperationTooComplexError, RESERVED_ALIAS_PREFIX, type Refusal } from './operationFilter.js';
 import { applyRefusals } from './refusedFields.js';
 
 export interface AuthorizationOptions {
@@ -49,7 +49,7 @@ export function createAuthorizationPlugin(options: AuthorizationOptions): Apollo
             requestContext.request.variables ?? {},
           );
           if (coerced.errors) return; // execution will refuse these variables with BAD_USER_INPUT before anything runs
-          let filtered;
+          let filtered: ReturnType<typeof filterOperation>;
           try {
             filtered = filterOperation({
               schema: requestContext.schema,

@@ -3,14 +3,6 @@
 // decision depends only on (parent type, field name, principal), so aliases, named and inline fragments, interfaces,
 // unions and @include/@skip cannot route around it: a refused field is removed wherever it is written.
 import {
-  Kind,
-  TypeInfo,
-  getNamedType,
-  isAbstractType,
-  isListType,
-  isNonNullType,
-  visit,
-  visitWithTypeInfo,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -18,18 +10,26 @@ import {
   type GraphQLNamedType,
   type GraphQLOutputType,
   type GraphQLSchema,
+  getNamedType,
+  isAbstractType,
+  isListType,
+  isNonNullType,
+  Kind,
   type OperationDefinitionNode,
   type SelectionNode,
   type SelectionSetNode,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 import type { Principal } from '../../../lib/auth/principal.js';
 import {
+  type AccessRules,
   combineRequirements,
   missingScopes,
+  type Requirement,
   refusalReason,
   satisfies,
-  type AccessRules,
-  type Requirement,
 } from '../../../lib/auth/requirements.js';
 
 /** Response keys the filter adds and the response step removes again. */

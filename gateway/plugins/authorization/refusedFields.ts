@@ -3,7 +3,7 @@
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { isAbstractType } from 'graphql';
 import { ErrorCode } from '../../../lib/errors/index.js';
-import { PLACEHOLDER_KEY, TYPENAME_KEY, type Refusal, type TypeCondition } from './operationFilter.js';
+import { PLACEHOLDER_KEY, type Refusal, TYPENAME_KEY, type TypeCondition } from './operationFilter.js';
 
 type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

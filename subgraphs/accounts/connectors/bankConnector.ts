@@ -1,5 +1,5 @@
 // The interface every bank dialect's connector implements, so resolvers never know which API a bank speaks.
-import type { BankAccount, BankLink, Balance, Institution, TransactionPage, TransactionQuery } from '../domain.js';
+import type { Balance, BankAccount, BankLink, Institution, TransactionPage, TransactionQuery } from '../domain.js';
 
 export interface BankConnector {
   readonly institution: Institution;

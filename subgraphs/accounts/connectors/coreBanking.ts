@@ -2,13 +2,13 @@
 // and a bulk balances endpoint that takes at most BALANCE_IDS_PER_CALL account ids per call.
 import { z } from 'zod';
 import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
-import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
-import { moneyFromMinor, currencyCodeSchema } from '../../../lib/money/index.js';
+import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
+import { currencyCodeSchema, moneyFromMinor } from '../../../lib/money/index.js';
 import type {
   AccountType,
+  Balance,
   BankAccount,
   BankLink,
-  Balance,
   Institution,
   Transaction,
   TransactionPage,

@@ -3,7 +3,7 @@
 // directory itself keeps tenants apart.
 import { z } from 'zod';
 import { notFound } from '../../../lib/errors/index.js';
-import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
+import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import type { BankLink, CustomerRecord } from '../domain.js';
 
 /** The directory's documented maximum for ids=. */

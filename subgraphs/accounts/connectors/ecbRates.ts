@@ -1,7 +1,7 @@
 // Connector for the ECB's daily euro foreign exchange reference rates (eurofxref-daily.xml, EUR base).
 import { XMLParser } from 'fast-xml-parser';
-import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
-import { parseCurrencyCode, type CurrencyCode, type ReferenceRates } from '../../../lib/money/index.js';
+import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
+import { type CurrencyCode, parseCurrencyCode, type ReferenceRates } from '../../../lib/money/index.js';
 
 const EUR = 'EUR' as CurrencyCode;
 const decimal = /^\d+(\.\d+)?$/;

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { consentRequired, notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
-import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
-import { moneyFromDecimal, negate, currencyCodeSchema, type Money } from '../../../lib/money/index.js';
+import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
+import { currencyCodeSchema, type Money, moneyFromDecimal, negate } from '../../../lib/money/index.js';
 import type {
   AccountType,
+  Balance,
   BankAccount,
   BankLink,
-  Balance,
   Institution,
   Transaction,
   TransactionPage,

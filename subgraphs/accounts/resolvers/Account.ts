@@ -1,16 +1,16 @@
 // The Account entity: lookup by id (for `account(id:)` and for other subgraphs' references), balance through the
 // batching loader, and transactions as a Relay connection.
 import { z } from 'zod';
+import { canReadOwner } from '../../../lib/auth/rowAccess.js';
+import { accountTag, bankLinkTag } from '../../../lib/cache/index.js';
+import { decodeAccountId } from '../../../lib/domain/accountId.js';
 import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
-import { decodeAccountId } from '../../../lib/domain/accountId.js';
-import { canReadOwner } from '../../../lib/auth/rowAccess.js';
 import type { AccountsContext } from '../context.js';
+import type { Account as AccountModel, Transaction } from '../domain.js';
+import { linkKey, ORGANISATION_OWNER } from '../domain.js';
 import type { AccountResolvers } from '../generated/resolvers.js';
 import { TENANT_TAG } from '../loaders.js';
-import type { Account as AccountModel, Transaction } from '../domain.js';
-import { ORGANISATION_OWNER, linkKey } from '../domain.js';
-import { accountTag, bankLinkTag } from '../../../lib/cache/index.js';
 
 const TRANSACTIONS_PAGE_MAX = 100;
 /** How deep offset cursors may reach, and how many bank pages one field may read: a bound on what one request costs. */

@@ -1,9 +1,10 @@
 // The Customer entity's accounts: read from every bank the customer is connected to, in parallel. A bank that cannot
 // be read (expired consent, outage) adds an error at this path and is left out; the other banks' accounts stand.
+
+import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import { FinGraphError, notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import { selectsField } from '../../../lib/graphql/selection.js';
 import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
-import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import type { Account } from '../domain.js';
 import type { CustomerResolvers } from '../generated/resolvers.js';
 

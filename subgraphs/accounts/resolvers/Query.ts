@@ -1,12 +1,12 @@
 // Root fields of the accounts subgraph. Customers themselves (customer, me, customers) are the identity subgraph's.
 import { upstreamUnavailable } from '../../../lib/errors/index.js';
-import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
 import type { ReferenceRates } from '../../../lib/money/index.js';
-import { TENANT_TAG } from '../loaders.js';
+import { addPartialError } from '../../../lib/subgraph/partialErrors.js';
 import { assertStaff } from '../access.js';
 import { computeCashPosition } from '../cashPosition.js';
 import type { AccountsContext } from '../context.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
+import { TENANT_TAG } from '../loaders.js';
 import { loadAccount } from './Account.js';
 
 /** The ECB's rates, cached until the next publication; stored as entries, since a Map does not survive JSON. */

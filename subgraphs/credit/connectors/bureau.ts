@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { notFound, upstreamUnavailable } from '../../../lib/errors/index.js';
 import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
-import { moneyFromMinor, parseCurrencyCode, type CurrencyCode } from '../../../lib/money/index.js';
+import { type CurrencyCode, moneyFromMinor, parseCurrencyCode } from '../../../lib/money/index.js';
 import type {
   CreditFile,
   CreditInquiry,

@@ -2,9 +2,10 @@
 // hours; a report is pulled for the caller's purpose every time it is asked for, after the purpose's rules are met.
 // Checks run in an order that leaks nothing: whose row it is, then the request's own validity, then existence in the
 // tenant, then consent, and only then the bureau.
+
+import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import { customerTag, TENANT_TAG } from '../../../lib/cache/index.js';
 import { ErrorCode, hardInquiryRecent, isFinGraphError, notFound, purposeConsentRequired } from '../../../lib/errors/index.js';
-import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import { assertStaff } from '../access.js';
 import type { CreditContext } from '../context.js';
 import type { CustomerResolvers } from '../generated/resolvers.js';
@@ -43,7 +44,7 @@ export const Customer: CustomerResolvers = {
     }
     const hard = args.inquiry === 'HARD';
     if (hard && !(await services.hardInquiries.claim(principal.tenant, customer.id, args.purpose))) throw hardInquiryRecent();
-    let file;
+    let file: Awaited<ReturnType<typeof pullFromBureau>>;
     try {
       file = await pullFromBureau(context, customer.id, args.purpose, args.inquiry, 'report');
     } catch (error) {

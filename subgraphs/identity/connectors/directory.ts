@@ -1,7 +1,7 @@
 // Connector for the tenant's customer directory (Stripe-style lists), as the identity subgraph reads it: the customer
 // profile and its link to the KYC applicant. Every call uses the tenant's own key, so the directory keeps tenants apart.
 import { z } from 'zod';
-import { badUserInput, notFound, type FinGraphError } from '../../../lib/errors/index.js';
+import { badUserInput, type FinGraphError, notFound } from '../../../lib/errors/index.js';
 import type { UpstreamClient } from '../../../lib/http/upstreamClient.js';
 import type { CustomerProfile } from '../domain.js';
 

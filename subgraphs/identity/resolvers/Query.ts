@@ -1,8 +1,8 @@
 // Root fields of the identity subgraph: one customer, the signed-in customer, and the tenant's customers in pages.
 import { z } from 'zod';
+import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
-import { assertCanReadCustomer } from '../../../lib/auth/rowAccess.js';
 import type { CustomerProfile } from '../domain.js';
 import type { CustomerFilter, QueryResolvers } from '../generated/resolvers.js';
 

@@ -8,7 +8,7 @@
 import type { Cache } from '../../../lib/cache/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
 import type { RawRoute } from '../../../lib/server/graphqlHttp.js';
-import { isSignedDelivery, parseKycEvent, type KycEvent, type OnfidoConnector } from '../connectors/onfido/index.js';
+import { isSignedDelivery, type KycEvent, type OnfidoConnector, parseKycEvent } from '../connectors/onfido/index.js';
 import { applicantTag } from '../loaders.js';
 
 export interface KycWebhookOptions {

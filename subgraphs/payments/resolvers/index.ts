@@ -1,10 +1,10 @@
 // The payments subgraph's resolver map, typed by the resolver types generated from its schema.
 import { z } from 'zod';
-import { badUserInput, notFound } from '../../../lib/errors/index.js';
+import { canReadOwner } from '../../../lib/auth/rowAccess.js';
 import { decodeAccountId, encodeAccountId } from '../../../lib/domain/accountId.js';
+import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import { CurrencyCode, DateTime, Decimal, MoneyResolvers } from '../../../lib/graphql/scalars.js';
-import { canReadOwner } from '../../../lib/auth/rowAccess.js';
 import { assertCanRead } from '../access.js';
 import { cancelPayment } from '../cancel.js';
 import type { PaymentsContext } from '../context.js';

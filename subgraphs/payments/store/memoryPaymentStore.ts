@@ -2,7 +2,7 @@
 // shared between replicas, so idempotency holds within one process only. Production configures Redis.
 import type { Payment, PaymentPage, ProviderId, StatusChange } from '../domain.js';
 import { advances } from '../statusMachine.js';
-import { listPosition, type Claim, type ClaimRequest, type ListQuery, type PaymentStore } from './paymentStore.js';
+import { type Claim, type ClaimRequest, type ListQuery, listPosition, type PaymentStore } from './paymentStore.js';
 
 interface IdempotencyEntry {
   fingerprint: string;

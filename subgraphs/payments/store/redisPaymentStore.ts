@@ -11,19 +11,20 @@
 //   <prefix>:{<tenant>}:pay:account:<hash>  zset  listing positions of an account's payments
 //   <prefix>:{<provider>:<hash>}:pay:upstream  string "<tenant> <payment id>", by the provider's payment id
 //   <prefix>:{<provider>:<hash>}:pay:event     string "1", by the event id                        TTL: replay window
-import { createRedisClient, whenRedisReady, type RedisClient, type RedisConnection } from '../../../lib/redis/index.js';
+
 import type { Logger } from '../../../lib/logging/logger.js';
+import { createRedisClient, type RedisClient, type RedisConnection, whenRedisReady } from '../../../lib/redis/index.js';
 import type { Payment, PaymentPage, PaymentRecord, ProviderId, StatusChange } from '../domain.js';
-import { paymentStatuses, statusRank, type PaymentStatus } from '../statusMachine.js';
-import { PaymentKeys } from './redisPaymentKeys.js';
+import { type PaymentStatus, paymentStatuses, statusRank } from '../statusMachine.js';
 import {
-  listPosition,
-  PaymentStoreUnavailableError,
   type Claim,
   type ClaimRequest,
   type ListQuery,
+  listPosition,
   type PaymentStore,
+  PaymentStoreUnavailableError,
 } from './paymentStore.js';
+import { PaymentKeys } from './redisPaymentKeys.js';
 
 // Time is Redis's own (TIME), so replicas with skewed clocks agree on when a lease lapses.
 const claimScript = `

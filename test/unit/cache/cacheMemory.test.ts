@@ -7,7 +7,7 @@ import { CacheKeyError } from '../../../lib/cache/keys.js';
 import { MemoryStore } from '../../../lib/cache/memoryStore.js';
 import { CachePolicyError } from '../../../lib/cache/policy.js';
 import { FinGraphError, upstreamUnavailable } from '../../../lib/errors/index.js';
-import { countingLoad, encryptionKeys, manualClock, policy, sleep, type ManualClock } from './fixtures.js';
+import { countingLoad, encryptionKeys, type ManualClock, manualClock, policy, sleep } from './fixtures.js';
 
 function memoryCache(options: { version?: string; store?: MemoryStore; clock?: ManualClock } = {}): Cache {
   return new Cache({

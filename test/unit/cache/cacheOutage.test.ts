@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { RedisHarness } from '../../support/redis.js';
-import { captureLogs, policy, rawClient, redisCache, sleep, type RedisCacheParts } from './fixtures.js';
+import { captureLogs, policy, type RedisCacheParts, rawClient, redisCache, sleep } from './fixtures.js';
 
 describe('cache when Redis fails', () => {
   let harness: RedisHarness;

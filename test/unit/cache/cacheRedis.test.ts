@@ -5,9 +5,9 @@ import { describe, it } from 'node:test';
 import { readCacheConfig } from '../../../lib/cache/config.js';
 import { createCache } from '../../../lib/cache/createCache.js';
 import { entryKey } from '../../../lib/cache/keys.js';
-import { readRedisConnection } from '../../../lib/redis/index.js';
 import { upstreamUnavailable } from '../../../lib/errors/index.js';
-import { captureLogs, commandCalls, countingLoad, manualClock, policy, sleep, redisPerFile } from './fixtures.js';
+import { readRedisConnection } from '../../../lib/redis/index.js';
+import { captureLogs, commandCalls, countingLoad, manualClock, policy, redisPerFile, sleep } from './fixtures.js';
 
 const space = { prefix: 'fg', version: '1' };
 

@@ -2,13 +2,13 @@
 // test's own RedisHarness (never the machine's Redis).
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import { Cache, type CacheOptions } from '../../../lib/cache/cache.js';
 import type { EncryptionKeys } from '../../../lib/cache/encryption.js';
 import type { CachePolicy } from '../../../lib/cache/policy.js';
 import { RedisStore, type RedisStoreOptions } from '../../../lib/cache/redisStore.js';
 import { createLogger, type Logger } from '../../../lib/logging/logger.js';
-import { after, before } from 'node:test';
 import { RedisHarness } from '../../support/redis.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

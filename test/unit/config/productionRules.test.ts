@@ -6,15 +6,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { DEVELOPMENT_KEYS_MARKER, readGatewayConfig } from '../../../gateway/config.js';
 import { ConfigError, type Env } from '../../../lib/config/env.js';
 import { MissingSettingsError, readRuntimeMode } from '../../../lib/config/mode.js';
 import { fromRoot } from '../../../lib/config/paths.js';
-import { DEVELOPMENT_KEYS_MARKER, readGatewayConfig } from '../../../gateway/config.js';
 import { readAccountsConfig } from '../../../subgraphs/accounts/config.js';
 import { readCreditConfig } from '../../../subgraphs/credit/config.js';
 import { DEV_KYC_WEBHOOK_TOKEN, readIdentityConfig } from '../../../subgraphs/identity/config.js';
 import { readPaymentsConfig } from '../../../subgraphs/payments/config.js';
-import { productionEnv, productionVariables, serviceNames, soleSettings, type ServiceName } from '../../support/productionEnv.js';
+import { productionEnv, productionVariables, type ServiceName, serviceNames, soleSettings } from '../../support/productionEnv.js';
 import { testKeys } from '../../support/tokens.js';
 
 const readers: Record<ServiceName, (env: Env) => unknown> = {

@@ -2,11 +2,11 @@
 // customer and purpose; a withdrawal removes it; a Redis that is down fails closed with a stable code.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MemoryRecordStore, RedisRecordStore } from '../../../lib/records/index.js';
 import { FinGraphError } from '../../../lib/errors/index.js';
-import { ConsentStore, type ConsentRecord } from '../../../subgraphs/credit/consents.js';
-import { RedisHarness } from '../../support/redis.js';
+import { MemoryRecordStore, RedisRecordStore } from '../../../lib/records/index.js';
+import { type ConsentRecord, ConsentStore } from '../../../subgraphs/credit/consents.js';
 import { assertEvery } from '../../support/assertions.js';
+import { RedisHarness } from '../../support/redis.js';
 
 const day = 86_400_000;
 const record = (overrides: Partial<ConsentRecord> = {}): ConsentRecord => ({

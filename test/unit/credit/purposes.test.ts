@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parse, type EnumTypeDefinitionNode } from 'graphql';
+import { type EnumTypeDefinitionNode, parse } from 'graphql';
 import { fromRoot } from '../../../lib/config/paths.js';
 import { FinGraphError } from '../../../lib/errors/index.js';
 import { permissiblePurposes } from '../../../subgraphs/credit/domain.js';

@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../../lib/config/env.js';
 import { DEVELOPMENT_KEYS_MARKER, readGatewayConfig } from '../../../gateway/config.js';
+import { ConfigError } from '../../../lib/config/env.js';
 import { testKeys } from '../../support/tokens.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'fingraph-config-'));

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { prepareSupergraph, SupergraphSecurityError } from '../../../gateway/supergraph.js';
 import { fromRoot } from '../../../lib/config/paths.js';
-import { SUPERGRAPH_PATH, composeSupergraph, readSubgraphSchema } from '../../../schema/compose.js';
-import { SupergraphSecurityError, prepareSupergraph } from '../../../gateway/supergraph.js';
+import { composeSupergraph, readSubgraphSchema, SUPERGRAPH_PATH } from '../../../schema/compose.js';
 
 /** One subgraph's schema with `search` replaced; it must occur exactly once, so an edit can never silently miss. */
 function edited(subgraph: string, search: string, replacement: string): string {

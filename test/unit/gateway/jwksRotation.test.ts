@@ -7,12 +7,12 @@ import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
-import { createAuthenticator, type Authenticate } from '../../../gateway/plugins/authentication/index.js';
-import { jwksKeyStore, type JwksKeyStore } from '../../../gateway/plugins/authentication/jwksKeyStore.js';
+import { type Authenticate, createAuthenticator } from '../../../gateway/plugins/authentication/index.js';
+import { type JwksKeyStore, jwksKeyStore } from '../../../gateway/plugins/authentication/jwksKeyStore.js';
 import { KeySetUnavailable } from '../../../gateway/plugins/authentication/keyStore.js';
 import { ErrorCode, FinGraphError } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
-import { newSigningKey, startJwksServer, type JwksServer, type SigningKey } from '../../support/jwks.js';
+import { type JwksServer, newSigningKey, type SigningKey, startJwksServer } from '../../support/jwks.js';
 
 const ISSUER = 'https://idp.test/';
 const AUDIENCE = 'fingraph-test';

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { composeServices } from '@apollo/composition';
-import { Kind, parse, print, validate, type OperationDefinitionNode } from 'graphql';
-import type { Principal } from '../../../lib/auth/principal.js';
+import { Kind, type OperationDefinitionNode, parse, print, validate } from 'graphql';
 import { filterOperation } from '../../../gateway/plugins/authorization/operationFilter.js';
 import { applyRefusals } from '../../../gateway/plugins/authorization/refusedFields.js';
 import { prepareSupergraph } from '../../../gateway/supergraph.js';
+import type { Principal } from '../../../lib/auth/principal.js';
 
 const subgraph = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes", "@composeDirective"])

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Supergraph } from '@apollo/federation-internals';
-import { SUPERGRAPH_PATH, composeSupergraph, readSubgraphSchema } from '../../../schema/compose.js';
-import { SupergraphSecurityError, prepareSupergraph } from '../../../gateway/supergraph.js';
+import { prepareSupergraph, SupergraphSecurityError } from '../../../gateway/supergraph.js';
+import { composeSupergraph, readSubgraphSchema, SUPERGRAPH_PATH } from '../../../schema/compose.js';
 
 const composed = readFileSync(SUPERGRAPH_PATH, 'utf8');
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../../lib/config/env.js';
-import { DEV_KYC_WEBHOOK_TOKEN, readIdentityConfig } from '../../../subgraphs/identity/config.js';
 import { KYC_DEV_WEBHOOK_TOKEN } from '../../../sandbox/kyc/index.js';
+import { DEV_KYC_WEBHOOK_TOKEN, readIdentityConfig } from '../../../subgraphs/identity/config.js';
 import { productionEnv } from '../../support/productionEnv.js';
 
 const base = { NODE_ENV: 'development', IDENTITY_INTERNAL_KEY: Buffer.alloc(32, 7).toString('base64') };

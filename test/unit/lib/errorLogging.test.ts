@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { badUserInput, formatError } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
 import { createErrorLoggingPlugin, type ErrorLoggingContext } from '../../../lib/server/errorLogging.js';
-import { startGraphQLHttpServer, type RunningServer } from '../../../lib/server/graphqlHttp.js';
+import { type RunningServer, startGraphQLHttpServer } from '../../../lib/server/graphqlHttp.js';
 
 interface LogLine {
   level: string;

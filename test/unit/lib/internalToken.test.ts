@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { InternalTokenError, deriveSubgraphKey, signInternalToken, verifyInternalToken } from '../../../lib/auth/internalToken.js';
+import { deriveSubgraphKey, InternalTokenError, signInternalToken, verifyInternalToken } from '../../../lib/auth/internalToken.js';
 import type { Principal } from '../../../lib/auth/principal.js';
 
 const master = randomBytes(32);

@@ -2,15 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  MoneyFormatError,
   add,
+  type CurrencyCode,
   convert,
   crossRate,
   formatAmount,
+  MoneyFormatError,
   moneyFromDecimal,
   moneyFromMinor,
   parseCurrencyCode,
-  type CurrencyCode,
   type ReferenceRates,
 } from '../../../lib/money/index.js';
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
 import { fromRoot } from '../../../lib/config/paths.js';
-import { RedisClusterHarness } from '../../support/redisCluster.js';
 import { assertEvery } from '../../support/assertions.js';
+import { RedisClusterHarness } from '../../support/redisCluster.js';
 
 function direct(node: { host: string; port: number }): Redis {
   return new Redis({ host: node.host, port: node.port, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
@@ -29,7 +29,7 @@ describe('redis cluster harness', () => {
   });
 
   after(async () => {
-    nodeClients.forEach((client) => client.disconnect());
+    for (const client of nodeClients) client.disconnect();
     cluster?.disconnect();
     await harness?.close();
   });
@@ -101,7 +101,7 @@ describe('redis cluster harness', () => {
     const values = await Promise.all(keys.map((key) => cluster.get(key)));
     assertEvery(values, (value) => value !== null);
     // The shared clients would see the crash; this test uses its own.
-    nodeClients.forEach((client) => client.disconnect());
+    for (const client of nodeClients) client.disconnect();
     nodeClients = [];
     cluster.disconnect();
 
@@ -131,7 +131,7 @@ describe('redis cluster harness', () => {
       await Promise.all(clients.map((client) => client.connect()));
       for (const client of clients) assert.match(String(await client.cluster('INFO')), /^cluster_state:ok\r?$/m);
     } finally {
-      clients.forEach((client) => client.disconnect());
+      for (const client of clients) client.disconnect();
     }
     const again = new Cluster(harness.nodes, { clusterRetryStrategy: () => null, redisOptions: { maxRetriesPerRequest: 0 } });
     try {

@@ -8,7 +8,7 @@ import { ApolloServer } from '@apollo/server';
 import { Agent, fetch } from 'undici';
 import { formatError, unauthenticated } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
-import { startGraphQLHttpServer, type RunningServer } from '../../../lib/server/graphqlHttp.js';
+import { type RunningServer, startGraphQLHttpServer } from '../../../lib/server/graphqlHttp.js';
 
 const SMALL = JSON.stringify({ query: '{ hello }' });
 const AUTHORIZED = { 'content-type': 'application/json', authorization: 'Bearer ok' };

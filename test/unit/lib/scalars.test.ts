@@ -1,7 +1,7 @@
 // The shared scalars refuse what is not exact or not real: float amounts, unknown currencies, impossible dates.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseValue as parseLiteralText, type GraphQLScalarType } from 'graphql';
+import { type GraphQLScalarType, parseValue as parseLiteralText } from 'graphql';
 import { FinGraphError } from '../../../lib/errors/index.js';
 import { CurrencyCode, DateTime, Decimal } from '../../../lib/graphql/scalars.js';
 

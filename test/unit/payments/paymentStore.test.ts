@@ -7,8 +7,8 @@ import type { Payment } from '../../../subgraphs/payments/domain.js';
 import { MemoryPaymentStore } from '../../../subgraphs/payments/store/memoryPaymentStore.js';
 import type { PaymentStore } from '../../../subgraphs/payments/store/paymentStore.js';
 import { RedisPaymentStore } from '../../../subgraphs/payments/store/redisPaymentStore.js';
-import { RedisHarness } from '../../support/redis.js';
 import { assertEvery } from '../../support/assertions.js';
+import { RedisHarness } from '../../support/redis.js';
 
 const payment = (id: string, createdAt: string, overrides: Partial<Payment> = {}): Payment => ({
   id,
@@ -36,7 +36,7 @@ for (const backend of ['redis', 'memory'] as const) {
     let store: PaymentStore;
     let seq = 0;
     const claim = (keyHash: string, fingerprint: string, leaseMs = 10_000, holder = `holder-${seq + 1}`, replayWindowMs = 3_600_000) =>
-      store.claim({ tenant: 'acme', keyHash, fingerprint, paymentId: `pay_${(seq += 1)}`, holder, leaseMs, ttlMs: 60_000, replayWindowMs });
+      store.claim({ tenant: 'acme', keyHash, fingerprint, paymentId: `pay_${++seq}`, holder, leaseMs, ttlMs: 60_000, replayWindowMs });
 
     before(async () => {
       if (backend === 'redis') {

@@ -9,7 +9,7 @@ import { FinGraphError } from '../../../lib/errors/index.js';
 import { fromProcessor, verifyStripeSignature } from '../../../subgraphs/payments/connectors/processor/index.js';
 import { fromTransfers, fromTransfersTopic, verifyBodySignature } from '../../../subgraphs/payments/connectors/transfers/index.js';
 import { advances, paymentStatuses } from '../../../subgraphs/payments/statusMachine.js';
-import { maskCounterparty, validatePaymentInput, type InitiatePaymentInput } from '../../../subgraphs/payments/validation.js';
+import { type InitiatePaymentInput, maskCounterparty, validatePaymentInput } from '../../../subgraphs/payments/validation.js';
 
 const principal: Principal = { sub: 'cus_1', tenant: 'acme', customerId: 'cus_1', scopes: ['payments:write'], amr: ['otp'] };
 const account = encodeAccountId({ tenant: 'acme', institutionId: 'northwind', ownerId: 'cus_1', upstreamId: 'a1' });

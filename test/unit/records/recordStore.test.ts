@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defaultMaxEntries, MemoryStore } from '../../../lib/cache/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
-import { createRecordStore, evictionPolicyOf, MemoryRecordStore, RedisRecordStore, type RecordStore } from '../../../lib/records/index.js';
+import { createRecordStore, evictionPolicyOf, MemoryRecordStore, type RecordStore, RedisRecordStore } from '../../../lib/records/index.js';
 import { ConsentStore } from '../../../subgraphs/credit/consents.js';
 import { HardInquiries } from '../../../subgraphs/credit/hardInquiries.js';
 import { RedisHarness } from '../../support/redis.js';

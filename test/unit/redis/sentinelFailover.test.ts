@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Cache } from '../../../lib/cache/cache.js';
 import { RedisStore } from '../../../lib/cache/redisStore.js';
 import { RedisRecordStore } from '../../../lib/records/index.js';
-import { readRedisConnection, type RedisConnection } from '../../../lib/redis/index.js';
+import { type RedisConnection, readRedisConnection } from '../../../lib/redis/index.js';
 import type { Payment } from '../../../subgraphs/payments/domain.js';
 import { RedisPaymentStore } from '../../../subgraphs/payments/store/redisPaymentStore.js';
 import { RedisSentinelHarness } from '../../support/redisSentinel.js';

@@ -2,10 +2,10 @@
 // Idempotency-Key, retrieve, cancel. Payloads are validated with zod into what the payments domain needs.
 import { z } from 'zod';
 import { idempotencyConflict } from '../../../../lib/errors/index.js';
+import type { UpstreamClient, UpstreamJsonResponse } from '../../../../lib/http/upstreamClient.js';
 import type { CurrencyCode } from '../../../../lib/money/index.js';
 import type { PaymentStatus } from '../../statusMachine.js';
 import { fromProcessor } from './statuses.js';
-import type { UpstreamClient, UpstreamJsonResponse } from '../../../../lib/http/upstreamClient.js';
 
 const intentSchema = z.object({
   id: z.string().regex(/^pi_[A-Za-z0-9]{1,64}$/),

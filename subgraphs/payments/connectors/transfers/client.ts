@@ -4,12 +4,12 @@
 import { z } from 'zod';
 import { ORGANISATION_OWNER } from '../../../../lib/domain/accountId.js';
 import { idempotencyConflict } from '../../../../lib/errors/index.js';
-import { currencyCodeSchema } from '../../../../lib/money/schemas.js';
-import type { CurrencyCode } from '../../../../lib/money/index.js';
-import type { CounterpartyDetails } from '../../validation.js';
-import type { PaymentStatus } from '../../statusMachine.js';
-import { fromTransfers } from './statuses.js';
 import type { UpstreamClient, UpstreamJsonResponse } from '../../../../lib/http/upstreamClient.js';
+import type { CurrencyCode } from '../../../../lib/money/index.js';
+import { currencyCodeSchema } from '../../../../lib/money/schemas.js';
+import type { PaymentStatus } from '../../statusMachine.js';
+import type { CounterpartyDetails } from '../../validation.js';
+import { fromTransfers } from './statuses.js';
 
 const HAL_JSON = 'application/vnd.dwolla.v1.hal+json';
 

@@ -6,7 +6,7 @@ import type { TransfersConnector } from './client.js';
 import { parseTransfersEvent } from './events.js';
 import { SIGNATURE_HEADER, verifyBodySignature } from './signature.js';
 
-export { TransfersConnector, type FundingSource, type TransferChannel, type TransferPayment } from './client.js';
+export { type FundingSource, type TransferChannel, type TransferPayment, TransfersConnector } from './client.js';
 export { parseTransfersEvent } from './events.js';
 export { verifyBodySignature } from './signature.js';
 export { fromTransfers, fromTransfersTopic } from './statuses.js';
