@@ -267,6 +267,11 @@ export class Cache {
     return this.counters.snapshot();
   }
 
+  /** Resolves once every background refresh started so far (and any they start) has settled. */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
   /** Waits for background refreshes, then closes the store. Reads after close go straight to load(). */
   async close(): Promise<void> {
     if (this.closed) return;

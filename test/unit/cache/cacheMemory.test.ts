@@ -7,7 +7,7 @@ import { CacheKeyError } from '../../../lib/cache/keys.js';
 import { MemoryStore } from '../../../lib/cache/memoryStore.js';
 import { CachePolicyError } from '../../../lib/cache/policy.js';
 import { FinGraphError, upstreamUnavailable } from '../../../lib/errors/index.js';
-import { countingLoad, encryptionKeys, type ManualClock, manualClock, policy, sleep } from './fixtures.js';
+import { countingLoad, encryptionKeys, gatedLoad, type ManualClock, manualClock, policy } from './fixtures.js';
 
 function memoryCache(options: { version?: string; store?: MemoryStore; clock?: ManualClock } = {}): Cache {
   return new Cache({
@@ -110,10 +110,14 @@ describe('read-through cache, in-process backend', () => {
       }
     }
     const cache = memoryCache({ store: new CountingStore() });
-    const upstream = countingLoad(() => ({ amount: 10n, lines: ['a'] }), 30);
-    const results = await Promise.all(
-      Array.from({ length: 100 }, () => cache.readThrough({ policy: policy(), scope: acme, key: ['hot'], load: upstream.load })),
+    const upstream = gatedLoad(() => ({ amount: 10n, lines: ['a'] }));
+    const reads = Array.from({ length: 100 }, () =>
+      cache.readThrough({ policy: policy(), scope: acme, key: ['hot'], load: upstream.load }),
     );
+    // Every miss is in before the one load answers.
+    await upstream.started;
+    upstream.open();
+    const results = await Promise.all(reads);
     assert.equal(upstream.calls(), 1);
     assert.equal(leaseRequests, 1, 'coalesced in the process: the other 99 never reached the cross-replica lease');
     for (const result of results) assert.deepEqual(result, { amount: 10n, lines: ['a'] });
@@ -129,33 +133,47 @@ describe('read-through cache, in-process backend', () => {
   it('does not load again for a miss whose lookup was on the wire while the first load ended', async () => {
     // A store whose lookups can be held after they have read: the answer is from before the first load stored its value.
     let hold: Promise<void> | undefined;
+    let lookupHeld: Promise<void> | undefined;
+    let onHeld: () => void = () => undefined;
     class HeldStore extends MemoryStore {
       override async mget(keys: readonly string[]): Promise<(string | null)[]> {
         const answer = await super.mget(keys);
-        if (hold) await hold;
+        if (hold) {
+          onHeld();
+          await hold;
+        }
         return answer;
       }
     }
     const cache = memoryCache({ store: new HeldStore() });
     let releaseLoad: () => void = () => undefined;
+    let loadStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      loadStarted = resolve;
+    });
     let calls = 0;
     const load = async () => {
       calls += 1;
-      if (calls === 1)
+      if (calls === 1) {
+        loadStarted();
         await new Promise<void>((resolve) => {
           releaseLoad = resolve;
         });
+      }
       return { call: calls };
     };
     const read = () => cache.readThrough({ policy: policy(), scope: acme, key: ['racy'], load });
     const first = read();
-    while (calls === 0) await sleep(1);
+    await started;
     let releaseLookup: () => void = () => undefined;
     hold = new Promise<void>((resolve) => {
       releaseLookup = resolve;
     });
+    lookupHeld = new Promise<void>((resolve) => {
+      onHeld = resolve;
+    });
     const second = read();
-    await sleep(5);
+    await lookupHeld;
     releaseLoad();
     assert.deepEqual(await first, { call: 1 });
     hold = undefined;
@@ -188,16 +206,12 @@ describe('read-through cache, in-process backend', () => {
     const read = () => cache.readThrough({ policy: swr, scope: acme, key: ['swr'], load: upstream.load });
     assert.equal(await read(), 'v1');
     clock.advance(60_000);
-    const stale = await Promise.race([
-      Promise.all([read(), read(), read()]),
-      sleep(5000).then(() => {
-        throw new Error('the stale reads waited for the refresh');
-      }),
-    ]);
+    // The refresh is held until release() below: had the stale reads waited for it, they would never be answered.
+    const stale = await Promise.all([read(), read(), read()]);
     assert.deepEqual(stale, ['v1', 'v1', 'v1']);
     assert.equal(upstream.calls(), 2, 'the refresh is under way');
     release();
-    await sleep(20);
+    await cache.idle();
     assert.equal(upstream.calls(), 2, 'one refresh for three stale reads');
     assert.equal(await read(), 'v2');
     const metrics = cache.metrics().balances;
@@ -221,7 +235,7 @@ describe('read-through cache, in-process backend', () => {
     clock.advance(60_000);
     const stale = await read();
     assert.deepEqual(stale, { balance: 500n, asOf: new Date('2024-05-01T09:00:00Z') }, 'the old value with its own asOf');
-    await sleep(0); // the failed background refresh settles
+    await cache.idle(); // the failed background refresh settles
     clock.advance(119_999);
     assert.deepEqual(await read(), stale, 'still served to the last millisecond of grace: the failed refresh did not remove it');
     clock.advance(1);
@@ -269,10 +283,12 @@ describe('read-through cache, in-process backend', () => {
 
   it('does not store an invalidated load, nor a value it cannot round-trip, yet returns both', async () => {
     const cache = memoryCache();
-    const slow = countingLoad((call) => call, 30);
+    const slow = gatedLoad((call) => call);
     const first = cache.readThrough({ policy: policy(), scope: acme, key: ['race'], tags: ['account:9'], load: slow.load });
-    await sleep(5);
+    // The write that invalidates the tag lands while the load is still reading.
+    await slow.started;
     await cache.invalidate(acme, ['account:9']);
+    slow.open();
     assert.equal(await first, 1, 'the caller still gets its value');
     assert.equal(
       await cache.readThrough({ policy: policy(), scope: acme, key: ['race'], load: slow.load }),

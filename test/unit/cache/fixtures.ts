@@ -44,6 +44,39 @@ export function encryptionKeys(current: string, ...others: string[]): Encryption
   return { keys, current };
 }
 
+/**
+ * A load() that counts its calls and holds each until the test opens the gate: `started` resolves when the first call
+ * is under way, so a test orders events by what happened, not by how long it waited.
+ */
+export function gatedLoad<T>(value: (call: number) => T): {
+  load: () => Promise<T>;
+  calls: () => number;
+  started: Promise<void>;
+  open(): void;
+} {
+  let calls = 0;
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return {
+    load: async () => {
+      calls += 1;
+      const call = calls;
+      markStarted();
+      await gate;
+      return value(call);
+    },
+    calls: () => calls,
+    started,
+    open: () => open(),
+  };
+}
+
 /** A load() that counts its calls and answers value(n) for the n-th call, after delayMs. */
 export function countingLoad<T>(value: (call: number) => T, delayMs = 0): { load: () => Promise<T>; calls: () => number } {
   let calls = 0;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryStore } from '../../../lib/cache/memoryStore.js';
-import { manualClock, sleep } from './fixtures.js';
+import { manualClock } from './fixtures.js';
 
 describe('memory store', () => {
   it('holds at most maxEntries, dropping the least recently used', async () => {
@@ -57,12 +57,19 @@ describe('memory store', () => {
   it("delivers published messages to the channel's subscribers, asynchronously", async () => {
     const store = new MemoryStore();
     const received: string[] = [];
-    await store.subscribe('ch', (message) => received.push(message));
+    let delivered: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => {
+      delivered = resolve;
+    });
+    await store.subscribe('ch', (message) => {
+      received.push(message);
+      delivered();
+    });
     await store.subscribe('other', () => received.push('wrong channel'));
     const published = store.publish('ch', 'hello');
     assert.deepEqual(received, [], "not run inside the publisher's frame");
     await published;
-    await sleep(0);
-    assert.deepEqual(received, ['hello']);
+    await arrived;
+    assert.deepEqual(received, ['hello'], 'delivered to its channel only');
   });
 });

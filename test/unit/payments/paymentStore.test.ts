@@ -35,6 +35,12 @@ for (const backend of ['redis', 'memory'] as const) {
     let redis: RedisHarness | undefined;
     let store: PaymentStore;
     let seq = 0;
+    // The in-process store's time is a clock the test moves; Redis's is its own (TIME), which only real time moves.
+    let now = Date.parse('2026-01-05T09:00:00Z');
+    const pass = async (ms: number) => {
+      if (backend === 'memory') now += ms;
+      else await new Promise((resolve) => setTimeout(resolve, ms));
+    };
     const claim = (keyHash: string, fingerprint: string, leaseMs = 10_000, holder = `holder-${seq + 1}`, replayWindowMs = 3_600_000) =>
       store.claim({ tenant: 'acme', keyHash, fingerprint, paymentId: `pay_${++seq}`, holder, leaseMs, ttlMs: 60_000, replayWindowMs });
 
@@ -45,7 +51,7 @@ for (const backend of ['redis', 'memory'] as const) {
         assert.equal(await redisStore.ready(2000), true);
         store = redisStore;
       } else {
-        store = new MemoryPaymentStore();
+        store = new MemoryPaymentStore(() => now);
       }
     });
     after(async () => {
@@ -66,7 +72,7 @@ for (const backend of ['redis', 'memory'] as const) {
 
     it('hands a lapsed or released lease to the next caller with the same payment id, and frees a forgotten key', async () => {
       const first = await claim('k-lease', 'fp', 1, 'h-first');
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await pass(5);
       const second = await claim('k-lease', 'fp', 10_000, 'h-second');
       assert.equal(second.kind, 'claimed');
       assert.equal((second as { paymentId: string }).paymentId, (first as { paymentId: string }).paymentId);
@@ -83,7 +89,7 @@ for (const backend of ['redis', 'memory'] as const) {
 
     it("does not take over a lapsed payment begun before the providers' replay window", async () => {
       await claim('k-old', 'fp', 1, 'h-old');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await pass(20);
       // Inside the window it would be taken over; past it (here: a window of 10 ms) nobody may make it again.
       assert.deepEqual(await claim('k-old', 'fp', 10_000, 'h-late', 10), { kind: 'unresolved' });
       assert.equal((await claim('k-old', 'fp', 10_000, 'h-late', 3_600_000)).kind, 'claimed');
