@@ -5,9 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { Cluster } from 'ioredis';
 import { Cache } from '../../../lib/cache/cache.js';
 import { entryKey } from '../../../lib/cache/keys.js';
-import { RedisStore } from '../../../lib/cache/redisStore.js';
 import { RedisClusterHarness } from '../../support/redisCluster.js';
-import { countingLoad, encryptionKeys, policy, sleep } from './fixtures.js';
+import { countingLoad, encryptionKeys, gatedLoad, ObservedRedisStore, policy } from './fixtures.js';
 
 const space = { prefix: 'fg', version: '1' };
 const tenants = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
@@ -16,11 +15,13 @@ describe('read-through cache on Redis Cluster', () => {
   let harness: RedisClusterHarness;
   let raw: Cluster;
   const caches: Cache[] = [];
+  const stores = new Map<Cache, ObservedRedisStore>();
   const open = async (firstLevel = true): Promise<Cache> => {
     // A command timeout a loaded test machine cannot miss: these tests prove slots and scripts, not the 100 ms default.
-    const store = new RedisStore({ connection: { mode: 'cluster', nodes: harness.nodes }, commandTimeoutMs: 2000 });
+    const store = new ObservedRedisStore({ connection: { mode: 'cluster', nodes: harness.nodes }, commandTimeoutMs: 2000 });
     const cache = new Cache({ store, encryption: encryptionKeys('c1'), firstLevel });
     caches.push(cache);
+    stores.set(cache, store);
     assert.equal(await cache.ready(5000), true);
     return cache;
   };
@@ -75,7 +76,7 @@ describe('read-through cache on Redis Cluster', () => {
   it("makes one load() between two replicas, and drops the other replica's first-level copy on invalidate", async () => {
     const replicaA = await open();
     const replicaB = await open();
-    const upstream = countingLoad((call) => call, 80);
+    const upstream = gatedLoad((call) => call);
     const read = (cache: Cache) =>
       cache.readThrough({
         policy: policy({ namespace: 'shared' }),
@@ -84,15 +85,14 @@ describe('read-through cache on Redis Cluster', () => {
         tags: ['account:7'],
         load: upstream.load,
       });
-    assert.deepEqual(await Promise.all([read(replicaA), read(replicaB)]), [1, 1]);
+    const reads = Promise.all([read(replicaA), read(replicaB)]);
+    // The load answers once the other replica is waiting on the lease.
+    await Promise.race([stores.get(replicaA)?.leaseRefusals(1), stores.get(replicaB)?.leaseRefusals(1)]);
+    upstream.open();
+    assert.deepEqual(await reads, [1, 1]);
     assert.equal(upstream.calls(), 1);
     await replicaA.invalidate({ tenant: 'acme' }, ['account:7']);
-    const deadline = Date.now() + 1000;
-    let value = await read(replicaB);
-    while (value === 1 && Date.now() < deadline) {
-      await sleep(10);
-      value = await read(replicaB);
-    }
-    assert.equal(value, 2);
+    await stores.get(replicaB)?.messages(1);
+    assert.equal(await read(replicaB), 2, "B's first-level copy went with the message");
   });
 });

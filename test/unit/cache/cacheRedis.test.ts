@@ -7,7 +7,7 @@ import { createCache } from '../../../lib/cache/createCache.js';
 import { entryKey } from '../../../lib/cache/keys.js';
 import { upstreamUnavailable } from '../../../lib/errors/index.js';
 import { readRedisConnection } from '../../../lib/redis/index.js';
-import { captureLogs, commandCalls, countingLoad, manualClock, policy, redisPerFile, sleep } from './fixtures.js';
+import { captureLogs, commandCalls, countingLoad, gatedLoad, manualClock, policy, redisPerFile } from './fixtures.js';
 
 const space = { prefix: 'fg', version: '1' };
 
@@ -73,12 +73,16 @@ describe('read-through cache on Redis', () => {
   });
 
   it('makes one load() between two replicas missing the same key at once (the lease)', async () => {
-    const { cache: replicaA } = await open();
-    const { cache: replicaB } = await open();
-    const upstream = countingLoad((call) => ({ call }), 120);
+    const { cache: replicaA, store: storeA } = await open();
+    const { cache: replicaB, store: storeB } = await open();
+    const upstream = gatedLoad((call) => ({ call }));
     const read = (cache: typeof replicaA) =>
       cache.readThrough({ policy: policy({ namespace: 'leased' }), scope: { tenant: 'acme' }, key: ['cold'], load: upstream.load });
-    const results = await Promise.all([read(replicaA), read(replicaB), read(replicaA), read(replicaB)]);
+    const reads = Promise.all([read(replicaA), read(replicaB), read(replicaA), read(replicaB)]);
+    // One replica loads; the other, refused the lease, waits for its value. Only then does the upstream answer.
+    await Promise.all([upstream.started, Promise.race([storeA.leaseRefusals(1), storeB.leaseRefusals(1)])]);
+    upstream.open();
+    const results = await reads;
     assert.equal(upstream.calls(), 1);
     assert.deepEqual(results, [{ call: 1 }, { call: 1 }, { call: 1 }, { call: 1 }]);
     const a = replicaA.metrics().leased;
@@ -90,13 +94,18 @@ describe('read-through cache on Redis', () => {
   });
 
   it("keeps a replica waiting while the lease holder's load outlasts the lease wait, so a slow upstream is read once", async () => {
-    // A load four times longer than the wait: the waiter must not read the upstream while the holder still is.
-    const { cache: replicaA } = await open({ leaseWaitMs: 50 });
-    const { cache: replicaB } = await open({ leaseWaitMs: 50 });
-    const upstream = countingLoad((call) => ({ call }), 200);
+    // A load that outlasts the wait: the waiter must not read the upstream while the holder still is.
+    const { cache: replicaA, store: storeA } = await open({ leaseWaitMs: 50 });
+    const { cache: replicaB, store: storeB } = await open({ leaseWaitMs: 50 });
+    const upstream = gatedLoad((call) => ({ call }));
     const read = (cache: typeof replicaA) =>
       cache.readThrough({ policy: policy({ namespace: 'slow' }), scope: { tenant: 'acme' }, key: ['cold'], load: upstream.load });
-    const results = await Promise.all([read(replicaA), read(replicaB)]);
+    const reads = Promise.all([read(replicaA), read(replicaB)]);
+    // The holder's load answers only after the waiter has been refused the lease twice: once on its miss, and again
+    // after its lease wait, when it looked whether the holder was still loading and found it was.
+    await Promise.race([storeA.leaseRefusals(2), storeB.leaseRefusals(2)]);
+    upstream.open();
+    const results = await reads;
     assert.equal(upstream.calls(), 1, 'one upstream read for both replicas');
     assert.deepEqual(results, [{ call: 1 }, { call: 1 }]);
     const saved = (replicaA.metrics().slow?.upstreamCallsSaved ?? 0) + (replicaB.metrics().slow?.upstreamCallsSaved ?? 0);
@@ -104,20 +113,30 @@ describe('read-through cache on Redis', () => {
   });
 
   it("lets a waiting replica take the lease over and load when the holder's load fails", async () => {
-    const { cache: replicaA } = await open({ leaseWaitMs: 50 });
-    const { cache: replicaB } = await open({ leaseWaitMs: 50 });
+    const { cache: replicaA, store: storeA } = await open({ leaseWaitMs: 50 });
+    const { cache: replicaB, store: storeB } = await open({ leaseWaitMs: 50 });
     let calls = 0;
+    let holderFails: () => void = () => undefined;
+    const failing = new Promise<void>((resolve) => {
+      holderFails = resolve;
+    });
     const load = async () => {
       calls += 1;
       const call = calls;
-      await sleep(100);
-      if (call === 1) throw upstreamUnavailable('northwind');
+      if (call === 1) {
+        await failing;
+        throw upstreamUnavailable('northwind');
+      }
       return { call };
     };
     const read = (cache: typeof replicaA) =>
       cache.readThrough({ policy: policy({ namespace: 'failover' }), scope: { tenant: 'acme' }, key: ['cold'], load });
-    // Either replica may win the lease: its caller gets the failure, the other's the second load.
-    const outcomes = await Promise.allSettled([read(replicaA), read(replicaB)]);
+    // Either replica may win the lease: its caller gets the failure, the other's the second load. The holder fails
+    // only once the other replica is waiting on its lease.
+    const settled = Promise.allSettled([read(replicaA), read(replicaB)]);
+    await Promise.race([storeA.leaseRefusals(1), storeB.leaseRefusals(1)]);
+    holderFails();
+    const outcomes = await settled;
     assert.equal(outcomes.filter((outcome) => outcome.status === 'rejected').length, 1, "the holder's caller gets its failure");
     assert.deepEqual(
       outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])),
@@ -132,7 +151,7 @@ describe('read-through cache on Redis', () => {
   it("invalidates a tag in Redis and in every replica's first level", async () => {
     // A first level that would otherwise keep entries for 5 s: only the pub/sub message can drop B's copy in time.
     const { cache: replicaA } = await open({ firstLevel: { ttlMs: 5000 } });
-    const { cache: replicaB } = await open({ firstLevel: { ttlMs: 5000 } });
+    const { cache: replicaB, store: storeB } = await open({ firstLevel: { ttlMs: 5000 } });
     const upstream = countingLoad((call) => call);
     const read = (cache: typeof replicaA, key: string, tag: string) =>
       cache.readThrough({
@@ -151,13 +170,8 @@ describe('read-through cache on Redis', () => {
 
     assert.equal(await replicaA.invalidate({ tenant: 'acme' }, ['account:1']), 1);
     assert.equal(await redis.raw().exists(entryKey(space, { tenant: 'acme' }, 'tagged', 1, ['balance'])), 0);
-    const deadline = Date.now() + 1000;
-    let value = await read(replicaB, 'balance', 'account:1');
-    while (value === 1 && Date.now() < deadline) {
-      await sleep(10);
-      value = await read(replicaB, 'balance', 'account:1');
-    }
-    assert.equal(value, 3, 'B dropped its first-level copy and loaded again');
+    await storeB.messages(1);
+    assert.equal(await read(replicaB, 'balance', 'account:1'), 3, 'B dropped its first-level copy on the message and loaded again');
     assert.equal(await read(replicaB, 'other', 'account:2'), 2, 'an entry with another tag stays');
   });
 

@@ -11,6 +11,10 @@ import { RedisStore, type RedisStoreOptions } from '../../../lib/cache/redisStor
 import { createLogger, type Logger } from '../../../lib/logging/logger.js';
 import { RedisHarness } from '../../support/redis.js';
 
+/**
+ * Real time, only for polling a real process back to health (a restarted redis-server, a failover): what the test
+ * waits for is the outcome, within a deadline; no assertion is about how long anything took.
+ */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A clock that stands still until a test moves it: freshness and grace are proven without waiting on real time. */
@@ -77,15 +81,13 @@ export function gatedLoad<T>(value: (call: number) => T): {
   };
 }
 
-/** A load() that counts its calls and answers value(n) for the n-th call, after delayMs. */
-export function countingLoad<T>(value: (call: number) => T, delayMs = 0): { load: () => Promise<T>; calls: () => number } {
+/** A load() that counts its calls and answers value(n) for the n-th call. */
+export function countingLoad<T>(value: (call: number) => T): { load: () => Promise<T>; calls: () => number } {
   let calls = 0;
   return {
     load: async () => {
       calls += 1;
-      const call = calls;
-      if (delayMs > 0) await sleep(delayMs);
-      return value(call);
+      return value(calls);
     },
     calls: () => calls,
   };
@@ -121,16 +123,72 @@ export function captureLogs(): { logger: Logger; lines: LogLine[]; text: () => s
 
 export interface RedisCacheParts {
   cache: Cache;
-  store: RedisStore;
+  store: ObservedRedisStore;
 }
 
 /** A Cache on the harness's Redis, connected and subscribed before it is returned. */
+/**
+ * The Redis store with two events a test can wait for instead of sleeping: a lease it was refused (another replica
+ * holds it, so this one is waiting) and an invalidation message delivered to it.
+ */
+export class ObservedRedisStore extends RedisStore {
+  private refused = 0;
+  private delivered = 0;
+  private readonly waiting: Array<{ readonly kind: 'refused' | 'delivered'; readonly count: number; readonly resolve: () => void }> = [];
+
+  override async acquireLease(key: string, ttlMs: number): Promise<boolean> {
+    const acquired = await super.acquireLease(key, ttlMs);
+    if (!acquired) {
+      this.refused += 1;
+      this.settle();
+    }
+    return acquired;
+  }
+
+  override subscribe(channel: string, handler: (message: string) => void, onGap?: () => void): Promise<void> {
+    return super.subscribe(
+      channel,
+      (message) => {
+        handler(message);
+        this.delivered += 1;
+        this.settle();
+      },
+      onGap,
+    );
+  }
+
+  /** Resolves once this store has been refused a lease `count` times in all. */
+  leaseRefusals(count: number): Promise<void> {
+    return this.until('refused', count);
+  }
+
+  /** Resolves once `count` invalidation messages in all have been handled by this store's subscriber. */
+  messages(count: number): Promise<void> {
+    return this.until('delivered', count);
+  }
+
+  private until(kind: 'refused' | 'delivered', count: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push({ kind, count, resolve });
+      this.settle();
+    });
+  }
+
+  private settle(): void {
+    for (const entry of [...this.waiting]) {
+      if ((entry.kind === 'refused' ? this.refused : this.delivered) < entry.count) continue;
+      this.waiting.splice(this.waiting.indexOf(entry), 1);
+      entry.resolve();
+    }
+  }
+}
+
 export async function redisCache(
   harness: RedisHarness,
   options: Partial<Omit<CacheOptions, 'store'>> = {},
   storeOptions: Partial<Omit<RedisStoreOptions, 'connection'>> = {},
 ): Promise<RedisCacheParts> {
-  const store = new RedisStore({ connection: { mode: 'single', url: harness.url }, ...storeOptions });
+  const store = new ObservedRedisStore({ connection: { mode: 'single', url: harness.url }, ...storeOptions });
   const cache = new Cache({ encryption: encryptionKeys('a'), ...options, store });
   if (!(await cache.ready(3000))) {
     // Closed, or its reconnect loop would keep the test process alive after the failure.
