@@ -8,27 +8,11 @@ import { MemoryPaymentStore } from '../../../subgraphs/payments/store/memoryPaym
 import type { PaymentStore } from '../../../subgraphs/payments/store/paymentStore.js';
 import { RedisPaymentStore } from '../../../subgraphs/payments/store/redisPaymentStore.js';
 import { assertEvery } from '../../support/assertions.js';
+import { samplePayment } from '../../support/payments.js';
 import { RedisHarness } from '../../support/redis.js';
 
-const payment = (id: string, createdAt: string, overrides: Partial<Payment> = {}): Payment => ({
-  id,
-  tenant: 'acme',
-  ownerId: 'cus_1',
-  sourceAccountId: 'acc_1',
-  initiatedBy: 'cus_1',
-  rail: 'ACH',
-  amountMinor: '100',
-  currency: 'USD' as Payment['currency'],
-  counterparty: { name: 'P', maskedAccountNumber: '••••1234', routingNumber: '021000021', sortCode: null, maskedIban: null, bic: null },
-  reference: null,
-  provider: 'transfers',
-  upstreamId: `up-${id}`,
-  createdAt,
-  status: 'PENDING',
-  updatedAt: createdAt,
-  statusHistory: [{ status: 'PENDING', at: createdAt, source: 'initiation' }],
-  ...overrides,
-});
+const payment = (id: string, createdAt: string, overrides: Partial<Payment> = {}): Payment =>
+  samplePayment(id, { ownerId: 'cus_1', sourceAccountId: 'acc_1', initiatedBy: 'cus_1', upstreamId: `up-${id}`, createdAt, ...overrides });
 
 for (const backend of ['redis', 'memory'] as const) {
   describe(`payment store (${backend})`, () => {

@@ -7,26 +7,10 @@ import { Cluster } from 'ioredis';
 import type { Payment } from '../../../subgraphs/payments/domain.js';
 import { PaymentKeys } from '../../../subgraphs/payments/store/redisPaymentKeys.js';
 import { RedisPaymentStore } from '../../../subgraphs/payments/store/redisPaymentStore.js';
+import { samplePayment } from '../../support/payments.js';
 import { RedisClusterHarness } from '../../support/redisCluster.js';
 
-const payment = (tenant: string, id: string, createdAt = '2026-11-20T10:00:00.000Z'): Payment => ({
-  id,
-  tenant,
-  ownerId: `cus_${tenant}`,
-  sourceAccountId: `acc_${tenant}`,
-  initiatedBy: `cus_${tenant}`,
-  rail: 'ACH',
-  amountMinor: '100',
-  currency: 'USD' as Payment['currency'],
-  counterparty: { name: 'P', maskedAccountNumber: '••••1234', routingNumber: '021000021', sortCode: null, maskedIban: null, bic: null },
-  reference: null,
-  provider: 'transfers',
-  upstreamId: `up-${tenant}-${id}`,
-  createdAt,
-  status: 'PENDING',
-  updatedAt: createdAt,
-  statusHistory: [{ status: 'PENDING', at: createdAt, source: 'initiation' }],
-});
+const payment = (tenant: string, id: string, createdAt = '2026-11-20T10:00:00.000Z'): Payment => samplePayment(id, { tenant, createdAt });
 
 describe('payment store on Redis Cluster', () => {
   const keys = new PaymentKeys('test');

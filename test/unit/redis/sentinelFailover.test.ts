@@ -9,27 +9,12 @@ import { RedisRecordStore } from '../../../lib/records/index.js';
 import { type RedisConnection, readRedisConnection } from '../../../lib/redis/index.js';
 import type { Payment } from '../../../subgraphs/payments/domain.js';
 import { RedisPaymentStore } from '../../../subgraphs/payments/store/redisPaymentStore.js';
+import { samplePayment } from '../../support/payments.js';
 import { RedisSentinelHarness } from '../../support/redisSentinel.js';
 import { countingLoad, encryptionKeys, policy, sleep } from '../cache/fixtures.js';
 
-const payment = (id: string): Payment => ({
-  id,
-  tenant: 'acme',
-  ownerId: 'cus_1',
-  sourceAccountId: 'acc_1',
-  initiatedBy: 'cus_1',
-  rail: 'ACH',
-  amountMinor: '100',
-  currency: 'USD' as Payment['currency'],
-  counterparty: { name: 'P', maskedAccountNumber: '••••1234', routingNumber: '021000021', sortCode: null, maskedIban: null, bic: null },
-  reference: null,
-  provider: 'transfers',
-  upstreamId: `up-${id}`,
-  createdAt: '2026-11-20T10:00:00.000Z',
-  status: 'PENDING',
-  updatedAt: '2026-11-20T10:00:00.000Z',
-  statusHistory: [{ status: 'PENDING', at: '2026-11-20T10:00:00.000Z', source: 'initiation' }],
-});
+const payment = (id: string): Payment =>
+  samplePayment(id, { ownerId: 'cus_1', sourceAccountId: 'acc_1', initiatedBy: 'cus_1', upstreamId: `up-${id}` });
 
 /** Retries the step until it succeeds: a client finds the new master on its own schedule, within seconds. */
 async function eventually<T>(what: string, step: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
