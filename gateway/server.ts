@@ -14,7 +14,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
-import { createTrustedDocumentsPlugin, loadTrustedDocuments } from './plugins/trustedDocuments/index.js';
+import { createTrustedDocumentsPlugin, loadTrustedDocuments, manifestPersistedQueries } from './plugins/trustedDocuments/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
@@ -63,6 +63,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     {
       gateway,
       cache: store ? new StoreKeyValueCache(store) : 'bounded',
+      // Trusted-only: hashes are looked up in the manifest, never in (or written to) the shared APQ registry.
+      ...(config.trustedDocuments.mode === 'trusted-only' ? { persistedQueries: manifestPersistedQueries(trusted) } : {}),
       formatError,
       includeStacktraceInErrorResponses: false,
       // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
