@@ -18,7 +18,7 @@ export const DEFAULT_MANIFEST_FILE = fromRoot('schema', 'trusted-operations.json
  * Development defaults to `log` (anything runs, and the log shows what a trusted-only gateway would refuse); every
  * other mode to `trusted-only`: FinGraph's clients are its own frontends, whose operations are the contract's, so an
  * unknown document in production is an attacker's or a mistake, and deny by default holds here as for fields.
- * `off` outside development is refused only in the sense that it must be asked for by name.
+ * Outside development `log` and `off` are still available, but only when asked for by name.
  */
 export function readTrustedDocumentsConfig(env: Env, production: boolean): TrustedDocumentsConfig {
   const mode = readEnum(env, 'TRUSTED_DOCUMENTS', trustedDocumentModes, production ? 'trusted-only' : 'log');
