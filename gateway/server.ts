@@ -59,29 +59,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) })
     : undefined;
   // Request deadline (lib/deadline): every request is answered within GATEWAY_REQUEST_TIMEOUT_MS of reaching Apollo.
-  const apollo = new DeadlineApolloServer<GatewayContext>(
-    {
-      gateway,
-      cache: store ? new StoreKeyValueCache(store) : 'bounded',
-      // Trusted-only: hashes are looked up in the manifest, never in (or written to) the shared APQ registry.
-      ...(config.trustedDocuments.mode === 'trusted-only' ? { persistedQueries: manifestPersistedQueries(trusted) } : {}),
-      formatError,
-      includeStacktraceInErrorResponses: false,
-      // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
-      // which the lifecycle reads as a second signal and exits 1 instead of 0.
-      stopOnTerminationSignals: false,
-      // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
-      introspection: true,
-      plugins: [
-        ...offlinePlugins(),
-        // First: an untrusted document is refused before any other plugin spends anything on it.
-        createTrustedDocumentsPlugin({ mode: config.trustedDocuments.mode, trusted, logger }),
-        createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
-        createErrorLoggingPlugin(logger),
-      ],
-    },
-    () => Date.now() + config.requestTimeoutMs,
-  );
+  const apollo = new DeadlineApolloServer<GatewayContext>({
+    gateway,
+    cache: store ? new StoreKeyValueCache(store) : 'bounded',
+    // Trusted-only: hashes are looked up in the manifest, never in (or written to) the shared APQ registry.
+    ...(config.trustedDocuments.mode === 'trusted-only' ? { persistedQueries: manifestPersistedQueries(trusted) } : {}),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
+    // which the lifecycle reads as a second signal and exits 1 instead of 0.
+    stopOnTerminationSignals: false,
+    // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
+    introspection: true,
+    plugins: [
+      ...offlinePlugins(),
+      // First: an untrusted document is refused before any other plugin spends anything on it.
+      createTrustedDocumentsPlugin({ mode: config.trustedDocuments.mode, trusted, logger }),
+      createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
+      createErrorLoggingPlugin(logger),
+    ],
+    deadlineFor: () => Date.now() + config.requestTimeoutMs,
+  });
   const authentication = await createAuthentication({
     jwt: config.jwt,
     allowAnonymousIntrospection: config.allowAnonymousIntrospection,

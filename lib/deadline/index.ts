@@ -52,12 +52,17 @@ export function subgraphDeadline(header: string | undefined, maxMs: number, now:
  * (context, planning, every fetch and resolver) sees it through `currentDeadline()`. Apollo has no plugin hook that
  * wraps execution, so the one entry point the HTTP edge calls is wrapped here.
  */
+export type DeadlineApolloServerOptions<TContext extends BaseContext> = ApolloServerOptions<TContext> & {
+  /** The deadline (epoch milliseconds) of one HTTP request, from its head. */
+  readonly deadlineFor: (request: HTTPGraphQLRequest) => number;
+};
+
 export class DeadlineApolloServer<TContext extends BaseContext> extends ApolloServer<TContext> {
-  constructor(
-    config: ApolloServerOptions<TContext>,
-    private readonly deadlineFor: (request: HTTPGraphQLRequest) => number,
-  ) {
-    super(config);
+  private readonly deadlineFor: (request: HTTPGraphQLRequest) => number;
+
+  constructor({ deadlineFor, ...config }: DeadlineApolloServerOptions<TContext>) {
+    super(config as ApolloServerOptions<TContext>);
+    this.deadlineFor = deadlineFor;
   }
 
   override executeHTTPGraphQLRequest(

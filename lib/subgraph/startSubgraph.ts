@@ -76,25 +76,23 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
   if (protectedFields === 0) throw new Error(`${options.name}: its schema declares no access rules; refusing to serve unprotected`);
   // Every request runs under the gateway's deadline (x-fingraph-timeout-ms), capped at this subgraph's own maximum.
   const deadlineFor = (request: HTTPGraphQLRequest) => subgraphDeadline(request.headers.get(DEADLINE_HEADER), options.config.maxRequestMs);
-  const apollo = new DeadlineApolloServer<TContext>(
-    {
-      schema,
-      formatError,
-      includeStacktraceInErrorResponses: false,
-      // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
-      // which the lifecycle reads as a second signal and exits 1 instead of 0.
-      stopOnTerminationSignals: false,
-      // Only the gateway reaches a subgraph (every request needs its token), and it needs the SDL through `_service`.
-      introspection: true,
-      plugins: [
-        ...offlinePlugins(),
-        ApolloServerPluginInlineTraceDisabled(),
-        createPartialErrorsPlugin<TContext>(),
-        createErrorLoggingPlugin(options.logger),
-      ],
-    },
+  const apollo = new DeadlineApolloServer<TContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
+    // which the lifecycle reads as a second signal and exits 1 instead of 0.
+    stopOnTerminationSignals: false,
+    // Only the gateway reaches a subgraph (every request needs its token), and it needs the SDL through `_service`.
+    introspection: true,
+    plugins: [
+      ...offlinePlugins(),
+      ApolloServerPluginInlineTraceDisabled(),
+      createPartialErrorsPlugin<TContext>(),
+      createErrorLoggingPlugin(options.logger),
+    ],
     deadlineFor,
-  );
+  });
   const { host, port, internalTokenKey } = options.config;
   // The token is verified from the headers, before the body is read (a caller without one cannot make the subgraph
   // read a body); the context picks the result up here, per request.
