@@ -18,6 +18,7 @@ import { fromRoot } from '../lib/config/paths.js';
 import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
+import { readTrustedDocumentsConfig, type TrustedDocumentsConfig } from './plugins/trustedDocuments/config.js';
 
 /** A file of this name beside a key marks it as a development key, which only development accepts. */
 export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
@@ -38,6 +39,10 @@ export interface GatewayConfig {
   readonly authorizationMode: 'partial' | 'reject';
   /** Where Apollo Server's own cache (persisted queries) lives: Redis shared by every replica, or in-process. */
   readonly redis: RedisConnection | undefined;
+  /** Request deadline: how long the gateway gives one request, passed on to each subgraph (lib/deadline). */
+  readonly requestTimeoutMs: number;
+  /** Trusted documents (plugins/trustedDocuments): the mode and the manifest file. */
+  readonly trustedDocuments: TrustedDocumentsConfig;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -162,5 +167,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     allowAnonymousIntrospection: readAnonymousIntrospection(env, production),
     authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
     redis: readRedisConnection(env),
+    requestTimeoutMs: readInt(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 120_000 }),
+    trustedDocuments: readTrustedDocumentsConfig(env, production),
   };
 }

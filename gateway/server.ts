@@ -3,8 +3,8 @@
 // tokens.
 
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
 import { RedisStore, StoreKeyValueCache } from '../lib/cache/index.js';
+import { DeadlineApolloServer } from '../lib/deadline/index.js';
 import { formatError } from '../lib/errors/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
@@ -14,6 +14,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
+import { createTrustedDocumentsPlugin, loadTrustedDocuments, manifestPersistedQueries } from './plugins/trustedDocuments/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
@@ -32,6 +33,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     },
     'access rules loaded',
   );
+
+  // Trusted documents: the manifest is read and checked against the served schema at start, or the gateway stops.
+  const trusted = loadTrustedDocuments(config.trustedDocuments.manifestFile, supergraph.apiSchema);
+  logger.info({ mode: config.trustedDocuments.mode, operations: trusted.size }, 'trusted documents loaded');
 
   // Before the constructor, which otherwise starts exporting host metrics to Apollo (lib/server/offline.ts).
   disableApolloTelemetry();
@@ -53,9 +58,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const store = config.redis
     ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) })
     : undefined;
-  const apollo = new ApolloServer<GatewayContext>({
+  // Request deadline (lib/deadline): every request is answered within GATEWAY_REQUEST_TIMEOUT_MS of reaching Apollo.
+  const apollo = new DeadlineApolloServer<GatewayContext>({
     gateway,
     cache: store ? new StoreKeyValueCache(store) : 'bounded',
+    // Trusted-only: hashes are looked up in the manifest, never in (or written to) the shared APQ registry.
+    ...(config.trustedDocuments.mode === 'trusted-only' ? { persistedQueries: manifestPersistedQueries(trusted) } : {}),
     formatError,
     includeStacktraceInErrorResponses: false,
     // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
@@ -65,9 +73,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     introspection: true,
     plugins: [
       ...offlinePlugins(),
+      // First: an untrusted document is refused before any other plugin spends anything on it.
+      createTrustedDocumentsPlugin({ mode: config.trustedDocuments.mode, trusted, logger }),
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
       createErrorLoggingPlugin(logger),
     ],
+    deadlineFor: () => Date.now() + config.requestTimeoutMs,
   });
   const authentication = await createAuthentication({
     jwt: config.jwt,

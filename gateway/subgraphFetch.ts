@@ -6,6 +6,8 @@ import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import { deriveSubgraphKey, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, signInternalToken } from '../lib/auth/internalToken.js';
+import { DEADLINE_HEADER, remainingMs, subgraphBudgetMs } from '../lib/deadline/index.js';
+import { isFinGraphError, upstreamTimeout } from '../lib/errors/index.js';
 import type { GatewayContext } from './context.js';
 
 const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
@@ -20,6 +22,16 @@ const errorBody = z.object({
  * Anything else stays an opaque failure; the formatter masks it.
  */
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** The subgraph's name, named in a deadline's UPSTREAM_TIMEOUT as a provider is. */
+  subgraph = '';
+
+  // Request deadline (lib/deadline): a fetch cut by it is UPSTREAM_TIMEOUT for this subgraph's part, not a masked failure.
+  override didEncounterError(error: Error): void {
+    const left = remainingMs();
+    if (!isFinGraphError(error) && left !== undefined && left <= 0) throw upstreamTimeout(this.subgraph);
+    throw error;
+  }
+
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
     const parsed = errorBody.safeParse(await this.parseBody(response).catch(() => undefined));
     const first = parsed.success ? parsed.data.errors[0] : undefined;
@@ -33,16 +45,29 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
 export function createSubgraphDataSource(name: string, url: string, masterSecret: Buffer): RemoteGraphQLDataSource<GatewayContext> {
   const key = deriveSubgraphKey(masterSecret, name);
-  return new SubgraphDataSource({
+  const source = new SubgraphDataSource({
     url,
     // undici's Response is a WHATWG Response; the gateway's Fetcher type is the narrower node-fetch shape it reads.
-    fetcher: ((input: string, init?: Parameters<typeof undiciFetch>[1]) =>
-      undiciFetch(input, { ...init, dispatcher: pool })) as unknown as Fetcher,
+    fetcher: ((input: string, init?: Parameters<typeof undiciFetch>[1]) => {
+      // Request deadline: the gateway stops waiting for a subgraph when the request's time is up, and answers with the rest.
+      const left = remainingMs();
+      const signal = left === undefined ? {} : { signal: AbortSignal.timeout(Math.max(1, left)) };
+      return undiciFetch(input, { ...init, ...signal, dispatcher: pool });
+    }) as unknown as Fetcher,
     willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
       // Health checks and schema loading have no principal; they never run against subgraphs here (static supergraph).
       if (!('principal' in context) || !context.principal) return;
       request.http?.headers.set(INTERNAL_TOKEN_HEADER, signInternalToken(key, name, context.principal, context.requestId));
       request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+      // Request deadline: no fetch is started once too little is left for the subgraph to do anything in it.
+      const left = remainingMs();
+      if (left !== undefined) {
+        const budget = subgraphBudgetMs(left);
+        if (budget <= 0) throw upstreamTimeout(name);
+        request.http?.headers.set(DEADLINE_HEADER, String(budget));
+      }
     },
   });
+  source.subgraph = name;
+  return source;
 }

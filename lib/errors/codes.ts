@@ -32,6 +32,8 @@ export const ErrorReason = {
   STAFF_ONLY: 'STAFF_ONLY',
   /** FORBIDDEN: a credit consent given or withdrawn by staff. */
   CUSTOMER_ONLY: 'CUSTOMER_ONLY',
+  /** FORBIDDEN: the gateway runs only trusted documents (TRUSTED_DOCUMENTS=trusted-only) and this text is not one. */
+  UNTRUSTED_DOCUMENT: 'UNTRUSTED_DOCUMENT',
   /** UPSTREAM_UNAVAILABLE: credit consents cannot be read or written. */
   CONSENT_STORE_UNAVAILABLE: 'CONSENT_STORE_UNAVAILABLE',
   /** UPSTREAM_UNAVAILABLE: the idempotency store cannot be reached; retry with the same key. */

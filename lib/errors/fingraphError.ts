@@ -63,6 +63,19 @@ export const paymentOutcomeUnknown = () =>
       reason: 'PAYMENT_OUTCOME_UNKNOWN',
     },
   );
+/**
+ * A document the trusted-documents manifest does not hold, refused before it is parsed (TRUSTED_DOCUMENTS=trusted-only).
+ * It is the whole answer, so it carries its own HTTP status (403); a FORBIDDEN field in a partial answer does not.
+ */
+export function untrustedDocument(): FinGraphError {
+  const error = new FinGraphError(
+    ErrorCode.FORBIDDEN,
+    'Only trusted documents run here: send a trusted operation by its hash, or its exact text',
+    { reason: 'UNTRUSTED_DOCUMENT' },
+  );
+  error.extensions.http = { status: 403 };
+  return error;
+}
 export const upstreamUnavailable = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, `${provider} is unavailable`, { provider });
 export const upstreamTimeout = (provider: string) =>

@@ -5,6 +5,7 @@
 // answer safe. Nothing here logs or returns an upstream URL or body in an error: errors and logs name the provider.
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
+import { remainingMs } from '../deadline/index.js';
 import { type FinGraphError, upstreamTimeout, upstreamUnavailable } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -119,8 +120,21 @@ export class UpstreamClient {
 
   private async send(method: 'GET' | 'POST', call: UpstreamCall, body?: string): Promise<UpstreamResponse> {
     const url = this.urlFor(call);
+    // The request's deadline (lib/deadline): past it, no call is started (its answer could no longer be used), and a
+    // call started before it is cut at it, so the subgraph answers with what it has while the gateway still waits.
+    const left = remainingMs();
+    if (left !== undefined && left <= 0) {
+      this.options.logger?.warn(
+        { provider: this.provider, method, failure: 'deadline' },
+        'upstream call not started: request deadline passed',
+      );
+      throw upstreamTimeout(this.provider);
+    }
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(),
+      left === undefined ? this.options.timeoutMs : Math.min(this.options.timeoutMs, left),
+    );
     try {
       const response = await request(url, {
         method,

@@ -19,6 +19,8 @@ export interface SubgraphBaseConfig {
   /** The sandbox (or the providers' gateway) every upstream URL defaults under; undefined when each is configured. */
   readonly upstreamBaseUrl: string | undefined;
   readonly upstreamTimeoutMs: number;
+  /** The furthest deadline this subgraph grants a request, whatever the gateway's header says (and without one). */
+  readonly maxRequestMs: number;
   readonly credentials: UpstreamCredentials;
   /** The one Redis of this subgraph, for its cache and its records; undefined: in-process stores (development). */
   readonly redis: RedisConnection | undefined;
@@ -77,6 +79,11 @@ export function readCredentials(env: Env): UpstreamCredentials {
   return loadUpstreamCredentials('UPSTREAM_CREDENTIALS_FILE', readCredentialsFile(env));
 }
 
+/** The furthest request deadline a subgraph grants (lib/deadline), whatever the gateway's header asks. */
+export function readMaxRequestMs(env: Env): number {
+  return readInt(env, 'SUBGRAPH_MAX_REQUEST_MS', 30_000, { min: 100, max: 120_000 });
+}
+
 /** Reads <NAME>_HOST, <NAME>_PORT, <NAME>_INTERNAL_KEY and the shared upstream and cache settings. */
 export function readSubgraphBaseConfig(env: Env, name: string, defaultPort: number, settings: SubgraphSettings): SubgraphBaseConfig {
   const prefix = name.toUpperCase();
@@ -90,6 +97,7 @@ export function readSubgraphBaseConfig(env: Env, name: string, defaultPort: numb
     internalTokenKey: readBase64Key(env, `${prefix}_INTERNAL_KEY`),
     upstreamBaseUrl: readUpstreamBase(env),
     upstreamTimeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 5000, { min: 50, max: 60_000 }),
+    maxRequestMs: readMaxRequestMs(env),
     credentials: readCredentials(env),
     redis: readRedisConnection(env),
     cache: readCacheConfig(env),

@@ -5,7 +5,7 @@
 // flight finds its cache gone.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import type { HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type DocumentNode, type GraphQLFormattedError, parse } from 'graphql';
@@ -13,6 +13,7 @@ import { INTERNAL_TOKEN_HEADER, InternalTokenError, type VerifiedInternalToken, 
 import type { Principal } from '../auth/principal.js';
 import type { Cache } from '../cache/index.js';
 import { fromRoot } from '../config/paths.js';
+import { DEADLINE_HEADER, DeadlineApolloServer, subgraphDeadline } from '../deadline/index.js';
 import { formatError, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { createErrorLoggingPlugin } from '../server/errorLogging.js';
@@ -42,7 +43,7 @@ export interface SubgraphOptions<TContext extends SubgraphContext> {
   /** The subgraph's generated `Resolvers` for its context type (subgraphs/<name>/generated/resolvers.ts). */
   readonly resolvers: SubgraphResolverMap;
   /** Where it listens and its key for the gateway's internal tokens. */
-  readonly config: Pick<SubgraphBaseConfig, 'host' | 'port' | 'internalTokenKey'>;
+  readonly config: Pick<SubgraphBaseConfig, 'host' | 'port' | 'internalTokenKey' | 'maxRequestMs'>;
   readonly logger: Logger;
   /** The subgraph's cache: handed back (tests read and share it) and closed once the server has stopped. */
   readonly cache: Cache;
@@ -73,7 +74,9 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]);
   const protectedFields = enforceFieldAccess(schema, typeDefs);
   if (protectedFields === 0) throw new Error(`${options.name}: its schema declares no access rules; refusing to serve unprotected`);
-  const apollo = new ApolloServer<TContext>({
+  // Every request runs under the gateway's deadline (x-fingraph-timeout-ms), capped at this subgraph's own maximum.
+  const deadlineFor = (request: HTTPGraphQLRequest) => subgraphDeadline(request.headers.get(DEADLINE_HEADER), options.config.maxRequestMs);
+  const apollo = new DeadlineApolloServer<TContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
@@ -88,6 +91,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
       createPartialErrorsPlugin<TContext>(),
       createErrorLoggingPlugin(options.logger),
     ],
+    deadlineFor,
   });
   const { host, port, internalTokenKey } = options.config;
   // The token is verified from the headers, before the body is read (a caller without one cannot make the subgraph

@@ -5,7 +5,13 @@ import { ConfigError, type Env, readBase64Key, readInt, readOptionalString, read
 import { requireProductionSettings } from '../../lib/config/mode.js';
 import type { UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
 import { type RedisConnection, readRedisConnection } from '../../lib/redis/index.js';
-import { readCredentials, readUpstreamBase, readUpstreamUrl, sharedProductionSettings } from '../../lib/subgraph/config.js';
+import {
+  readCredentials,
+  readMaxRequestMs,
+  readUpstreamBase,
+  readUpstreamUrl,
+  sharedProductionSettings,
+} from '../../lib/subgraph/config.js';
 import { defaultCachePolicy, type TtlOverrides } from './cachePolicy.js';
 import { institutions } from './institutions.js';
 
@@ -19,6 +25,8 @@ export interface AccountsConfig {
   /** Each bank's own deadline in a fan-out: a slow bank is given up on, the others still count. */
   readonly bankTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
+  /** The furthest request deadline this subgraph grants (SUBGRAPH_MAX_REQUEST_MS, lib/deadline). */
+  readonly maxRequestMs: number;
   readonly credentials: UpstreamCredentials;
   /** This subgraph's key for verifying the gateway's internal tokens. */
   readonly internalTokenKey: Buffer;
@@ -66,6 +74,7 @@ export function readAccountsConfig(env: Env): AccountsConfig {
     fxUrl: readUpstreamUrl(env, base, 'FX_RATES_URL', '/fx/ecb'),
     bankTimeoutMs: readInt(env, 'BANK_TIMEOUT_MS', 2500, { min: 50, max: 60_000 }),
     upstreamTimeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 5000, { min: 50, max: 60_000 }),
+    maxRequestMs: readMaxRequestMs(env),
     credentials: readCredentials(env),
     internalTokenKey: readBase64Key(env, 'ACCOUNTS_INTERNAL_KEY'),
     openBankingFinancialId: readOptionalString(env, 'OB_FINANCIAL_ID'),
