@@ -18,6 +18,8 @@ import { fromRoot } from '../lib/config/paths.js';
 import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
+import { readRateLimitOptions } from './plugins/rateLimits/config.js';
+import type { RateLimitOptions } from './plugins/rateLimits/options.js';
 
 /** A file of this name beside a key marks it as a development key, which only development accepts. */
 export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
@@ -38,6 +40,8 @@ export interface GatewayConfig {
   readonly authorizationMode: 'partial' | 'reject';
   /** Where Apollo Server's own cache (persisted queries) lives: Redis shared by every replica, or in-process. */
   readonly redis: RedisConnection | undefined;
+  /** Budgets per tenant, client, IP, payments and bureau pulls (RATE_LIMIT_*, GATEWAY_REPLICAS; plugins/rateLimits/). */
+  readonly rateLimits: RateLimitOptions;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -162,5 +166,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     allowAnonymousIntrospection: readAnonymousIntrospection(env, production),
     authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
     redis: readRedisConnection(env),
+    rateLimits: readRateLimitOptions(env),
   };
 }

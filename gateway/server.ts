@@ -14,11 +14,13 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
+import { createRateLimits } from './plugins/rateLimits/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
-/** What a test may replace in a gateway it starts in-process: the clock the authentication plugin ages keys by. */
-export type GatewayOptions = Pick<AuthenticationOptions, 'now'>;
+/** What a test may replace in a gateway it starts in-process: the clock the authentication plugin ages keys by, and the
+ * in-process rate limiter's (Redis keeps its own time). */
+export type GatewayOptions = Pick<AuthenticationOptions, 'now'> & { readonly rateLimitClock?: () => number };
 
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningServer> {
   // Throws, and so stops the start, when the supergraph's access rules cannot be read or leave a field open by omission.
@@ -53,6 +55,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const store = config.redis
     ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) })
     : undefined;
+  // Rate limits: charged before planning, on the same Redis (plugins/rateLimits/).
+  const rateLimits = await createRateLimits({
+    options: config.rateLimits,
+    redis: config.redis,
+    logger: logger.child({ component: 'rate-limits' }),
+    ...(options.rateLimitClock ? { now: options.rateLimitClock } : {}),
+  });
+  logger.info({ store: rateLimits.kind, replicas: config.rateLimits.replicas }, 'rate limits loaded');
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: store ? new StoreKeyValueCache(store) : 'bounded',
@@ -66,6 +76,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     plugins: [
       ...offlinePlugins(),
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
+      rateLimits.plugin,
       createErrorLoggingPlugin(logger),
     ],
   });
@@ -81,14 +92,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     host: config.host,
     port: config.port,
     admit: authentication.admit,
-    context: authentication.context,
+    context: rateLimits.guardContext(authentication.context),
     logFields: authentication.logFields,
   });
+  rateLimits.attach(server.server);
   return {
     ...server,
     async close() {
       await server.close();
       await store?.close();
+      await rateLimits.close();
     },
   };
 }
