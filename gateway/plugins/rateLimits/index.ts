@@ -59,9 +59,9 @@ interface ClientClaims {
   readonly plan: string | undefined;
 }
 
-function clientClaims(request: IncomingMessage | undefined, principal: Principal): ClientClaims {
+function clientClaims(request: IncomingMessage, principal: Principal): ClientClaims {
   // The context was built from this very header and verified, so its claims are the token's own; decoding is no trust.
-  const header = request?.headers.authorization;
+  const header = request.headers.authorization;
   const token = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
   const claims = token ? jwt.decode(token) : null;
   const read = (name: string): string | undefined => {
@@ -124,7 +124,8 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
     };
   }
   const responses = new WeakMap<IncomingMessage, ServerResponse>();
-  const requests = new WeakMap<GatewayContext, IncomingMessage>();
+  // Keyed by the principal: Apollo Server hands plugins a shallow copy of the context, whose principal is the same object.
+  const claimsOf = new WeakMap<Principal, ClientClaims>();
 
   const setHeaders = (response: ServerResponse | undefined, states: readonly BudgetState[]) => {
     if (!response || response.headersSent) return;
@@ -140,8 +141,8 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
     throw refusal(states);
   }
 
-  function principalCharges(context: GatewayContext, principal: Principal, units: number, counts: ReadonlyMap<string, number>) {
-    const { client, plan } = clientClaims(requests.get(context), principal);
+  function principalCharges(principal: Principal, units: number, counts: ReadonlyMap<string, number>) {
+    const { client, plan } = claimsOf.get(principal) ?? { client: principal.sub, plan: undefined };
     const rate = options.plans.get(plan ?? 'default') ?? (options.plans.get('default') as Rate);
     const charges: BudgetCharge[] = [
       { policy: 'tenant', key: budgetKeys.tenant(principal.tenant), rate, cost: units },
@@ -187,7 +188,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
             names: ['initiatePayment', 'creditReport'],
           });
           const units = Math.max(0, cost(requestContext));
-          states = await store.consume(principalCharges(requestContext.contextValue, principal, units, counts));
+          states = await store.consume(principalCharges(principal, units, counts));
           if (states.every((state) => state.allowed)) return;
           logger.info(
             { requestId, tenant: principal.tenant, policy: states.filter((state) => !state.allowed).map((state) => state.policy) },
@@ -201,7 +202,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
           if (!states) {
             // Refused before an operation was resolved (a parse or validation error): the budgets are read, not spent.
             try {
-              states = await store.consume(principalCharges(requestContext.contextValue, principal, 0, new Map()));
+              states = await store.consume(principalCharges(principal, 0, new Map()));
             } catch {
               return; // the fields are advice; an answer is not held back for them
             }
@@ -227,7 +228,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
           if (error instanceof FinGraphError && error.code === ErrorCode.UNAUTHENTICATED) await chargeAddress(request, facts);
           throw error;
         }
-        if (context.principal) requests.set(context, request);
+        if (context.principal) claimsOf.set(context.principal, clientClaims(request, context.principal));
         else await chargeAddress(request, facts);
         return context;
       };
