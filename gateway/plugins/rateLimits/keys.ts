@@ -9,16 +9,19 @@ function digest(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('base64url').slice(0, 22);
 }
 
-/** The hash tag of a tenant's budgets: `{rl:<tenant>}`, apart from the cache's `{<tenant>}` so limits add no load there. */
+/**
+ * The hash tag of a tenant's budgets: the tenant's own `{<tenant>}`, as the cache's and the payments' keys have it, so
+ * every key FinGraph writes for a tenant says whose it is and a tenant's keys share one slot.
+ */
 export function tenantTag(tenant: string): string {
-  return `{rl:${tenant}}`;
+  return `{${tenant}}`;
 }
 
 export const budgetKeys = {
-  tenant: (tenant: string) => `${keyPrefix}:${tenantTag(tenant)}:tenant`,
-  client: (tenant: string, client: string) => `${keyPrefix}:${tenantTag(tenant)}:client:${digest(client)}`,
-  payments: (tenant: string, sub: string) => `${keyPrefix}:${tenantTag(tenant)}:payments:${digest(sub)}`,
-  creditReports: (tenant: string, sub: string) => `${keyPrefix}:${tenantTag(tenant)}:credit-reports:${digest(sub)}`,
+  tenant: (tenant: string) => `${keyPrefix}:${tenantTag(tenant)}:rl:tenant`,
+  client: (tenant: string, client: string) => `${keyPrefix}:${tenantTag(tenant)}:rl:client:${digest(client)}`,
+  payments: (tenant: string, sub: string) => `${keyPrefix}:${tenantTag(tenant)}:rl:payments:${digest(sub)}`,
+  creditReports: (tenant: string, sub: string) => `${keyPrefix}:${tenantTag(tenant)}:rl:credit-reports:${digest(sub)}`,
   ip: (address: string) => `${keyPrefix}:{rl-ip:${digest(address)}}:ip`,
 };
 
