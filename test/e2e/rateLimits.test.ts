@@ -173,8 +173,8 @@ describe('rate limits through the gateway, on Redis', () => {
 describe('rate limits while Redis is unreachable', () => {
   let redis: RedisHarness;
   let gateway: InProcessGateway;
-  // The fallback limiter runs on this clock; it stays still, so nothing refills locally either.
-  const now = 1_800_000_000_000;
+  // The fallback limiter runs on this clock; it stays still unless a test moves it, so nothing refills locally either.
+  let now = 1_800_000_000_000;
 
   before(async () => {
     redis = await RedisHarness.start();
@@ -201,5 +201,23 @@ describe('rate limits while Redis is unreachable', () => {
     assert.match(String(outage[0]?.msg), /limiting locally at 1\/2 of each budget/);
     const more = await ask(gateway.url, typename, { token: limitToken({ tenant: 'tenant-y', sub: 'u', azp: 'web' }) });
     assert.equal(parseRateLimitPolicy(more.headers.get('ratelimit-policy')).get('tenant')?.q, 5, 'the headers tell the share');
+  });
+
+  it('goes back to the shared budgets when Redis answers again, and says so once', async () => {
+    await redis.restart();
+    const token = limitToken({ tenant: 'tenant-z', sub: 'u', azp: 'web' });
+    // The client reconnects by itself, on real time; each attempt moves the limiter's clock past its 1 s cool-down,
+    // so the next request asks Redis again. The loop ends on the log line, not on a duration.
+    const recovered = () => gateway.logs.some((line) => String(line.msg).startsWith('rate limits: Redis reachable again'));
+    for (let attempt = 0; attempt < 100 && !recovered(); attempt += 1) {
+      now += 1001;
+      await ask(gateway.url, typename, { token });
+      if (!recovered()) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(recovered(), 'the recovery is logged');
+    const answer = await ask(gateway.url, typename, { token });
+    assert.equal(parseRateLimitPolicy(answer.headers.get('ratelimit-policy')).get('tenant')?.q, 10, 'the whole budget again, from Redis');
+    assert.equal(gateway.logs.filter((line) => String(line.msg).startsWith('rate limits: Redis unreachable')).length, 1);
+    assert.equal(gateway.logs.filter((line) => String(line.msg).startsWith('rate limits: Redis reachable again')).length, 1);
   });
 });

@@ -65,5 +65,6 @@ export function readRateLimitOptions(env: Env): RateLimitOptions {
     creditReports: readRate(env, 'RATE_LIMIT_CREDIT_REPORTS', defaultCreditReportsRate),
     replicas: readInt(env, 'GATEWAY_REPLICAS', 1, { min: 1, max: 1000 }),
     trustedProxyHops: readInt(env, 'RATE_LIMIT_TRUSTED_PROXY_HOPS', 0, { min: 0, max: 10 }),
+    redisTimeoutMs: readInt(env, 'RATE_LIMIT_REDIS_TIMEOUT_MS', 100, { min: 10, max: 5000 }),
   };
 }

@@ -93,6 +93,13 @@ function refusal(states: readonly BudgetState[]): FinGraphError {
   });
 }
 
+/** Costs beyond any burst (a fragment bomb counts to 2^30 and more) stay finite numbers Redis's Lua reads back. */
+const MAX_COST = 1e12;
+
+function boundedCost(units: number): number {
+  return Number.isFinite(units) ? Math.min(Math.max(0, units), MAX_COST) : MAX_COST;
+}
+
 function scaled(rate: Rate, share: number): Rate {
   return { units: rate.units * share, periodSeconds: rate.periodSeconds, burst: Math.max(1, rate.burst * share) };
 }
@@ -105,7 +112,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
   }
   let store: RateLimitStore;
   if (setup.redis) {
-    const redis = new RedisRateLimitStore({ connection: setup.redis });
+    const redis = new RedisRateLimitStore({ connection: setup.redis, commandTimeoutMs: options.redisTimeoutMs });
     // Connected before the first request, so a normal start never logs an outage; a Redis down at start is one.
     await redis.ready(1000);
     store = new FallbackRateLimitStore({
@@ -163,7 +170,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
         policy: 'credit-reports',
         key: budgetKeys.creditReports(principal.tenant, principal.sub),
         rate: options.creditReports,
-        cost: reports,
+        cost: boundedCost(reports),
       });
     }
     return charges;
@@ -187,7 +194,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
             variables: requestContext.request.variables ?? {},
             names: ['initiatePayment', 'creditReport'],
           });
-          const units = Math.max(0, cost(requestContext));
+          const units = boundedCost(cost(requestContext));
           states = await store.consume(principalCharges(principal, units, counts));
           if (states.every((state) => state.allowed)) return;
           logger.info(

@@ -26,6 +26,8 @@ export interface RateLimitOptions {
   readonly creditReports: Rate;
   /** How many gateway replicas share the budgets: without Redis each limits at 1/replicas of every budget. Default 1. */
   readonly replicas: number;
+  /** A charge Redis has not answered within this many milliseconds falls to the local limiter. Default 100. */
+  readonly redisTimeoutMs: number;
   /** How many proxies in front of the gateway append to X-Forwarded-For; 0 (default): the socket's address is the IP. */
   readonly trustedProxyHops: number;
 }

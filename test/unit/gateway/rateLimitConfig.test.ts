@@ -21,6 +21,7 @@ describe('rate limit settings', () => {
     assert.deepEqual(options.creditReports, { units: 10, periodSeconds: 60, burst: 5 });
     assert.equal(options.replicas, 1);
     assert.equal(options.trustedProxyHops, 0);
+    assert.equal(options.redisTimeoutMs, 100);
   });
 
   it('reads plans and refuses malformed ones, a missing default, and out-of-range values', () => {
@@ -45,6 +46,7 @@ describe('rate limit settings', () => {
     assert.throws(() => readRateLimitOptions({ GATEWAY_REPLICAS: '0' }), refusedFor('GATEWAY_REPLICAS'));
     assert.throws(() => readRateLimitOptions({ RATE_LIMIT_ENABLED: 'maybe' }), refusedFor('RATE_LIMIT_ENABLED'));
     assert.throws(() => readRateLimitOptions({ RATE_LIMIT_TRUSTED_PROXY_HOPS: '-1' }), refusedFor('RATE_LIMIT_TRUSTED_PROXY_HOPS'));
+    assert.throws(() => readRateLimitOptions({ RATE_LIMIT_REDIS_TIMEOUT_MS: '5' }), refusedFor('RATE_LIMIT_REDIS_TIMEOUT_MS'));
   });
 });
 
