@@ -161,7 +161,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
         policy: 'payments',
         key: budgetKeys.payments(principal.tenant, principal.sub),
         rate: options.payments,
-        cost: payments,
+        cost: boundedCost(payments),
       });
     }
     const reports = counts.get('creditReport') ?? 0;
