@@ -1,11 +1,13 @@
 // The rate limiter's settings: defaults, plans, and every malformed value refused at start-up naming its variable;
 // and the count of guarded fields an operation asks for (aliases, fragments, page sizes).
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { type FragmentDefinitionNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { readRateLimitOptions } from '../../../gateway/plugins/rateLimits/config.js';
 import { countFields } from '../../../gateway/plugins/rateLimits/fieldCounts.js';
 import { rateLimitHeaders } from '../../../gateway/plugins/rateLimits/headers.js';
+import { clientAddress } from '../../../gateway/plugins/rateLimits/index.js';
 import { ConfigError } from '../../../lib/config/env.js';
 
 const refusedFor = (variable: string) => (error: unknown) => error instanceof ConfigError && error.variable === variable;
@@ -108,5 +110,17 @@ describe('RateLimit header fields', () => {
       ratelimit: '"tenant";r=998;t=1, "payments";r=0;t=30',
       'retry-after': '6',
     });
+  });
+});
+
+describe('the address an IP budget is charged to', () => {
+  const request = (forwarded?: string) =>
+    ({ socket: { remoteAddress: '10.0.0.9' }, headers: forwarded ? { 'x-forwarded-for': forwarded } : {} }) as unknown as IncomingMessage;
+
+  it("is the socket's unless proxies are trusted, then the one the outermost trusted proxy appended", () => {
+    assert.equal(clientAddress(request('1.2.3.4'), 0), '10.0.0.9', 'without trusted proxies a forwarded header is the client talking');
+    assert.equal(clientAddress(request('6.6.6.6, 203.0.113.7'), 1), '203.0.113.7', 'the entry the one proxy wrote, not the forged one');
+    assert.equal(clientAddress(request('6.6.6.6, 203.0.113.7, 10.1.1.1'), 2), '203.0.113.7');
+    assert.equal(clientAddress(request(), 1), '10.0.0.9', 'no header: the socket');
   });
 });
