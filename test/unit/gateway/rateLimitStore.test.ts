@@ -2,13 +2,16 @@
 // same script on a three-master Redis Cluster with every budget of a request in one slot (CLUSTER KEYSLOT), and the
 // Redis answers agreeing with the in-process reference.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Cluster } from 'ioredis';
+import { FallbackRateLimitStore } from '../../../gateway/plugins/rateLimits/fallbackStore.js';
 import { budgetKeys, hashTagOf } from '../../../gateway/plugins/rateLimits/keys.js';
 import { MemoryRateLimitStore } from '../../../gateway/plugins/rateLimits/memoryStore.js';
 import type { Rate } from '../../../gateway/plugins/rateLimits/options.js';
 import { RedisRateLimitStore } from '../../../gateway/plugins/rateLimits/redisStore.js';
-import type { BudgetCharge } from '../../../gateway/plugins/rateLimits/store.js';
+import type { BudgetCharge, BudgetState, RateLimitStore } from '../../../gateway/plugins/rateLimits/store.js';
+import { createLogger } from '../../../lib/logging/logger.js';
 import { RedisClusterHarness } from '../../support/redisCluster.js';
 
 // 10 units a second, 5 at once: one unit every 100 ms.
@@ -56,6 +59,58 @@ describe('GCRA in process', () => {
     );
     assert.equal(refused[0]?.remaining, 4, 'the tenant budget was not spent by the refused request');
     assert.equal((await store.consume([{ ...wide, cost: 6 }]))[0]?.allowed, false);
+  });
+});
+
+describe('the fallback while Redis fails', () => {
+  it("limits at the replica's share, asks Redis again only after the cool-down, and logs the outage and the recovery once each", async () => {
+    let now = 10_000_000;
+    let failing = true;
+    let asked = 0;
+    const primary: RateLimitStore = {
+      kind: 'redis-single',
+      async consume(charges: readonly BudgetCharge[]): Promise<readonly BudgetState[]> {
+        asked += 1;
+        if (failing) throw new Error('Connection is closed.');
+        return charges.map((charge) => ({
+          policy: charge.policy,
+          rate: charge.rate,
+          allowed: true,
+          remaining: 9,
+          retryAfterSeconds: 0,
+          resetSeconds: 0,
+        }));
+      },
+      close: async () => undefined,
+    };
+    const lines: Array<{ msg: string }> = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as { msg: string });
+        callback();
+      },
+    });
+    const store = new FallbackRateLimitStore({ primary, replicas: 4, logger: createLogger('gateway', { destination }), now: () => now });
+    const charge: BudgetCharge = { policy: 'tenant', key: 'k', rate: { units: 1, periodSeconds: 3600, burst: 10 }, cost: 1 };
+    const answers = [];
+    for (let i = 0; i < 5; i += 1) answers.push((await store.consume([charge]))[0]?.allowed);
+    assert.deepEqual(answers, [true, true, false, false, false], 'a quarter of a burst of 10, rounded down to whole requests');
+    assert.equal(asked, 1, 'within the cool-down Redis is not asked again');
+    assert.equal(store.degraded, true);
+    now += 1000;
+    await store.consume([charge]);
+    assert.equal(asked, 2, 'after the cool-down one request probes it');
+    failing = false;
+    now += 1000;
+    assert.equal((await store.consume([charge]))[0]?.remaining, 9, 'Redis answers again');
+    assert.equal(store.degraded, false);
+    assert.deepEqual(
+      lines.map((line) => line.msg),
+      [
+        'rate limits: Redis unreachable, limiting locally at 1/4 of each budget',
+        'rate limits: Redis reachable again, shared budgets restored',
+      ],
+    );
   });
 });
 
