@@ -30,6 +30,9 @@ export async function startBenchStack(extraEnv: Readonly<Record<string, string>>
     GATEWAY_PORT: String(gatewayPort),
     ...Object.fromEntries([...ports].map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
     UPSTREAM_BASE_URL: `http://127.0.0.1:${sandboxPort}`,
+    // The rate limiter runs (its cost is part of what is measured) but with a budget no benchmark reaches: the default
+    // tenant budget would answer most of a load run with 429.
+    RATE_LIMIT_PLANS: process.env.RATE_LIMIT_PLANS ?? 'default=1000000/1:1000000',
     ...extraEnv,
   };
   const child = spawn(process.execPath, [fromRoot('dist', 'bin', 'start.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });

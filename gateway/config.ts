@@ -19,6 +19,8 @@ import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
 import { readTrustedDocumentsConfig, type TrustedDocumentsConfig } from './plugins/trustedDocuments/config.js';
+import { readRateLimitOptions } from './plugins/rateLimits/config.js';
+import type { RateLimitOptions } from './plugins/rateLimits/options.js';
 
 /** A file of this name beside a key marks it as a development key, which only development accepts. */
 export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
@@ -43,6 +45,8 @@ export interface GatewayConfig {
   readonly requestTimeoutMs: number;
   /** Trusted documents (plugins/trustedDocuments): the mode and the manifest file. */
   readonly trustedDocuments: TrustedDocumentsConfig;
+  /** Budgets per tenant, client, IP, payments and bureau pulls (RATE_LIMIT_*, GATEWAY_REPLICAS; plugins/rateLimits/). */
+  readonly rateLimits: RateLimitOptions;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -169,5 +173,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     redis: readRedisConnection(env),
     requestTimeoutMs: readInt(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 120_000 }),
     trustedDocuments: readTrustedDocumentsConfig(env, production),
+    rateLimits: readRateLimitOptions(env),
   };
 }

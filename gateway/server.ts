@@ -15,11 +15,13 @@ import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
 import { createTrustedDocumentsPlugin, loadTrustedDocuments, manifestPersistedQueries } from './plugins/trustedDocuments/index.js';
+import { createRateLimits } from './plugins/rateLimits/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
-/** What a test may replace in a gateway it starts in-process: the clock the authentication plugin ages keys by. */
-export type GatewayOptions = Pick<AuthenticationOptions, 'now'>;
+/** What a test may replace in a gateway it starts in-process: the clock the authentication plugin ages keys by, and the
+ * in-process rate limiter's (Redis keeps its own time). */
+export type GatewayOptions = Pick<AuthenticationOptions, 'now'> & { readonly rateLimitClock?: () => number };
 
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningServer> {
   // Throws, and so stops the start, when the supergraph's access rules cannot be read or leave a field open by omission.
@@ -58,6 +60,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const store = config.redis
     ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) })
     : undefined;
+  // Rate limits: charged before planning, on the same Redis (plugins/rateLimits/).
+  const rateLimits = await createRateLimits({
+    options: config.rateLimits,
+    redis: config.redis,
+    logger: logger.child({ component: 'rate-limits' }),
+    ...(options.rateLimitClock ? { now: options.rateLimitClock } : {}),
+  });
+  logger.info({ store: rateLimits.kind, replicas: config.rateLimits.replicas }, 'rate limits loaded');
   // Request deadline (lib/deadline): every request is answered within GATEWAY_REQUEST_TIMEOUT_MS of reaching Apollo.
   const apollo = new DeadlineApolloServer<GatewayContext>({
     gateway,
@@ -76,6 +86,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       // First: an untrusted document is refused before any other plugin spends anything on it.
       createTrustedDocumentsPlugin({ mode: config.trustedDocuments.mode, trusted, logger }),
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
+      rateLimits.plugin,
       createErrorLoggingPlugin(logger),
     ],
     deadlineFor: () => Date.now() + config.requestTimeoutMs,
@@ -92,14 +103,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     host: config.host,
     port: config.port,
     admit: authentication.admit,
-    context: authentication.context,
+    context: rateLimits.guardContext(authentication.context),
     logFields: authentication.logFields,
   });
+  rateLimits.attach(server.server);
   return {
     ...server,
     async close() {
       await server.close();
       await store?.close();
+      await rateLimits.close();
     },
   };
 }

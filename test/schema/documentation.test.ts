@@ -29,7 +29,9 @@ describe('documentation', () => {
       .join('\n');
     const names = new Set(
       [
-        ...text.matchAll(/read(?:String|OptionalString|Int|Port|Boolean|Enum|Url|Base64Key)\((?:env|process\.env), '([A-Z][A-Z0-9_]+)'/g),
+        ...text.matchAll(
+          /read(?:String|OptionalString|Int|Port|Boolean|Enum|Url|Base64Key|Rate)\((?:env|process\.env), '([A-Z][A-Z0-9_]+)'/g,
+        ),
       ].map((match) => match[1] as string),
     );
     for (const bank of institutions) names.add(`BANK_${bank.id.toUpperCase()}_URL`);
