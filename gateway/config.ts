@@ -18,9 +18,9 @@ import { fromRoot } from '../lib/config/paths.js';
 import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
-import { readTrustedDocumentsConfig, type TrustedDocumentsConfig } from './plugins/trustedDocuments/config.js';
 import { readRateLimitOptions } from './plugins/rateLimits/config.js';
 import type { RateLimitOptions } from './plugins/rateLimits/options.js';
+import { readTrustedDocumentsConfig, type TrustedDocumentsConfig } from './plugins/trustedDocuments/config.js';
 
 /** A file of this name beside a key marks it as a development key, which only development accepts. */
 export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';

@@ -14,8 +14,8 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
-import { createTrustedDocumentsPlugin, loadTrustedDocuments, manifestPersistedQueries } from './plugins/trustedDocuments/index.js';
 import { createRateLimits } from './plugins/rateLimits/index.js';
+import { createTrustedDocumentsPlugin, loadTrustedDocuments, manifestPersistedQueries } from './plugins/trustedDocuments/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
