@@ -133,8 +133,11 @@ describe('read-through cache, in-process backend', () => {
   it('does not load again for a miss whose lookup was on the wire while the first load ended', async () => {
     // A store whose lookups can be held after they have read: the answer is from before the first load stored its value.
     let hold: Promise<void> | undefined;
-    let lookupHeld: Promise<void> | undefined;
     let onHeld: () => void = () => undefined;
+    // Resolves when a lookup is being held (only once `hold` is set).
+    const lookupHeld = new Promise<void>((resolve) => {
+      onHeld = resolve;
+    });
     class HeldStore extends MemoryStore {
       override async mget(keys: readonly string[]): Promise<(string | null)[]> {
         const answer = await super.mget(keys);
@@ -168,9 +171,6 @@ describe('read-through cache, in-process backend', () => {
     let releaseLookup: () => void = () => undefined;
     hold = new Promise<void>((resolve) => {
       releaseLookup = resolve;
-    });
-    lookupHeld = new Promise<void>((resolve) => {
-      onHeld = resolve;
     });
     const second = read();
     await lookupHeld;
