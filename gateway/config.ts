@@ -18,6 +18,8 @@ import { fromRoot } from '../lib/config/paths.js';
 import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
+import { type HygieneOptions, readHygieneOptions } from './plugins/hygiene/index.js';
+import { type LimitsOptions, readLimitsOptions } from './plugins/limits/index.js';
 
 /** A file of this name beside a key marks it as a development key, which only development accepts. */
 export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
@@ -38,6 +40,10 @@ export interface GatewayConfig {
   readonly authorizationMode: 'partial' | 'reject';
   /** Where Apollo Server's own cache (persisted queries) lives: Redis shared by every replica, or in-process. */
   readonly redis: RedisConnection | undefined;
+  /** Shape limits (gateway/plugins/limits), from GATEWAY_MAX_DEPTH and the other GATEWAY_MAX_* of a document. */
+  readonly limits: LimitsOptions;
+  /** Request hygiene (gateway/plugins/hygiene): CORS_ORIGINS, GATEWAY_MAX_BATCH_SIZE, GATEWAY_MAX_BODY_BYTES. */
+  readonly hygiene: HygieneOptions;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -162,5 +168,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     allowAnonymousIntrospection: readAnonymousIntrospection(env, production),
     authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
     redis: readRedisConnection(env),
+    limits: readLimitsOptions(env),
+    hygiene: readHygieneOptions(env),
   };
 }

@@ -14,6 +14,8 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
+import { createHygienePlugin } from './plugins/hygiene/index.js';
+import { createLimitsPlugin } from './plugins/limits/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
@@ -53,6 +55,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const store = config.redis
     ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) })
     : undefined;
+  // Shape limits and request hygiene (issue 14): the edge checks each document before Apollo Server parses it.
+  const limits = createLimitsPlugin(config.limits);
+  const hygiene = createHygienePlugin({ ...config.hygiene, checkSource: limits.checkSource });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: store ? new StoreKeyValueCache(store) : 'bounded',
@@ -63,8 +68,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     stopOnTerminationSignals: false,
     // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
     introspection: true,
+    // Shape limits and request hygiene behind the edge's own checks: the parser stops at the token limit, CSRF
+    // prevention stays on, batching only as configured, and no "Did you mean" in any validation error.
+    parseOptions: limits.parseOptions,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: hygiene.allowBatchedHttpRequests,
+    hideSchemaDetailsFromClientErrors: true,
     plugins: [
       ...offlinePlugins(),
+      // Before authorisation: when both refuse an operation, the limit's refusal is the one answered.
+      limits.apollo,
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
       createErrorLoggingPlugin(logger),
     ],
@@ -80,8 +93,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logger,
     host: config.host,
     port: config.port,
-    admit: authentication.admit,
-    context: authentication.context,
+    admit: (request, facts) => {
+      hygiene.admit(request);
+      authentication.admit(request, facts);
+    },
+    context: async (request, facts, body) => {
+      hygiene.inspect(request, body);
+      return authentication.context(request, facts, body);
+    },
+    cors: hygiene.cors,
+    maxBodyBytes: hygiene.maxBodyBytes,
     logFields: authentication.logFields,
   });
   return {

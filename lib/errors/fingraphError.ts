@@ -78,9 +78,13 @@ export const upstreamTimeout = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_TIMEOUT, `${provider} did not answer in time`, { provider });
 
 // Shape limits and request hygiene at the gateway's edge (gateway/plugins/limits, gateway/plugins/hygiene).
-/** An operation over one of the shape limits: names the limit and the figures, never a field of the schema. */
+/** An operation over a shape limit (`depth`, `aliases`, `tokens`, …): names the limit and its figures, never the schema. */
 export const queryTooComplex = (limit: string, max: number, actual: number) =>
-  new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, `The operation's ${limit} is ${actual}, over the limit of ${max}`, { limit, max, actual });
+  new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, `Operation refused before it ran: ${limit} is ${actual}, over the limit of ${max}`, {
+    limit,
+    max,
+    actual,
+  });
 /** A request a browser could have sent from another site without asking first (a form post, a simple GET). */
 export const preflightRequired = () =>
   new FinGraphError(
@@ -107,8 +111,10 @@ export const batchTooLarge = (max: number, actual: number) =>
     max,
     actual,
   });
-/** A CORS preflight from an origin not on the allow-list: no CORS header is sent, so the browser stops there. */
-export const originNotAllowed = () => new FinGraphError(ErrorCode.FORBIDDEN, 'This origin is not allowed', {}, { status: 403 });
+/** A CORS preflight from an origin not on the allow-list (or for a method other than GET and POST): no CORS header
+ * is sent, so the browser goes no further. */
+export const corsRefused = () =>
+  new FinGraphError(ErrorCode.FORBIDDEN, 'Cross-origin requests from this origin are not allowed', {}, { status: 403 });
 
 export function isFinGraphError(error: unknown): error is FinGraphError {
   return error instanceof FinGraphError;

@@ -1,0 +1,50 @@
+// The limits applied to one document: its text first (bytes, then tokens, before anything parses it), then its shape
+// (depth, aliases, root fields, directives). The first limit passed refuses it with QUERY_TOO_COMPLEX, naming the
+// limit and its figures.
+import { type DocumentNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
+import { queryTooComplex } from '../../../lib/errors/index.js';
+import { countTokens, maxDirectivesPerPlace, measureOperation } from './measure.js';
+import type { LimitsOptions } from './options.js';
+
+function refuseOver(limit: string, max: number, actual: number): void {
+  if (actual > max) throw queryTooComplex(limit, max, actual);
+}
+
+/** Bytes, then tokens, of a document's text: nothing heavier than counting runs on a text over either limit. */
+export function checkText(limits: LimitsOptions, source: string, tokens: () => number | undefined): void {
+  refuseOver('documentBytes', limits.maxDocumentBytes, Buffer.byteLength(source, 'utf8'));
+  const counted = tokens();
+  if (counted !== undefined) refuseOver('tokens', limits.maxTokens, counted);
+}
+
+/** Directives are judged on the whole document: a directive costs its parse and validation wherever it is written. */
+export function checkDirectives(limits: LimitsOptions, document: DocumentNode): void {
+  refuseOver('directivesPerField', limits.maxDirectivesPerField, maxDirectivesPerPlace(document));
+}
+
+export function checkShape(limits: LimitsOptions, document: DocumentNode, operation: OperationDefinitionNode): void {
+  const shape = measureOperation(document, operation);
+  refuseOver('depth', limits.maxDepth, shape.depth);
+  refuseOver('aliases', limits.maxAliases, shape.aliases);
+  refuseOver('rootFields', limits.maxRootFields, shape.rootFields);
+}
+
+/**
+ * Every limit on a document the gateway has only as text. Returns the parsed document (for the edge's own checks), or
+ * undefined when it does not parse: Apollo Server then refuses it with its own syntax error. A document holding
+ * several operations is judged by each of them, whichever one the request names.
+ */
+export function checkSource(limits: LimitsOptions, source: string): DocumentNode | undefined {
+  checkText(limits, source, () => countTokens(source));
+  let document: DocumentNode;
+  try {
+    document = parse(source, { noLocation: true, maxTokens: limits.maxTokens });
+  } catch {
+    return undefined;
+  }
+  checkDirectives(limits, document);
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) checkShape(limits, document, definition);
+  }
+  return document;
+}
