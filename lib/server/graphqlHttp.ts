@@ -207,8 +207,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
     inFlight += 1;
     response.setHeader('x-request-id', facts.requestId);
     const url = new URL(request.url ?? '/', 'http://localhost');
-    // On every /graphql answer, refusals included: a browser app may read why it was refused only with these.
-    if (options.cors && url.pathname === '/graphql') {
+    // On every /graphql answer, refusals included: a browser app may read why it was refused only with these. A
+    // preflight sets its own, and none when it is refused.
+    if (options.cors && url.pathname === '/graphql' && request.method !== 'OPTIONS') {
       for (const [name, value] of Object.entries(options.cors.headersFor(request))) response.setHeader(name, value);
     }
     if (stopping) response.setHeader('connection', 'close');

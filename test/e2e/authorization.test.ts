@@ -251,6 +251,7 @@ describe('authorisation', () => {
     const callsBefore = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     const response = await stack.graphql(operation(19_999), { token });
     assert.deepEqual(codes(response), ['QUERY_TOO_COMPLEX']);
+    assert.equal(response.status, 400);
     assert.equal(response.body.data ?? null, null);
     assert.equal(
       stack.logs.filter((line) => line.msg === 'request' && line.service !== 'gateway').length,
