@@ -6,7 +6,11 @@ import { queryTooComplex } from '../../../lib/errors/index.js';
 import { countTokens, maxDirectivesPerPlace, measureOperation } from './measure.js';
 import type { LimitsOptions } from './options.js';
 
-function refuseOver(limit: string, max: number, actual: number): void {
+/** The names a refusal gives in `extensions.limit`: clients may branch on them, and the README documents each. */
+export const limitNames = ['documentBytes', 'tokens', 'directivesPerField', 'depth', 'aliases', 'rootFields'] as const;
+export type LimitName = (typeof limitNames)[number];
+
+function refuseOver(limit: LimitName, max: number, actual: number): void {
   if (actual > max) throw queryTooComplex(limit, max, actual);
 }
 

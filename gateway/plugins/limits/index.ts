@@ -10,6 +10,7 @@ import { checkShape, checkSource, checkText } from './check.js';
 import { countParsedTokens, countTokens } from './measure.js';
 import type { LimitsOptions } from './options.js';
 
+export { type LimitName, limitNames } from './check.js';
 export { readLimitsOptions } from './config.js';
 export { countTokens, maxDirectivesPerPlace, measureOperation, type OperationShape } from './measure.js';
 export { defaultLimits, type LimitsOptions } from './options.js';
