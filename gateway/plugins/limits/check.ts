@@ -1,6 +1,6 @@
-// The limits applied to one document: its text first (bytes, then tokens, before anything parses it), then its shape
-// (depth, aliases, root fields, directives). The first limit passed refuses it with QUERY_TOO_COMPLEX, naming the
-// limit and its figures.
+// The limits applied to one document: its text first (bytes before anything reads it, tokens as the parser reads it,
+// which stops one past the limit), then its shape (directives, depth, aliases, root fields). The first limit passed
+// refuses it with QUERY_TOO_COMPLEX, naming the limit and its figures.
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { queryTooComplex } from '../../../lib/errors/index.js';
 import { countTokens, maxDirectivesPerPlace, measureOperation } from './measure.js';
@@ -14,7 +14,7 @@ function refuseOver(limit: LimitName, max: number, actual: number): void {
   if (actual > max) throw queryTooComplex(limit, max, actual);
 }
 
-/** Bytes, then tokens, of a document's text: nothing heavier than counting runs on a text over either limit. */
+/** Bytes, then tokens (when `tokens` counts them), of a document's text. */
 export function checkText(limits: LimitsOptions, source: string, tokens: () => number | undefined): void {
   refuseOver('documentBytes', limits.maxDocumentBytes, Buffer.byteLength(source, 'utf8'));
   const counted = tokens();
@@ -39,11 +39,13 @@ export function checkShape(limits: LimitsOptions, document: DocumentNode, operat
  * several operations is judged by each of them, whichever one the request names.
  */
 export function checkSource(limits: LimitsOptions, source: string): DocumentNode | undefined {
-  checkText(limits, source, () => countTokens(source));
+  checkText(limits, source, () => undefined);
   let document: DocumentNode;
   try {
+    // The parser stops one token past the limit; only then are the tokens counted, for the refusal's `actual`.
     document = parse(source, { noLocation: true, maxTokens: limits.maxTokens });
   } catch {
+    checkText(limits, source, () => countTokens(source));
     return undefined;
   }
   checkDirectives(limits, document);
