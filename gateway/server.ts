@@ -57,7 +57,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     : undefined;
   // Shape limits and request hygiene (issue 14): the edge checks each document before Apollo Server parses it.
   const limits = createLimitsPlugin(config.limits);
-  const hygiene = createHygienePlugin({ ...config.hygiene, checkSource: limits.checkSource });
+  const hygiene = createHygienePlugin({ ...config.hygiene, checkSource: limits.checkSource, logger });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: store ? new StoreKeyValueCache(store) : 'bounded',
@@ -94,11 +94,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     host: config.host,
     port: config.port,
     admit: (request, facts) => {
-      hygiene.admit(request);
+      hygiene.admit(request, facts);
       authentication.admit(request, facts);
     },
     context: async (request, facts, body) => {
-      hygiene.inspect(request, body);
+      hygiene.inspect(request, facts, body);
       return authentication.context(request, facts, body);
     },
     cors: hygiene.cors,

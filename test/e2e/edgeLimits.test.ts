@@ -87,6 +87,8 @@ describe('edge limits at their defaults', () => {
     await withoutUpstream(stack, async () => {
       assertRefused(await graphql(idAliases(16)), 'aliases', 15, 16);
       assertRefused(await graphql(aliased(100)), 'aliases', 15, 100);
+      const logged = stack.logs.find((line) => line.msg === 'request refused at the edge' && line.actual === 100);
+      assert.deepEqual([logged?.code, logged?.limit, logged?.max], ['QUERY_TOO_COMPLEX', 'aliases', 15], 'the log says which limit');
     });
   });
 
