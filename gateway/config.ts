@@ -18,6 +18,8 @@ import { fromRoot } from '../lib/config/paths.js';
 import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
+import { type HygieneOptions, readHygieneOptions } from './plugins/hygiene/index.js';
+import { type LimitsOptions, readLimitsOptions } from './plugins/limits/index.js';
 import { readRateLimitOptions } from './plugins/rateLimits/config.js';
 import type { RateLimitOptions } from './plugins/rateLimits/options.js';
 import { readTrustedDocumentsConfig, type TrustedDocumentsConfig } from './plugins/trustedDocuments/config.js';
@@ -47,6 +49,10 @@ export interface GatewayConfig {
   readonly trustedDocuments: TrustedDocumentsConfig;
   /** Budgets per tenant, client, IP, payments and bureau pulls (RATE_LIMIT_*, GATEWAY_REPLICAS; plugins/rateLimits/). */
   readonly rateLimits: RateLimitOptions;
+  /** Shape limits (gateway/plugins/limits), from GATEWAY_MAX_DEPTH and the other GATEWAY_MAX_* of a document. */
+  readonly limits: LimitsOptions;
+  /** Request hygiene (gateway/plugins/hygiene): CORS_ORIGINS, GATEWAY_MAX_BATCH_SIZE, GATEWAY_MAX_BODY_BYTES. */
+  readonly hygiene: HygieneOptions;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -174,5 +180,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     requestTimeoutMs: readInt(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 120_000 }),
     trustedDocuments: readTrustedDocumentsConfig(env, production),
     rateLimits: readRateLimitOptions(env),
+    limits: readLimitsOptions(env),
+    hygiene: readHygieneOptions(env),
   };
 }

@@ -14,6 +14,8 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
+import { createHygienePlugin } from './plugins/hygiene/index.js';
+import { createLimitsPlugin } from './plugins/limits/index.js';
 import { createRateLimits } from './plugins/rateLimits/index.js';
 import { createTrustedDocumentsPlugin, loadTrustedDocuments, manifestPersistedQueries } from './plugins/trustedDocuments/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
@@ -68,6 +70,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ...(options.rateLimitClock ? { now: options.rateLimitClock } : {}),
   });
   logger.info({ store: rateLimits.kind, replicas: config.rateLimits.replicas }, 'rate limits loaded');
+  // Shape limits and request hygiene (issue 14): the edge checks each document before Apollo Server parses it.
+  const limits = createLimitsPlugin(config.limits);
+  const hygiene = createHygienePlugin({ ...config.hygiene, checkSource: limits.checkSource, logger });
   // Request deadline (lib/deadline): every request is answered within GATEWAY_REQUEST_TIMEOUT_MS of reaching Apollo.
   const apollo = new DeadlineApolloServer<GatewayContext>({
     gateway,
@@ -81,10 +86,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     stopOnTerminationSignals: false,
     // With a token, introspection follows the rules of any other query; without one, see allowAnonymousIntrospection.
     introspection: true,
+    // Shape limits and request hygiene behind the edge's own checks: the parser stops at the token limit, CSRF
+    // prevention stays on, batching only as configured, and no "Did you mean" in any validation error.
+    parseOptions: limits.parseOptions,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: hygiene.allowBatchedHttpRequests,
+    hideSchemaDetailsFromClientErrors: true,
     plugins: [
       ...offlinePlugins(),
       // First: an untrusted document is refused before any other plugin spends anything on it.
       createTrustedDocumentsPlugin({ mode: config.trustedDocuments.mode, trusted, logger }),
+      // Before authorisation: when both refuse an operation, the limit's refusal is the one answered.
+      limits.apollo,
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
       rateLimits.plugin,
       createErrorLoggingPlugin(logger),
@@ -102,8 +115,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logger,
     host: config.host,
     port: config.port,
-    admit: authentication.admit,
-    context: rateLimits.guardContext(authentication.context),
+    admit: (request, facts) => {
+      hygiene.admit(request, facts);
+      authentication.admit(request, facts);
+    },
+    context: rateLimits.guardContext(async (request, facts, body) => {
+      hygiene.inspect(request, facts, body);
+      return authentication.context(request, facts, body);
+    }),
+    cors: hygiene.cors,
+    maxBodyBytes: hygiene.maxBodyBytes,
     logFields: authentication.logFields,
   });
   rateLimits.attach(server.server);

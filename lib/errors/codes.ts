@@ -44,6 +44,15 @@ export const ErrorReason = {
   HARD_INQUIRY_RECENT: 'HARD_INQUIRY_RECENT',
   /** BAD_USER_INPUT: the payment's status no longer allows a cancellation. */
   NOT_CANCELLABLE: 'NOT_CANCELLABLE',
+  // Request hygiene at the gateway's edge (gateway/plugins/hygiene).
+  /** BAD_USER_INPUT: a request a browser could send cross-site without a preflight (CSRF prevention). */
+  PREFLIGHT_REQUIRED: 'PREFLIGHT_REQUIRED',
+  /** BAD_USER_INPUT, HTTP 405: a mutation (or subscription) sent over GET. */
+  MUTATION_OVER_GET: 'MUTATION_OVER_GET',
+  /** BAD_USER_INPUT: an array of operations in one body, with batching off. */
+  BATCHING_DISABLED: 'BATCHING_DISABLED',
+  /** BAD_USER_INPUT: more operations in one batched body than allowed. */
+  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
 } as const;
 
 export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];
@@ -52,6 +61,7 @@ export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];
 export const httpStatusFor: Readonly<Partial<Record<ErrorCode, number>>> = {
   UNAUTHENTICATED: 401,
   RATE_LIMITED: 429,
+  QUERY_TOO_COMPLEX: 400,
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,
 };

@@ -5,15 +5,24 @@ import { ErrorCode, type ErrorReason, httpStatusFor } from './codes.js';
 /** What an error tells the client beside its code; a `reason` is one of the listed ErrorReason values. */
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>> & { readonly reason?: ErrorReason };
 
+/** How the HTTP edge answers a request refused with this error alone, where the code's usual status does not fit. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 export class FinGraphError extends GraphQLError {
   readonly code: ErrorCode;
+  /** Set only where the answer differs from httpStatusFor (405 with `Allow`, 403 to a preflight). */
+  readonly http: HttpAnswer | undefined;
 
-  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
-    const status = httpStatusFor[code];
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, http?: HttpAnswer) {
+    const status = http?.status ?? httpStatusFor[code];
     super(message, {
       extensions: { ...details, code, ...(status ? { http: { status } } : {}) },
     });
     this.code = code;
+    this.http = http;
     this.name = 'FinGraphError';
   }
 }
@@ -80,6 +89,45 @@ export const upstreamUnavailable = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, `${provider} is unavailable`, { provider });
 export const upstreamTimeout = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_TIMEOUT, `${provider} did not answer in time`, { provider });
+
+// Shape limits and request hygiene at the gateway's edge (gateway/plugins/limits, gateway/plugins/hygiene).
+/** An operation over a shape limit (`depth`, `aliases`, `tokens`, …): names the limit and its figures, never the schema. */
+export const queryTooComplex = (limit: string, max: number, actual: number) =>
+  new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, `Operation refused before it ran: ${limit} is ${actual}, over the limit of ${max}`, {
+    limit,
+    max,
+    actual,
+  });
+/** A request a browser could have sent from another site without asking first (a form post, a simple GET). */
+export const preflightRequired = () =>
+  new FinGraphError(
+    ErrorCode.BAD_USER_INPUT,
+    'Refused as a possible cross-site request forgery: send Content-Type: application/json, or a non-empty ' +
+      'Apollo-Require-Preflight or X-Apollo-Operation-Name header',
+    { reason: 'PREFLIGHT_REQUIRED' },
+  );
+/** GET must stay safe to repeat and to prefetch, so only queries may use it. */
+export const mutationOverGet = (operation: string) =>
+  new FinGraphError(
+    ErrorCode.BAD_USER_INPUT,
+    `A ${operation} cannot be sent over GET; send it as a POST`,
+    { reason: 'MUTATION_OVER_GET' },
+    { status: 405, headers: { allow: 'POST' } },
+  );
+export const batchingDisabled = () =>
+  new FinGraphError(ErrorCode.BAD_USER_INPUT, 'Batched requests (an array of operations) are not accepted; send one operation', {
+    reason: 'BATCHING_DISABLED',
+  });
+export const batchTooLarge = (max: number, actual: number) =>
+  new FinGraphError(ErrorCode.BAD_USER_INPUT, `A batch of ${actual} operations is over the limit of ${max}`, {
+    reason: 'BATCH_TOO_LARGE',
+    max,
+    actual,
+  });
+/** A CORS preflight from an origin not on the allow-list (or for a method other than GET and POST): no CORS header
+ * is sent, so the browser goes no further. */
+export const corsRefused = () =>
+  new FinGraphError(ErrorCode.FORBIDDEN, 'Cross-origin requests from this origin are not allowed', {}, { status: 403 });
 
 export function isFinGraphError(error: unknown): error is FinGraphError {
   return error instanceof FinGraphError;

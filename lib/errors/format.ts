@@ -28,7 +28,21 @@ export const publicDetailKeys: readonly string[] = [
   'purpose',
   'reason',
   'retryAfterSeconds',
+  // A shape limit's name and figures (QUERY_TOO_COMPLEX), and a batch's size.
+  'limit',
+  'max',
+  'actual',
 ];
+
+/**
+ * graphql-js appends "Did you mean …?" to validation and variable errors, naming fields, arguments, types and enum
+ * values the client did not ask for: a way to read the schema one typo at a time. Names cannot hold a `?`.
+ */
+const suggestion = / ?Did you mean [^?]*\?/g;
+
+export function withoutSuggestions(message: string): string {
+  return message.replace(suggestion, '');
+}
 
 export function formatError(formatted: GraphQLFormattedError, _original?: unknown): GraphQLFormattedError {
   const extensions = formatted.extensions ?? {};
@@ -40,7 +54,7 @@ export function formatError(formatted: GraphQLFormattedError, _original?: unknow
         .map((key) => [key, extensions[key]]),
     );
     return {
-      message: formatted.message,
+      message: withoutSuggestions(formatted.message),
       ...(formatted.path ? { path: formatted.path } : {}),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       extensions: { code, ...details },

@@ -22,6 +22,14 @@ export interface RequestLogFields {
   readonly sub?: string;
 }
 
+/** Which browser origins may read /graphql's answers (CORS); the gateway's is gateway/plugins/hygiene/cors.ts. */
+export interface CorsPolicy {
+  /** Headers for any answer to this request: `Vary: Origin`, and the CORS headers only for an allowed origin. */
+  headersFor(request: IncomingMessage): Readonly<Record<string, string>>;
+  /** The headers that answer a preflight (`OPTIONS`) with 204, or a FinGraphError to refuse it (no CORS header). */
+  preflight(request: IncomingMessage): Readonly<Record<string, string>>;
+}
+
 /** A plain HTTP route beside /graphql, such as a provider's webhook endpoint. It gets the body as raw bytes. */
 export interface RawRoute {
   readonly method: 'POST';
@@ -44,6 +52,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly admit?: (request: IncomingMessage, facts: RequestFacts) => void;
   /** What the request's log line says of who asked, from the context built for it; default nothing. */
   readonly logFields?: (context: TContext) => RequestLogFields;
+  /** Browser origins allowed to read /graphql's answers, and its preflights; without one, OPTIONS is 404. */
+  readonly cors?: CorsPolicy;
   /** Routes served beside /graphql and /healthz. */
   readonly routes?: readonly RawRoute[];
   /** Largest request body accepted; default 1 MiB. */
@@ -74,9 +84,13 @@ class BodyTooLarge extends Error {
 /** The client went away before sending its whole body: nobody is left to answer. */
 class ClientGone extends Error {}
 
-function refusal(error: FinGraphError): { status: number; body: unknown } {
-  const status = httpStatusFor[error.code] ?? 400;
-  return { status, body: { errors: [formatError({ message: error.message, extensions: error.extensions })] } };
+function refusal(error: FinGraphError): { status: number; headers: Readonly<Record<string, string>>; body: unknown } {
+  const status = error.http?.status ?? httpStatusFor[error.code] ?? 400;
+  return {
+    status,
+    headers: { ...error.http?.headers, ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) },
+    body: { errors: [formatError({ message: error.message, extensions: error.extensions })] },
+  };
 }
 
 export async function startGraphQLHttpServer<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>): Promise<RunningServer> {
@@ -117,8 +131,21 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
   }
 
   async function refuse(request: IncomingMessage, response: ServerResponse, error: FinGraphError) {
-    const { status, body } = refusal(error);
-    await sendJson(request, response, status, body, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+    const { status, headers, body } = refusal(error);
+    await sendJson(request, response, status, body, headers);
+  }
+
+  async function preflight(request: IncomingMessage, response: ServerResponse, cors: CorsPolicy) {
+    let headers: Readonly<Record<string, string>>;
+    try {
+      headers = cors.preflight(request);
+    } catch (error) {
+      if (error instanceof FinGraphError) return refuse(request, response, error);
+      throw error;
+    }
+    await settleBody(request, response);
+    response.writeHead(204, headers);
+    response.end();
   }
 
   const route = (path: string, method: string | undefined) =>
@@ -179,6 +206,12 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
     };
     inFlight += 1;
     response.setHeader('x-request-id', facts.requestId);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    // On every /graphql answer, refusals included: a browser app may read why it was refused only with these. A
+    // preflight sets its own, and none when it is refused.
+    if (options.cors && url.pathname === '/graphql' && request.method !== 'OPTIONS') {
+      for (const [name, value] of Object.entries(options.cors.headersFor(request))) response.setHeader(name, value);
+    }
     if (stopping) response.setHeader('connection', 'close');
     response.on('close', () => {
       inFlight -= 1;
@@ -200,12 +233,13 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
       );
       if (stopping && inFlight === 0) drained?.();
     });
-    const url = new URL(request.url ?? '/', 'http://localhost');
     (async () => {
       if (url.pathname === '/healthz' && request.method === 'GET') {
         await sendJson(request, response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
       } else if (url.pathname === '/graphql' && (request.method === 'POST' || request.method === 'GET')) {
         await serveGraphQL(request, response, facts, url);
+      } else if (url.pathname === '/graphql' && request.method === 'OPTIONS' && options.cors) {
+        await preflight(request, response, options.cors);
       } else if (route(url.pathname, request.method)) {
         const raw = route(url.pathname, request.method) as RawRoute;
         const result = await raw.handle({ headers: request.headers, body: await readRawBody(request) }, facts);

@@ -49,7 +49,11 @@ describe('authorisation', () => {
   let customerId: string;
 
   before(async () => {
-    stack = await startStack();
+    // The 20,000-selection walk below needs a document far over the shape limits (test/e2e/edgeLimits.test.ts):
+    // raised here so that the authorisation walk's own bound is what refuses it.
+    stack = await startStack({
+      env: { GATEWAY_MAX_ALIASES: '20000', GATEWAY_MAX_TOKENS: '100000', GATEWAY_MAX_DOCUMENT_BYTES: '1048576' },
+    });
     const page = (await stack.upstream('/directory/v1/customers?limit=100', credentials.acme?.directory as string)) as {
       data: Array<{ id: string; bank_links: Array<{ type: string; consent_expires_at?: string }> }>;
     };
@@ -247,6 +251,7 @@ describe('authorisation', () => {
     const callsBefore = (await stack.control('/calls')) as Record<string, Record<string, number>>;
     const response = await stack.graphql(operation(19_999), { token });
     assert.deepEqual(codes(response), ['QUERY_TOO_COMPLEX']);
+    assert.equal(response.status, 400);
     assert.equal(response.body.data ?? null, null);
     assert.equal(
       stack.logs.filter((line) => line.msg === 'request' && line.service !== 'gateway').length,

@@ -31,7 +31,9 @@ const query = contractOperation('CashPosition');
 describe('cash position', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ env: { BANK_TIMEOUT_MS: '800' } });
+    // One test asks for 30-odd aliased accounts at once to prove the bank batches them: over the default shape limits
+    // (test/e2e/edgeLimits.test.ts), raised here so that batching is what it measures.
+    stack = await startStack({ env: { BANK_TIMEOUT_MS: '800', GATEWAY_MAX_ALIASES: '50', GATEWAY_MAX_ROOT_FIELDS: '50' } });
   });
   after(async () => {
     await stack.close();

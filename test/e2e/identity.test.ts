@@ -122,7 +122,9 @@ describe('identity', () => {
   }
 
   before(async () => {
-    stack = await startStack();
+    // One test sends 35 aliased customers at once to prove the directory batches them: over the default shape limits
+    // (test/e2e/edgeLimits.test.ts), raised here so that batching is what it measures.
+    stack = await startStack({ env: { GATEWAY_MAX_ALIASES: '50', GATEWAY_MAX_ROOT_FIELDS: '50' } });
     [acme, globex] = await Promise.all([directory('acme'), directory('globex')]);
   });
   after(async () => {

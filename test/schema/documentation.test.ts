@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { limitNames } from '../../gateway/plugins/limits/index.js';
 import { fromRoot } from '../../lib/config/paths.js';
 import { ErrorCode, ErrorReason } from '../../lib/errors/index.js';
 import { subgraphs } from '../../schema/subgraphs.js';
@@ -56,6 +57,14 @@ describe('documentation', () => {
     for (const code of emitted) {
       assert.ok(readme.includes(`| \`${code}\``), `README's error table lacks ${code}`);
       if (code !== 'INTERNAL_SERVER_ERROR') assert.ok(contract.includes(`\`${code}\``), `${code} is not in the contract`);
+    }
+  });
+
+  it('documents every shape limit a QUERY_TOO_COMPLEX refusal can name, in the error table and the limits table', () => {
+    const table = readme.split('\n').find((line) => line.startsWith('| `QUERY_TOO_COMPLEX` |')) ?? '';
+    for (const name of limitNames) {
+      assert.ok(table.includes(`\`${name}\``), `README's error table does not name the limit ${name}`);
+      assert.match(readme, new RegExp(`^\\| \`${name}\` \\| \`GATEWAY_MAX_[A-Z_]+\` \\|`, 'm'), `README's limits table lacks ${name}`);
     }
   });
 

@@ -1,0 +1,45 @@
+// Shape limits at the gateway: depth, aliases, root fields, directives per field, tokens and document size, each
+// refused with QUERY_TOO_COMPLEX (HTTP 400) before any planning, so no subgraph or upstream is asked. The HTTP edge
+// checks every document it receives as text before Apollo Server parses it (`checkSource`, called by the hygiene
+// plugin for each operation of a POST, a batch or a GET); the Apollo plugin checks again the operation Apollo resolved,
+// which also covers a document the edge never saw as text (an automatic persisted query sent by its hash).
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { DocumentNode, ParseOptions } from 'graphql';
+import type { GatewayContext } from '../../context.js';
+import { checkShape, checkSource, checkText } from './check.js';
+import { countParsedTokens, countTokens } from './measure.js';
+import type { LimitsOptions } from './options.js';
+
+export { type LimitName, limitNames } from './check.js';
+export { readLimitsOptions } from './config.js';
+export { countTokens, maxDirectivesPerPlace, measureOperation, type OperationShape } from './measure.js';
+export { defaultLimits, type LimitsOptions } from './options.js';
+
+export interface LimitsPlugin {
+  /** Registered with Apollo Server: checks the resolved operation before any plan is made. */
+  readonly apollo: ApolloServerPlugin<GatewayContext>;
+  /** For Apollo Server's parser: it stops reading at the token limit whatever path a document took to it. */
+  readonly parseOptions: ParseOptions;
+  /** Every limit on a document given as text; throws QUERY_TOO_COMPLEX, else returns it parsed (undefined if it does not parse). */
+  checkSource(source: string): DocumentNode | undefined;
+}
+
+export function createLimitsPlugin(options: LimitsOptions): LimitsPlugin {
+  return {
+    apollo: {
+      async requestDidStart() {
+        return {
+          async didResolveOperation({ source, document, operation }) {
+            if (!operation) return; // Apollo Server refuses an operation it could not resolve before anything runs
+            // Counted from the token list graphql kept while parsing: no second lexing.
+            checkText(options, source, () => countParsedTokens(document) ?? countTokens(source));
+            // Directives need no second look: validation has already refused more than one of each per place.
+            checkShape(options, document, operation);
+          },
+        };
+      },
+    },
+    parseOptions: { maxTokens: options.maxTokens },
+    checkSource: (source) => checkSource(options, source),
+  };
+}
