@@ -18,6 +18,7 @@ import { fromRoot } from '../lib/config/paths.js';
 import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
+import { type CostLimits, readCostLimits } from './plugins/cost/options.js';
 
 /** A file of this name beside a key marks it as a development key, which only development accepts. */
 export const DEVELOPMENT_KEYS_MARKER = 'DEVELOPMENT-KEYS-NOT-FOR-PRODUCTION';
@@ -38,6 +39,8 @@ export interface GatewayConfig {
   readonly authorizationMode: 'partial' | 'reject';
   /** Where Apollo Server's own cache (persisted queries) lives: Redis shared by every replica, or in-process. */
   readonly redis: RedisConnection | undefined;
+  /** Demand control's maxima: per operation, and per plan (plugins/cost/options.ts, COST_*). */
+  readonly cost: CostLimits;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -162,5 +165,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     allowAnonymousIntrospection: readAnonymousIntrospection(env, production),
     authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
     redis: readRedisConnection(env),
+    cost: readCostLimits(env),
   };
 }

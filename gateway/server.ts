@@ -14,6 +14,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
+import { costLogFields, createCostPlugin } from './plugins/cost/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
@@ -66,6 +67,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     plugins: [
       ...offlinePlugins(),
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
+      // Demand control: after authorisation (which has replaced the document with the one that will run by then).
+      createCostPlugin({ rules: supergraph.costRules, ...config.cost, logger }),
       createErrorLoggingPlugin(logger),
     ],
   });
@@ -82,7 +85,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     port: config.port,
     admit: authentication.admit,
     context: authentication.context,
-    logFields: authentication.logFields,
+    logFields: (context) => ({ ...authentication.logFields(context), ...costLogFields(context) }),
   });
   return {
     ...server,

@@ -50,6 +50,7 @@ export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];
 export const httpStatusFor: Readonly<Partial<Record<ErrorCode, number>>> = {
   UNAUTHENTICATED: 401,
   RATE_LIMITED: 429,
+  QUERY_TOO_COMPLEX: 400,
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,
 };

@@ -44,6 +44,9 @@ export const hardInquiryRecent = () =>
       reason: 'HARD_INQUIRY_RECENT',
     },
   );
+/** An operation over one of the gateway's limits (`limit` names it: 'cost', …), refused before any subgraph is called. */
+export const queryTooComplex = (limit: string, max: number, actual: number) =>
+  new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, `This operation is over the ${limit} limit (${actual} > ${max})`, { limit, max, actual });
 export const idempotencyConflict = () =>
   new FinGraphError(ErrorCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used with a different request');
 /** The idempotency store cannot be reached: a payment is refused rather than executed unprotected. Safe to retry. */

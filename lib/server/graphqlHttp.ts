@@ -20,6 +20,8 @@ export interface RequestFacts {
 export interface RequestLogFields {
   readonly tenant?: string;
   readonly sub?: string;
+  /** The operation's cost in cost units (the gateway's demand control): estimated before execution, actual after it. */
+  readonly cost?: { readonly estimated: number; readonly actual?: number };
 }
 
 /** A plain HTTP route beside /graphql, such as a provider's webhook endpoint. It gets the body as raw bytes. */
@@ -195,6 +197,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           ...(who.tenant ? { tenant: who.tenant } : {}),
           ...(who.sub ? { sub: who.sub } : {}),
+          ...(who.cost ? { cost: who.cost } : {}),
         },
         'request',
       );
