@@ -14,7 +14,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
-import { costLogFields, createCostPlugin } from './plugins/cost/index.js';
+import { costLogFields, createCostPlugin, createRequestCostTally } from './plugins/cost/index.js';
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
@@ -84,7 +84,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     host: config.host,
     port: config.port,
     admit: authentication.admit,
-    context: authentication.context,
+    context: async (request, facts, body) => ({ ...(await authentication.context(request, facts, body)), cost: createRequestCostTally() }),
     logFields: (context) => ({ ...authentication.logFields(context), ...costLogFields(context) }),
   });
   return {

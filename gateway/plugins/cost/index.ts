@@ -31,27 +31,41 @@ interface CostRecord {
 }
 
 /**
- * Per request, keyed by its context object (a batched request's operations each get their own copy of it from Apollo
- * Server), never in a module global beyond the WeakMap, so a record lives exactly as long as its request.
+ * Per operation, keyed by the context object Apollo Server hands that operation's plugins (its own shallow copy of the
+ * request's context), so a record lives exactly as long as its operation.
  */
 const costs = new WeakMap<GatewayContext, CostRecord>();
 
 /**
- * The cost recorded for the operation this context belongs to, for the rate limiter to charge: set in the cost
- * plugin's `didResolveOperation` before it returns (synchronously, with no await before it), so a plugin registered
- * after the cost plugin reads it in its own `didResolveOperation`. Undefined when the operation never got that far (it
- * did not parse or validate) or its variables were invalid.
+ * The cost of one operation, for the rate limiter to charge: pass `requestContext.contextValue` from a plugin hook.
+ * Set in the cost plugin's `didResolveOperation` before it returns (synchronously, with no await before it), so a
+ * plugin registered after the cost plugin reads it in its own `didResolveOperation`, before anything executes; the
+ * estimate is recorded even when the operation is then refused for its cost. Undefined when the operation never got
+ * that far (it did not parse or validate) or its variables were invalid.
  */
 export function operationCost(context: GatewayContext): OperationCost | undefined {
   const record = costs.get(context);
   return record ? { estimated: record.estimated, max: record.max, actual: record.actual } : undefined;
 }
 
-/** The request log line's cost fields. */
+/** What a whole HTTP request has cost (the sum over its operations, when a batch holds several), for its log line. */
+export interface RequestCostTally {
+  /** Operations estimated: none for a request refused before (unauthenticated, unparsable), which logs no cost. */
+  operations: number;
+  estimated: number;
+  /** Undefined until an operation has been measured after execution. */
+  actual: number | undefined;
+}
+
+export function createRequestCostTally(): RequestCostTally {
+  return { operations: 0, estimated: 0, actual: undefined };
+}
+
+/** The request log line's cost fields: nothing for a request no operation of which was estimated. */
 export function costLogFields(context: GatewayContext): { readonly cost?: { readonly estimated: number; readonly actual?: number } } {
-  const record = costs.get(context);
-  if (!record) return {};
-  return { cost: { estimated: record.estimated, ...(record.actual !== undefined ? { actual: record.actual } : {}) } };
+  const tally = context.cost;
+  if (!tally || tally.operations === 0) return {};
+  return { cost: { estimated: tally.estimated, ...(tally.actual !== undefined ? { actual: tally.actual } : {}) } };
 }
 
 /** The maximum for this caller: its token's plan's, when the plan is listed, else the default. */
@@ -83,6 +97,10 @@ export function createCostPlugin(options: CostOptions): ApolloServerPlugin<Gatew
           const estimated = estimateCost(input);
           const max = maximumFor(options, contextValue.principal?.plan);
           costs.set(contextValue, { estimated, max, actual: undefined });
+          if (contextValue.cost) {
+            contextValue.cost.operations += 1;
+            contextValue.cost.estimated += estimated;
+          }
           measured = { document, variables: coerced.coerced };
           if (estimated > max) {
             options.logger.info(
@@ -107,6 +125,8 @@ export function createCostPlugin(options: CostOptions): ApolloServerPlugin<Gatew
               variables: measured.variables,
               data: result.data,
             });
+            const tally = requestContext.contextValue.cost;
+            if (tally) tally.actual = (tally.actual ?? 0) + record.actual;
           }
           if (asksForCost(requestContext.request.extensions)) {
             result.extensions = {
