@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { DEFAULT_MAX_COST } from '../../gateway/plugins/cost/index.js';
 import { fromRoot } from '../../lib/config/paths.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
@@ -116,7 +117,7 @@ describe('demand control', () => {
       assert.equal(answer.body.errors, undefined, `${name}: ${JSON.stringify(answer.body.errors)}`);
       const cost = answer.body.extensions?.cost;
       assert.ok(cost, `${name} carries extensions.cost`);
-      assert.equal(cost.max, 5000, name);
+      assert.equal(cost.max, DEFAULT_MAX_COST, name);
       assert.ok(cost.estimated > 0 && cost.estimated * 5 <= cost.max, `${name}: estimated ${cost.estimated}`);
       assert.equal(typeof cost.actual, 'number', name);
       assert.ok(
@@ -163,9 +164,9 @@ describe('demand control', () => {
     const extensions = refused.body.errors?.[0]?.extensions ?? {};
     assert.equal(extensions.code, 'QUERY_TOO_COMPLEX');
     assert.equal(extensions.limit, 'cost');
-    assert.equal(extensions.max, 5000);
-    assert.ok((extensions.actual as number) > 10 * 5000, `estimated ${String(extensions.actual)}`);
-    assert.deepEqual(refused.body.extensions?.cost, { estimated: extensions.actual, max: 5000 });
+    assert.equal(extensions.max, DEFAULT_MAX_COST);
+    assert.ok((extensions.actual as number) > 10 * DEFAULT_MAX_COST, `estimated ${String(extensions.actual)}`);
+    assert.deepEqual(refused.body.extensions?.cost, { estimated: extensions.actual, max: DEFAULT_MAX_COST });
     await send('{ __typename }', token, {}, false);
     assert.equal(subgraphLines(), linesBefore, 'no subgraph was asked');
     assert.deepEqual(await stack.control('/calls'), callsBefore, 'no upstream was called');
@@ -188,6 +189,6 @@ describe('demand control', () => {
     assert.equal(me.body.extensions?.cost?.max, 300);
     const unlisted = await send(overview, tokenFor({ role: 'admin', tenant: 'acme', plan: 'platinum' }), { id: customer.id });
     assert.equal(unlisted.body.errors, undefined);
-    assert.equal(unlisted.body.extensions?.cost?.max, 5000);
+    assert.equal(unlisted.body.extensions?.cost?.max, DEFAULT_MAX_COST);
   });
 });

@@ -4,14 +4,18 @@ import { ConfigError, type Env, readInt, readOptionalString } from '../../../lib
 import type { Logger } from '../../../lib/logging/logger.js';
 import type { CostRules } from './rules.js';
 
-/** Default maximum estimated cost of one operation: about ten times the contract's largest operation (CustomerOverview). */
-export const DEFAULT_MAX_COST = 5000;
+/**
+ * Default maximum estimated cost of one operation: about twenty times the contract's largest operation
+ * (CustomerOverview, 458), room for staff views of 40 customers' balances (5,681) or the cash position drilled down to
+ * every account's balance (6,570), and a fifteenth of 50 customers' 100 newest transactions (156,101).
+ */
+export const DEFAULT_MAX_COST = 10_000;
 /** Bounds of any configured maximum; the upper one keeps a typo from switching the limit off. */
 export const MAX_COST_RANGE = { min: 1, max: 1_000_000 } as const;
 
 /** Where an operation's maximum comes from: the token's `plan` claim, looked up in `planMaxima`, else `maxPerOperation`. */
 export interface CostLimits {
-  /** Most estimated cost units one operation may have when the token names no plan, or one not listed; default 5000. */
+  /** Most estimated cost units one operation may have when the token names no plan, or one not listed; default 10 000. */
   readonly maxPerOperation: number;
   /** Maximum per plan name (the token's `plan` claim); default none. */
   readonly planMaxima: ReadonlyMap<string, number>;

@@ -97,6 +97,15 @@ describe('cost rules of the real schemas', () => {
     assert.equal(Object.entries(costs).sort((a, b) => b[1] - a[1])[0]?.[0], 'CustomerOverview');
     for (const [name, cost] of Object.entries(costs)) assert.ok(cost * 5 <= DEFAULT_MAX_COST, `${name} costs ${cost}`);
     assert.ok(estimate(FIFTY_BY_HUNDRED) > 10 * DEFAULT_MAX_COST, `${estimate(FIFTY_BY_HUNDRED)}`);
+    // Staff views the other tests serve stay under it: 40 customers' balances, the cash position down to each balance.
+    const balances = estimate(
+      '{ customers(first: 40) { edges { node { id accounts { institution { id } balance { current { amount } } } } } } }',
+    );
+    const drill = estimate(
+      '{ cashPosition(reportingCurrency: "USD") { byInstitution { institution { id } accounts { id currency balance { current { amount currency } } } } } }',
+    );
+    assert.deepEqual([balances, drill], [5681, 6570]);
+    assert.ok(drill < DEFAULT_MAX_COST);
   });
 
   it('are the weights and list sizes the README lists', () => {
