@@ -7,7 +7,7 @@ import type { CostRules } from './rules.js';
 /**
  * Default maximum estimated cost of one operation: about twenty times the contract's largest operation
  * (CustomerOverview, 458), room for staff views of 40 customers' balances (5,681) or the cash position drilled down to
- * every account's balance (6,570), and a fifteenth of 50 customers' 100 newest transactions (156,101).
+ * every account's balance (6,070), and a fifteenth of 50 customers' 100 newest transactions (156,101).
  */
 export const DEFAULT_MAX_COST = 10_000;
 /** Bounds of any configured maximum; the upper one keeps a typo from switching the limit off. */
