@@ -1,12 +1,14 @@
 // Demand control through the gateway over HTTP: every contract operation is accepted with its estimate under the
 // maximum and its actual cost measured, both in `extensions.cost` when asked and on the request's log line; 50
-// customers' transactions are refused with QUERY_TOO_COMPLEX before any subgraph or upstream is called; a token's plan
-// selects its maximum.
+// customers' transactions are refused with QUERY_TOO_COMPLEX before any subgraph or upstream is called; every slicing
+// argument has a maximum its subgraph enforces; a token's plan selects its maximum.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_MAX_COST } from '../../gateway/plugins/cost/index.js';
+import { prepareSupergraph } from '../../gateway/supergraph.js';
 import { fromRoot } from '../../lib/config/paths.js';
+import { SUPERGRAPH_PATH } from '../../schema/compose.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
 import { type Stack, startStack } from '../support/stack.js';
@@ -172,6 +174,47 @@ describe('demand control', () => {
     assert.deepEqual(await stack.control('/calls'), callsBefore, 'no upstream was called');
     assert.deepEqual(gatewayLine(refused.requestId)?.cost, { estimated: extensions.actual });
     assert.equal(gatewayLine(refused.requestId)?.status, 400);
+  });
+
+  it('holds every slicing argument to a maximum its subgraph enforces: first 100 is served, 101 refused', async () => {
+    const customer = await customerAtCoreBanks();
+    const token = tokenFor({ role: 'admin', tenant: 'acme' });
+    const listed = await send('query ($id: ID!) { customer(id: $id) { accounts { id } } }', token, { id: customer.id }, false);
+    const account = (listed.body.data?.customer as { accounts: Array<{ id: string }> }).accounts[0];
+    assert.ok(account, 'the customer holds an account');
+    // One query per list sized by a slicing argument; a list added to the schema fails here until its maximum is shown.
+    const slicedLists: Record<string, { query: (first: number) => string; variables: Record<string, unknown> }> = {
+      'Query.customers': { query: (first) => `{ customers(first: ${first}) { edges { node { id } } } }`, variables: {} },
+      'Account.transactions': {
+        query: (first) => `query ($id: ID!) { account(id: $id) { transactions(first: ${first}) { edges { node { id } } } } }`,
+        variables: { id: account.id },
+      },
+      'Account.payments': {
+        query: (first) => `query ($id: ID!) { account(id: $id) { payments(first: ${first}) { edges { node { id } } } } }`,
+        variables: { id: account.id },
+      },
+      'Customer.payments': {
+        query: (first) => `query ($id: ID!) { customer(id: $id) { payments(first: ${first}) { edges { node { id } } } } }`,
+        variables: { id: customer.id },
+      },
+    };
+    const declared = [...prepareSupergraph(readFileSync(SUPERGRAPH_PATH, 'utf8')).costRules.listSizes]
+      .filter(([, rule]) => rule.slicingArguments.length > 0)
+      .map(([coordinate, rule]) => {
+        assert.deepEqual(rule.slicingArguments, ['first'], coordinate);
+        return coordinate;
+      });
+    assert.deepEqual(Object.keys(slicedLists).sort(), declared.sort());
+    for (const [coordinate, list] of Object.entries(slicedLists)) {
+      const served = await send(list.query(100), token, list.variables);
+      assert.equal(served.body.errors, undefined, `${coordinate}: ${JSON.stringify(served.body.errors)}`);
+      const refused = await send(list.query(101), token, list.variables);
+      assert.deepEqual(
+        refused.body.errors?.map((error) => [error.extensions?.code, error.extensions?.argument, error.message]),
+        [['BAD_USER_INPUT', 'first', 'first must be from 1 to 100']],
+        coordinate,
+      );
+    }
   });
 
   it('holds a token to its plan’s maximum when COST_PLAN_MAXIMA lists the plan, and to the default otherwise', async () => {
