@@ -128,6 +128,11 @@ describe('demand control', () => {
       );
       assert.deepEqual(gatewayLine(answer.requestId)?.cost, { estimated: cost.estimated, actual: cost.actual }, `${name}'s log line`);
     }
+    // The assumed sizes hold on the sandbox's data: no list came back longer than the estimate allowed for.
+    assert.deepEqual(
+      stack.logs.filter((line) => line.msg === 'list longer than its assumed size'),
+      [],
+    );
   });
 
   it('leaves extensions.cost out unless asked, and charges nothing for fields authorisation removed', async () => {

@@ -124,6 +124,12 @@ export function createCostPlugin(options: CostOptions): ApolloServerPlugin<Gatew
               operationName: requestContext.request.operationName,
               variables: measured.variables,
               data: result.data,
+              // A list longer than its assumed size means the estimate undercharged: the size in the schema needs raising.
+              onOverAssumedSize: (coordinate, length, assumedSize) =>
+                options.logger.warn(
+                  { requestId: requestContext.contextValue.requestId, coordinate, length, assumedSize },
+                  'list longer than its assumed size',
+                ),
             });
             const tally = requestContext.contextValue.cost;
             if (tally) tally.actual = (tally.actual ?? 0) + record.actual;

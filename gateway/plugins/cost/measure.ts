@@ -34,6 +34,8 @@ export interface MeasureInput {
   readonly operationName?: string | null | undefined;
   /** The operation's variables, coerced (defaults applied), as execution will see them. */
   readonly variables: Readonly<Record<string, unknown>>;
+  /** Told when a response holds a list longer than its assumed size: the estimate undercharged, and the schema's size is wrong. */
+  readonly onOverAssumedSize?: (coordinate: string, length: number, assumedSize: number) => void;
 }
 
 /** A cost beyond any maximum; keeps a fragment bomb's product a finite, printable number. */
@@ -94,6 +96,10 @@ class Measurer {
       cost += this.fieldWeight(type, field);
       if (value === null || value === undefined) continue;
       const items = Array.isArray(value) ? value : [value];
+      const assumed = this.input.rules.listSizes.get(`${type.name}.${field.name}`);
+      if (Array.isArray(value) && assumed?.slicingArguments.length === 0 && value.length > (assumed.assumedSize ?? 0)) {
+        this.input.onOverAssumedSize?.(`${type.name}.${field.name}`, value.length, assumed.assumedSize ?? 0);
+      }
       for (const item of items) {
         if (item === null || item === undefined) continue;
         if (Array.isArray(value)) cost += this.typeWeight(named);

@@ -149,6 +149,22 @@ describe('actual cost', () => {
     assert.equal(actual('{ search { edges { node { price } } } }', { search: { edges: [{ node: { price: 2 } }] } }), 1 + 1 * (1 + 1 + 3));
     assert.equal(actualCost({ ...shop, document: parse('{ shop(id: 1) { id } }'), variables: {}, data: null }), 0);
   });
+
+  it('tells of a list longer than its assumed size, and of no sliced list', () => {
+    const told: Array<[string, number, number]> = [];
+    const onOverAssumedSize = (coordinate: string, length: number, assumedSize: number) => told.push([coordinate, length, assumedSize]);
+    const query = '{ countries shops(first: 1) { id } }';
+    actualCost({
+      ...shop,
+      document: parse(query),
+      variables: {},
+      data: { countries: ['a', 'b', 'c'], shops: [{ id: 1 }, { id: 2 }] },
+      onOverAssumedSize,
+    });
+    assert.deepEqual(told, []);
+    actualCost({ ...shop, document: parse(query), variables: {}, data: { countries: ['a', 'b', 'c', 'd'], shops: [] }, onOverAssumedSize });
+    assert.deepEqual(told, [['Query.countries', 4, 3]]);
+  });
 });
 
 describe('cost rules', () => {
