@@ -1,22 +1,31 @@
 // The cost estimator and the actual-cost measure on a small schema composed as the real one is (@cost and @listSize
 // from Federation's link, read from the supergraph): weights, slicing arguments, sized fields, nested lists, fragments
-// counted once per selection as executed, @include/@skip, abstract types, a fragment bomb; and the plan maxima.
+// counted once per selection as executed, @include/@skip, abstract types, a fragment bomb; the plan maxima; and the
+// plugin in an Apollo Server, handing a later plugin (the rate limiter) each operation's estimate.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { parse } from 'graphql';
+import type { GatewayContext } from '../../../gateway/context.js';
 import {
   actualCost,
   CostRulesError,
+  createCostPlugin,
+  createRequestCostTally,
   DEFAULT_MAX_COST,
   estimateCost,
   findUnsizedLists,
   maximumFor,
+  type OperationCost,
+  operationCost,
   readCostLimits,
   readCostRules,
 } from '../../../gateway/plugins/cost/index.js';
 import { ConfigError } from '../../../lib/config/env.js';
+import { formatError } from '../../../lib/errors/index.js';
+import { createLogger } from '../../../lib/logging/logger.js';
 
 const shopSchema = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])
@@ -249,6 +258,67 @@ describe('cost maxima', () => {
         (error: unknown) => error instanceof ConfigError && error.variable === 'COST_MAX_PER_OPERATION',
         value,
       );
+    }
+  });
+});
+
+describe('cost plugin', () => {
+  it('hands a plugin registered after it (the rate limiter) each operation’s estimate before execution, and refuses above the maximum', async () => {
+    const seen: Array<OperationCost | undefined> = [];
+    const probe: ApolloServerPlugin<GatewayContext> = {
+      async requestDidStart() {
+        return {
+          async didResolveOperation(requestContext) {
+            seen.push(operationCost(requestContext.contextValue));
+          },
+        };
+      },
+    };
+    const cost = createCostPlugin({
+      rules: shop.rules,
+      maxPerOperation: 20,
+      planMaxima: new Map([['tiny', 4]]),
+      logger: createLogger('test', { level: 'silent' }),
+    });
+    // Formatted as the gateway formats errors (lib/errors), so the refusal is what a client would see.
+    const server = new ApolloServer<GatewayContext>({
+      schema: shop.schema,
+      plugins: [cost, probe],
+      formatError,
+      includeStacktraceInErrorResponses: false,
+    });
+    await server.start();
+    try {
+      const run = async (query: string, plan?: string) => {
+        const tally = createRequestCostTally();
+        const principal = { sub: 's', tenant: 'acme', customerId: undefined, scopes: [], amr: ['pwd'], ...(plan ? { plan } : {}) };
+        const response = await server.executeOperation(
+          { query, extensions: { cost: true } },
+          { contextValue: { principal, requestId: 'r', cost: tally } },
+        );
+        assert.equal(response.body.kind, 'single');
+        return { tally, status: response.http.status, result: response.body.kind === 'single' ? response.body.singleResult : undefined };
+      };
+      // The schema has no resolvers: shop is null, so the actual cost is shop's own weight alone.
+      const served = await run('{ shop(id: 1) { owner { name } } }');
+      assert.deepEqual(seen.at(-1), { estimated: 6, max: 20, actual: undefined });
+      assert.deepEqual(served.result?.extensions?.cost, { estimated: 6, max: 20, actual: 5 });
+      assert.deepEqual(served.tally, { operations: 1, estimated: 6, actual: 5 });
+
+      const refused = await run('{ shops(first: 30) { id } }');
+      assert.deepEqual(seen.at(-1), { estimated: 30, max: 20, actual: undefined }, 'the limiter may charge a refused estimate');
+      assert.equal(refused.status, 400);
+      assert.deepEqual(
+        refused.result?.errors?.map((error) => error.extensions),
+        [{ code: 'QUERY_TOO_COMPLEX', actual: 30, limit: 'cost', max: 20 }],
+      );
+      assert.deepEqual(refused.result?.extensions?.cost, { estimated: 30, max: 20 });
+      assert.deepEqual(refused.tally, { operations: 1, estimated: 30, actual: undefined });
+
+      const tiny = await run('{ shop(id: 1) { owner { name } } }', 'tiny');
+      assert.equal(tiny.result?.errors?.[0]?.extensions?.max, 4);
+    } finally {
+      await server.stop();
     }
   });
 });
