@@ -18,6 +18,7 @@ import { fromRoot } from '../lib/config/paths.js';
 import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
+import { type CostLimits, readCostLimits } from './plugins/cost/options.js';
 import { type HygieneOptions, readHygieneOptions } from './plugins/hygiene/index.js';
 import { type LimitsOptions, readLimitsOptions } from './plugins/limits/index.js';
 import { readRateLimitOptions } from './plugins/rateLimits/config.js';
@@ -53,6 +54,8 @@ export interface GatewayConfig {
   readonly limits: LimitsOptions;
   /** Request hygiene (gateway/plugins/hygiene): CORS_ORIGINS, GATEWAY_MAX_BATCH_SIZE, GATEWAY_MAX_BODY_BYTES. */
   readonly hygiene: HygieneOptions;
+  /** Demand control's maxima: per operation, and per plan (plugins/cost/options.ts, COST_*). */
+  readonly cost: CostLimits;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -182,5 +185,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     rateLimits: readRateLimitOptions(env),
     limits: readLimitsOptions(env),
     hygiene: readHygieneOptions(env),
+    cost: readCostLimits(env),
   };
 }

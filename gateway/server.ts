@@ -14,6 +14,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
+import { costLogFields, createCostPlugin, createRequestCostTally } from './plugins/cost/index.js';
 import { createHygienePlugin } from './plugins/hygiene/index.js';
 import { createLimitsPlugin } from './plugins/limits/index.js';
 import { createRateLimits } from './plugins/rateLimits/index.js';
@@ -99,6 +100,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       // Before authorisation: when both refuse an operation, the limit's refusal is the one answered.
       limits.apollo,
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
+      // Demand control: after authorisation (which has replaced the document with the one that will run by then).
+      createCostPlugin({ rules: supergraph.costRules, ...config.cost, logger }),
       rateLimits.plugin,
       createErrorLoggingPlugin(logger),
     ],
@@ -121,11 +124,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     },
     context: rateLimits.guardContext(async (request, facts, body) => {
       hygiene.inspect(request, facts, body);
-      return authentication.context(request, facts, body);
+      return { ...(await authentication.context(request, facts, body)), cost: createRequestCostTally() };
     }),
     cors: hygiene.cors,
     maxBodyBytes: hygiene.maxBodyBytes,
-    logFields: authentication.logFields,
+    logFields: (context) => ({ ...authentication.logFields(context), ...costLogFields(context) }),
   });
   rateLimits.attach(server.server);
   return {

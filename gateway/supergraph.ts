@@ -3,7 +3,8 @@
 // but is unsupported") and whose directives its API schema drops. So the access rules are read here first, the
 // `for: SECURITY` purpose is then removed from exactly those two links, and the gateway is handed the result. This
 // fails closed: no rules read, a security feature FinGraph does not enforce, or a field left open by omission (deny
-// by default, ./denyByDefault.ts), and the gateway does not start.
+// by default, ./denyByDefault.ts), and the gateway does not start. The demand-control rules (@cost, @listSize) are read
+// here too, for the same reason, and a list no rule sizes stops the start the same way.
 import { Supergraph } from '@apollo/federation-internals';
 import {
   type ConstDirectiveNode,
@@ -28,6 +29,7 @@ import {
   ruleCount,
 } from '../lib/auth/requirements.js';
 import { findDenyByDefaultViolations } from './denyByDefault.js';
+import { type CostRules, CostRulesError, findUnsizedLists, readCostRules } from './plugins/cost/rules.js';
 
 export interface PreparedSupergraph {
   /** The SDL handed to @apollo/gateway: the composed one with `for: SECURITY` removed from the two enforced links. */
@@ -37,6 +39,8 @@ export interface PreparedSupergraph {
   /** The fields marked `@public(reason:)`: served to any authenticated principal without a scope, on purpose. */
   readonly publicFields: PublicFields;
   readonly apiSchema: GraphQLSchema;
+  /** Demand control's weights and list sizes (@cost, @listSize), read like the access rules. */
+  readonly costRules: CostRules;
 }
 
 export class SupergraphSecurityError extends Error {
@@ -150,6 +154,20 @@ function assertDeniedByDefault(composed: DocumentNode, apiSchema: GraphQLSchema,
   if (problems.length > 0) throw new SupergraphSecurityError(problems.join('; '));
 }
 
+/** Demand control fails closed like the access rules: an unreadable @cost or @listSize, or an unsized list, stops the start. */
+function readCostRulesOrRefuse(composed: DocumentNode, apiSchema: GraphQLSchema): CostRules {
+  let costRules: CostRules;
+  try {
+    costRules = readCostRules(composed);
+  } catch (error) {
+    if (error instanceof CostRulesError) throw new SupergraphSecurityError(error.message);
+    throw error;
+  }
+  const unsized = findUnsizedLists(apiSchema, costRules);
+  if (unsized.length > 0) throw new SupergraphSecurityError(`lists whose length nothing bounds: ${unsized.join('; ')}`);
+  return costRules;
+}
+
 export function prepareSupergraph(sdl: string): PreparedSupergraph {
   const composed = parse(sdl);
   const rules = readRules(composed, readAccessRules);
@@ -172,5 +190,6 @@ export function prepareSupergraph(sdl: string): PreparedSupergraph {
   assertRefusableFieldsNullable(apiSchema, rules);
   const publicFields = readRules(composed, readPublicFields);
   assertDeniedByDefault(composed, apiSchema, rules, publicFields);
-  return { servedSdl, rules, publicFields, apiSchema };
+  const costRules = readCostRulesOrRefuse(composed, apiSchema);
+  return { servedSdl, rules, publicFields, apiSchema, costRules };
 }

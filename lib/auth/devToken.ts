@@ -17,6 +17,8 @@ export interface DevTokenOptions {
   readonly amr?: readonly string[];
   readonly ttlSeconds?: number;
   readonly subject?: string;
+  /** The tenant's plan (`plan` claim), which selects the gateway's cost maximum; none by default. */
+  readonly plan?: string;
 }
 
 export function signDevToken(options: DevTokenOptions): string {
@@ -26,6 +28,7 @@ export function signDevToken(options: DevTokenOptions): string {
     amr: [...(options.amr ?? ['pwd'])],
     ...(options.customerId ? { customer_id: options.customerId } : {}),
     roles: [options.role],
+    ...(options.plan ? { plan: options.plan } : {}),
   };
   return jwt.sign(claims, options.privateKeyPem, {
     algorithm: 'RS256',

@@ -24,6 +24,8 @@ export interface Principal {
   readonly scopes: readonly string[];
   /** Authentication methods (RFC 8176 values such as pwd, otp, mfa, hwk, sms). */
   readonly amr: readonly string[];
+  /** The tenant's plan from the token's `plan` claim, when it names one: it selects the gateway's limits (cost maximum). */
+  readonly plan?: string | undefined;
 }
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

@@ -91,7 +91,10 @@ export const upstreamTimeout = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_TIMEOUT, `${provider} did not answer in time`, { provider });
 
 // Shape limits and request hygiene at the gateway's edge (gateway/plugins/limits, gateway/plugins/hygiene).
-/** An operation over a shape limit (`depth`, `aliases`, `tokens`, …): names the limit and its figures, never the schema. */
+/**
+ * An operation over one of the gateway's limits (a shape limit: `depth`, `aliases`, `tokens`, …; or `cost`), refused
+ * before any subgraph is called: names the limit and its figures, never the schema.
+ */
 export const queryTooComplex = (limit: string, max: number, actual: number) =>
   new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, `Operation refused before it ran: ${limit} is ${actual}, over the limit of ${max}`, {
     limit,

@@ -21,9 +21,12 @@ const apolloClientCodes = new Set([
  * with a subgraph URL and body, `serviceName`, `stacktrace`) is dropped.
  */
 export const publicDetailKeys: readonly string[] = [
+  'actual',
   'argument',
   'field',
   'institutionId',
+  'limit',
+  'max',
   'provider',
   'purpose',
   'reason',

@@ -20,6 +20,8 @@ export interface RequestFacts {
 export interface RequestLogFields {
   readonly tenant?: string;
   readonly sub?: string;
+  /** The operation's cost in cost units (the gateway's demand control): estimated before execution, actual after it. */
+  readonly cost?: { readonly estimated: number; readonly actual?: number };
 }
 
 /** Which browser origins may read /graphql's answers (CORS); the gateway's is gateway/plugins/hygiene/cors.ts. */
@@ -228,6 +230,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           ...(who.tenant ? { tenant: who.tenant } : {}),
           ...(who.sub ? { sub: who.sub } : {}),
+          ...(who.cost ? { cost: who.cost } : {}),
         },
         'request',
       );

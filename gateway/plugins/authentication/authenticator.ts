@@ -31,17 +31,19 @@ export type Authenticate = (request: IncomingMessage, requestId: string) => Prom
 const acceptedTypes = ['jwt', 'at+jwt', 'application/at+jwt'];
 
 function principalFrom(claims: jwt.JwtPayload): Principal | undefined {
-  const { sub, tenant, customer_id: customerId, scope, amr } = claims as jwt.JwtPayload & Record<string, unknown>;
+  const { sub, tenant, customer_id: customerId, scope, amr, plan } = claims as jwt.JwtPayload & Record<string, unknown>;
   if (typeof sub !== 'string' || sub === '' || !isValidTenant(tenant)) return undefined;
   if (customerId !== undefined && (typeof customerId !== 'string' || customerId === '')) return undefined;
   if (scope !== undefined && typeof scope !== 'string') return undefined;
   if (amr !== undefined && !(Array.isArray(amr) && amr.every((entry) => typeof entry === 'string'))) return undefined;
+  if (plan !== undefined && (typeof plan !== 'string' || plan === '')) return undefined;
   return {
     sub,
     tenant,
     customerId: customerId as string | undefined,
     scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
     amr: (amr as string[] | undefined) ?? [],
+    ...(plan ? { plan } : {}),
   };
 }
 

@@ -78,6 +78,7 @@ export type Account = {
   readonly maskedNumber: Scalars['String']['output'];
   /** The full account number (IBAN, sort code and number, or US account number). Personal data. */
   readonly accountNumber?: Maybe<Scalars['String']['output']>;
+  /** A balance read at the bank. */
   readonly balance?: Maybe<Balance>;
   /** Transactions, newest first. */
   readonly transactions?: Maybe<TransactionConnection>;
@@ -151,7 +152,9 @@ export type CashPosition = {
   readonly total: Money;
   /** False when any connected bank could not be read; the banks that could be read are still summed. */
   readonly complete: Scalars['Boolean']['output'];
+  /** One per connected bank: bounded by the institutions FinGraph connects to. */
   readonly byInstitution: ReadonlyArray<InstitutionCashPosition>;
+  /** One per currency held: a few (the organisations hold USD, GBP, EUR and one more each). */
   readonly byCurrency: ReadonlyArray<CurrencyCashPosition>;
 };
 

@@ -107,6 +107,7 @@ export type CreditReport = {
   readonly inquiry: InquiryType;
   /** When the bureau produced the report. */
   readonly pulledAt: Scalars['DateTime']['output'];
+  /** Every tradeline on the consumer's file: the bureau returns the whole file; the caller cannot make it longer. */
   readonly tradelines: ReadonlyArray<Tradeline>;
   /** Inquiries lenders see (hard ones), newest first. */
   readonly inquiries: ReadonlyArray<CreditInquiry>;

@@ -105,8 +105,8 @@ describe('deny by default', () => {
     {
       what: 'a list field one subgraph adds to another’s entity',
       subgraph: 'payments',
-      search: `newest first."\n  payments(first: Int = 20, after: String): PaymentConnection ${scopes('payments:read')}\n}\n\ntype Account`,
-      replacement: 'newest first."\n  payments(first: Int = 20, after: String): PaymentConnection\n}\n\ntype Account',
+      search: `accounts, newest first."\n  payments(first: Int = 20, after: String): PaymentConnection ${scopes('payments:read')}`,
+      replacement: 'accounts, newest first."\n  payments(first: Int = 20, after: String): PaymentConnection',
       field: 'Customer.payments',
     },
     {

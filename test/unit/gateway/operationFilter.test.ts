@@ -11,7 +11,7 @@ import { prepareSupergraph } from '../../../gateway/supergraph.js';
 import type { Principal } from '../../../lib/auth/principal.js';
 
 const subgraph = parse(`
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes", "@composeDirective"])
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes", "@composeDirective", "@listSize"])
     @link(url: "https://specs.fingraph.dev/stepUp/v0.1", import: ["@stepUp"])
     @link(url: "https://specs.fingraph.dev/public/v0.1", import: ["@public"])
     @composeDirective(name: "@stepUp")
@@ -20,7 +20,7 @@ const subgraph = parse(`
   directive @public(reason: String!) on FIELD_DEFINITION
   type Query @authenticated {
     holder(id: ID!): Holder @public(reason: "the filter's cases live below it, on its fields")
-    items: [Item!]! @public(reason: "the filter's cases live below it, on its fields")
+    items: [Item!]! @listSize(assumedSize: 10) @public(reason: "the filter's cases live below it, on its fields")
     secret: String @requiresScopes(scopes: [["admin:read"]])
   }
   type Mutation @authenticated {
@@ -31,7 +31,7 @@ const subgraph = parse(`
   type Loan implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) rate: String @requiresScopes(scopes: [["credit:read", "pii:read"]]) guarantor: Holder }
   type Card implements Product @key(fields: "id") { id: ID! name: String taxId: String @requiresScopes(scopes: [["pii:read"]]) guarantor: Holder }
   union Item = Loan | Card
-  type Holder @key(fields: "id") { id: ID! name: String products: [Product!] }
+  type Holder @key(fields: "id") { id: ID! name: String products: [Product!] @listSize(assumedSize: 10) }
 `);
 const composition = composeServices([{ name: 'test', url: 'http://localhost:1/graphql', typeDefs: subgraph }]);
 if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
