@@ -14,7 +14,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
-import { costLogFields, createCostPlugin, createRequestCostTally } from './plugins/cost/index.js';
+import { costLogFields, createCostPlugin, createRequestCostTally, operationCost } from './plugins/cost/index.js';
 import { createHygienePlugin } from './plugins/hygiene/index.js';
 import { createLimitsPlugin } from './plugins/limits/index.js';
 import { createRateLimits } from './plugins/rateLimits/index.js';
@@ -68,6 +68,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     options: config.rateLimits,
     redis: config.redis,
     logger: logger.child({ component: 'rate-limits' }),
+    // Budgets are charged the demand-control estimate (the cost plugin runs before the limiter and records it without
+    // an await), at least one unit, so that an operation priced at nothing (introspection, `__typename`) still counts.
+    cost: (requestContext) => Math.max(1, operationCost(requestContext.contextValue)?.estimated ?? 1),
     ...(options.rateLimitClock ? { now: options.rateLimitClock } : {}),
   });
   logger.info({ store: rateLimits.kind, replicas: config.rateLimits.replicas }, 'rate limits loaded');

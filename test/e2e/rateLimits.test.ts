@@ -17,10 +17,12 @@ import {
 } from '../support/rateLimitGateway.js';
 import { RedisHarness } from '../support/redis.js';
 
-// Tenant: 10 units at once, one more an hour; each client half of it; gold plan twice that. IPs 3, payments and bureau
-// pulls 2 per principal.
+// Tenant: 10 units at once, one more an hour; each client half of it; gold plan twice that; the wide plan, for the
+// payments and bureau tests, more than their operations' cost estimates (a payment is priced 10 units and more, a
+// bureau pull 50), so that only their own budgets refuse them; metered, to see an operation charged its estimate.
+// IPs 3, payments and bureau pulls 2 per principal.
 const limits = {
-  RATE_LIMIT_PLANS: 'default=1/3600:10,gold=1/3600:20',
+  RATE_LIMIT_PLANS: 'default=1/3600:10,gold=1/3600:20,wide=1/3600:1000000,metered=1/3600:1000',
   RATE_LIMIT_CLIENT_SHARE: '0.5',
   RATE_LIMIT_IP: '1/3600:3',
   RATE_LIMIT_PAYMENTS: '1/3600:2',
@@ -105,7 +107,7 @@ describe('rate limits through the gateway, on Redis', () => {
   });
 
   it('holds initiatePayment to its own per-principal budget, counting every aliased field', async () => {
-    const token = limitToken({ tenant: 'tenant-p', sub: 'payer', azp: 'web' });
+    const token = limitToken({ tenant: 'tenant-p', sub: 'payer', azp: 'web', plan: 'wide' });
     const two = await ask(gateway.url, payment(2), { token, variables: paymentInput });
     assert.notEqual(two.status, 429, 'two payments fit a budget of two');
     assert.equal(parseRateLimit(two.headers.get('ratelimit')).get('payments')?.r, 0);
@@ -116,14 +118,14 @@ describe('rate limits through the gateway, on Redis', () => {
     const read = await ask(gateway.url, typename, { token });
     assert.equal(read.status, 200, 'the same principal still reads: only money movement is spent');
     const other = await ask(gateway.url, payment(1), {
-      token: limitToken({ tenant: 'tenant-p', sub: 'other-payer', azp: 'web' }),
+      token: limitToken({ tenant: 'tenant-p', sub: 'other-payer', azp: 'web', plan: 'wide' }),
       variables: paymentInput,
     });
     assert.notEqual(other.status, 429, "another principal's payments budget is its own");
   });
 
   it('holds creditReport to its own budget, times the page sizes above it', async () => {
-    const token = limitToken({ tenant: 'tenant-r', sub: 'analyst', azp: 'web' });
+    const token = limitToken({ tenant: 'tenant-r', sub: 'analyst', azp: 'web', plan: 'wide' });
     const page = await ask(gateway.url, pageOfReports, { token });
     assert.equal(page.status, 429, 'customers(first: 3) with a report each is three pulls, over a budget of two');
     assert.equal((await ask(gateway.url, oneReport, { token })).status, 200);
@@ -131,6 +133,25 @@ describe('rate limits through the gateway, on Redis', () => {
     const third = await ask(gateway.url, oneReport, { token });
     assert.equal(third.status, 429);
     assert.deepEqual(third.codes, ['RATE_LIMITED']);
+  });
+
+  it("charges the tenant and the client the operation's demand-control estimate, and at least one unit", async () => {
+    const token = limitToken({ tenant: 'tenant-m', sub: 'u', azp: 'web', plan: 'metered' });
+    // The gateway prices the operation and says so when asked; the budgets must have gone down by that much.
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ institutions { id name } }', extensions: { cost: true } }),
+    });
+    const body = (await response.json()) as { extensions?: { cost?: { estimated?: number } } };
+    const estimated = body.extensions?.cost?.estimated ?? 0;
+    assert.ok(estimated > 1, `a list of institutions is priced above one unit (${estimated})`);
+    const first = parseRateLimit(response.headers.get('ratelimit'));
+    assert.equal(first.get('tenant')?.r, 1000 - estimated);
+    assert.equal(first.get('client')?.r, 500 - estimated);
+    // Priced at nothing, still one unit.
+    const free = await ask(gateway.url, typename, { token });
+    assert.equal(parseRateLimit(free.headers.get('ratelimit')).get('client')?.r, 500 - estimated - 1);
   });
 
   it('sends RateLimit-Policy and RateLimit on every answer, counting down consistently', async () => {

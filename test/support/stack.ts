@@ -169,8 +169,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
       ...Object.fromEntries(subgraphNames.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, running[name].url])),
       ...(options.redis ? { REDIS_URL: options.redis.url } : {}),
-      // The stack's tests are about other things (rate limits have test/e2e/rateLimits*.test.ts): payments and bureau
-      // budgets wide enough never to refuse them; tenants keep the defaults, so their header fields are still sent.
+      // The stack's tests are about other things (rate limits have test/e2e/rateLimits*.test.ts): budgets wide enough
+      // never to refuse them (a test file sends far more than a tenant's default burst of cost units), still charged,
+      // so their header fields are still sent.
+      RATE_LIMIT_PLANS: 'default=1000000/1:100000000',
       RATE_LIMIT_PAYMENTS: '1000/1:1000',
       RATE_LIMIT_CREDIT_REPORTS: '1000/1:1000',
       ...options.env,

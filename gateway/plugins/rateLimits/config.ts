@@ -10,7 +10,7 @@ import type { Rate, RateLimitOptions } from './options.js';
  * token, too little to probe. Money movement and bureau pulls are 10 a minute per principal (burst 5): a person or a
  * batch job moving money or pulling files faster than that is an incident, and each pull costs the tenant money.
  */
-export const defaultPlans = 'default=100/1:1000';
+export const defaultPlans = 'default=1000/1:20000';
 export const defaultIpRate = '5/1:50';
 export const defaultPaymentsRate = '10/60:5';
 export const defaultCreditReportsRate = '10/60:5';
