@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { type FragmentDefinitionNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
+import { readCostLimits } from '../../../gateway/plugins/cost/options.js';
 import { readRateLimitOptions } from '../../../gateway/plugins/rateLimits/config.js';
 import { countFields } from '../../../gateway/plugins/rateLimits/fieldCounts.js';
 import { rateLimitHeaders } from '../../../gateway/plugins/rateLimits/headers.js';
@@ -16,7 +17,10 @@ describe('rate limit settings', () => {
   it('has defaults: one default plan, half of it per client, and stricter payment and bureau budgets', () => {
     const options = readRateLimitOptions({});
     assert.equal(options.enabled, true);
-    assert.deepEqual([...options.plans], [['default', { units: 100, periodSeconds: 1, burst: 1000 }]]);
+    assert.deepEqual([...options.plans], [['default', { units: 1000, periodSeconds: 1, burst: 20000 }]]);
+    // A client's half of the default burst holds the largest operation the default cost maximum admits.
+    const maxCost = readCostLimits({}).maxPerOperation;
+    assert.ok((options.plans.get('default')?.burst ?? 0) * options.clientShare >= maxCost);
     assert.equal(options.clientShare, 0.5);
     assert.deepEqual(options.ip, { units: 5, periodSeconds: 1, burst: 50 });
     assert.deepEqual(options.payments, { units: 10, periodSeconds: 60, burst: 5 });
