@@ -42,6 +42,8 @@ export interface GatewayConfig {
   readonly allowAnonymousIntrospection: boolean;
   /** 'partial': refused fields are null with errors; 'reject': an operation asking for any refused field is refused. */
   readonly authorizationMode: 'partial' | 'reject';
+  /** `off` (development only, GATEWAY_PROTECTIONS): no shape limits, cost limit, rate limits or trusted documents. */
+  readonly protections: 'on' | 'off';
   /** Where Apollo Server's own cache (persisted queries) lives: Redis shared by every replica, or in-process. */
   readonly redis: RedisConnection | undefined;
   /** Request deadline: how long the gateway gives one request, passed on to each subgraph (lib/deadline). */
@@ -140,6 +142,18 @@ const productionSettings = [
   required('INTERNAL_TOKEN_SECRET', "the master secret of the subgraphs' internal tokens"),
 ];
 
+/**
+ * The edge's protections (shape limits, demand control, rate limits, trusted documents) may be switched off only in
+ * development, to measure what they cost (bench/); anywhere else `off` stops the gateway.
+ */
+function readProtections(env: Env, production: boolean): 'on' | 'off' {
+  const value = readEnum(env, 'GATEWAY_PROTECTIONS', ['on', 'off'] as const, 'on');
+  if (value === 'off' && production) {
+    throw new ConfigError('GATEWAY_PROTECTIONS', 'on or nothing outside development (off is for measuring them)', 'off');
+  }
+  return value;
+}
+
 function readAnonymousIntrospection(env: Env, production: boolean): boolean {
   const allowed = readBoolean(env, 'ALLOW_INTROSPECTION', false);
   if (allowed && production) {
@@ -178,6 +192,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     },
     internalTokenSecret: readBase64Key(env, 'INTERNAL_TOKEN_SECRET'),
     allowAnonymousIntrospection: readAnonymousIntrospection(env, production),
+    protections: readProtections(env, production),
     authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
     redis: readRedisConnection(env),
     requestTimeoutMs: readInt(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 120_000 }),

@@ -63,9 +63,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const store = config.redis
     ? new RedisStore({ connection: config.redis, logger: logger.child({ component: 'apollo-cache' }) })
     : undefined;
+  // GATEWAY_PROTECTIONS=off (development only, for bench/): the edge's issue-14 protections are not installed at all.
+  const protect = config.protections === 'on';
   // Rate limits: charged before planning, on the same Redis (plugins/rateLimits/).
   const rateLimits = await createRateLimits({
-    options: config.rateLimits,
+    options: protect ? config.rateLimits : { ...config.rateLimits, enabled: false },
     redis: config.redis,
     logger: logger.child({ component: 'rate-limits' }),
     // Budgets are charged the demand-control estimate (the cost plugin runs before the limiter and records it without
@@ -74,15 +76,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ...(options.rateLimitClock ? { now: options.rateLimitClock } : {}),
   });
   logger.info({ store: rateLimits.kind, replicas: config.rateLimits.replicas }, 'rate limits loaded');
+  if (!protect) logger.warn('GATEWAY_PROTECTIONS=off: no shape limits, cost limit, rate limits or trusted documents (development only)');
   // Shape limits and request hygiene (issue 14): the edge checks each document before Apollo Server parses it.
-  const limits = createLimitsPlugin(config.limits);
-  const hygiene = createHygienePlugin({ ...config.hygiene, checkSource: limits.checkSource, logger });
+  const limits = protect ? createLimitsPlugin(config.limits) : undefined;
+  const hygiene = createHygienePlugin({ ...config.hygiene, checkSource: limits?.checkSource ?? (() => undefined), logger });
+  const trustedMode = protect ? config.trustedDocuments.mode : 'off';
   // Request deadline (lib/deadline): every request is answered within GATEWAY_REQUEST_TIMEOUT_MS of reaching Apollo.
   const apollo = new DeadlineApolloServer<GatewayContext>({
     gateway,
     cache: store ? new StoreKeyValueCache(store) : 'bounded',
     // Trusted-only: hashes are looked up in the manifest, never in (or written to) the shared APQ registry.
-    ...(config.trustedDocuments.mode === 'trusted-only' ? { persistedQueries: manifestPersistedQueries(trusted) } : {}),
+    ...(trustedMode === 'trusted-only' ? { persistedQueries: manifestPersistedQueries(trusted) } : {}),
     formatError,
     includeStacktraceInErrorResponses: false,
     // lib/server/lifecycle.ts owns SIGTERM and SIGINT: Apollo's own handler would re-send the signal after stopping,
@@ -92,19 +96,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     introspection: true,
     // Shape limits and request hygiene behind the edge's own checks: the parser stops at the token limit, CSRF
     // prevention stays on, batching only as configured, and no "Did you mean" in any validation error.
-    parseOptions: limits.parseOptions,
+    ...(limits ? { parseOptions: limits.parseOptions } : {}),
     csrfPrevention: true,
     allowBatchedHttpRequests: hygiene.allowBatchedHttpRequests,
     hideSchemaDetailsFromClientErrors: true,
     plugins: [
       ...offlinePlugins(),
       // First: an untrusted document is refused before any other plugin spends anything on it.
-      createTrustedDocumentsPlugin({ mode: config.trustedDocuments.mode, trusted, logger }),
+      createTrustedDocumentsPlugin({ mode: trustedMode, trusted, logger }),
       // Before authorisation: when both refuse an operation, the limit's refusal is the one answered.
-      limits.apollo,
+      ...(limits ? [limits.apollo] : []),
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
       // Demand control: after authorisation (which has replaced the document with the one that will run by then).
-      createCostPlugin({ rules: supergraph.costRules, ...config.cost, logger }),
+      ...(protect ? [createCostPlugin({ rules: supergraph.costRules, ...config.cost, logger })] : []),
       rateLimits.plugin,
       createErrorLoggingPlugin(logger),
     ],
