@@ -125,10 +125,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logger,
     host: config.host,
     port: config.port,
-    admit: (request, facts) => {
+    admit: rateLimits.guardAdmit((request, facts) => {
       hygiene.admit(request, facts);
       authentication.admit(request, facts);
-    },
+    }),
     context: rateLimits.guardContext(async (request, facts, body) => {
       hygiene.inspect(request, facts, body);
       return { ...(await authentication.context(request, facts, body)), cost: createRequestCostTally() };

@@ -51,7 +51,7 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly context: (request: IncomingMessage, facts: RequestFacts, body: unknown) => Promise<TContext>;
   /** Refuses a /graphql request from its URL and headers alone, before its body is read, by throwing a FinGraphError:
    * a caller without credentials cannot make the edge read and parse a body. */
-  readonly admit?: (request: IncomingMessage, facts: RequestFacts) => void;
+  readonly admit?: (request: IncomingMessage, facts: RequestFacts) => void | Promise<void>;
   /** What the request's log line says of who asked, from the context built for it; default nothing. */
   readonly logFields?: (context: TContext) => RequestLogFields;
   /** Browser origins allowed to read /graphql's answers, and its preflights; without one, OPTIONS is 404. */
@@ -155,7 +155,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
 
   async function serveGraphQL(request: IncomingMessage, response: ServerResponse, facts: RequestFacts, url: URL) {
     try {
-      options.admit?.(request, facts);
+      await options.admit?.(request, facts);
     } catch (error) {
       if (error instanceof FinGraphError) return refuse(request, response, error);
       throw error;

@@ -242,3 +242,29 @@ describe('rate limits while Redis is unreachable', () => {
     assert.equal(gateway.logs.filter((line) => String(line.msg).startsWith('rate limits: Redis reachable again')).length, 1);
   });
 });
+
+describe('rate limits for requests with no bearer token at all', () => {
+  let gateway: InProcessGateway;
+  before(async () => {
+    // No Redis: the in-process limiter, on this gateway's own address budget of two.
+    gateway = await startRateLimitGateway(rateLimitGatewayEnv(undefined, { RATE_LIMIT_IP: '1/3600:2' }));
+  });
+  after(async () => {
+    await gateway?.server.close();
+  });
+
+  it('charges them to their address before the body is read, and answers 429 once that budget is spent', async () => {
+    const answers = [];
+    for (let i = 0; i < 3; i += 1) answers.push(await ask(gateway.url, typename));
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [401, 401, 429],
+    );
+    assert.deepEqual(
+      answers.map((answer) => parseRateLimit(answer.headers.get('ratelimit')).get('ip')?.r),
+      [1, 0, 0],
+    );
+    assert.deepEqual(answers[2]?.codes, ['RATE_LIMITED']);
+    assert.ok(Number(answers[2]?.headers.get('retry-after')) > 0);
+  });
+});

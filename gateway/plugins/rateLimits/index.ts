@@ -40,10 +40,16 @@ export interface RateLimitsSetup {
 }
 
 type BuildContext = (request: IncomingMessage, facts: RequestFacts, body: unknown) => Promise<GatewayContext>;
+type Admit = (request: IncomingMessage, facts: RequestFacts) => void | Promise<void>;
 
 export interface RateLimits {
   /** Wraps the authentication's context builder: requests without a valid token are charged to their IP. */
   guardContext(inner: BuildContext): BuildContext;
+  /**
+   * Wraps the edge's refusal from headers (no bearer token at all, before the body is read): such a request carries no
+   * valid token either, so it is charged to its address, and once that budget is spent it is answered 429, not 401.
+   */
+  guardAdmit(inner: Admit): Admit;
   /** Charges a principal's operation before planning; sets the RateLimit fields on its answer. */
   readonly plugin: ApolloServerPlugin<GatewayContext>;
   /** Lets the context guard set headers on the answer of a request it refuses or charges: call once after listening. */
@@ -108,7 +114,14 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
   const { options, logger } = setup;
   const cost = setup.cost ?? oneUnitPerOperation;
   if (!options.enabled) {
-    return { guardContext: (inner) => inner, plugin: {}, attach: () => undefined, kind: 'off', close: async () => undefined };
+    return {
+      guardContext: (inner) => inner,
+      guardAdmit: (inner) => inner,
+      plugin: {},
+      attach: () => undefined,
+      kind: 'off',
+      close: async () => undefined,
+    };
   }
   let store: RateLimitStore;
   if (setup.redis) {
@@ -225,6 +238,16 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
     plugin,
     attach(server) {
       server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => responses.set(request, response));
+    },
+    guardAdmit(inner) {
+      return async (request, facts) => {
+        try {
+          await inner(request, facts);
+        } catch (error) {
+          if (error instanceof FinGraphError && error.code === ErrorCode.UNAUTHENTICATED) await chargeAddress(request, facts);
+          throw error;
+        }
+      };
     },
     guardContext(inner) {
       return async (request, facts, body) => {
