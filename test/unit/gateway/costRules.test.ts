@@ -7,36 +7,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'graphql';
 import { DEFAULT_MAX_COST, estimateCost, findUnsizedLists } from '../../../gateway/plugins/cost/index.js';
-import { prepareSupergraph, SupergraphSecurityError } from '../../../gateway/supergraph.js';
+import { prepareSupergraph } from '../../../gateway/supergraph.js';
 import { fromRoot } from '../../../lib/config/paths.js';
-import { composeSupergraph, readSubgraphSchema, SUPERGRAPH_PATH } from '../../../schema/compose.js';
+import { SUPERGRAPH_PATH } from '../../../schema/compose.js';
 import { contractOperation } from '../../support/contract.js';
+import { editedSupergraph, supergraphRefusal } from '../../support/supergraphEdits.js';
 
 const committed = prepareSupergraph(readFileSync(SUPERGRAPH_PATH, 'utf8'));
-
-/** The supergraph composed from the real schemas with `search` (exactly once in `subgraph`'s file) replaced. */
-function edited(subgraph: string, search: string, replacement: string): string {
-  const composition = composeSupergraph((name) => {
-    const text = readSubgraphSchema(name);
-    if (name !== subgraph) return text;
-    const parts = text.split(search);
-    assert.equal(parts.length, 2, `${subgraph}'s schema holds ${JSON.stringify(search)} exactly once`);
-    return parts.join(replacement);
-  });
-  assert.ok(composition.ok, composition.ok ? '' : composition.errors.join('\n'));
-  return composition.supergraphSdl;
-}
-
-function refusal(sdl: string): string {
-  let caught: unknown;
-  try {
-    prepareSupergraph(sdl);
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof SupergraphSecurityError, `refused with a SupergraphSecurityError, got ${String(caught)}`);
-  return caught.message;
-}
 
 /** A README table's rows, from its header to the first line that is not a row, as their cells. */
 function readmeTable(header: string): string[][] {
@@ -84,7 +61,7 @@ describe('cost rules of the real schemas', () => {
     ['credit', 'tradelines: [Tradeline!]! @listSize(assumedSize: 50)', 'tradelines: [Tradeline!]!', 'CreditReport.tradelines'],
   ] as const) {
     it(`refuses a supergraph whose ${list} lost its @listSize, naming it`, () => {
-      const message = refusal(edited(subgraph, search, replacement));
+      const message = supergraphRefusal(editedSupergraph(subgraph, search, replacement));
       assert.match(message, new RegExp(`lists whose length nothing bounds: ${list.replace('.', '\\.')} is a list with no @listSize`));
     });
   }

@@ -3,34 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { prepareSupergraph, SupergraphSecurityError } from '../../../gateway/supergraph.js';
+import { prepareSupergraph } from '../../../gateway/supergraph.js';
 import { fromRoot } from '../../../lib/config/paths.js';
 import { composeSupergraph, readSubgraphSchema, SUPERGRAPH_PATH } from '../../../schema/compose.js';
-
-/** One subgraph's schema with `search` replaced; it must occur exactly once, so an edit can never silently miss. */
-function edited(subgraph: string, search: string, replacement: string): string {
-  const composition = composeSupergraph((name) => {
-    const text = readSubgraphSchema(name);
-    if (name !== subgraph) return text;
-    const parts = text.split(search);
-    assert.equal(parts.length, 2, `${subgraph}'s schema holds ${JSON.stringify(search)} exactly once`);
-    return parts.join(replacement);
-  });
-  assert.ok(composition.ok, composition.ok ? '' : composition.errors.join('\n'));
-  return composition.supergraphSdl;
-}
-
-/** The message of the refusal prepareSupergraph throws; fails the test when it does not throw. */
-function refusal(sdl: string): string {
-  let caught: unknown;
-  try {
-    prepareSupergraph(sdl);
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof SupergraphSecurityError, `refused with a SupergraphSecurityError, got ${String(caught)}`);
-  return caught.message;
-}
+import { editedSupergraph, supergraphRefusal } from '../../support/supergraphEdits.js';
 
 /** The README's table of public fields: "Type.field" → the reason it gives. */
 function readmePublicFields(): Map<string, string> {
@@ -127,7 +103,7 @@ describe('deny by default', () => {
   ];
   for (const deletion of deletions) {
     it(`refuses the supergraph when ${deletion.what} loses its rule, naming it and its subgraph`, () => {
-      const message = refusal(edited(deletion.subgraph, deletion.search, deletion.replacement));
+      const message = supergraphRefusal(editedSupergraph(deletion.subgraph, deletion.search, deletion.replacement));
       assert.match(message, /fields with no scope requirement/);
       // The named field is the only one: the list ends with it.
       const named = message.slice(message.lastIndexOf('): ') + 3);
@@ -145,13 +121,13 @@ describe('deny by default', () => {
     );
     assert.ok(composition.ok);
     assert.match(
-      refusal(composition.supergraphSdl),
+      supergraphRefusal(composition.supergraphSdl),
       /: Customer\.creditScore \(subgraph credit\), Mutation\.revokeCreditConsent \(subgraph credit\)$/,
     );
   });
 
   it('lets a field stand on its type’s rule: Account.payments keeps Account’s accounts:read without its own', () => {
-    const sdl = edited(
+    const sdl = editedSupergraph(
       'payments',
       `"Payments from this account, newest first."\n  payments(first: Int = 20, after: String): PaymentConnection ${scopes('payments:read')}`,
       '"Payments from this account, newest first."\n  payments(first: Int = 20, after: String): PaymentConnection',
@@ -160,19 +136,22 @@ describe('deny by default', () => {
   });
 
   it('refuses @public on a field that needs scopes, on a subgraph’s own type, or without a reason', () => {
-    const onScoped = edited(
+    const onScoped = editedSupergraph(
       'accounts',
       `CashPosition ${scopes('treasury:read')}`,
       `CashPosition ${scopes('treasury:read')} @public(reason: "dashboards")`,
     );
-    assert.match(refusal(onScoped), /fields marked @public that need scopes \(drop one or the other\): Query\.cashPosition$/);
-    const onOwnType = edited(
+    assert.match(supergraphRefusal(onScoped), /fields marked @public that need scopes \(drop one or the other\): Query\.cashPosition$/);
+    const onOwnType = editedSupergraph(
       'accounts',
       '  name: String!\n  "ISO 3166-1 alpha-2 country of the bank."',
       '  name: String! @public(reason: "a bank\'s name")\n  "ISO 3166-1 alpha-2 country of the bank."',
     );
-    assert.match(refusal(onOwnType), /@public only marks root fields and fields added to a shared entity, not: Institution\.name$/);
-    const withoutReason = edited('accounts', institutionsMark, '\n    @public(reason: "  ")');
-    assert.match(refusal(withoutReason), /Query\.institutions: @public needs a non-empty reason/);
+    assert.match(
+      supergraphRefusal(onOwnType),
+      /@public only marks root fields and fields added to a shared entity, not: Institution\.name$/,
+    );
+    const withoutReason = editedSupergraph('accounts', institutionsMark, '\n    @public(reason: "  ")');
+    assert.match(supergraphRefusal(withoutReason), /Query\.institutions: @public needs a non-empty reason/);
   });
 });
