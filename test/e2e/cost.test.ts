@@ -3,14 +3,13 @@
 // customers' transactions are refused with QUERY_TOO_COMPLEX before any subgraph or upstream is called; every slicing
 // argument has a maximum its subgraph enforces; a token's plan selects its maximum.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_MAX_COST } from '../../gateway/plugins/cost/index.js';
 import { prepareSupergraph } from '../../gateway/supergraph.js';
-import { fromRoot } from '../../lib/config/paths.js';
 import { SUPERGRAPH_PATH } from '../../schema/compose.js';
 import { credentials } from '../support/bankTruth.js';
-import { contractOperation } from '../support/contract.js';
+import { contractOperation, contractOperationNames, contractRequests } from '../support/contract.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 
@@ -79,37 +78,16 @@ describe('demand control', () => {
       (account) => account.currency === 'USD',
     );
     assert.ok(usd, 'the customer holds a USD account');
-    const driven: Record<string, () => Promise<Answer>> = {
-      Customers: () => send(contractOperation('Customers'), tokenFor({ role: 'support', tenant: 'acme' }), { first: 100 }),
-      CustomerOverview: () => send(contractOperation('CustomerOverview'), admin, { id: customer.id }),
-      CustomerPII: () => send(contractOperation('CustomerPII'), admin, { id: customer.id }),
-      CreditReport: () =>
-        send(contractOperation('CreditReport'), tokenFor({ role: 'risk', tenant: 'acme' }), {
-          id: customer.id,
-          purpose: 'CREDIT_TRANSACTION',
-        }),
-      CashPosition: () => send(contractOperation('CashPosition'), tokenFor({ role: 'cfo', tenant: 'acme' }), { currency: 'USD' }),
-      Me: () => send(contractOperation('Me'), tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id })),
-      InitiatePayment: () =>
-        send(
-          contractOperation('InitiatePayment'),
-          tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id, amr: ['pwd', 'otp'] }),
-          {
-            input: {
-              idempotencyKey: 'cost-e2e-payment-1',
-              sourceAccountId: usd.id,
-              amount: { amount: '10.00', currency: 'USD' },
-              rail: 'ACH',
-              counterparty: { name: 'Utility Co', accountNumber: '123456789', routingNumber: '021000021' },
-            },
-          },
-        ),
-    };
     // Every operation of the contract, so one added there is priced here too (or this fails until it is).
-    const contract = readdirSync(fromRoot('test', 'contract', 'operations'))
-      .map((file) => file.replace(/\.graphql$/, ''))
-      .sort();
-    assert.deepEqual(Object.keys(driven).sort(), contract);
+    const requests = contractRequests({ id: customer.id, usdAccountId: usd.id, idempotencyKey: 'cost-e2e-payment-1' });
+    assert.deepEqual(Object.keys(requests).sort(), contractOperationNames());
+    // Customers at the largest page, the most it can cost.
+    const driven = Object.fromEntries(
+      Object.entries(requests).map(([name, request]) => [
+        name,
+        () => send(request.query, request.token, name === 'Customers' ? { first: 100 } : request.variables),
+      ]),
+    ) as Record<string, () => Promise<Answer>>;
     const answers: Array<[string, Answer]> = [];
     for (const [name, drive] of Object.entries(driven)) answers.push([name, await drive()]);
     // One more request, so every line above has been written before the log is read.

@@ -4,7 +4,7 @@
 // stopped (a stopping gateway is when Apollo's host-metrics exporter makes its last export); then every record must
 // name an address that process was configured with. And no page that loads Apollo's CDN is served.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import { deriveSubgraphKey, INTERNAL_TOKEN_HEADER, signInternalToken } from '../
 import { fromRoot } from '../../lib/config/paths.js';
 import { subgraphs, webhookReceivers } from '../../schema/subgraphs.js';
 import { credentials } from '../support/bankTruth.js';
-import { contractOperation } from '../support/contract.js';
+import { contractOperationNames, contractRequests } from '../support/contract.js';
 import type { OutboundRecord } from '../support/outboundRecorder.js';
 import { freePorts } from '../support/ports.js';
 import { RedisHarness } from '../support/redis.js';
@@ -173,37 +173,12 @@ describe('nothing leaves the platform', () => {
     );
     assert.ok(usd, 'the customer holds a USD account');
 
-    const driven: Record<string, () => Promise<GraphQLBody>> = {
-      Customers: () => graphql(contractOperation('Customers'), tokenFor({ role: 'support', tenant: 'acme' }), { first: 5 }),
-      CustomerOverview: () => graphql(contractOperation('CustomerOverview'), admin, { id: customer.id }),
-      CustomerPII: () => graphql(contractOperation('CustomerPII'), admin, { id: customer.id }),
-      CreditReport: () =>
-        graphql(contractOperation('CreditReport'), tokenFor({ role: 'risk', tenant: 'acme' }), {
-          id: customer.id,
-          purpose: 'CREDIT_TRANSACTION',
-        }),
-      CashPosition: () => graphql(contractOperation('CashPosition'), tokenFor({ role: 'cfo', tenant: 'acme' }), { currency: 'USD' }),
-      Me: () => graphql(contractOperation('Me'), tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id })),
-      InitiatePayment: () =>
-        graphql(
-          contractOperation('InitiatePayment'),
-          tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id, amr: ['pwd', 'otp'] }),
-          {
-            input: {
-              idempotencyKey: `outbound-${Date.now()}`,
-              sourceAccountId: usd.id,
-              amount: { amount: '10.00', currency: 'USD' },
-              rail: 'ACH',
-              counterparty: { name: 'Utility Co', accountNumber: '123456789', routingNumber: '021000021' },
-            },
-          },
-        ),
-    };
     // Every operation of the contract, so one added there is driven here too (or this fails until it is).
-    const contract = readdirSync(fromRoot('test', 'contract', 'operations'))
-      .map((file) => file.replace(/\.graphql$/, ''))
-      .sort();
-    assert.deepEqual(Object.keys(driven).sort(), contract);
+    const requests = contractRequests({ id: customer.id, usdAccountId: usd.id, idempotencyKey: `outbound-${Date.now()}` });
+    assert.deepEqual(Object.keys(requests).sort(), contractOperationNames());
+    const driven = Object.fromEntries(
+      Object.entries(requests).map(([name, request]) => [name, () => graphql(request.query, request.token, request.variables)]),
+    ) as Record<string, () => Promise<GraphQLBody>>;
     for (const [name, send] of Object.entries(driven)) {
       const body = await send();
       assert.equal(body.errors, undefined, `${name}: ${JSON.stringify(body.errors)}`);
