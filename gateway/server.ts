@@ -72,7 +72,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logger: logger.child({ component: 'rate-limits' }),
     // Budgets are charged the demand-control estimate (the cost plugin runs before the limiter and records it without
     // an await), at least one unit, so that an operation priced at nothing (introspection, `__typename`) still counts.
-    cost: (requestContext) => Math.max(1, operationCost(requestContext.contextValue)?.estimated ?? 1),
+    // An operation the cost plugin refuses (estimate over its maximum) runs nothing and is charged nothing.
+    cost: (requestContext) => {
+      const priced = operationCost(requestContext.contextValue);
+      if (priced && priced.estimated > priced.max) return 0;
+      return Math.max(1, priced?.estimated ?? 1);
+    },
     ...(options.rateLimitClock ? { now: options.rateLimitClock } : {}),
   });
   logger.info({ store: rateLimits.kind, replicas: config.rateLimits.replicas }, 'rate limits loaded');

@@ -127,7 +127,9 @@ describe('rate limits through the gateway, on Redis', () => {
   it('holds creditReport to its own budget, times the page sizes above it', async () => {
     const token = limitToken({ tenant: 'tenant-r', sub: 'analyst', azp: 'web', plan: 'wide' });
     const page = await ask(gateway.url, pageOfReports, { token });
-    assert.equal(page.status, 429, 'customers(first: 3) with a report each is three pulls, over a budget of two');
+    // Three pulls can never fit a budget of two: refused as too complex for it, not a 429 to retry.
+    assert.equal(page.status, 400, 'customers(first: 3) with a report each is three pulls, over a budget of two');
+    assert.deepEqual(page.codes, ['QUERY_TOO_COMPLEX']);
     assert.equal((await ask(gateway.url, oneReport, { token })).status, 200);
     assert.equal((await ask(gateway.url, oneReport, { token })).status, 200);
     const third = await ask(gateway.url, oneReport, { token });
@@ -266,5 +268,64 @@ describe('rate limits for requests with no bearer token at all', () => {
     );
     assert.deepEqual(answers[2]?.codes, ['RATE_LIMITED']);
     assert.ok(Number(answers[2]?.headers.get('retry-after')) > 0);
+  });
+});
+
+describe('rate limits for refusals before a principal, operations over a burst, and operations refused for cost', () => {
+  let gateway: InProcessGateway;
+  before(async () => {
+    // No Redis: the in-process limiter. An address budget of two; a cost maximum of 5 for the cost case.
+    gateway = await startRateLimitGateway(
+      rateLimitGatewayEnv(undefined, {
+        RATE_LIMIT_IP: '1/3600:2',
+        RATE_LIMIT_PLANS: 'default=1/3600:6,wide=1/3600:1000000',
+        COST_MAX_PER_OPERATION: '5',
+      }),
+    );
+  });
+  after(async () => {
+    await gateway?.server.close();
+  });
+
+  it('charges a forged token with a document the edge refuses to its address, like any other request without a valid token', async () => {
+    const aliasFlood = `{ ${Array.from({ length: 20 }, (_, index) => `a${index}: __typename`).join(' ')} }`;
+    const forged = 'Bearer a.b.c';
+    const answers = [];
+    for (let i = 0; i < 3; i += 1) answers.push(await ask(gateway.url, aliasFlood, { authorization: forged }));
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [400, 400, 429],
+    );
+    assert.deepEqual(answers[2]?.codes, ['RATE_LIMITED']);
+  });
+
+  it('refuses an operation costing more than its budget can ever hold as too complex, not as a 429 to retry', async () => {
+    // `institutions { id name }` is priced above the client's burst of 3 (half of 6) and under no cost maximum below it.
+    const token = limitToken({ tenant: 'tenant-x', sub: 'u', azp: 'web' });
+    const answer = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ institutions { id } }' }),
+    });
+    const body = (await answer.json()) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
+    assert.equal(answer.status, 400);
+    assert.equal(answer.headers.get('retry-after'), null);
+    const extensions = body.errors?.[0]?.extensions;
+    assert.equal(extensions?.code, 'QUERY_TOO_COMPLEX');
+    assert.ok(['rateBurst', 'cost'].includes(String(extensions?.limit)), JSON.stringify(extensions));
+  });
+
+  it('charges nothing for an operation the cost limit refuses', async () => {
+    const token = limitToken({ tenant: 'tenant-y', sub: 'u', azp: 'web', plan: 'wide' });
+    const refused = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ institutions { id name } }' }),
+    });
+    const body = (await refused.json()) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
+    assert.equal(body.errors?.[0]?.extensions?.limit, 'cost');
+    assert.equal(refused.headers.get('retry-after'), null);
+    const after = await ask(gateway.url, typename, { token });
+    assert.equal(parseRateLimit(after.headers.get('ratelimit')).get('tenant')?.r, 1_000_000 - 1, 'only the one-unit read was charged');
   });
 });

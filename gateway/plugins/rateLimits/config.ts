@@ -1,6 +1,7 @@
 // Reads the rate limiter's settings from the environment (RATE_LIMIT_*, GATEWAY_REPLICAS), each validated: a wrong
 // value stops the gateway with a message naming the variable and what it expects, like every other setting.
 import { ConfigError, type Env, readBoolean, readInt, readOptionalString, readString } from '../../../lib/config/env.js';
+import { isDevelopment } from '../../../lib/config/mode.js';
 import type { Rate, RateLimitOptions } from './options.js';
 
 /**
@@ -55,9 +56,18 @@ function readShare(env: Env): number {
   return share;
 }
 
+/** Off only in development (benchmarks compare with and without): anywhere else `false` stops the gateway. */
+function readEnabled(env: Env): boolean {
+  const enabled = readBoolean(env, 'RATE_LIMIT_ENABLED', true);
+  if (!enabled && !isDevelopment(env)) {
+    throw new ConfigError('RATE_LIMIT_ENABLED', 'true or nothing outside development (false is for benchmarks)', 'false');
+  }
+  return enabled;
+}
+
 export function readRateLimitOptions(env: Env): RateLimitOptions {
   return {
-    enabled: readBoolean(env, 'RATE_LIMIT_ENABLED', true),
+    enabled: readEnabled(env),
     plans: readPlans(env),
     clientShare: readShare(env),
     ip: readRate(env, 'RATE_LIMIT_IP', defaultIpRate),

@@ -9,7 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { type FragmentDefinitionNode, Kind } from 'graphql';
 import jwt from 'jsonwebtoken';
 import type { Principal } from '../../../lib/auth/principal.js';
-import { ErrorCode, FinGraphError } from '../../../lib/errors/index.js';
+import { ErrorCode, FinGraphError, queryTooComplex } from '../../../lib/errors/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
 import type { RedisConnection } from '../../../lib/redis/index.js';
 import type { RequestFacts } from '../../../lib/server/graphqlHttp.js';
@@ -87,7 +87,8 @@ export function clientAddress(request: IncomingMessage, hops: number): string {
     .map((entry) => entry.trim())
     .filter(Boolean);
   // Each trusted proxy appends the address it saw; entries further left were written by the client and prove nothing.
-  return list[list.length - hops] ?? list[0] ?? socket;
+  // Fewer entries than trusted proxies: the request did not come through them all, so only the socket is known.
+  return list[list.length - hops] ?? socket;
 }
 
 function refusal(states: readonly BudgetState[]): FinGraphError {
@@ -208,7 +209,12 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
             names: ['initiatePayment', 'creditReport'],
           });
           const units = boundedCost(cost(requestContext));
-          states = await store.consume(principalCharges(principal, units, counts));
+          const charges = principalCharges(principal, units, counts);
+          // An operation costing more than a budget can ever hold would wait for ever: a 429 would promise a retry that
+          // never passes. It is refused as too complex for its budget instead (configuration should prevent this).
+          const overBurst = charges.find((charge) => charge.cost > charge.rate.burst);
+          if (overBurst) throw queryTooComplex('rateBurst', overBurst.rate.burst, overBurst.cost);
+          states = await store.consume(charges);
           if (states.every((state) => state.allowed)) return;
           logger.info(
             { requestId, tenant: principal.tenant, policy: states.filter((state) => !state.allowed).map((state) => state.policy) },
@@ -255,7 +261,9 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
         try {
           context = await inner(request, facts, body);
         } catch (error) {
-          if (error instanceof FinGraphError && error.code === ErrorCode.UNAUTHENTICATED) await chargeAddress(request, facts);
+          // Refused before a principal exists (a bad token, or the edge's checks of the document, which run first):
+          // the work done so far is charged to the address, or a forged token with a refused document would be free.
+          if (error instanceof FinGraphError) await chargeAddress(request, facts);
           throw error;
         }
         if (context.principal) claimsOf.set(context.principal, clientClaims(request, context.principal));

@@ -51,6 +51,10 @@ describe('rate limit settings', () => {
     assert.throws(() => readRateLimitOptions({ RATE_LIMIT_CLIENT_SHARE: '1.5' }), refusedFor('RATE_LIMIT_CLIENT_SHARE'));
     assert.throws(() => readRateLimitOptions({ GATEWAY_REPLICAS: '0' }), refusedFor('GATEWAY_REPLICAS'));
     assert.throws(() => readRateLimitOptions({ RATE_LIMIT_ENABLED: 'maybe' }), refusedFor('RATE_LIMIT_ENABLED'));
+    // Off only in development (benchmarks); a deployment cannot switch its budgets off.
+    assert.throws(() => readRateLimitOptions({ RATE_LIMIT_ENABLED: 'false' }), refusedFor('RATE_LIMIT_ENABLED'));
+    assert.throws(() => readRateLimitOptions({ NODE_ENV: 'staging', RATE_LIMIT_ENABLED: 'false' }), refusedFor('RATE_LIMIT_ENABLED'));
+    assert.equal(readRateLimitOptions({ NODE_ENV: 'development', RATE_LIMIT_ENABLED: 'false' }).enabled, false);
     assert.throws(() => readRateLimitOptions({ RATE_LIMIT_TRUSTED_PROXY_HOPS: '-1' }), refusedFor('RATE_LIMIT_TRUSTED_PROXY_HOPS'));
     assert.throws(() => readRateLimitOptions({ RATE_LIMIT_REDIS_TIMEOUT_MS: '5' }), refusedFor('RATE_LIMIT_REDIS_TIMEOUT_MS'));
   });
@@ -126,5 +130,6 @@ describe('the address an IP budget is charged to', () => {
     assert.equal(clientAddress(request('6.6.6.6, 203.0.113.7'), 1), '203.0.113.7', 'the entry the one proxy wrote, not the forged one');
     assert.equal(clientAddress(request('6.6.6.6, 203.0.113.7, 10.1.1.1'), 2), '203.0.113.7');
     assert.equal(clientAddress(request(), 1), '10.0.0.9', 'no header: the socket');
+    assert.equal(clientAddress(request('6.6.6.6'), 2), '10.0.0.9', 'fewer entries than trusted proxies: none is believed');
   });
 });
