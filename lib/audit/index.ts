@@ -6,6 +6,8 @@ export type { ChainHead } from './chain.js';
 export { AuditChain, canonicalJson, emptyChainHead, recordHash } from './chain.js';
 export type { FileAuditSinkOptions } from './fileSink.js';
 export { auditFileName, auditFiles, FileAuditSink, getValidStream } from './fileSink.js';
+export type { PostgresAuditSinkOptions } from './postgresSink.js';
+export { auditTable, installAuditSchema, PostgresAuditSink, verifyTable } from './postgresSink.js';
 export type { AuditEvent, AuditRecord } from './record.js';
 export { AuditEventType, auditEventSchema, auditRecordSchema, genesisHash, userAgentMaxLength } from './record.js';
 export type { AuditProblem, AuditProblemKind, AuditVerification, VerifyOptions } from './verify.js';
