@@ -162,6 +162,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logFields: (context) => ({ ...authentication.logFields(context), ...costLogFields(context) }),
     // The supergraph is loaded before the edge listens (Apollo Server's start); what may come and go is the Redis.
     ready: async () => (store ? store.ready(READY_TIMEOUT_MS) : true),
+    onRefused: (code) => metrics.refused(code),
   });
   rateLimits.attach(server.server);
   const listener = config.metrics

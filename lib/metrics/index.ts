@@ -2,5 +2,5 @@
 export { type MetricsConfig, readMetricsConfig } from './config.js';
 export { type OperationNames, operationLabel, readOperationNames } from './operations.js';
 export { createMetricsPlugin } from './plugin.js';
-export { createServiceMetrics, durationBuckets, type Outcome, type ServiceMetrics } from './registry.js';
+export { createServiceMetrics, durationBuckets, type Outcome, REFUSED_OPERATION, type ServiceMetrics } from './registry.js';
 export { type MetricsListener, startMetricsListener } from './server.js';

@@ -1,6 +1,6 @@
 // The Apollo Server plugin that feeds a service's metrics: one observation per GraphQL request, when its response is
 // sent (refusals inside Apollo Server included: parse, validation, authorisation, limits). Requests the HTTP edge
-// refuses before Apollo Server (no token, a body too large) are not GraphQL requests and are not counted here.
+// refuses before Apollo Server (no token, a rate limit at admission) are counted by the edge's onRefused instead.
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { getOperationAST } from 'graphql';
 import type { Outcome, ServiceMetrics } from './registry.js';

@@ -8,8 +8,12 @@ import { type OperationNames, operationLabel } from './operations.js';
 /** Seconds: 5 ms to 5 s on a roughly 1-2.5-5 scale, so p50, p95 and p99 each fall between two close bounds. */
 export const durationBuckets: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-/** How a GraphQL request ended: no error, data with errors, or errors without data. */
-export type Outcome = 'success' | 'partial' | 'error';
+/** How a GraphQL request ended: no error, data with errors, errors without data, or refused by the HTTP edge before
+ * Apollo Server read its document (those carry the operation label `none`). */
+export type Outcome = 'success' | 'partial' | 'error' | 'refused';
+
+/** The operation label of a request refused before its document was read. */
+export const REFUSED_OPERATION = 'none';
 
 export interface ServiceMetricsOptions {
   /** The service's name, the `service` label of every metric (gateway, accounts, ...). */
@@ -31,6 +35,8 @@ export interface RequestObservation {
 export interface ServiceMetrics {
   readonly registry: Registry;
   observe(request: RequestObservation): void;
+  /** A request the HTTP edge refused with this code before Apollo Server saw it. */
+  refused(code: string): void;
 }
 
 const knownCodes: ReadonlySet<string> = new Set(Object.values(ErrorCode));
@@ -67,7 +73,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
   const registry = new Registry();
   const requests = new Counter({
     name: 'fingraph_requests_total',
-    help: 'GraphQL requests by operation and outcome (success, partial, error)',
+    help: 'GraphQL requests by operation and outcome (success, partial, error, refused)',
     labelNames: ['service', 'operation', 'outcome'] as const,
     registers: [registry],
   });
@@ -104,6 +110,10 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
       requests.inc({ service, operation, outcome: request.outcome });
       duration.observe({ service, operation }, request.durationSeconds);
       for (const code of request.errorCodes) errors.inc({ service, code: codeLabel(code) });
+    },
+    refused(code) {
+      requests.inc({ service, operation: REFUSED_OPERATION, outcome: 'refused' });
+      errors.inc({ service, code: codeLabel(code) });
     },
   };
 }

@@ -57,6 +57,9 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly logFields?: (context: TContext) => RequestLogFields;
   /** Browser origins allowed to read /graphql's answers, and its preflights; without one, OPTIONS is 404. */
   readonly cors?: CorsPolicy;
+  /** Told the code of each request the edge refuses before Apollo Server sees it (no token, a rate limit), for
+   * metrics: Apollo Server's plugins never see these. */
+  readonly onRefused?: (code: string) => void;
   /** Whether the service's dependencies answer, for GET /readyz (200 or 503); default: ready once started. */
   readonly ready?: () => Promise<boolean>;
   /** Routes served beside /graphql and /healthz. */
@@ -137,6 +140,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
 
   async function refuse(request: IncomingMessage, response: ServerResponse, error: FinGraphError) {
     const { status, headers, body } = refusal(error);
+    options.onRefused?.(error.code);
     await sendJson(request, response, status, body, headers);
   }
 

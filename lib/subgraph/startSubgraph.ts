@@ -151,6 +151,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     },
     logFields: ({ principal }) => ({ tenant: principal.tenant, sub: principal.sub }),
     ready: () => options.cache.ready(READY_TIMEOUT_MS),
+    onRefused: (code) => metrics.refused(code),
   });
   const metricsConfig = options.config.metrics;
   const listener = metricsConfig

@@ -33,6 +33,9 @@ describe('metrics', () => {
     // Not a contract operation: a name of the client's choosing must not become a label of its own.
     const invented = await stack.graphql('query InventedByAClient { nope }', { token: support });
     assert.equal(invented.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    // Refused by the edge before Apollo Server: no token.
+    const refused = await stack.graphql(contractOperation('Customers'), { variables: { first: 5 } });
+    assert.equal(refused.status, 401);
     const anonymous = await stack.graphql('{ __typename }', { token: support });
     assert.equal(anonymous.body.errors, undefined, JSON.stringify(anonymous.body.errors));
     gateway = await scrape(stack.gatewayMetricsUrl as string);
@@ -51,10 +54,11 @@ describe('metrics', () => {
     assert.equal(requests('Customers', 'success'), 1);
     assert.equal(requests('other', 'error'), 1);
     assert.equal(requests('anonymous', 'success'), 1);
+    assert.equal(requests('none', 'refused'), 1);
     const operations = new Set(
       gateway.samples.filter((sample) => sample.name === 'fingraph_requests_total').map((s) => s.labels.operation),
     );
-    assert.deepEqual([...operations].sort(), ['CashPosition', 'Customers', 'anonymous', 'other']);
+    assert.deepEqual([...operations].sort(), ['CashPosition', 'Customers', 'anonymous', 'none', 'other']);
   });
 
   it('records latency in the documented buckets, one observation per request', () => {
@@ -70,8 +74,9 @@ describe('metrics', () => {
     assert.ok(sum > 0 && sum < 30, `sum ${sum}`);
   });
 
-  it('counts errors by code', () => {
+  it('counts errors by code, the edge refusals included', () => {
     assert.equal(sampleValue(gateway, 'fingraph_errors_total', { service: 'gateway', code: 'GRAPHQL_VALIDATION_FAILED' }), 1);
+    assert.equal(sampleValue(gateway, 'fingraph_errors_total', { service: 'gateway', code: 'UNAUTHENTICATED' }), 1);
   });
 
   it("labels a subgraph's fetches by the client's operation and exposes its cache counters", () => {

@@ -39,6 +39,16 @@ describe('metrics', () => {
     assert.equal(sampleValue(text, 'fingraph_requests_total', { operation: 'Customers', outcome: 'error' }), 1);
   });
 
+  it('counts an edge refusal under the operation `none` and its code', async () => {
+    const metrics = createServiceMetrics({ service: 'unit', operations: known });
+    metrics.refused('RATE_LIMITED');
+    const text = parseExposition(await metrics.registry.metrics());
+    assert.equal(sampleValue(text, 'fingraph_requests_total', { operation: 'none', outcome: 'refused' }), 1);
+    assert.equal(sampleValue(text, 'fingraph_errors_total', { code: 'RATE_LIMITED' }), 1);
+    // Not a latency observation: nothing ran.
+    assert.equal(sampleValue(text, 'fingraph_request_duration_seconds_count', {}), undefined);
+  });
+
   it("copies the cache's cumulative counters at each scrape rather than adding them up", async () => {
     let hits = 3;
     const metrics = createServiceMetrics({ service: 'unit', operations: known, cacheMetrics: () => ({ balances: counters(hits) }) });
