@@ -153,10 +153,16 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     ready: () => options.cache.ready(READY_TIMEOUT_MS),
     onRefused: (code) => metrics.refused(code),
   });
+  const closeOwned = async () => {
+    await options.cache.close();
+    for (const resource of options.closeAfter ?? []) await resource.close();
+  };
   const metricsConfig = options.config.metrics;
+  // A metrics port that cannot be listened on stops the start (lifecycle.ts names it), leaving nothing open behind.
   const listener = metricsConfig
     ? await startMetricsListener({ registry: metrics.registry, ...metricsConfig, logger: options.logger }).catch(async (error: unknown) => {
         await server.close();
+        await closeOwned();
         throw error;
       })
     : undefined;
@@ -168,8 +174,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     async close() {
       await server.close();
       await listener?.close();
-      await options.cache.close();
-      for (const resource of options.closeAfter ?? []) await resource.close();
+      await closeOwned();
     },
   };
 }

@@ -2,11 +2,14 @@
 // exposes requests by operation and outcome, latency histograms with the documented buckets, errors by code and the
 // subgraphs' cache counters, with the operation label bounded; the public API answers 404 at /metrics; /readyz is 200.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { createLogger } from '../../lib/logging/logger.js';
 import { durationBuckets } from '../../lib/metrics/index.js';
 import { contractOperation } from '../support/contract.js';
 import { type Exposition, sampleValue, scrape } from '../support/metricsText.js';
-import { type Stack, startStack, subgraphNames } from '../support/stack.js';
+import { developmentSubgraphEnv, launchers, type Stack, startStack, subgraphNames } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 
 describe('metrics', () => {
@@ -115,6 +118,25 @@ describe('metrics', () => {
       const response = await fetch(new URL('/readyz', url));
       assert.equal(response.status, 200, url);
       assert.deepEqual(await response.json(), { status: 'ready' });
+    }
+  });
+});
+
+describe('metrics listener that cannot listen', () => {
+  it('stops the start with the listen error and its port, which startOrExit turns into one line', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+    try {
+      const env = { ...developmentSubgraphEnv('accounts', 0, 'http://127.0.0.1:9'), ACCOUNTS_METRICS_PORT: String(port) };
+      await assert.rejects(launchers.accounts(env, createLogger('accounts', { level: 'info', destination: silent }), {}), {
+        code: 'EADDRINUSE',
+        port,
+      });
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
   });
 });
