@@ -247,7 +247,8 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
       if (url.pathname === '/healthz' && request.method === 'GET') {
         await sendJson(request, response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
       } else if (url.pathname === '/readyz' && request.method === 'GET') {
-        const ready = !stopping && (options.ready ? await options.ready() : true);
+        // A check that fails is an answer too: not ready (503), not a 500.
+        const ready = !stopping && (options.ready ? await options.ready().catch(() => false) : true);
         await sendJson(request, response, ready ? 200 : 503, { status: stopping ? 'stopping' : ready ? 'ready' : 'not ready' });
       } else if (url.pathname === '/graphql' && (request.method === 'POST' || request.method === 'GET')) {
         await serveGraphQL(request, response, facts, url);
