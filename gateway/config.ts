@@ -15,6 +15,7 @@ import {
 } from '../lib/config/env.js';
 import { isDevelopment, required, requireProductionSettings } from '../lib/config/mode.js';
 import { fromRoot } from '../lib/config/paths.js';
+import { type MetricsConfig, readMetricsConfig } from '../lib/metrics/index.js';
 import { type RedisConnection, readRedisConnection } from '../lib/redis/index.js';
 import { subgraphs } from '../schema/subgraphs.js';
 import type { Algorithm, JwtOptions, KeySource } from './plugins/authentication/options.js';
@@ -58,6 +59,8 @@ export interface GatewayConfig {
   readonly hygiene: HygieneOptions;
   /** Demand control's maxima: per operation, and per plan (plugins/cost/options.ts, COST_*). */
   readonly cost: CostLimits;
+  /** Where /metrics is served (GATEWAY_METRICS_PORT, METRICS_HOST); undefined: no metrics listener. */
+  readonly metrics: MetricsConfig | undefined;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -201,5 +204,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     limits: readLimitsOptions(env),
     hygiene: readHygieneOptions(env),
     cost: readCostLimits(env),
+    metrics: readMetricsConfig(env, 'GATEWAY'),
   };
 }

@@ -1,12 +1,14 @@
 // The gateway: @apollo/gateway inside @apollo/server, serving the committed supergraph, authenticating every request
 // and removing the fields the caller may not see before any planning, and calling subgraphs with per-fetch internal
-// tokens.
+// tokens. Its metrics (lib/metrics) go to their own listener when GATEWAY_METRICS_PORT is set; /readyz answers 200
+// once the supergraph is loaded (Apollo Server started) and, with a Redis, while that Redis answers.
 
 import { ApolloGateway } from '@apollo/gateway';
 import { RedisStore, StoreKeyValueCache } from '../lib/cache/index.js';
 import { DeadlineApolloServer } from '../lib/deadline/index.js';
 import { formatError } from '../lib/errors/index.js';
 import type { Logger } from '../lib/logging/logger.js';
+import { createMetricsPlugin, createServiceMetrics, type ServiceMetrics, startMetricsListener } from '../lib/metrics/index.js';
 import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
 import { type RunningServer, startGraphQLHttpServer } from '../lib/server/graphqlHttp.js';
 import { disableApolloTelemetry, offlinePlugins } from '../lib/server/offline.js';
@@ -26,7 +28,17 @@ import { prepareSupergraph } from './supergraph.js';
  * in-process rate limiter's (Redis keeps its own time). */
 export type GatewayOptions = Pick<AuthenticationOptions, 'now'> & { readonly rateLimitClock?: () => number };
 
-export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningServer> {
+export interface RunningGateway extends RunningServer {
+  /** The gateway's own metrics registry; served only at metricsUrl. */
+  readonly metrics: ServiceMetrics;
+  /** GET /metrics on the metrics listener; undefined when GATEWAY_METRICS_PORT is unset. */
+  readonly metricsUrl: string | undefined;
+}
+
+/** How long /readyz waits for the gateway's Redis before answering 503. */
+const READY_TIMEOUT_MS = 1000;
+
+export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
   // Throws, and so stops the start, when the supergraph's access rules cannot be read or leave a field open by omission.
   const supergraph = prepareSupergraph(config.supergraphSdl);
   logger.info(
@@ -42,6 +54,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   // Trusted documents: the manifest is read and checked against the served schema at start, or the gateway stops.
   const trusted = loadTrustedDocuments(config.trustedDocuments.manifestFile, supergraph.apiSchema);
   logger.info({ mode: config.trustedDocuments.mode, operations: trusted.size }, 'trusted documents loaded');
+
+  // The operation label's bound: the trusted manifest's names (lib/metrics/operations.ts).
+  const metrics = createServiceMetrics({
+    service: 'gateway',
+    operations: new Set(trusted.manifest.operations.map((operation) => operation.name)),
+  });
 
   // Before the constructor, which otherwise starts exporting host metrics to Apollo (lib/server/offline.ts).
   disableApolloTelemetry();
@@ -116,6 +134,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ...(protect ? [createCostPlugin({ rules: supergraph.costRules, ...config.cost, logger })] : []),
       rateLimits.plugin,
       createErrorLoggingPlugin(logger),
+      createMetricsPlugin<GatewayContext>(metrics),
     ],
     deadlineFor: () => Date.now() + config.requestTimeoutMs,
   });
@@ -141,12 +160,26 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     cors: hygiene.cors,
     maxBodyBytes: hygiene.maxBodyBytes,
     logFields: (context) => ({ ...authentication.logFields(context), ...costLogFields(context) }),
+    // The supergraph is loaded before the edge listens (Apollo Server's start); what may come and go is the Redis.
+    ready: async () => (store ? store.ready(READY_TIMEOUT_MS) : true),
+    onRefused: (code) => metrics.refused(code),
   });
   rateLimits.attach(server.server);
+  const listener = config.metrics
+    ? await startMetricsListener({ registry: metrics.registry, ...config.metrics, logger }).catch(async (error: unknown) => {
+        await server.close();
+        await store?.close();
+        await rateLimits.close();
+        throw error;
+      })
+    : undefined;
   return {
     ...server,
+    metrics,
+    metricsUrl: listener?.url,
     async close() {
       await server.close();
+      await listener?.close();
       await store?.close();
       await rateLimits.close();
     },

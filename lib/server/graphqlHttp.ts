@@ -1,4 +1,5 @@
-// The HTTP edge shared by the gateway and every subgraph: POST/GET /graphql through Apollo Server, GET /healthz, one
+// The HTTP edge shared by the gateway and every subgraph: POST/GET /graphql through Apollo Server, GET /healthz
+// (liveness) and GET /readyz (its dependencies answer), one
 // structured log line per request with its request id, and a graceful stop (in-flight requests finish, then
 // connections close). Building the context may refuse a request (UNAUTHENTICATED → 401) before any GraphQL runs, and
 // `admit` may refuse one from its headers before its body is read. Whatever the answer, the body is read to its end
@@ -56,6 +57,11 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly logFields?: (context: TContext) => RequestLogFields;
   /** Browser origins allowed to read /graphql's answers, and its preflights; without one, OPTIONS is 404. */
   readonly cors?: CorsPolicy;
+  /** Told the code of each request the edge refuses before Apollo Server sees it (no token, a rate limit), for
+   * metrics: Apollo Server's plugins never see these. */
+  readonly onRefused?: (code: string) => void;
+  /** Whether the service's dependencies answer, for GET /readyz (200 or 503); default: ready once started. */
+  readonly ready?: () => Promise<boolean>;
   /** Routes served beside /graphql and /healthz. */
   readonly routes?: readonly RawRoute[];
   /** Largest request body accepted; default 1 MiB. */
@@ -134,6 +140,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
 
   async function refuse(request: IncomingMessage, response: ServerResponse, error: FinGraphError) {
     const { status, headers, body } = refusal(error);
+    options.onRefused?.(error.code);
     await sendJson(request, response, status, body, headers);
   }
 
@@ -239,6 +246,10 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
     (async () => {
       if (url.pathname === '/healthz' && request.method === 'GET') {
         await sendJson(request, response, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok' });
+      } else if (url.pathname === '/readyz' && request.method === 'GET') {
+        // A check that fails is an answer too: not ready (503), not a 500.
+        const ready = !stopping && (options.ready ? await options.ready().catch(() => false) : true);
+        await sendJson(request, response, ready ? 200 : 503, { status: stopping ? 'stopping' : ready ? 'ready' : 'not ready' });
       } else if (url.pathname === '/graphql' && (request.method === 'POST' || request.method === 'GET')) {
         await serveGraphQL(request, response, facts, url);
       } else if (url.pathname === '/graphql' && request.method === 'OPTIONS' && options.cors) {

@@ -9,6 +9,7 @@ import { ConfigError, type Env, readBase64Key, readInt, readOptionalString, read
 import { isDevelopment, type ProductionSetting, required, requireProductionSettings } from '../config/mode.js';
 import { fromRoot } from '../config/paths.js';
 import { loadUpstreamCredentials, type UpstreamCredentials } from '../config/upstreamCredentials.js';
+import { type MetricsConfig, readMetricsConfig } from '../metrics/index.js';
 import { isRedisConfigured, type RedisConnection, readRedisConnection } from '../redis/index.js';
 
 export interface SubgraphBaseConfig {
@@ -25,6 +26,8 @@ export interface SubgraphBaseConfig {
   /** The one Redis of this subgraph, for its cache and its records; undefined: in-process stores (development). */
   readonly redis: RedisConnection | undefined;
   readonly cache: CacheConfig;
+  /** Where /metrics is served (<NAME>_METRICS_PORT, METRICS_HOST); undefined: no metrics listener. */
+  readonly metrics: MetricsConfig | undefined;
 }
 
 const DEVELOPMENT_UPSTREAM = 'http://127.0.0.1:4100';
@@ -84,7 +87,7 @@ export function readMaxRequestMs(env: Env): number {
   return readInt(env, 'SUBGRAPH_MAX_REQUEST_MS', 30_000, { min: 100, max: 120_000 });
 }
 
-/** Reads <NAME>_HOST, <NAME>_PORT, <NAME>_INTERNAL_KEY and the shared upstream and cache settings. */
+/** Reads <NAME>_HOST, <NAME>_PORT, <NAME>_INTERNAL_KEY, <NAME>_METRICS_PORT and the shared upstream and cache settings. */
 export function readSubgraphBaseConfig(env: Env, name: string, defaultPort: number, settings: SubgraphSettings): SubgraphBaseConfig {
   const prefix = name.toUpperCase();
   requireProductionSettings(env, [
@@ -101,5 +104,6 @@ export function readSubgraphBaseConfig(env: Env, name: string, defaultPort: numb
     credentials: readCredentials(env),
     redis: readRedisConnection(env),
     cache: readCacheConfig(env),
+    metrics: readMetricsConfig(env, prefix),
   };
 }

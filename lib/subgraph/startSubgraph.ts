@@ -2,7 +2,8 @@
 // unless it carries the gateway's internal token for this subgraph (`_service` and `_entities` included), one error
 // formatter, no inline tracing, nothing sent to Apollo and no landing page (lib/server/offline.ts), and the shared
 // HTTP edge. Closing it stops the server, then closes what it owns (its cache, then any store), so no request in
-// flight finds its cache gone.
+// flight finds its cache gone. Its metrics (lib/metrics) are served on their own listener when one is configured, and
+// /readyz answers 200 only while its cache's store answers (always, for the in-process store of development).
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { HTTPGraphQLRequest } from '@apollo/server';
@@ -16,6 +17,13 @@ import { fromRoot } from '../config/paths.js';
 import { DEADLINE_HEADER, DeadlineApolloServer, subgraphDeadline } from '../deadline/index.js';
 import { formatError, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import {
+  createMetricsPlugin,
+  createServiceMetrics,
+  readOperationNames,
+  type ServiceMetrics,
+  startMetricsListener,
+} from '../metrics/index.js';
 import { createErrorLoggingPlugin } from '../server/errorLogging.js';
 import { type RawRoute, type RunningServer, startGraphQLHttpServer } from '../server/graphqlHttp.js';
 import type { Stoppable } from '../server/lifecycle.js';
@@ -43,7 +51,7 @@ export interface SubgraphOptions<TContext extends SubgraphContext> {
   /** The subgraph's generated `Resolvers` for its context type (subgraphs/<name>/generated/resolvers.ts). */
   readonly resolvers: SubgraphResolverMap;
   /** Where it listens and its key for the gateway's internal tokens. */
-  readonly config: Pick<SubgraphBaseConfig, 'host' | 'port' | 'internalTokenKey' | 'maxRequestMs'>;
+  readonly config: Pick<SubgraphBaseConfig, 'host' | 'port' | 'internalTokenKey' | 'maxRequestMs' | 'metrics'>;
   readonly logger: Logger;
   /** The subgraph's cache: handed back (tests read and share it) and closed once the server has stopped. */
   readonly cache: Cache;
@@ -63,7 +71,14 @@ export interface SubgraphRuntime {
 
 export interface RunningSubgraph extends RunningServer {
   readonly cache: Cache;
+  /** The subgraph's own metrics registry (tests read it); served only at metricsUrl. */
+  readonly metrics: ServiceMetrics;
+  /** GET /metrics on the metrics listener; undefined when <NAME>_METRICS_PORT is unset. */
+  readonly metricsUrl: string | undefined;
 }
+
+/** How long /readyz waits for the cache's store before answering 503. */
+const READY_TIMEOUT_MS = 1000;
 
 export function loadSubgraphSchema(name: string) {
   return parse(readFileSync(fromRoot('subgraphs', name, 'schema.graphql'), 'utf8'));
@@ -76,6 +91,12 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
   if (protectedFields === 0) throw new Error(`${options.name}: its schema declares no access rules; refusing to serve unprotected`);
   // Every request runs under the gateway's deadline (x-fingraph-timeout-ms), capped at this subgraph's own maximum.
   const deadlineFor = (request: HTTPGraphQLRequest) => subgraphDeadline(request.headers.get(DEADLINE_HEADER), options.config.maxRequestMs);
+  // The operation label's bound: the contract's operation names, as the gateway's fetches carry them.
+  const metrics = createServiceMetrics({
+    service: options.name,
+    operations: readOperationNames(fromRoot('schema', 'trusted-operations.json')),
+    cacheMetrics: () => options.cache.metrics(),
+  });
   const apollo = new DeadlineApolloServer<TContext>({
     schema,
     formatError,
@@ -90,6 +111,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
       ApolloServerPluginInlineTraceDisabled(),
       createPartialErrorsPlugin<TContext>(),
       createErrorLoggingPlugin(options.logger),
+      createMetricsPlugin<TContext>(metrics),
     ],
     deadlineFor,
   });
@@ -128,14 +150,31 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
       });
     },
     logFields: ({ principal }) => ({ tenant: principal.tenant, sub: principal.sub }),
+    ready: () => options.cache.ready(READY_TIMEOUT_MS),
+    onRefused: (code) => metrics.refused(code),
   });
+  const closeOwned = async () => {
+    await options.cache.close();
+    for (const resource of options.closeAfter ?? []) await resource.close();
+  };
+  const metricsConfig = options.config.metrics;
+  // A metrics port that cannot be listened on stops the start (lifecycle.ts names it), leaving nothing open behind.
+  const listener = metricsConfig
+    ? await startMetricsListener({ registry: metrics.registry, ...metricsConfig, logger: options.logger }).catch(async (error: unknown) => {
+        await server.close();
+        await closeOwned();
+        throw error;
+      })
+    : undefined;
   return {
     ...server,
     cache: options.cache,
+    metrics,
+    metricsUrl: listener?.url,
     async close() {
       await server.close();
-      await options.cache.close();
-      for (const resource of options.closeAfter ?? []) await resource.close();
+      await listener?.close();
+      await closeOwned();
     },
   };
 }

@@ -4,6 +4,7 @@ import { type CacheConfig, readCacheConfig } from '../../lib/cache/index.js';
 import { ConfigError, type Env, readBase64Key, readInt, readOptionalString, readPort, readString } from '../../lib/config/env.js';
 import { requireProductionSettings } from '../../lib/config/mode.js';
 import type { UpstreamCredentials } from '../../lib/config/upstreamCredentials.js';
+import { type MetricsConfig, readMetricsConfig } from '../../lib/metrics/index.js';
 import { type RedisConnection, readRedisConnection } from '../../lib/redis/index.js';
 import {
   readCredentials,
@@ -35,6 +36,8 @@ export interface AccountsConfig {
   readonly redis: RedisConnection | undefined;
   readonly cache: CacheConfig;
   readonly cacheTtlOverrides: TtlOverrides;
+  /** Where /metrics is served (ACCOUNTS_METRICS_PORT, METRICS_HOST); undefined: no metrics listener. */
+  readonly metrics: MetricsConfig | undefined;
 }
 
 const namespaces = new Set([...Object.values(defaultCachePolicy).map((policy) => policy.namespace), 'fx-rates']);
@@ -81,5 +84,6 @@ export function readAccountsConfig(env: Env): AccountsConfig {
     redis: readRedisConnection(env),
     cache: readCacheConfig(env),
     cacheTtlOverrides: readTtlOverrides(env),
+    metrics: readMetricsConfig(env, 'ACCOUNTS'),
   };
 }

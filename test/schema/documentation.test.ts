@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { limitNames } from '../../gateway/plugins/limits/index.js';
 import { fromRoot } from '../../lib/config/paths.js';
 import { ErrorCode, ErrorReason } from '../../lib/errors/index.js';
+import { createServiceMetrics } from '../../lib/metrics/index.js';
 import { subgraphs } from '../../schema/subgraphs.js';
 import { institutions } from '../../subgraphs/accounts/institutions.js';
 
@@ -41,9 +42,17 @@ describe('documentation', () => {
       names.add(`${subgraph.name.toUpperCase()}_PORT`);
       names.add(`${subgraph.name.toUpperCase()}_HOST`);
       names.add(`${subgraph.name.toUpperCase()}_INTERNAL_KEY`);
+      names.add(`${subgraph.name.toUpperCase()}_METRICS_PORT`);
     }
     assert.ok(names.size > 20, `found ${names.size} variables`);
     for (const name of names) assert.ok(readme.includes(`\`${name}\``), `README does not document ${name}`);
+  });
+
+  it('documents every metric a service exposes', async () => {
+    const metrics = createServiceMetrics({ service: 'docs', operations: new Set(), cacheMetrics: () => ({}) });
+    const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name);
+    assert.ok(names.length >= 6, `found ${names.length} metrics`);
+    for (const name of names) assert.ok(readme.includes(`\`${name}\``), `README does not document the metric ${name}`);
   });
 
   it('names only source paths that exist (the layout follows the folders)', () => {

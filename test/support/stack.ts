@@ -83,6 +83,8 @@ export function developmentSubgraphEnv(name: SubgraphName, port: number, sandbox
 
 export interface Stack {
   readonly gatewayUrl: string;
+  /** The gateway's GET /metrics listener, when GATEWAY_METRICS_PORT is in the stack's env. */
+  readonly gatewayMetricsUrl: string | undefined;
   readonly sandboxUrl: string;
   readonly subgraphUrls: Readonly<Record<string, string>>;
   /** Every log line the services wrote, parsed. */
@@ -183,6 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   return {
     gatewayUrl: gateway.url,
+    gatewayMetricsUrl: gateway.metricsUrl,
     sandboxUrl: sandbox.url,
     subgraphUrls: Object.fromEntries(subgraphNames.map((name) => [name, running[name].url])),
     // The running one: a restart replaces it.

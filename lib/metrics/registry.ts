@@ -1,0 +1,119 @@
+// One prom-client registry per service (never the process-wide default: a test stack runs five services in one
+// process, and each must expose only its own figures), with the request, latency, error and cache metrics of issue 15.
+import { Counter, Histogram, Registry } from 'prom-client';
+import type { NamespaceMetrics } from '../cache/metrics.js';
+import { ErrorCode } from '../errors/index.js';
+import { type OperationNames, operationLabel } from './operations.js';
+
+/** Seconds: 5 ms to 5 s on a roughly 1-2.5-5 scale, so p50, p95 and p99 each fall between two close bounds. */
+export const durationBuckets: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** How a GraphQL request ended: no error, data with errors, errors without data, or refused by the HTTP edge before
+ * Apollo Server read its document (those carry the operation label `none`). */
+export type Outcome = 'success' | 'partial' | 'error' | 'refused';
+
+/** The operation label of a request refused before its document was read. */
+export const REFUSED_OPERATION = 'none';
+
+export interface ServiceMetricsOptions {
+  /** The service's name, the `service` label of every metric (gateway, accounts, ...). */
+  readonly service: string;
+  /** The operation names that get a label of their own; any other is `other` (operations.ts). */
+  readonly operations: OperationNames;
+  /** The cache counters of the service's Cache, read at each scrape; none for a service without a cache. */
+  readonly cacheMetrics?: () => Record<string, NamespaceMetrics>;
+}
+
+export interface RequestObservation {
+  readonly operationName: string | undefined;
+  readonly outcome: Outcome;
+  readonly durationSeconds: number;
+  /** The `extensions.code` of each error the response carried. */
+  readonly errorCodes: readonly (string | undefined)[];
+}
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  observe(request: RequestObservation): void;
+  /** A request the HTTP edge refused with this code before Apollo Server saw it. */
+  refused(code: string): void;
+}
+
+const knownCodes: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/** An error code label: one of ours (a closed enum), else `other`, so a stray code cannot grow the series. */
+function codeLabel(code: string | undefined): string {
+  if (code === undefined) return ErrorCode.INTERNAL_SERVER_ERROR;
+  return knownCodes.has(code) ? code : 'other';
+}
+
+/** A counter whose value is copied from the cache's own counters when scraped (they are cumulative already). */
+function cacheCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  service: string,
+  read: () => Record<string, NamespaceMetrics>,
+  field: keyof NamespaceMetrics,
+) {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['service', 'namespace'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [namespace, counters] of Object.entries(read())) this.inc({ service, namespace }, counters[field]);
+    },
+  });
+}
+
+export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMetrics {
+  const { service } = options;
+  const registry = new Registry();
+  const requests = new Counter({
+    name: 'fingraph_requests_total',
+    help: 'GraphQL requests by operation and outcome (success, partial, error, refused)',
+    labelNames: ['service', 'operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'fingraph_request_duration_seconds',
+    help: 'GraphQL request duration in seconds, from the request reaching Apollo Server to its response',
+    labelNames: ['service', 'operation'] as const,
+    buckets: [...durationBuckets],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'fingraph_errors_total',
+    help: 'Errors in GraphQL responses by extensions.code',
+    labelNames: ['service', 'code'] as const,
+    registers: [registry],
+  });
+  const read = options.cacheMetrics;
+  if (read) {
+    cacheCounter(registry, 'fingraph_cache_hits_total', 'Cache reads served fresh, by namespace', service, read, 'hits');
+    cacheCounter(registry, 'fingraph_cache_misses_total', 'Cache reads with no usable entry, by namespace', service, read, 'misses');
+    cacheCounter(
+      registry,
+      'fingraph_cache_stale_served_total',
+      'Cache reads served stale within grace, by namespace',
+      service,
+      read,
+      'staleServed',
+    );
+  }
+  return {
+    registry,
+    observe(request) {
+      const operation = operationLabel(request.operationName, options.operations);
+      requests.inc({ service, operation, outcome: request.outcome });
+      duration.observe({ service, operation }, request.durationSeconds);
+      for (const code of request.errorCodes) errors.inc({ service, code: codeLabel(code) });
+    },
+    refused(code) {
+      requests.inc({ service, operation: REFUSED_OPERATION, outcome: 'refused' });
+      errors.inc({ service, code: codeLabel(code) });
+    },
+  };
+}
