@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
+import { killAsCrash } from './serverBinaries.js';
 
 export class PostgresNotInstalledError extends Error {
   constructor(detail: string) {
@@ -138,11 +139,7 @@ export class PostgresHarness {
   async stop(): Promise<void> {
     const child = this.process;
     this.process = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    await killAsCrash(child);
   }
 
   /** Starts it again on the same port over the same data: what was committed is still there. */

@@ -1,11 +1,12 @@
 // A private redis-server for the tests, on a free loopback port, that a test can stop and restart. It never uses the
 // machine's Redis on 6379, and fails with a clear message when redis-server is not installed.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from './ports.js';
+import { killAsCrash, onPath } from './serverBinaries.js';
 
 export class RedisNotInstalledError extends Error {
   constructor() {
@@ -14,17 +15,11 @@ export class RedisNotInstalledError extends Error {
   }
 }
 
-function redisBinary(): string {
-  for (const directory of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(directory, 'redis-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new RedisNotInstalledError();
+/** redis-server on PATH; the harnesses of a Cluster and of Sentinel use it too. */
+export function redisServerBinary(): string {
+  const binary = onPath('redis-server');
+  if (!binary) throw new RedisNotInstalledError();
+  return binary;
 }
 
 function ping(port: number): Promise<boolean> {
@@ -47,7 +42,7 @@ function ping(port: number): Promise<boolean> {
 export class RedisHarness {
   private process: ChildProcess | undefined;
   // Found before the folder is made, so that a missing binary leaves nothing behind.
-  private readonly binary = redisBinary();
+  private readonly binary = redisServerBinary();
   private readonly directory = mkdtempSync(join(tmpdir(), 'fingraph-redis-'));
 
   private constructor(readonly port: number) {}
@@ -99,11 +94,7 @@ export class RedisHarness {
   async stop(): Promise<void> {
     const child = this.process;
     this.process = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    await killAsCrash(child);
   }
 
   /** Starts it again on the same port, empty. */

@@ -2,12 +2,13 @@
 // cluster bus on another free port. It never uses the machine's Redis on 6379, fails with a clear message when
 // redis-server or redis-cli is not installed, and removes its processes and files on close(), or when start() fails.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { freePorts } from './ports.js';
-import { RedisNotInstalledError } from './redis.js';
+import { redisServerBinary } from './redis.js';
+import { killAsCrash, onPath } from './serverBinaries.js';
 
 export class RedisCliNotInstalledError extends Error {
   constructor() {
@@ -31,19 +32,6 @@ export interface RedisClusterNode {
 const HOST = '127.0.0.1';
 const NODE_TIMEOUT_MS = 2000;
 const LOG_TAIL_CHARS = 4000;
-
-function onPath(name: string): string | undefined {
-  for (const directory of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(directory, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -129,8 +117,7 @@ export class RedisClusterHarness {
     if (!Number.isInteger(masters) || masters < 3) {
       throw new Error(`a Redis Cluster needs at least 3 masters (redis-cli --cluster create refuses fewer); got ${masters}`);
     }
-    const server = onPath('redis-server');
-    if (!server) throw new RedisNotInstalledError();
+    const server = redisServerBinary();
     const cli = onPath('redis-cli');
     if (!cli) throw new RedisCliNotInstalledError();
 
@@ -298,10 +285,6 @@ export class RedisClusterHarness {
   private async kill(state: NodeState): Promise<void> {
     const child = state.process;
     state.process = undefined;
-    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      if (!child.kill('SIGKILL')) resolve();
-    });
+    await killAsCrash(child);
   }
 }

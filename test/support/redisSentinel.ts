@@ -3,12 +3,13 @@
 // fail over within 2 s, so a failover test takes seconds. It never uses the machine's Redis, fails with a clear message
 // when redis-server is not installed, and removes its processes and files on close(), or when start() fails.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePorts } from './ports.js';
-import { RedisNotInstalledError } from './redis.js';
+import { redisServerBinary } from './redis.js';
+import { killAsCrash } from './serverBinaries.js';
 
 export interface RedisSentinelOptions {
   /** How many sentinels watch the master; the quorum is a majority of them. Default 1 (the fastest to agree). */
@@ -27,19 +28,6 @@ const DOWN_AFTER_MS = 500;
 /** The bound on one failover attempt (and the wait before a stuck one is retried). */
 const FAILOVER_TIMEOUT_MS = 2000;
 const LOG_TAIL_CHARS = 4000;
-
-function redisServer(): string {
-  for (const directory of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(directory, 'redis-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new RedisNotInstalledError();
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -170,7 +158,7 @@ export class RedisSentinelHarness {
     if (!Number.isInteger(sentinels) || sentinels < 1)
       throw new RangeError(`sentinels: expected an integer of at least 1, got ${sentinels}`);
     // Found before the folder is made, so that a missing binary leaves nothing behind.
-    const binary = redisServer();
+    const binary = redisServerBinary();
     const ports = (await freePorts(2 + sentinels + 2)).filter((port) => port !== 6379 && port !== 26379).slice(0, 2 + sentinels);
     const harness = new RedisSentinelHarness(binary, mkdtempSync(join(tmpdir(), 'fingraph-redis-sentinel-')), ports, sentinels);
     try {
@@ -289,10 +277,6 @@ export class RedisSentinelHarness {
   private async kill(server: Process): Promise<void> {
     const child = server.child;
     server.child = undefined;
-    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      if (!child.kill('SIGKILL')) resolve();
-    });
+    await killAsCrash(child);
   }
 }
