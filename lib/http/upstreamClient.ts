@@ -87,6 +87,15 @@ export class UpstreamClient {
     return upstreamUnavailable(this.provider);
   }
 
+  /**
+   * The bearer header for a tenant's API key at this provider; a tenant with no key configured is the provider being
+   * unusable for it (logged as such), never a call made without credentials.
+   */
+  bearer(key: string | undefined): { authorization: string } {
+    if (!key) throw this.unusable({ status: 0, what: 'no API key for this tenant' });
+    return { authorization: `Bearer ${key}` };
+  }
+
   /** Resolves a call to a URL, refusing any absolute URL that leaves the configured origin and base path. */
   private urlFor(call: UpstreamCall): URL {
     const url = /^https?:\/\//.test(call.path) ? new URL(call.path) : new URL(call.path.replace(/^\//, ''), this.base);

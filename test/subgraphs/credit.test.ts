@@ -3,18 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentials } from '../support/bankTruth.js';
-import { principalOf, type SubgraphAlone, startSubgraphAlone } from '../support/subgraphAlone.js';
+import { firstDirectoryCustomer, principalOf, type SubgraphAlone, startSubgraphAlone } from '../support/subgraphAlone.js';
 
 describe('credit subgraph, alone', () => {
   let alone: SubgraphAlone<'credit'>;
   let customerId: string;
   before(async () => {
     alone = await startSubgraphAlone('credit');
-    const page = (await alone.upstream('/directory/v1/customers?limit=1', credentials.acme?.directory as string)) as {
-      data: Array<{ id: string }>;
-    };
-    customerId = page.data[0]?.id as string;
-    assert.ok(customerId);
+    customerId = await firstDirectoryCustomer(alone, 'acme');
   });
   after(async () => {
     await alone.close();

@@ -2,19 +2,14 @@
 // payment, and the step-up a payment needs, refused again here without any provider call.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '../support/bankTruth.js';
-import { principalOf, type SubgraphAlone, startSubgraphAlone } from '../support/subgraphAlone.js';
+import { firstDirectoryCustomer, principalOf, type SubgraphAlone, startSubgraphAlone } from '../support/subgraphAlone.js';
 
 describe('payments subgraph, alone', () => {
   let alone: SubgraphAlone<'payments'>;
   let customerId: string;
   before(async () => {
     alone = await startSubgraphAlone('payments');
-    const page = (await alone.upstream('/directory/v1/customers?limit=1', credentials.acme?.directory as string)) as {
-      data: Array<{ id: string }>;
-    };
-    customerId = page.data[0]?.id as string;
-    assert.ok(customerId);
+    customerId = await firstDirectoryCustomer(alone, 'acme');
   });
   after(async () => {
     await alone.close();

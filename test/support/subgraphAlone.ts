@@ -7,6 +7,7 @@ import type { Principal } from '../../lib/auth/principal.js';
 import { type Role, roles } from '../../lib/auth/roles.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { createSandbox, type Sandbox } from '../../sandbox/server.js';
+import { credentials } from './bankTruth.js';
 import { type GraphQLResponse, postGraphQL, readUpstream } from './http.js';
 import { developmentSubgraphEnv, launchers, type StackSubgraphs, type SubgraphName, TEST_ANCHOR_DATE } from './stack.js';
 import { testKeys } from './tokens.js';
@@ -32,6 +33,16 @@ export function principalOf(role: Role, tenant: string, extra: { customerId?: st
     scopes: [...roles[role]],
     amr: extra.amr ?? ['pwd'],
   };
+}
+
+/** The first customer of the tenant, as its directory lists them (read from the sandbox, not through FinGraph). */
+export async function firstDirectoryCustomer(alone: Pick<SubgraphAlone<SubgraphName>, 'upstream'>, tenant: string): Promise<string> {
+  const page = (await alone.upstream('/directory/v1/customers?limit=1', credentials[tenant]?.directory as string)) as {
+    data: Array<{ id: string }>;
+  };
+  const id = page.data[0]?.id;
+  if (!id) throw new Error(`the sandbox's ${tenant} directory lists no customer`);
+  return id;
 }
 
 export async function startSubgraphAlone<Name extends SubgraphName>(name: Name): Promise<SubgraphAlone<Name>> {

@@ -29,9 +29,7 @@ export class ProcessorConnector {
   ) {}
 
   private headers(tenant: string): Record<string, string> {
-    const key = this.apiKey(tenant);
-    if (!key) throw this.http.unusable({ status: 0, what: 'no API key for this tenant' });
-    return { authorization: `Bearer ${key}` };
+    return this.http.bearer(this.apiKey(tenant));
   }
 
   private intent(response: UpstreamJsonResponse): ProcessorPayment {

@@ -49,9 +49,7 @@ export class TransfersConnector {
   ) {}
 
   private headers(tenant: string): Record<string, string> {
-    const key = this.apiKey(tenant);
-    if (!key) throw this.http.unusable({ status: 0, what: 'no API key for this tenant' });
-    return { authorization: `Bearer ${key}`, accept: HAL_JSON };
+    return { ...this.http.bearer(this.apiKey(tenant)), accept: HAL_JSON };
   }
 
   /** The bank account as the provider knows it; undefined when it is not one of the tenant's. */
