@@ -24,13 +24,24 @@ export interface LimitsPlugin {
   checkSource(source: string): DocumentNode | undefined;
 }
 
+/** How many distinct documents found within the limits are remembered (at most 16 KiB each by default). */
+const REMEMBERED_DOCUMENTS = 256;
+
 export function createLimitsPlugin(options: LimitsOptions): LimitsPlugin {
+  // The same text always measures the same: a document the edge found within every limit (clients send the same few
+  // operations again and again) is neither lexed, parsed and walked again at the edge, nor walked again by the plugin.
+  const withinLimits = new Map<string, DocumentNode>();
+  const remember = (source: string, document: DocumentNode) => {
+    withinLimits.set(source, document);
+    if (withinLimits.size > REMEMBERED_DOCUMENTS) withinLimits.delete(withinLimits.keys().next().value as string);
+  };
   return {
     apollo: {
       async requestDidStart() {
         return {
           async didResolveOperation({ source, document, operation }) {
             if (!operation) return; // Apollo Server refuses an operation it could not resolve before anything runs
+            if (withinLimits.has(source)) return; // measured at the edge, every operation of it
             // Counted from the token list graphql kept while parsing: no second lexing.
             checkText(options, source, () => countParsedTokens(document) ?? countTokens(source));
             // Directives need no second look: validation has already refused more than one of each per place.
@@ -40,6 +51,12 @@ export function createLimitsPlugin(options: LimitsOptions): LimitsPlugin {
       },
     },
     parseOptions: { maxTokens: options.maxTokens },
-    checkSource: (source) => checkSource(options, source),
+    checkSource(source) {
+      const known = withinLimits.get(source);
+      if (known) return known;
+      const document = checkSource(options, source);
+      if (document) remember(source, document);
+      return document;
+    },
   };
 }

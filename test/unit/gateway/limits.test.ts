@@ -9,6 +9,7 @@ import { readHygieneOptions } from '../../../gateway/plugins/hygiene/index.js';
 import { checkSource } from '../../../gateway/plugins/limits/check.js';
 import {
   countTokens,
+  createLimitsPlugin,
   defaultLimits,
   type LimitsOptions,
   maxDirectivesPerPlace,
@@ -92,6 +93,28 @@ describe('shape limits: counting', () => {
 });
 
 describe('shape limits: checks', () => {
+  it('measures a document once: the same text within the limits is not measured again, one over them always is', () => {
+    const plugin = createLimitsPlugin({
+      maxDepth: 3,
+      maxAliases: 2,
+      maxRootFields: 2,
+      maxDirectivesPerField: 2,
+      maxTokens: 30,
+      maxDocumentBytes: 200,
+    });
+    const within = '{ a { b } }';
+    const first = plugin.checkSource(within);
+    assert.ok(first);
+    assert.equal(plugin.checkSource(within), first, 'the document the first check parsed, not a second parse');
+    const over = '{ a { b { c { d } } } }';
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      assert.throws(
+        () => plugin.checkSource(over),
+        (error: unknown) => error instanceof FinGraphError && error.extensions.limit === 'depth',
+      );
+    }
+  });
+
   it('refuses each limit one past its maximum, naming the limit and its figures', () => {
     const limits: LimitsOptions = {
       maxDepth: 3,
