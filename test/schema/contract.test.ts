@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fromRoot } from '../../lib/config/paths.js';
 
@@ -15,7 +15,7 @@ function sharedContract(): string {
   if (existsSync(beside)) return beside;
   try {
     const origin = execFileSync('git', ['config', '--get', 'remote.origin.url'], { cwd: fromRoot(), encoding: 'utf8' }).trim();
-    if (isAbsolute(origin)) return join(dirname(origin), 'shared', 'contract');
+    if (isAbsolute(origin)) return join(dirname(resolve(origin)), 'shared', 'contract');
   } catch {
     // not a clone of a local repository
   }
