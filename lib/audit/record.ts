@@ -10,12 +10,23 @@ export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType
 export const userAgentMaxLength = 256;
 
 const identifier = z.string().min(1).max(200);
+/** A schema coordinate (`Customer.taxId`): names a field, never holds its value. */
+const fieldCoordinate = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/);
+/** Most coordinates kept per list: an operation's distinct scoped fields, bounded by the shape limits anyway. */
+export const maxFieldCoordinates = 500;
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const auditEventSchema = z
   .object({
     /** 10.2.2.2 type of event. */
     type: z.enum([AuditEventType.ApiCall, AuditEventType.UpstreamCall]),
+    /**
+     * What was done: for an API call its operation type (`query`, `mutation`, `subscription`; null when refused before
+     * the document was read); for an upstream call the regulated action (`credit.pull`, `payment.create`, ...).
+     */
+    action: identifier.nullable(),
+    /** Whether the event read or changed personal data (a field or an upstream call that holds it). */
+    personalData: z.boolean(),
     /** 10.2.2.3 date and time, ISO 8601 in UTC with milliseconds. */
     at: z.iso.datetime({ precision: 3 }),
     /** 10.2.2.4 success or failure; a failure names the error code it was refused with. */
@@ -32,6 +43,9 @@ export const auditEventSchema = z
     operationName: identifier.nullable(),
     /** SHA-256 of the GraphQL document, never the document (its literals may hold personal data). */
     documentHash: sha256Hex.nullable(),
+    /** The scoped fields the response served, and those it refused to this caller, by coordinate. */
+    fieldsServed: z.array(fieldCoordinate).max(maxFieldCoordinates),
+    fieldsRefused: z.array(fieldCoordinate).max(maxFieldCoordinates),
     requestId: identifier,
     traceId: z
       .string()

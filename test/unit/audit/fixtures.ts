@@ -4,6 +4,8 @@ import type { AuditEvent } from '../../../lib/audit/index.js';
 export function auditEvent(index: number, overrides: Partial<AuditEvent> = {}): AuditEvent {
   return {
     type: 'api.call',
+    action: 'query',
+    personalData: index % 2 === 0,
     at: new Date(Date.UTC(2026, 11, 6, 4, 0, 0, index)).toISOString(),
     outcome: index % 3 === 0 ? 'failure' : 'success',
     failureCode: index % 3 === 0 ? 'FORBIDDEN' : null,
@@ -14,6 +16,8 @@ export function auditEvent(index: number, overrides: Partial<AuditEvent> = {}): 
     resource: `customer:cus_${index}`,
     operationName: 'CustomerOverview',
     documentHash: 'a'.repeat(64),
+    fieldsServed: ['Customer.name', 'Customer.taxId'],
+    fieldsRefused: index % 3 === 0 ? ['CreditReport.score'] : [],
     requestId: `req_${index}`,
     traceId: null,
     ...overrides,
