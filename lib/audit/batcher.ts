@@ -55,6 +55,20 @@ export class AuditBatcher {
     return this.queue.length;
   }
 
+  private failedWrites = 0;
+
+  get writeErrors(): number {
+    return this.failedWrites;
+  }
+
+  get writable(): boolean {
+    return this.failure === undefined;
+  }
+
+  hasRoom(): boolean {
+    return !this.closed && this.failure === undefined && this.queue.length < this.maxQueuedRecords;
+  }
+
   /** Refuses when the queue is full, the sink is closed, or an earlier write failed; resolves once written. */
   append(event: AuditEvent): Promise<AuditRecord> {
     if (this.closed) return Promise.reject(new Error('the audit sink is closed'));
@@ -94,6 +108,7 @@ export class AuditBatcher {
         if (this.failure !== undefined) throw this.failure;
         await this.write(batch.map(({ record }) => record));
       } catch (error) {
+        this.failedWrites += 1;
         this.failure ??= error;
         for (const pending of batch) pending.reject(error);
         continue;

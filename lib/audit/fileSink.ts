@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AuditBatcher, type BatchLimits } from './batcher.js';
 import { AuditChain, type ChainHead, emptyChainHead, recordHash } from './chain.js';
 import { type AuditEvent, type AuditRecord, auditRecordSchema } from './record.js';
+import type { AuditSink } from './sink.js';
 
 export interface FileAuditSinkOptions extends BatchLimits {
   /** The folder holding the day files; it must exist. */
@@ -57,7 +58,7 @@ async function headOnDisk(directory: string, stream: string): Promise<ChainHead>
 }
 
 /** Each batch is one write and one fsync of the day file. */
-export class FileAuditSink {
+export class FileAuditSink implements AuditSink {
   private file: { path: string; handle: FileHandle } | undefined;
   private readonly batcher: AuditBatcher;
 
@@ -80,6 +81,18 @@ export class FileAuditSink {
   /** Records waiting to be written. */
   get queued(): number {
     return this.batcher.queued;
+  }
+
+  get writeErrors(): number {
+    return this.batcher.writeErrors;
+  }
+
+  get writable(): boolean {
+    return this.batcher.writable;
+  }
+
+  hasRoom(): boolean {
+    return this.batcher.hasRoom();
   }
 
   /** Chains the event now and resolves once it is on disk and fsync'd; see AuditBatcher for refusals. */

@@ -10,5 +10,6 @@ export type { PostgresAuditSinkOptions } from './postgresSink.js';
 export { auditTable, installAuditSchema, PostgresAuditSink, verifyTable } from './postgresSink.js';
 export type { AuditEvent, AuditRecord } from './record.js';
 export { AuditEventType, auditEventSchema, auditRecordSchema, genesisHash, userAgentMaxLength } from './record.js';
+export type { AuditSink } from './sink.js';
 export type { AuditProblem, AuditProblemKind, AuditVerification, VerifyOptions } from './verify.js';
 export { verifyFile, verifyFiles, verifyLines } from './verify.js';

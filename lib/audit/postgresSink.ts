@@ -6,6 +6,7 @@ import { AuditBatcher, type BatchLimits } from './batcher.js';
 import { AuditChain, type ChainHead, emptyChainHead, recordHash } from './chain.js';
 import { getValidStream } from './fileSink.js';
 import { type AuditEvent, type AuditRecord, auditRecordSchema } from './record.js';
+import type { AuditSink } from './sink.js';
 import { type AuditVerification, verifyLines } from './verify.js';
 
 export const auditTable = 'audit_records';
@@ -166,7 +167,7 @@ export interface PostgresAuditSinkOptions extends BatchLimits {
 }
 
 /** Each batch is one multi-row INSERT: all of it is committed or none. */
-export class PostgresAuditSink {
+export class PostgresAuditSink implements AuditSink {
   private readonly batcher: AuditBatcher;
 
   private constructor(
@@ -186,6 +187,18 @@ export class PostgresAuditSink {
   /** Records waiting to be written. */
   get queued(): number {
     return this.batcher.queued;
+  }
+
+  get writeErrors(): number {
+    return this.batcher.writeErrors;
+  }
+
+  get writable(): boolean {
+    return this.batcher.writable;
+  }
+
+  hasRoom(): boolean {
+    return this.batcher.hasRoom();
   }
 
   /** Chains the event now and resolves once its row is committed; see AuditBatcher for refusals. */
