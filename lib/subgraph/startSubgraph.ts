@@ -23,6 +23,7 @@ import {
   createServiceMetrics,
   readOperationNames,
   type ServiceMetrics,
+  type ServiceMetricsOptions,
   startMetricsListener,
 } from '../metrics/index.js';
 import { createErrorLoggingPlugin } from '../server/errorLogging.js';
@@ -92,12 +93,19 @@ export function loadSubgraphSchema(name: string) {
  * carry them), and its cache's counters and breaker read at each scrape. Made before the services, its `upstream`
  * observer goes to every UpstreamClient they build.
  */
-export function createSubgraphMetrics(name: string, cache: Cache): ServiceMetrics {
+export function createSubgraphMetrics(
+  name: string,
+  cache: Cache,
+  /** What else the subgraph reports at a scrape: its audit trail, breakers of its own beside the cache's. */
+  providers: Pick<ServiceMetricsOptions, 'audit' | 'breakers'> = {},
+): ServiceMetrics {
+  const { audit, breakers } = providers;
   return createServiceMetrics({
     service: name,
     operations: readOperationNames(fromRoot('schema', 'trusted-operations.json')),
     cacheMetrics: () => cache.metrics(),
-    breakers: () => ({ cache: cache.breakerState() }),
+    breakers: () => ({ ...breakers?.(), cache: cache.breakerState() }),
+    ...(audit ? { audit } : {}),
   });
 }
 

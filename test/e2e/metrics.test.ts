@@ -165,6 +165,16 @@ describe('metrics', () => {
     assert.ok(accounts.samples.every((sample) => sample.labels.service === undefined || sample.labels.service === 'accounts'));
   });
 
+  it("exposes every subgraph's cache counters and breaker gauge (each subgraph has a cache)", async () => {
+    for (const name of subgraphNames) {
+      const exposition = await scrape(stack.subgraphs[name].metricsUrl as string);
+      for (const family of ['fingraph_cache_hits_total', 'fingraph_cache_misses_total', 'fingraph_cache_stale_served_total']) {
+        assert.equal(exposition.types.get(family), 'counter', `${name}: ${family}`);
+      }
+      assert.equal(exposition.types.get('fingraph_breaker_state'), 'gauge', name);
+    }
+  });
+
   it('serves /metrics only on the metrics listener: the public API answers 404', async () => {
     for (const url of [stack.gatewayUrl, ...Object.values(stack.subgraphUrls)]) {
       const response = await fetch(new URL('/metrics', url));
