@@ -30,7 +30,7 @@ export interface ServiceMetricsOptions {
    * at each scrape; a breaker reported as undefined (an in-process store has none) is left out. None: no breaker gauge.
    */
   readonly breakers?: () => Readonly<Record<string, BreakerState | undefined>>;
-  /** The audit trail's write queue, read at each scrape (both figures cumulative or current, as named). None: no audit metrics. */
+  /** The audit trail's write queue, read at each scrape: its depth now, its failed writes so far. None: no audit metrics. */
   readonly audit?: () => AuditFigures;
 }
 
