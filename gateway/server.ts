@@ -1,7 +1,8 @@
 // The gateway: @apollo/gateway inside @apollo/server, serving the committed supergraph, authenticating every request
 // and removing the fields the caller may not see before any planning, and calling subgraphs with per-fetch internal
-// tokens. Its metrics (lib/metrics) go to their own listener when GATEWAY_METRICS_PORT is set; /readyz answers 200
-// once the supergraph is loaded (Apollo Server started) and, with a Redis, while that Redis answers.
+// tokens. Its metrics (lib/metrics) go to their own listener when GATEWAY_METRICS_PORT is set (requests, subgraph
+// fetches, rate-limit refusals, the breakers of its Redis users); /readyz answers 200 once the supergraph is loaded
+// (Apollo Server started) and, with a Redis, while that Redis answers.
 
 import { ApolloGateway } from '@apollo/gateway';
 import { RedisStore, StoreKeyValueCache } from '../lib/cache/index.js';
@@ -59,6 +60,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const metrics = createServiceMetrics({
     service: 'gateway',
     operations: new Set(trusted.manifest.operations.map((operation) => operation.name)),
+    // Read at each scrape, once the listener is up: both exist by then. Without Redis neither has a breaker.
+    breakers: () => ({ 'apq-cache': store?.breakerState, 'rate-limit-store': rateLimits.breakerState() }),
   });
 
   // Before the constructor, which otherwise starts exporting host metrics to Apollo (lib/server/offline.ts).
@@ -68,7 +71,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     buildService: ({ name, url }) => {
       const target = config.subgraphUrls.get(name) ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return createSubgraphDataSource(name, target, config.internalTokenSecret);
+      return createSubgraphDataSource(name, target, config.internalTokenSecret, (fetch) => metrics.subgraphFetch(fetch));
     },
     logger: {
       debug: () => undefined,
@@ -97,6 +100,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       return Math.max(1, priced?.estimated ?? 1);
     },
     ...(options.rateLimitClock ? { now: options.rateLimitClock } : {}),
+    onRefused: (policies) => metrics.rateLimited(policies),
   });
   logger.info({ store: rateLimits.kind, replicas: config.rateLimits.replicas }, 'rate limits loaded');
   if (!protect) logger.warn('GATEWAY_PROTECTIONS=off: no shape limits, cost limit, rate limits or trusted documents (development only)');

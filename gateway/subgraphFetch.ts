@@ -1,5 +1,6 @@
 // How the gateway calls a subgraph: undici's fetch over one keep-alive pool, and on every fetch a fresh internal token
 // for that subgraph carrying the verified principal and the request id. The client's own token never goes further.
+// Each fetch's duration and outcome go to the gateway's subgraph-fetch histogram (lib/metrics) when one is given.
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
@@ -7,7 +8,8 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import { deriveSubgraphKey, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, signInternalToken } from '../lib/auth/internalToken.js';
 import { DEADLINE_HEADER, remainingMs, subgraphBudgetMs } from '../lib/deadline/index.js';
-import { isFinGraphError, upstreamTimeout } from '../lib/errors/index.js';
+import { ErrorCode, isFinGraphError, upstreamTimeout } from '../lib/errors/index.js';
+import type { FetchObservation } from '../lib/metrics/index.js';
 import type { GatewayContext } from './context.js';
 
 const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
@@ -24,6 +26,24 @@ const errorBody = z.object({
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** The subgraph's name, named in a deadline's UPSTREAM_TIMEOUT as a provider is. */
   subgraph = '';
+  observe: ((fetch: FetchObservation) => void) | undefined;
+
+  // Measured around the whole fetch (token, HTTP call, body read and parse), so the figure is what planning waited for.
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const observe = this.observe;
+    if (!observe) return super.process(options);
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const response = await super.process(options);
+      observe({ subgraph: this.subgraph, outcome: 'ok', durationSeconds: seconds() });
+      return response;
+    } catch (error) {
+      const timedOut = isFinGraphError(error) && error.code === ErrorCode.UPSTREAM_TIMEOUT;
+      observe({ subgraph: this.subgraph, outcome: timedOut ? 'timeout' : 'error', durationSeconds: seconds() });
+      throw error;
+    }
+  }
 
   // Request deadline (lib/deadline): a fetch cut by it is UPSTREAM_TIMEOUT for this subgraph's part, not a masked failure.
   override didEncounterError(error: Error): void {
@@ -43,7 +63,12 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-export function createSubgraphDataSource(name: string, url: string, masterSecret: Buffer): RemoteGraphQLDataSource<GatewayContext> {
+export function createSubgraphDataSource(
+  name: string,
+  url: string,
+  masterSecret: Buffer,
+  observe?: (fetch: FetchObservation) => void,
+): RemoteGraphQLDataSource<GatewayContext> {
   const key = deriveSubgraphKey(masterSecret, name);
   const source = new SubgraphDataSource({
     url,
@@ -69,5 +94,6 @@ export function createSubgraphDataSource(name: string, url: string, masterSecret
     },
   });
   source.subgraph = name;
+  source.observe = observe;
   return source;
 }

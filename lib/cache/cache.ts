@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { isFinGraphError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import type { BreakerState } from './breaker.js';
 import { type EncryptionKeys, randomEncryptionKeys, ValueCipher } from './encryption.js';
 import {
   type CacheScope,
@@ -265,6 +266,11 @@ export class Cache {
 
   metrics(): Record<string, NamespaceMetrics> {
     return this.counters.snapshot();
+  }
+
+  /** The state of its store's circuit breaker (a Redis store's), undefined for the in-process store, which has none. */
+  breakerState(): BreakerState | undefined {
+    return this.store.breakerState;
   }
 
   /** Resolves once every background refresh started so far (and any they start) has settled. */

@@ -1,5 +1,5 @@
 // Counters kept per namespace by each Cache instance (never module-global, so two caches in one process, as in
-// tests, never mix their figures). Read with cache.metrics(); the observability work exports them later.
+// tests, never mix their figures). Read with cache.metrics(); lib/metrics exposes them at each scrape.
 
 export interface NamespaceMetrics {
   /** Served fresh, from the first level or the store. */

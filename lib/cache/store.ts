@@ -1,5 +1,6 @@
 // The one interface every cache backend implements (in-process LRU, Redis), so the read-through logic is written once.
 // Values are opaque strings here: serialisation and encryption happen above, keys are built in keys.ts.
+import type { BreakerState } from './breaker.js';
 
 export type MessageHandler = (message: string) => void;
 
@@ -22,6 +23,8 @@ export interface CacheStore {
   publish(channel: string, message: string): Promise<void>;
   /** Delivers every message on the channel; onGap runs when messages may have been lost (a reconnection). */
   subscribe(channel: string, handler: MessageHandler, onGap?: () => void): Promise<void>;
+  /** The state of the breaker in front of the backend, for the metrics; none for a backend without one (in-process). */
+  readonly breakerState?: BreakerState;
   /** Resolves true once the backend can serve commands, false if it cannot within timeoutMs. */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;

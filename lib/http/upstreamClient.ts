@@ -18,6 +18,26 @@ export interface UpstreamClientOptions {
   readonly dispatcher?: Dispatcher;
   /** Where transport failures are logged (warn, provider and method only); default: not logged. */
   readonly logger?: Logger;
+  /** Told of every call made, when it ends (the service's latency histogram, lib/metrics); default: no one. */
+  readonly observe?: (call: UpstreamObservation) => void;
+}
+
+/** How an upstream call ended: its status class, or no answer (refused or reset; cut by its deadline). */
+export type UpstreamOutcome = '2xx' | '3xx' | '4xx' | '5xx' | 'unreachable' | 'timeout';
+
+/** One call, as an observer sees it: the provider id (never the URL), how it ended, and how long it took. */
+export interface UpstreamObservation {
+  readonly provider: string;
+  readonly outcome: UpstreamOutcome;
+  readonly durationSeconds: number;
+}
+
+/** A status's class; anything outside 2xx-4xx (a 1xx cannot end a call) counts with the server's failures. */
+function statusClass(status: number): UpstreamOutcome {
+  if (status >= 200 && status < 300) return '2xx';
+  if (status >= 300 && status < 400) return '3xx';
+  if (status >= 400 && status < 500) return '4xx';
+  return '5xx';
 }
 
 export interface UpstreamCall {
@@ -144,6 +164,10 @@ export class UpstreamClient {
       () => controller.abort(),
       left === undefined ? this.options.timeoutMs : Math.min(this.options.timeoutMs, left),
     );
+    // A call not started (deadline passed, above) is not observed: no upstream was asked, so it has no latency.
+    const started = process.hrtime.bigint();
+    const observed = (outcome: UpstreamOutcome) =>
+      this.options.observe?.({ provider: this.provider, outcome, durationSeconds: Number(process.hrtime.bigint() - started) / 1e9 });
     try {
       const response = await request(url, {
         method,
@@ -153,10 +177,12 @@ export class UpstreamClient {
         dispatcher: this.dispatcher,
       });
       const text = await response.body.text();
+      observed(statusClass(response.statusCode));
       return { status: response.statusCode, headers: response.headers, body: text };
     } catch {
       // Neither the URL, the query nor the cause's message is logged: any of them may carry an account id or a key.
       const failure = controller.signal.aborted ? 'timeout' : 'unreachable';
+      observed(failure);
       this.options.logger?.warn({ provider: this.provider, method, failure }, 'upstream transport failure');
       throw failure === 'timeout' ? upstreamTimeout(this.provider) : upstreamUnavailable(this.provider);
     } finally {

@@ -1,8 +1,11 @@
 // One prom-client registry per service (never the process-wide default: a test stack runs five services in one
-// process, and each must expose only its own figures), with the request, latency, error and cache metrics of issue 15.
-import { Counter, Histogram, Registry } from 'prom-client';
+// process, and each must expose only its own figures), with the request, latency, error, subgraph-fetch, upstream,
+// rate-limit, cache, breaker and audit metrics of issue 15.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerState } from '../cache/breaker.js';
 import type { NamespaceMetrics } from '../cache/metrics.js';
 import { ErrorCode } from '../errors/index.js';
+import type { UpstreamObservation } from '../http/upstreamClient.js';
 import { type OperationNames, operationLabel } from './operations.js';
 
 /** Seconds: 5 ms to 5 s on a roughly 1-2.5-5 scale, so p50, p95 and p99 each fall between two close bounds. */
@@ -22,6 +25,28 @@ export interface ServiceMetricsOptions {
   readonly operations: OperationNames;
   /** The cache counters of the service's Cache, read at each scrape; none for a service without a cache. */
   readonly cacheMetrics?: () => Record<string, NamespaceMetrics>;
+  /**
+   * The service's circuit breakers by a fixed name (`cache`, `apq-cache`, `rate-limit-store`, later one per bank), read
+   * at each scrape; a breaker reported as undefined (an in-process store has none) is left out. None: no breaker gauge.
+   */
+  readonly breakers?: () => Readonly<Record<string, BreakerState | undefined>>;
+  /** The audit trail's write queue, read at each scrape: its depth now, its failed writes so far. None: no audit metrics. */
+  readonly audit?: () => AuditFigures;
+}
+
+/** What the audit trail reports at a scrape: records waiting to be written, and failed writes since it started. */
+export interface AuditFigures {
+  readonly queued: number;
+  readonly writeErrors: number;
+}
+
+/** How a gateway fetch to a subgraph ended: an answer used, a failure (status, transport, body), or the deadline. */
+export type FetchOutcome = 'ok' | 'error' | 'timeout';
+
+export interface FetchObservation {
+  readonly subgraph: string;
+  readonly outcome: FetchOutcome;
+  readonly durationSeconds: number;
 }
 
 export interface RequestObservation {
@@ -37,6 +62,12 @@ export interface ServiceMetrics {
   observe(request: RequestObservation): void;
   /** A request the HTTP edge refused with this code before Apollo Server saw it. */
   refused(code: string): void;
+  /** One gateway fetch to a subgraph (gateway/subgraphFetch.ts). */
+  subgraphFetch(fetch: FetchObservation): void;
+  /** One upstream call (lib/http/upstreamClient.ts's `observe` option); a bound function, safe to pass around. */
+  readonly upstream: (call: UpstreamObservation) => void;
+  /** A request the rate limiter refused, once per budget (policy) that refused it. */
+  rateLimited(policies: readonly string[]): void;
 }
 
 const knownCodes: ReadonlySet<string> = new Set(Object.values(ErrorCode));
@@ -46,6 +77,9 @@ function codeLabel(code: string | undefined): string {
   if (code === undefined) return ErrorCode.INTERNAL_SERVER_ERROR;
   return knownCodes.has(code) ? code : 'other';
 }
+
+/** The breaker gauge's value per state: ordered by severity, so `max` across replicas reads the worst. */
+export const breakerStateValues: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** A counter whose value is copied from the cache's own counters when scraped (they are cumulative already). */
 function cacheCounter(
@@ -103,6 +137,64 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
       'staleServed',
     );
   }
+  const fetches = new Histogram({
+    name: 'fingraph_subgraph_fetch_duration_seconds',
+    help: 'Gateway fetches to a subgraph in seconds, by subgraph and outcome (ok, error, timeout)',
+    labelNames: ['service', 'subgraph', 'outcome'] as const,
+    buckets: [...durationBuckets],
+    registers: [registry],
+  });
+  const upstreamCalls = new Histogram({
+    name: 'fingraph_upstream_duration_seconds',
+    help: 'Upstream API calls in seconds, by provider id and outcome (2xx, 3xx, 4xx, 5xx, unreachable, timeout)',
+    labelNames: ['service', 'provider', 'outcome'] as const,
+    buckets: [...durationBuckets],
+    registers: [registry],
+  });
+  const rateLimitRefusals = new Counter({
+    name: 'fingraph_rate_limit_refusals_total',
+    help: 'Requests refused by the rate limiter, by the budget that refused them (tenant, client, ip, payments, credit-reports)',
+    labelNames: ['service', 'policy'] as const,
+    registers: [registry],
+  });
+  const breakers = options.breakers;
+  if (breakers) {
+    new Gauge({
+      name: 'fingraph_breaker_state',
+      help: 'Circuit breaker state by breaker: 0 closed, 1 half-open (next call probes), 2 open (calls refused)',
+      labelNames: ['service', 'breaker'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [breaker, state] of Object.entries(breakers())) {
+          if (state !== undefined) this.set({ service, breaker }, breakerStateValues[state]);
+        }
+      },
+    });
+  }
+  const audit = options.audit;
+  if (audit) {
+    new Gauge({
+      name: 'fingraph_audit_queue_depth',
+      help: 'Audit records accepted and not yet written',
+      labelNames: ['service'] as const,
+      registers: [registry],
+      collect() {
+        this.set({ service }, audit().queued);
+      },
+    });
+    new Counter({
+      name: 'fingraph_audit_sink_errors_total',
+      help: 'Failed writes to the audit sink since the service started',
+      labelNames: ['service'] as const,
+      registers: [registry],
+      collect() {
+        // The audit trail counts its own failures cumulatively; copied, not added, at each scrape.
+        this.reset();
+        this.inc({ service }, audit().writeErrors);
+      },
+    });
+  }
   return {
     registry,
     observe(request) {
@@ -114,6 +206,15 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
     refused(code) {
       requests.inc({ service, operation: REFUSED_OPERATION, outcome: 'refused' });
       errors.inc({ service, code: codeLabel(code) });
+    },
+    subgraphFetch(fetch) {
+      fetches.observe({ service, subgraph: fetch.subgraph, outcome: fetch.outcome }, fetch.durationSeconds);
+    },
+    upstream(call) {
+      upstreamCalls.observe({ service, provider: call.provider, outcome: call.outcome }, call.durationSeconds);
+    },
+    rateLimited(policies) {
+      for (const policy of policies) rateLimitRefusals.inc({ service, policy });
     },
   };
 }

@@ -4,6 +4,7 @@
 // HTTP edge. Closing it stops the server, then closes what it owns (its cache, then any store), so no request in
 // flight finds its cache gone. Its metrics (lib/metrics) are served on their own listener when one is configured, and
 // /readyz answers 200 only while its cache's store answers (always, for the in-process store of development).
+// The metrics may be made first (createSubgraphMetrics), so that the subgraph's upstream clients report to them.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { HTTPGraphQLRequest } from '@apollo/server';
@@ -22,6 +23,7 @@ import {
   createServiceMetrics,
   readOperationNames,
   type ServiceMetrics,
+  type ServiceMetricsOptions,
   startMetricsListener,
 } from '../metrics/index.js';
 import { createErrorLoggingPlugin } from '../server/errorLogging.js';
@@ -61,6 +63,8 @@ export interface SubgraphOptions<TContext extends SubgraphContext> {
   readonly routes?: readonly RawRoute[];
   /** Adds the subgraph's own per-request state (loaders) to the verified base context. */
   readonly createContext: (base: SubgraphContext) => TContext;
+  /** Its metrics, when made before its services (createSubgraphMetrics with this cache); else made here. */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** What a test may hand a subgraph beyond its configuration. */
@@ -84,6 +88,27 @@ export function loadSubgraphSchema(name: string) {
   return parse(readFileSync(fromRoot('subgraphs', name, 'schema.graphql'), 'utf8'));
 }
 
+/**
+ * A subgraph's metrics: the contract's operation names as the `operation` label's bound (as the gateway's fetches
+ * carry them), and its cache's counters and breaker read at each scrape. Made before the services, its `upstream`
+ * observer goes to every UpstreamClient they build.
+ */
+export function createSubgraphMetrics(
+  name: string,
+  cache: Cache,
+  /** What else the subgraph reports at a scrape: its audit trail, breakers of its own beside the cache's. */
+  providers: Pick<ServiceMetricsOptions, 'audit' | 'breakers'> = {},
+): ServiceMetrics {
+  const { audit, breakers } = providers;
+  return createServiceMetrics({
+    service: name,
+    operations: readOperationNames(fromRoot('schema', 'trusted-operations.json')),
+    cacheMetrics: () => cache.metrics(),
+    breakers: () => ({ ...breakers?.(), cache: cache.breakerState() }),
+    ...(audit ? { audit } : {}),
+  });
+}
+
 export async function startSubgraph<TContext extends SubgraphContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
   const typeDefs = loadSubgraphSchema(options.name);
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]);
@@ -91,12 +116,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
   if (protectedFields === 0) throw new Error(`${options.name}: its schema declares no access rules; refusing to serve unprotected`);
   // Every request runs under the gateway's deadline (x-fingraph-timeout-ms), capped at this subgraph's own maximum.
   const deadlineFor = (request: HTTPGraphQLRequest) => subgraphDeadline(request.headers.get(DEADLINE_HEADER), options.config.maxRequestMs);
-  // The operation label's bound: the contract's operation names, as the gateway's fetches carry them.
-  const metrics = createServiceMetrics({
-    service: options.name,
-    operations: readOperationNames(fromRoot('schema', 'trusted-operations.json')),
-    cacheMetrics: () => options.cache.metrics(),
-  });
+  const metrics = options.metrics ?? createSubgraphMetrics(options.name, options.cache);
   const apollo = new DeadlineApolloServer<TContext>({
     schema,
     formatError,

@@ -1,7 +1,7 @@
 // Builds the accounts subgraph on a given port (0 for tests) without owning the process.
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { createSubgraphMetrics, type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { AccountsConfig } from './config.js';
 import type { AccountsContext } from './context.js';
 import { createLoaders } from './loaders.js';
@@ -15,13 +15,15 @@ export async function startAccountsSubgraph(config: AccountsConfig, logger: Logg
   const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }), {
     cache: { leaseMs: config.bankTimeoutMs + 1000 },
   });
-  const services = createAccountsServices(config, logger, cache);
+  const metrics = createSubgraphMetrics('accounts', cache);
+  const services = createAccountsServices(config, logger, cache, metrics.upstream);
   return startSubgraph<AccountsContext>({
     name: 'accounts',
     resolvers,
     config,
     logger,
     cache,
+    metrics,
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
 }

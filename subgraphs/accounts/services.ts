@@ -1,6 +1,6 @@
 // The accounts subgraph's process-wide parts: one connector per bank (by dialect), the directory and the FX publisher.
 import type { Cache } from '../../lib/cache/index.js';
-import { UpstreamClient } from '../../lib/http/upstreamClient.js';
+import { UpstreamClient, type UpstreamClientOptions } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { type CachePolicies, resolveCachePolicies } from './cachePolicy.js';
 import type { AccountsConfig } from './config.js';
@@ -25,10 +25,16 @@ export interface AccountsServices {
   readonly cachePolicy: CachePolicies;
 }
 
-export function createAccountsServices(config: AccountsConfig, logger: Logger, cache: Cache): AccountsServices {
+/** `observe`: the subgraph's upstream latency histogram (lib/metrics), told of every call each connector makes. */
+export function createAccountsServices(
+  config: AccountsConfig,
+  logger: Logger,
+  cache: Cache,
+  observe?: UpstreamClientOptions['observe'],
+): AccountsServices {
   const connectors = new Map<string, BankConnector>();
   const client = (provider: string, baseUrl: string, timeoutMs: number) =>
-    new UpstreamClient({ provider, baseUrl, timeoutMs, logger: logger.child({ component: 'upstream' }) });
+    new UpstreamClient({ provider, baseUrl, timeoutMs, logger: logger.child({ component: 'upstream' }), observe });
   const registry = institutions.map(({ path: _path, ...institution }) => institution);
   return {
     institutions: registry,

@@ -2,7 +2,7 @@
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { createRecordStore } from '../../lib/records/index.js';
-import { type RunningSubgraph, type SubgraphRuntime, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { createSubgraphMetrics, type RunningSubgraph, type SubgraphRuntime, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { CreditConfig } from './config.js';
 import { ConsentStore } from './consents.js';
 import type { CreditContext } from './context.js';
@@ -24,13 +24,15 @@ export async function startCreditSubgraph(config: CreditConfig, logger: Logger, 
   const records = createRecordStore(config.redis, logger.child({ component: 'records' }), 'credit consents and HARD-inquiry marks');
   const consents = new ConsentStore(records, config.cache.prefix);
   if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');
-  const services = createCreditServices(config, logger, cache, consents, new HardInquiries(records, config.cache.prefix));
+  const metrics = createSubgraphMetrics('credit', cache);
+  const services = createCreditServices(config, logger, cache, consents, new HardInquiries(records, config.cache.prefix), metrics.upstream);
   return startSubgraph<CreditContext>({
     name: 'credit',
     resolvers,
     config,
     logger,
     cache,
+    metrics,
     closeAfter: [consents],
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });

@@ -1,6 +1,6 @@
 // The credit subgraph's process-wide parts: the bureau and directory connectors, the score cache, the consent store.
 import type { Cache } from '../../lib/cache/index.js';
-import { UpstreamClient } from '../../lib/http/upstreamClient.js';
+import { UpstreamClient, type UpstreamClientOptions } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { creditCachePolicy } from './cachePolicy.js';
 import type { CreditConfig } from './config.js';
@@ -28,9 +28,17 @@ export function createCreditServices(
   cache: Cache,
   consents: ConsentStore,
   hardInquiries: HardInquiries,
+  /** The subgraph's upstream latency histogram (lib/metrics), told of every call each connector makes. */
+  observe?: UpstreamClientOptions['observe'],
 ): CreditServices {
   const client = (provider: string, baseUrl: string) =>
-    new UpstreamClient({ provider, baseUrl, timeoutMs: config.upstreamTimeoutMs, logger: logger.child({ component: 'upstream' }) });
+    new UpstreamClient({
+      provider,
+      baseUrl,
+      timeoutMs: config.upstreamTimeoutMs,
+      logger: logger.child({ component: 'upstream' }),
+      observe,
+    });
   return {
     bureau: new BureauConnector(client('bureau', config.bureauUrl), (tenant) => config.credentials(tenant, 'bureau')),
     directory: new DirectoryConnector(client('directory', config.directoryUrl), (tenant) => config.credentials(tenant, 'directory')),

@@ -2,7 +2,7 @@
 // KYC provider's webhook endpoint on one listener.
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { createSubgraphMetrics, type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { IdentityConfig } from './config.js';
 import type { IdentityContext } from './context.js';
 import { createLoaders } from './loaders.js';
@@ -14,13 +14,15 @@ export type IdentitySubgraph = RunningSubgraph;
 
 export async function startIdentitySubgraph(config: IdentityConfig, logger: Logger): Promise<IdentitySubgraph> {
   const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }));
-  const services = createIdentityServices(config, logger, cache);
+  const metrics = createSubgraphMetrics('identity', cache);
+  const services = createIdentityServices(config, logger, cache, metrics.upstream);
   return startSubgraph<IdentityContext>({
     name: 'identity',
     resolvers,
     config,
     logger,
     cache,
+    metrics,
     routes: [kycWebhookRoute({ token: config.kycWebhookToken, tenants: config.kycTenants, kyc: services.kyc, cache, logger })],
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });

@@ -1,6 +1,6 @@
 // The identity subgraph's process-wide parts: one connector per upstream (directory, KYC, sanctions) and the cache.
 import type { Cache } from '../../lib/cache/index.js';
-import { UpstreamClient } from '../../lib/http/upstreamClient.js';
+import { UpstreamClient, type UpstreamClientOptions } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { identityCachePolicy } from './cachePolicy.js';
 import type { IdentityConfig } from './config.js';
@@ -18,9 +18,21 @@ export interface IdentityServices {
   readonly cachePolicy: typeof identityCachePolicy;
 }
 
-export function createIdentityServices(config: IdentityConfig, logger: Logger, cache: Cache): IdentityServices {
+/** `observe`: the subgraph's upstream latency histogram (lib/metrics), told of every call each connector makes. */
+export function createIdentityServices(
+  config: IdentityConfig,
+  logger: Logger,
+  cache: Cache,
+  observe?: UpstreamClientOptions['observe'],
+): IdentityServices {
   const client = (provider: string, baseUrl: string) =>
-    new UpstreamClient({ provider, baseUrl, timeoutMs: config.upstreamTimeoutMs, logger: logger.child({ component: 'upstream' }) });
+    new UpstreamClient({
+      provider,
+      baseUrl,
+      timeoutMs: config.upstreamTimeoutMs,
+      logger: logger.child({ component: 'upstream' }),
+      observe,
+    });
   const keyFor = (provider: string) => (tenant: string) => config.credentials(tenant, provider);
   return {
     directory: new DirectoryConnector(client('directory', config.directoryUrl), keyFor('directory')),

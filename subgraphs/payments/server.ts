@@ -2,7 +2,7 @@
 // providers' webhook endpoints (POST /webhooks/processor, /webhooks/transfers) on one listener.
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
+import { createSubgraphMetrics, type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
 import type { PaymentsConfig } from './config.js';
 import type { PaymentsContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
@@ -17,13 +17,15 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
   const store = createPaymentStore(config, logger.child({ component: 'payment-store' }));
   // Not fatal: until Redis answers, payments are refused (never made unprotected) and reads are unavailable.
   if (store instanceof RedisPaymentStore) await store.ready(2000);
-  const services = createPaymentsServices(config, logger, cache, store);
+  const metrics = createSubgraphMetrics('payments', cache);
+  const services = createPaymentsServices(config, logger, cache, store, metrics.upstream);
   return startSubgraph<PaymentsContext>({
     name: 'payments',
     resolvers,
     config,
     logger,
     cache,
+    metrics,
     closeAfter: [store],
     routes: webhookRoutes(services),
     createContext: (base) => ({ ...base, services }),

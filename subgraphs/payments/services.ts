@@ -2,7 +2,7 @@
 // per provider, and the cache (shared with the accounts subgraph, so that a settled payment can drop the balances
 // and transactions cached for its source account).
 import type { Cache } from '../../lib/cache/index.js';
-import { UpstreamClient } from '../../lib/http/upstreamClient.js';
+import { UpstreamClient, type UpstreamClientOptions } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { PaymentsConfig } from './config.js';
 import { ProcessorConnector } from './connectors/processor/index.js';
@@ -30,10 +30,17 @@ export function createPaymentStore(config: PaymentsConfig, logger: Logger): Paym
   return store;
 }
 
-export function createPaymentsServices(config: PaymentsConfig, logger: Logger, cache: Cache, store: PaymentStore): PaymentsServices {
+/** `observe`: the subgraph's upstream latency histogram (lib/metrics), told of every call each connector makes. */
+export function createPaymentsServices(
+  config: PaymentsConfig,
+  logger: Logger,
+  cache: Cache,
+  store: PaymentStore,
+  observe?: UpstreamClientOptions['observe'],
+): PaymentsServices {
   const upstream = logger.child({ component: 'upstream' });
   const client = (provider: string, baseUrl: string) =>
-    new UpstreamClient({ provider, baseUrl, timeoutMs: config.providerTimeoutMs, logger: upstream });
+    new UpstreamClient({ provider, baseUrl, timeoutMs: config.providerTimeoutMs, logger: upstream, observe });
   const key = (provider: string) => (tenant: string) => config.credentials(tenant, provider);
   return {
     cache,

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import { readGatewayConfig } from '../../gateway/config.js';
-import { startGateway } from '../../gateway/server.js';
+import { type RunningGateway, startGateway } from '../../gateway/server.js';
 import { keyThumbprint } from '../../lib/auth/keyThumbprint.js';
 import { roles } from '../../lib/auth/roles.js';
 import { createLogger } from '../../lib/logging/logger.js';
-import type { RunningServer } from '../../lib/server/graphqlHttp.js';
 import { subgraphs } from '../../schema/subgraphs.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys } from './tokens.js';
 
@@ -39,7 +38,8 @@ export interface InProcessGateway {
   readonly url: string;
   /** Every log line, parsed. */
   readonly logs: Array<Record<string, unknown>>;
-  readonly server: RunningServer;
+  /** The gateway itself: its metrics URL too, when GATEWAY_METRICS_PORT is in the environment. */
+  readonly server: RunningGateway;
 }
 
 export async function startRateLimitGateway(env: Record<string, string>, clock?: () => number): Promise<InProcessGateway> {

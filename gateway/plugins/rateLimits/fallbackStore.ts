@@ -2,6 +2,7 @@
 // of the rate and of the burst), so an outage narrows the limits rather than lifting them: never unlimited. One warning
 // when an outage starts and one line when Redis answers again, not one per request. After a failure Redis is left alone
 // for a cool-down, so a hung server costs requests no timeout each; then the next request probes it.
+import type { BreakerState } from '../../../lib/cache/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
 import { MemoryRateLimitStore } from './memoryStore.js';
 import type { Rate } from './options.js';
@@ -46,6 +47,15 @@ export class FallbackRateLimitStore implements RateLimitStore {
   /** True while the local limiter answers in Redis's place. */
   get degraded(): boolean {
     return this.outage;
+  }
+
+  /**
+   * The outage as a circuit breaker's state, for the metrics: Redis asked (closed), left alone for its cool-down
+   * (open), or to be probed by the next request (half-open).
+   */
+  get breakerState(): BreakerState {
+    if (!this.outage) return 'closed';
+    return this.now() < this.retryAt ? 'open' : 'half-open';
   }
 
   async consume(charges: readonly BudgetCharge[]): Promise<readonly BudgetState[]> {

@@ -9,6 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { type FragmentDefinitionNode, Kind } from 'graphql';
 import jwt from 'jsonwebtoken';
 import type { Principal } from '../../../lib/auth/principal.js';
+import type { BreakerState } from '../../../lib/cache/index.js';
 import { ErrorCode, FinGraphError, queryTooComplex } from '../../../lib/errors/index.js';
 import type { Logger } from '../../../lib/logging/logger.js';
 import type { RedisConnection } from '../../../lib/redis/index.js';
@@ -37,6 +38,8 @@ export interface RateLimitsSetup {
   readonly cost?: OperationCost;
   /** Milliseconds since the epoch for the in-process limiter; tests move it. Redis keeps its own time. */
   readonly now?: () => number;
+  /** Told of each refusal with the policies (budgets) that refused it, for the metrics; default: no one. */
+  readonly onRefused?: (policies: readonly string[]) => void;
 }
 
 type BuildContext = (request: IncomingMessage, facts: RequestFacts, body: unknown) => Promise<GatewayContext>;
@@ -56,6 +59,8 @@ export interface RateLimits {
   attach(server: Server): void;
   /** Which store answers (memory, redis-single+local, …) for the start-up log. */
   readonly kind: string;
+  /** The Redis fallback's state as a breaker's (fallbackStore.ts), read by the metrics; undefined without Redis. */
+  breakerState(): BreakerState | undefined;
   close(): Promise<void>;
 }
 
@@ -91,8 +96,9 @@ export function clientAddress(request: IncomingMessage, hops: number): string {
   return list[list.length - hops] ?? socket;
 }
 
-function refusal(states: readonly BudgetState[]): FinGraphError {
+function refusal(states: readonly BudgetState[], onRefused: RateLimitsSetup['onRefused']): FinGraphError {
   const refused = states.filter((state) => !state.allowed);
+  onRefused?.(refused.map((state) => state.policy));
   const retryAfterSeconds = Math.max(...refused.map((state) => state.retryAfterSeconds));
   const names = refused.map((state) => state.policy).join(', ');
   return new FinGraphError(ErrorCode.RATE_LIMITED, `Rate limit reached (${names}); retry after ${retryAfterSeconds} s`, {
@@ -121,20 +127,23 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
       plugin: {},
       attach: () => undefined,
       kind: 'off',
+      breakerState: () => undefined,
       close: async () => undefined,
     };
   }
   let store: RateLimitStore;
+  let fallback: FallbackRateLimitStore | undefined;
   if (setup.redis) {
     const redis = new RedisRateLimitStore({ connection: setup.redis, commandTimeoutMs: options.redisTimeoutMs });
     // Connected before the first request, so a normal start never logs an outage; a Redis down at start is one.
     await redis.ready(1000);
-    store = new FallbackRateLimitStore({
+    fallback = new FallbackRateLimitStore({
       primary: redis,
       replicas: options.replicas,
       logger,
       ...(setup.now ? { now: setup.now } : {}),
     });
+    store = fallback;
   } else {
     // No Redis: nothing is shared, so each replica keeps to its share, as in an outage.
     const local = new MemoryRateLimitStore(setup.now ? { now: setup.now } : {});
@@ -159,7 +168,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
     setHeaders(responses.get(request), states);
     if (states.every((state) => state.allowed)) return;
     logger.info({ requestId: facts.requestId, policy: 'ip' }, 'rate limited');
-    throw refusal(states);
+    throw refusal(states, setup.onRefused);
   }
 
   function principalCharges(principal: Principal, units: number, counts: ReadonlyMap<string, number>) {
@@ -220,7 +229,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
             { requestId, tenant: principal.tenant, policy: states.filter((state) => !state.allowed).map((state) => state.policy) },
             'rate limited',
           );
-          throw refusal(states);
+          throw refusal(states, setup.onRefused);
         },
         async willSendResponse(requestContext) {
           const { principal } = requestContext.contextValue;
@@ -241,6 +250,7 @@ export async function createRateLimits(setup: RateLimitsSetup): Promise<RateLimi
 
   return {
     kind: store.kind,
+    breakerState: () => fallback?.breakerState,
     plugin,
     attach(server) {
       server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => responses.set(request, response));

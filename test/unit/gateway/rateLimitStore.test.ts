@@ -92,18 +92,24 @@ describe('the fallback while Redis fails', () => {
     });
     const store = new FallbackRateLimitStore({ primary, replicas: 4, logger: createLogger('gateway', { destination }), now: () => now });
     const charge: BudgetCharge = { policy: 'tenant', key: 'k', rate: { units: 1, periodSeconds: 3600, burst: 10 }, cost: 1 };
+    assert.equal(store.breakerState, 'closed');
     const answers = [];
     for (let i = 0; i < 5; i += 1) answers.push((await store.consume([charge]))[0]?.allowed);
     assert.deepEqual(answers, [true, true, false, false, false], 'a quarter of a burst of 10, rounded down to whole requests');
     assert.equal(asked, 1, 'within the cool-down Redis is not asked again');
     assert.equal(store.degraded, true);
+    // As the metrics read it: open during the cool-down, half-open once the next request would probe.
+    assert.equal(store.breakerState, 'open');
     now += 1000;
+    assert.equal(store.breakerState, 'half-open');
     await store.consume([charge]);
     assert.equal(asked, 2, 'after the cool-down one request probes it');
+    assert.equal(store.breakerState, 'open', 'a failed probe opens it again');
     failing = false;
     now += 1000;
     assert.equal((await store.consume([charge]))[0]?.remaining, 9, 'Redis answers again');
     assert.equal(store.degraded, false);
+    assert.equal(store.breakerState, 'closed');
     assert.deepEqual(
       lines.map((line) => line.msg),
       [

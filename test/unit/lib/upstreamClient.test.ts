@@ -1,4 +1,5 @@
-// Upstream transport failures become coded errors and a warn line naming the provider, never the URL or its query.
+// Upstream transport failures become coded errors and a warn line naming the provider, never the URL or its query;
+// every call made is reported to the optional observer by provider id and outcome.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +7,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from 'undici';
 import { FinGraphError } from '../../../lib/errors/index.js';
-import { UpstreamClient } from '../../../lib/http/upstreamClient.js';
+import { UpstreamClient, type UpstreamObservation } from '../../../lib/http/upstreamClient.js';
 import { createLogger } from '../../../lib/logging/logger.js';
 
 interface LogLine {
@@ -173,5 +174,64 @@ describe('upstream client writes', () => {
     );
     const text = lines.join('');
     for (const leak of ['127.0.0.1', 'acc_secret_42', 'Olivia', 'idem-2']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
+  });
+});
+
+describe('upstream client observer', () => {
+  // Answers with the status its path names (/status/503), or never (/silent), so each outcome is made on purpose.
+  let server: Server;
+  let baseUrl: string;
+  const dispatcher = new Agent({ keepAliveTimeout: 10 });
+
+  before(async () => {
+    server = createServer((request, response) => {
+      const status = /^\/v1\/status\/(\d{3})$/.exec(request.url ?? '')?.[1];
+      if (status) response.writeHead(Number(status), { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dispatcher.close();
+  });
+
+  it('tells it of every call with the provider id, the status class or failure, and a duration; never the URL', async () => {
+    const seen: UpstreamObservation[] = [];
+    const client = new UpstreamClient({ provider: 'northwind', baseUrl, timeoutMs: 100, dispatcher, observe: (call) => seen.push(call) });
+    await client.get({ path: '/status/200' });
+    await client.get({ path: '/status/302' });
+    await client.post({ path: '/status/404' }, { json: {} });
+    await client.get({ path: '/status/503' });
+    await assert.rejects(client.get({ path: '/silent' }), FinGraphError);
+    assert.deepEqual(
+      seen.map(({ provider, outcome }) => ({ provider, outcome })),
+      ['2xx', '3xx', '4xx', '5xx', 'timeout'].map((outcome) => ({ provider: 'northwind', outcome })),
+    );
+    for (const call of seen) assert.ok(call.durationSeconds >= 0 && call.durationSeconds < 5, String(call.durationSeconds));
+    assert.ok((seen[4]?.durationSeconds ?? 0) >= 0.09, 'the timed-out call lasted its deadline');
+    assert.ok(!JSON.stringify(seen).includes('127.0.0.1'));
+  });
+
+  it('reports a refused connection as unreachable', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closedUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/v1`;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const seen: UpstreamObservation[] = [];
+    const client = new UpstreamClient({
+      provider: 'directory',
+      baseUrl: closedUrl,
+      timeoutMs: 2000,
+      dispatcher,
+      observe: (call) => seen.push(call),
+    });
+    await assert.rejects(client.get({ path: '/customers' }), FinGraphError);
+    assert.deepEqual(
+      seen.map(({ outcome }) => outcome),
+      ['unreachable'],
+    );
   });
 });
