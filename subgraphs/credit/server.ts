@@ -1,4 +1,5 @@
 // Builds the credit subgraph on a given port (0 for tests) without owning the process.
+import { openAuditSink } from '../../lib/audit/open.js';
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { createRecordStore } from '../../lib/records/index.js';
@@ -25,6 +26,7 @@ export async function startCreditSubgraph(config: CreditConfig, logger: Logger, 
   const consents = new ConsentStore(records, config.cache.prefix);
   if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');
   const services = createCreditServices(config, logger, cache, consents, new HardInquiries(records, config.cache.prefix));
+  const audit = await openAuditSink(config.audit, logger.child({ component: 'audit' }));
   return startSubgraph<CreditContext>({
     name: 'credit',
     resolvers,
@@ -32,6 +34,7 @@ export async function startCreditSubgraph(config: CreditConfig, logger: Logger, 
     logger,
     cache,
     closeAfter: [consents],
+    audit,
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
 }

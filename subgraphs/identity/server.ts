@@ -1,5 +1,6 @@
 // Builds the identity subgraph on a given port (0 for tests) without owning the process: the GraphQL endpoint and the
 // KYC provider's webhook endpoint on one listener.
+import { openAuditSink } from '../../lib/audit/open.js';
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
@@ -15,13 +16,15 @@ export type IdentitySubgraph = RunningSubgraph;
 export async function startIdentitySubgraph(config: IdentityConfig, logger: Logger): Promise<IdentitySubgraph> {
   const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }));
   const services = createIdentityServices(config, logger, cache);
+  const audit = await openAuditSink(config.audit, logger.child({ component: 'audit' }));
   return startSubgraph<IdentityContext>({
     name: 'identity',
     resolvers,
     config,
     logger,
     cache,
+    audit,
     routes: [kycWebhookRoute({ token: config.kycWebhookToken, tenants: config.kycTenants, kyc: services.kyc, cache, logger })],
-    createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
+    createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant, base.audit) }),
   });
 }

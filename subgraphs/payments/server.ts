@@ -1,5 +1,6 @@
 // Builds the payments subgraph on a given port (0 for tests) without owning the process: the GraphQL endpoint and the
 // providers' webhook endpoints (POST /webhooks/processor, /webhooks/transfers) on one listener.
+import { openAuditSink } from '../../lib/audit/open.js';
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
@@ -18,6 +19,7 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
   // Not fatal: until Redis answers, payments are refused (never made unprotected) and reads are unavailable.
   if (store instanceof RedisPaymentStore) await store.ready(2000);
   const services = createPaymentsServices(config, logger, cache, store);
+  const audit = await openAuditSink(config.audit, logger.child({ component: 'audit' }));
   return startSubgraph<PaymentsContext>({
     name: 'payments',
     resolvers,
@@ -25,6 +27,7 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
     logger,
     cache,
     closeAfter: [store],
+    audit,
     routes: webhookRoutes(services),
     createContext: (base) => ({ ...base, services }),
   });
