@@ -42,13 +42,8 @@ export interface AuditedRequest {
 }
 
 const traceIdPattern = /^[0-9a-f]{32}$/;
-const resourcePattern = /^[A-Za-z0-9_.:-]{1,200}$/;
 
-/** `kind:id` for a record, or null for an id that could not be an identifier (a record is never refused for it). */
-export function resourceId(kind: string, id: string | null | undefined): string | null {
-  const value = id ? `${kind}:${id}` : null;
-  return value && resourcePattern.test(value) ? value : null;
-}
+export { resourceId } from '../audit/resource.js';
 
 export function createUpstreamAuditor(
   sink: AuditSink | undefined,

@@ -83,6 +83,8 @@ export interface RunningSubgraph extends RunningServer {
   readonly metrics: ServiceMetrics;
   /** GET /metrics on the metrics listener; undefined when <NAME>_METRICS_PORT is unset. */
   readonly metricsUrl: string | undefined;
+  /** The subgraph's audit sink, when it makes regulated upstream calls (tests flush it). */
+  readonly audit: AuditSink | undefined;
 }
 
 /** How long /readyz waits for the cache's store before answering 503. */
@@ -190,6 +192,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     cache: options.cache,
     metrics,
     metricsUrl: listener?.url,
+    audit: options.audit,
     async close() {
       await server.close();
       await listener?.close();
