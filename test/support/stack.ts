@@ -9,6 +9,7 @@ import { readGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/server.js';
 import { auditFiles } from '../../lib/audit/fileSink.js';
 import { type AuditRecord, auditRecordSchema } from '../../lib/audit/record.js';
+import type { AuditSink } from '../../lib/audit/sink.js';
 import { deriveSubgraphKey } from '../../lib/auth/internalToken.js';
 import { type Cache, TENANT_TAG } from '../../lib/cache/index.js';
 import type { Env } from '../../lib/config/env.js';
@@ -112,6 +113,8 @@ export interface Stack {
   readonly auditDirectory: string;
   /** Every record of one service's stream so far, oldest first, once every sink has written what it holds. */
   auditRecords(stream: 'gateway' | 'identity' | 'payments' | 'credit'): Promise<AuditRecord[]>;
+  /** The gateway's audit sink (a test waits on its `hasRoom` while its store is down). */
+  readonly gatewayAudit: AuditSink;
   /** Resolves once every service's audit sink has written what it has been given. */
   flushAudit(): Promise<void>;
   /**
@@ -213,6 +216,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphs: running,
     sandbox,
     auditDirectory,
+    gatewayAudit: gateway.audit,
     flushAudit,
     async auditRecords(stream) {
       await flushAudit();
