@@ -223,6 +223,58 @@ describe('audit trail', () => {
     }
   });
 
+  it("records consents given and withdrawn, and a payment cancellation, in the subgraphs' streams by id", async () => {
+    const customerToken = tokenFor({ role: 'customer', tenant: 'acme', customerId: customer.id, amr: ['pwd', 'otp'] });
+    const granted = await send(
+      'audit-consent-grant',
+      'mutation ($input: GrantCreditConsentInput!) { grantCreditConsent(input: $input) { purpose } }',
+      { token: customerToken, variables: { input: { purpose: 'WRITTEN_INSTRUCTION' } } },
+    );
+    assert.equal(granted.body.errors, undefined, JSON.stringify(granted.body.errors));
+    const revoked = await send(
+      'audit-consent-revoke',
+      'mutation ($purpose: PermissiblePurpose!) { revokeCreditConsent(purpose: $purpose) }',
+      {
+        token: customerToken,
+        variables: { purpose: 'WRITTEN_INSTRUCTION' },
+      },
+    );
+    assert.equal(revoked.body.data?.revokeCreditConsent, true);
+    for (const [requestId, action] of [
+      ['audit-consent-grant', 'credit.consent.grant'],
+      ['audit-consent-revoke', 'credit.consent.revoke'],
+    ] as const) {
+      const records = await recordsOf('credit', requestId);
+      assert.deepEqual(
+        records.map((record) => [record.action, record.resource, record.outcome, record.sub]),
+        [[action, `customer:${customer.id}`, 'success', customer.id]],
+        requestId,
+      );
+      assert.equal((await onlyGatewayRecord(requestId)).action, 'mutation');
+    }
+
+    const payments = (await stack.auditRecords('payments')).filter((record) => record.action === 'payment.create');
+    const paymentId = payments.at(-1)?.resource?.replace(/^payment:/, '');
+    assert.ok(paymentId, 'a payment was created by the contract test');
+    const cancelled = await send('audit-cancel', 'mutation ($id: ID!) { cancelPayment(id: $id) { payment { id status } } }', {
+      token: customerToken,
+      variables: { id: paymentId },
+    });
+    const records = await recordsOf('payments', 'audit-cancel');
+    assert.deepEqual(
+      records.map((record) => [record.action, record.resource, record.outcome, record.failureCode]),
+      [
+        [
+          'payment.cancel',
+          `payment:${paymentId}`,
+          cancelled.body.errors ? 'failure' : 'success',
+          (cancelled.body.errors?.[0]?.extensions?.code as string | undefined) ?? null,
+        ],
+      ],
+    );
+    assert.equal((await onlyGatewayRecord('audit-cancel')).resource, `payment:${paymentId}`);
+  });
+
   it('records the scoped fields refused to a role that lacks their scope, as a failure with FORBIDDEN', async () => {
     const support = tokenFor({ role: 'support', tenant: 'acme' });
     const query = contractOperation('CustomerPII');
