@@ -1,6 +1,7 @@
 // The HTTP edge shared by the gateway and every subgraph: POST/GET /graphql through Apollo Server, GET /healthz
 // (liveness) and GET /readyz (its dependencies answer), one
-// structured log line per request with its request id, and a graceful stop (in-flight requests finish, then
+// structured log line per request with its request id (and, for /graphql, a request-end hook the gateway's audit
+// trail hangs on, told of refusals too), and a graceful stop (in-flight requests finish, then
 // connections close). Building the context may refuse a request (UNAUTHENTICATED → 401) before any GraphQL runs, and
 // `admit` may refuse one from its headers before its body is read. Whatever the answer, the body is read to its end
 // (bounded) first, or the answer says `Connection: close`: a refusal never breaks the client's keep-alive connection.
