@@ -338,6 +338,30 @@ describe('audit trail', () => {
     }
   });
 
+  it('records a persisted query sent by hash alone under that hash, found or not', async () => {
+    const token = tokenFor({ role: 'support', tenant: 'acme' });
+    const query = '{ institutions { id name } }';
+    const hash = sha256(query);
+    const persisted = (requestId: string, withText: boolean) =>
+      send(requestId, '', {
+        token,
+        rawBody: JSON.stringify({ ...(withText ? { query } : {}), extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }),
+      });
+    const unknown = await persisted('audit-apq-unknown', false);
+    assert.equal(unknown.body.errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_FOUND');
+    assert.equal((await persisted('audit-apq-register', true)).body.errors, undefined);
+    assert.equal((await persisted('audit-apq-by-hash', false)).body.errors, undefined);
+    const records = await Promise.all(['audit-apq-unknown', 'audit-apq-register', 'audit-apq-by-hash'].map(onlyGatewayRecord));
+    assert.deepEqual(
+      records.map((record) => [record.documentHash, record.outcome, record.failureCode]),
+      [
+        [hash, 'failure', 'PERSISTED_QUERY_NOT_FOUND'],
+        [hash, 'success', null],
+        [hash, 'success', null],
+      ],
+    );
+  });
+
   it('leaves as many gateway records as requests under a soak, and every chain verifies', async () => {
     const token = tokenFor({ role: 'support', tenant: 'acme' });
     const total = 2000;

@@ -1,8 +1,10 @@
 // The gateway's audit facts on the committed supergraph: which scoped fields an operation selects (with @skip), which
 // are personal data or regulated, the resource it names by id, and the refusal before anything runs while the sink
-// has no room: regulated operations only by default, every operation with refuse-all.
+// has no room: regulated operations only by default, every operation with refuse-all. And the record the request's end
+// builds: the client's address through trusted proxies, a user agent cut to its bound, the failure code it is given.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import type { GraphQLRequestListener } from '@apollo/server';
 import { type DocumentNode, parse } from 'graphql';
@@ -108,5 +110,84 @@ describe('gateway audit facts', () => {
     const facts = await resolve('refuse-regulated', '{ institutions { id } }');
     assert.deepEqual([facts.action, facts.personalData, facts.resource], ['query', false, null]);
     await assert.rejects(resolve('refuse-all', '{ institutions { id } }'), refusedForAudit);
+  });
+  class MemorySink implements AuditSink {
+    readonly events: AuditEvent[] = [];
+    append = async (event: AuditEvent): Promise<AuditRecord> => {
+      this.events.push(event);
+      return { ...event, stream: 'test', seq: this.events.length, prevHash: '0'.repeat(64), hash: '0'.repeat(64) };
+    };
+    hasRoom = () => true;
+    queued = 0;
+    writeErrors = 0;
+    writable = true;
+    flush = async () => undefined;
+    close = async () => undefined;
+  }
+
+  it('builds the record at the request end: address through trusted proxies, user agent bound, the code it ended with', () => {
+    const sink = new MemorySink();
+    const audit = createGatewayAudit({
+      sink,
+      rules,
+      whenFull: 'refuse-regulated',
+      trustedProxyHops: 1,
+      logger: createLogger('test', { level: 'silent' }),
+    });
+    const request = (headers: Record<string, string>, remoteAddress: string) =>
+      ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
+    const startedAt = new Date('2026-12-06T05:00:00.000Z');
+    const facts = createRequestAuditFacts();
+    facts.errorCode = 'FORBIDDEN';
+    facts.dataServed = true;
+    facts.served.add('Query.customer');
+    facts.refused.add('Customer.taxId');
+    facts.personalData = true;
+    audit.onRequestEnd({
+      facts: { requestId: 'req-end-0001', traceId: 'not-a-trace-id' },
+      request: request({ 'x-forwarded-for': '203.0.113.9, 198.51.100.7', 'user-agent': 'x'.repeat(1000) }, '::ffff:10.0.0.2'),
+      startedAt,
+      context: { principal, requestId: 'req-end-0001', audit: facts },
+      refusal: undefined,
+      status: 200,
+    });
+    audit.onRequestEnd({
+      facts: { requestId: 'req-end-0002' },
+      request: request({ 'x-forwarded-for': 'not an address' }, '::ffff:10.0.0.3'),
+      startedAt,
+      context: undefined,
+      refusal: 'RATE_LIMITED',
+      status: 429,
+    });
+    audit.onRequestEnd({
+      facts: { requestId: 'req-end-0003' },
+      request: request({}, '::1'),
+      startedAt,
+      context: undefined,
+      refusal: undefined,
+      status: 499,
+    });
+    const [partial, limited, gone] = sink.events;
+    assert.deepEqual(
+      [
+        partial?.outcome,
+        partial?.failureCode,
+        partial?.clientIp,
+        partial?.userAgent?.length,
+        partial?.traceId,
+        partial?.sub,
+        partial?.personalData,
+      ],
+      ['failure', 'FORBIDDEN', '198.51.100.7', 256, null, 'cus_1', true],
+    );
+    assert.deepEqual(
+      [partial?.fieldsServed, partial?.fieldsRefused, partial?.at],
+      [['Query.customer'], ['Customer.taxId'], startedAt.toISOString()],
+    );
+    assert.deepEqual(
+      [limited?.failureCode, limited?.clientIp, limited?.sub, limited?.action, limited?.userAgent],
+      ['RATE_LIMITED', null, null, null, null],
+    );
+    assert.deepEqual([gone?.outcome, gone?.failureCode, gone?.clientIp], ['failure', 'CLIENT_CLOSED_REQUEST', '::1']);
   });
 });
