@@ -110,7 +110,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const limits = protect ? createLimitsPlugin(config.limits) : undefined;
   const hygiene = createHygienePlugin({ ...config.hygiene, checkSource: limits?.checkSource ?? (() => undefined), logger });
   const trustedMode = protect ? config.trustedDocuments.mode : 'off';
+  const authentication = await createAuthentication({
+    jwt: config.jwt,
+    allowAnonymousIntrospection: config.allowAnonymousIntrospection,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
   // The audit trail (issue 15): a store that cannot be opened stops the start, since no request may go unaudited.
+  // Opened after the last await that could fail before the edge listens, so a failed start never leaves it open.
   const sink = await openAuditSink(config.audit, logger.child({ component: 'audit' })).catch(async (error: unknown) => {
     await store?.close();
     await rateLimits.close();
@@ -159,12 +166,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       createMetricsPlugin<GatewayContext>(metrics),
     ],
     deadlineFor: () => Date.now() + config.requestTimeoutMs,
-  });
-  const authentication = await createAuthentication({
-    jwt: config.jwt,
-    allowAnonymousIntrospection: config.allowAnonymousIntrospection,
-    logger,
-    ...(options.now ? { now: options.now } : {}),
   });
   const server = await startGraphQLHttpServer<GatewayContext>({
     apollo,
