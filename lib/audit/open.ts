@@ -2,6 +2,7 @@
 // the sink's own close has flushed its queue. A store that cannot be opened stops the start: no service runs unaudited.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logging/logger.js';
 import type { AuditConfig } from './config.js';
@@ -9,18 +10,9 @@ import { FileAuditSink } from './fileSink.js';
 import { PostgresAuditSink } from './postgresSink.js';
 import type { AuditSink } from './sink.js';
 
-export interface OpenedAuditSink extends AuditSink {
-  /** What the sink writes to, for the start-up log: `file:<folder>` or `postgres` (never the connection string). */
-  readonly where: string;
-  /** The checkpoint signing key's id when AUDIT_SIGNING_KEY_FILE is set (signing itself arrives with the sinks'). */
-  readonly signingKeyId: string | undefined;
-}
-
-/** The sink's own members, plus where it writes; closing it also ends the pool it opened. */
-function wrap(sink: AuditSink, where: string, config: AuditConfig, release: () => Promise<void>): OpenedAuditSink {
+/** The sink's own members; closing it also releases what was opened for it (the pool), after its queue is written. */
+function wrap(sink: AuditSink, release: () => Promise<void>): AuditSink {
   return {
-    where,
-    signingKeyId: config.signingKey?.keyId,
     append: (event) => sink.append(event),
     hasRoom: () => sink.hasRoom(),
     get queued() {
@@ -43,7 +35,7 @@ function wrap(sink: AuditSink, where: string, config: AuditConfig, release: () =
   };
 }
 
-export async function openAuditSink(config: AuditConfig, logger: Logger): Promise<OpenedAuditSink> {
+export async function openAuditSink(config: AuditConfig, logger: Logger): Promise<AuditSink> {
   // TODO(merge auditlib): pass `{ signingKey: config.signingKey.privateKey, keyId: config.signingKey.keyId }` to both
   // sinks' open once their options accept it; until then the key is read and checked at start, and not yet used.
   if (config.signingKey) logger.info({ keyId: config.signingKey.keyId }, 'audit checkpoint signing key loaded');
@@ -51,11 +43,11 @@ export async function openAuditSink(config: AuditConfig, logger: Logger): Promis
   if (config.store.kind === 'file') {
     // Development without AUDIT_DIRECTORY: a folder of this process's own, so two services (or two test files) never
     // write one stream's chain from two processes.
-    const directory = config.store.directory ?? mkdtempSync(`${tmpdir()}/fingraph-audit-`);
+    const directory = config.store.directory ?? mkdtempSync(join(tmpdir(), 'fingraph-audit-'));
     mkdirSync(directory, { recursive: true, mode: 0o750 });
     const sink = await FileAuditSink.open({ directory, stream: config.stream, ...limits });
     logger.info({ directory, stream: config.stream }, 'audit records written to day files');
-    return wrap(sink, `file:${directory}`, config, async () => undefined);
+    return wrap(sink, async () => undefined);
   }
   const pool = new pg.Pool({ connectionString: config.store.databaseUrl, max: 2, connectionTimeoutMillis: 2000 });
   // An idle connection the server drops (a restart) is an error event on the pool: without a listener it would be
@@ -64,7 +56,7 @@ export async function openAuditSink(config: AuditConfig, logger: Logger): Promis
   try {
     const sink = await PostgresAuditSink.open({ pool, stream: config.stream, ...limits });
     logger.info({ stream: config.stream }, 'audit records written to PostgreSQL');
-    return wrap(sink, 'postgres', config, () => pool.end());
+    return wrap(sink, () => pool.end());
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
