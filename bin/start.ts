@@ -109,12 +109,20 @@ async function startEverything(): Promise<boolean> {
   });
   if (!(await waitHealthy('sandbox', `${upstream}/healthz`))) return false;
 
+  // Every service's audit records in day files under the repository's .audit/ (git-ignored), one stream each, unless
+  // the environment names another store; the checkpoint key is the development one in .keys/.
+  const auditEnv = {
+    AUDIT_SINK: process.env.AUDIT_SINK ?? 'file',
+    AUDIT_DIRECTORY: process.env.AUDIT_DIRECTORY ?? fromRoot('.audit'),
+    AUDIT_SIGNING_KEY_FILE: process.env.AUDIT_SIGNING_KEY_FILE ?? keys.auditSigningKeyFile,
+  };
   const subgraphUrls: Record<string, string> = {};
   for (const subgraph of subgraphs) {
     const prefix = subgraph.name.toUpperCase();
     const port = config.ports.get(subgraph.name) as number;
     start(subgraph.name, `subgraphs/${subgraph.name}/index.js`, {
       UPSTREAM_BASE_URL: upstream,
+      ...auditEnv,
       [`${prefix}_PORT`]: String(port),
       [`${prefix}_INTERNAL_KEY`]: deriveSubgraphKey(keys.internalSecret, subgraph.name).toString('base64'),
       // One development key for every subgraph, so that with REDIS_URL what one writes the others (and the next run)
@@ -127,6 +135,7 @@ async function startEverything(): Promise<boolean> {
 
   start('gateway', 'gateway/index.js', {
     ...subgraphUrls,
+    ...auditEnv,
     GATEWAY_PORT: String(config.gatewayPort),
     JWT_PUBLIC_KEY_FILES: keys.publicKeyFile,
     INTERNAL_TOKEN_SECRET: keys.internalSecret.toString('base64'),

@@ -1,6 +1,7 @@
 // The gateway's configuration, read once from the environment and validated at start-up.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type AuditConfig, auditProductionSettings, readAuditConfig } from '../lib/audit/config.js';
 import {
   ConfigError,
   type Env,
@@ -61,6 +62,8 @@ export interface GatewayConfig {
   readonly cost: CostLimits;
   /** Where /metrics is served (GATEWAY_METRICS_PORT, METRICS_HOST); undefined: no metrics listener. */
   readonly metrics: MetricsConfig | undefined;
+  /** The gateway's audit trail (AUDIT_*, lib/audit/config.ts): one record per API call. */
+  readonly audit: AuditConfig;
 }
 
 const asymmetric: readonly Algorithm[] = ['RS256', 'PS256', 'ES256'];
@@ -170,7 +173,7 @@ function readAnonymousIntrospection(env: Env, production: boolean): boolean {
 }
 
 export function readGatewayConfig(env: Env): GatewayConfig {
-  requireProductionSettings(env, productionSettings);
+  requireProductionSettings(env, [...productionSettings, ...auditProductionSettings(env)]);
   const production = !isDevelopment(env);
   const host = readString(env, 'GATEWAY_HOST', '127.0.0.1');
   const port = readPort(env, 'GATEWAY_PORT', 4000);
@@ -205,5 +208,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     hygiene: readHygieneOptions(env),
     cost: readCostLimits(env),
     metrics: readMetricsConfig(env, 'GATEWAY'),
+    audit: readAuditConfig(env, 'gateway'),
   };
 }

@@ -1,6 +1,7 @@
 // The gateway's per-request context: who is asking, and the request id that follows the request everywhere.
 import type { BaseContext } from '@apollo/server';
 import type { Principal } from '../lib/auth/principal.js';
+import type { RequestAuditFacts } from './plugins/audit/facts.js';
 import type { RequestCostTally } from './plugins/cost/index.js';
 
 export interface GatewayContext extends BaseContext {
@@ -12,4 +13,6 @@ export interface GatewayContext extends BaseContext {
    * copy of the context, so the edge's own object learns of it only through a box all copies share.
    */
   readonly cost?: RequestCostTally;
+  /** What the request's audit record needs from inside Apollo Server (gateway/plugins/audit/), shared by every copy. */
+  readonly audit?: RequestAuditFacts;
 }

@@ -1,10 +1,13 @@
 // The gateway: @apollo/gateway inside @apollo/server, serving the committed supergraph, authenticating every request
 // and removing the fields the caller may not see before any planning, and calling subgraphs with per-fetch internal
 // tokens. Its metrics (lib/metrics) go to their own listener when GATEWAY_METRICS_PORT is set (requests, subgraph
-// fetches, rate-limit refusals, the breakers of its Redis users); /readyz answers 200 once the supergraph is loaded
-// (Apollo Server started) and, with a Redis, while that Redis answers.
+// fetches, rate-limit refusals, the breakers of its Redis users, the audit queue); /readyz answers 200 once the
+// supergraph is loaded (Apollo Server started), while its audit sink can write and, with a Redis, while that Redis
+// answers. Every API call leaves one audit record (plugins/audit/), written when the request ends at the edge.
 
 import { ApolloGateway } from '@apollo/gateway';
+import { openAuditSink } from '../lib/audit/open.js';
+import type { AuditSink } from '../lib/audit/sink.js';
 import { RedisStore, StoreKeyValueCache } from '../lib/cache/index.js';
 import { DeadlineApolloServer } from '../lib/deadline/index.js';
 import { formatError } from '../lib/errors/index.js';
@@ -15,6 +18,7 @@ import { type RunningServer, startGraphQLHttpServer } from '../lib/server/graphq
 import { disableApolloTelemetry, offlinePlugins } from '../lib/server/offline.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
+import { createGatewayAudit, createRequestAuditFacts } from './plugins/audit/index.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
 import { createAuthorizationPlugin } from './plugins/authorization/index.js';
 import { costLogFields, createCostPlugin, createRequestCostTally, operationCost } from './plugins/cost/index.js';
@@ -25,8 +29,8 @@ import { createTrustedDocumentsPlugin, loadTrustedDocuments, manifestPersistedQu
 import { createSubgraphDataSource } from './subgraphFetch.js';
 import { prepareSupergraph } from './supergraph.js';
 
-/** What a test may replace in a gateway it starts in-process: the clock the authentication plugin ages keys by, and the
- * in-process rate limiter's (Redis keeps its own time). */
+/** What a test may replace in a gateway it starts in-process: the clock the authentication plugin ages keys by (also the
+ * audit records' `at`), and the in-process rate limiter's (Redis keeps its own time). */
 export type GatewayOptions = Pick<AuthenticationOptions, 'now'> & { readonly rateLimitClock?: () => number };
 
 export interface RunningGateway extends RunningServer {
@@ -34,6 +38,8 @@ export interface RunningGateway extends RunningServer {
   readonly metrics: ServiceMetrics;
   /** GET /metrics on the metrics listener; undefined when GATEWAY_METRICS_PORT is unset. */
   readonly metricsUrl: string | undefined;
+  /** The gateway's audit sink (its `queued` and `writeErrors` for metrics; tests flush it). */
+  readonly audit: AuditSink;
 }
 
 /** How long /readyz waits for the gateway's Redis before answering 503. */
@@ -62,6 +68,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     operations: new Set(trusted.manifest.operations.map((operation) => operation.name)),
     // Read at each scrape, once the listener is up: both exist by then. Without Redis neither has a breaker.
     breakers: () => ({ 'apq-cache': store?.breakerState, 'rate-limit-store': rateLimits.breakerState() }),
+    // Likewise opened before the listener; the sink's own `queued` and `writeErrors`.
+    audit: () => sink,
   });
 
   // Before the constructor, which otherwise starts exporting host metrics to Apollo (lib/server/offline.ts).
@@ -108,6 +116,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const limits = protect ? createLimitsPlugin(config.limits) : undefined;
   const hygiene = createHygienePlugin({ ...config.hygiene, checkSource: limits?.checkSource ?? (() => undefined), logger });
   const trustedMode = protect ? config.trustedDocuments.mode : 'off';
+  const authentication = await createAuthentication({
+    jwt: config.jwt,
+    allowAnonymousIntrospection: config.allowAnonymousIntrospection,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // The audit trail (issue 15): a store that cannot be opened stops the start, since no request may go unaudited.
+  // Opened after the last await that could fail before the edge listens, so a failed start never leaves it open.
+  const sink = await openAuditSink(config.audit, logger.child({ component: 'audit' })).catch(async (error: unknown) => {
+    await store?.close();
+    await rateLimits.close();
+    throw error;
+  });
+  const clock = options.now;
+  const audit = createGatewayAudit({
+    sink,
+    rules: supergraph.rules,
+    whenFull: config.audit.whenFull,
+    trustedProxyHops: config.rateLimits.trustedProxyHops,
+    logger,
+  });
   // Request deadline (lib/deadline): every request is answered within GATEWAY_REQUEST_TIMEOUT_MS of reaching Apollo.
   const apollo = new DeadlineApolloServer<GatewayContext>({
     gateway,
@@ -136,17 +165,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       createAuthorizationPlugin({ rules: supergraph.rules, mode: config.authorizationMode, logger }),
       // Demand control: after authorisation (which has replaced the document with the one that will run by then).
       ...(protect ? [createCostPlugin({ rules: supergraph.costRules, ...config.cost, logger })] : []),
+      // After authorisation (its refusals and rewritten document are in place) and before anything is planned.
+      audit.plugin,
       rateLimits.plugin,
       createErrorLoggingPlugin(logger),
       createMetricsPlugin<GatewayContext>(metrics),
     ],
     deadlineFor: () => Date.now() + config.requestTimeoutMs,
-  });
-  const authentication = await createAuthentication({
-    jwt: config.jwt,
-    allowAnonymousIntrospection: config.allowAnonymousIntrospection,
-    logger,
-    ...(options.now ? { now: options.now } : {}),
   });
   const server = await startGraphQLHttpServer<GatewayContext>({
     apollo,
@@ -159,14 +184,24 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     }),
     context: rateLimits.guardContext(async (request, facts, body) => {
       hygiene.inspect(request, facts, body);
-      return { ...(await authentication.context(request, facts, body)), cost: createRequestCostTally() };
+      return {
+        ...(await authentication.context(request, facts, body)),
+        cost: createRequestCostTally(),
+        audit: createRequestAuditFacts(),
+      };
     }),
     cors: hygiene.cors,
     maxBodyBytes: hygiene.maxBodyBytes,
     logFields: (context) => ({ ...authentication.logFields(context), ...costLogFields(context) }),
     // The supergraph is loaded before the edge listens (Apollo Server's start); what may come and go is the Redis.
-    ready: async () => (store ? store.ready(READY_TIMEOUT_MS) : true),
+    // Not ready while the audit sink cannot write: regulated requests would be refused there.
+    ready: async () => sink.writable && (store ? await store.ready(READY_TIMEOUT_MS) : true),
     onRefused: (code) => metrics.refused(code),
+    onRequestEnd: (end) => audit.onRequestEnd(end),
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  }).catch(async (error: unknown) => {
+    await sink.close();
+    throw error;
   });
   rateLimits.attach(server.server);
   const listener = config.metrics
@@ -174,6 +209,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         await server.close();
         await store?.close();
         await rateLimits.close();
+        await sink.close();
         throw error;
       })
     : undefined;
@@ -181,11 +217,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ...server,
     metrics,
     metricsUrl: listener?.url,
+    audit: sink,
     async close() {
       await server.close();
       await listener?.close();
       await store?.close();
       await rateLimits.close();
+      // Last: every request has ended, so every record is queued; close flushes them.
+      await sink.close();
     },
   };
 }

@@ -38,6 +38,8 @@ export const ErrorReason = {
   CONSENT_STORE_UNAVAILABLE: 'CONSENT_STORE_UNAVAILABLE',
   /** UPSTREAM_UNAVAILABLE: the idempotency store cannot be reached; retry with the same key. */
   IDEMPOTENCY_STORE_UNAVAILABLE: 'IDEMPOTENCY_STORE_UNAVAILABLE',
+  /** UPSTREAM_UNAVAILABLE: the audit trail cannot take the record this request would need (lib/audit/sink.ts). */
+  AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /** UPSTREAM_UNAVAILABLE: a payment's outcome could not be confirmed within the providers' replay window. */
   PAYMENT_OUTCOME_UNKNOWN: 'PAYMENT_OUTCOME_UNKNOWN',
   /** BAD_USER_INPUT: a HARD inquiry for this customer and purpose was made in the last 15 minutes. */

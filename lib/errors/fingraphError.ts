@@ -85,6 +85,12 @@ export function untrustedDocument(): FinGraphError {
   error.extensions.http = { status: 403 };
   return error;
 }
+/** The audit trail has no room for this request's record (its store is down or its queue full): regulated work is
+ * refused rather than done unaudited. Retry shortly. */
+export const auditUnavailable = () =>
+  new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The audit trail cannot record this request right now; retry shortly', {
+    reason: 'AUDIT_UNAVAILABLE',
+  });
 export const upstreamUnavailable = (provider: string) =>
   new FinGraphError(ErrorCode.UPSTREAM_UNAVAILABLE, `${provider} is unavailable`, { provider });
 export const upstreamTimeout = (provider: string) =>

@@ -1,6 +1,7 @@
 // The HTTP edge shared by the gateway and every subgraph: POST/GET /graphql through Apollo Server, GET /healthz
 // (liveness) and GET /readyz (its dependencies answer), one
-// structured log line per request with its request id, and a graceful stop (in-flight requests finish, then
+// structured log line per request with its request id (and, for /graphql, a request-end hook the gateway's audit
+// trail hangs on, told of refusals too), and a graceful stop (in-flight requests finish, then
 // connections close). Building the context may refuse a request (UNAUTHENTICATED → 401) before any GraphQL runs, and
 // `admit` may refuse one from its headers before its body is read. Whatever the answer, the body is read to its end
 // (bounded) first, or the answer says `Connection: close`: a refusal never breaks the client's keep-alive connection.
@@ -15,6 +16,24 @@ import { discardBody, lingerOnClose, readBoundedBody } from './requestBody.js';
 /** What the edge knows of a request before any context is built. */
 export interface RequestFacts {
   readonly requestId: string;
+  /** The request's trace id (32 hex digits) when tracing knows one; the OpenTelemetry work sets it. */
+  readonly traceId?: string;
+}
+
+/** How a /graphql request ended, for the audit trail: every one, refused at the edge or answered by Apollo Server. */
+export interface RequestEnd<TContext> {
+  readonly facts: RequestFacts;
+  /** The request as received (headers, socket): read, never kept past the call. */
+  readonly request: IncomingMessage;
+  /** When the request reached the edge, by the edge's clock. */
+  readonly startedAt: Date;
+  /** The context built for it; undefined when the edge refused it before (no token, a rate limit, a bad body). */
+  readonly context: TContext | undefined;
+  /** The code the edge itself refused it with (its FinGraphError's, BAD_USER_INPUT for a body it could not read,
+   * INTERNAL_SERVER_ERROR for an unplanned failure); undefined when Apollo Server answered. */
+  readonly refusal: string | undefined;
+  /** The HTTP status sent; 499 when the client went away first. */
+  readonly status: number;
 }
 
 /** Who made a request, for its log line: read from the context the request was given, never written by its builder. */
@@ -60,6 +79,11 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   /** Told the code of each request the edge refuses before Apollo Server sees it (no token, a rate limit), for
    * metrics: Apollo Server's plugins never see these. */
   readonly onRefused?: (code: string) => void;
+  /** Told how every /graphql request ended (after its answer, with its log line), refusals included: the gateway
+   * writes its audit record here. It must not throw; what it does is not awaited. */
+  readonly onRequestEnd?: (end: RequestEnd<TContext>) => void;
+  /** The edge's clock for `RequestEnd.startedAt`; default the system clock. */
+  readonly now?: () => Date;
   /** Whether the service's dependencies answer, for GET /readyz (200 or 503); default: ready once started. */
   readonly ready?: () => Promise<boolean>;
   /** Routes served beside /graphql and /healthz. */
@@ -110,6 +134,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
   let drained: (() => void) | undefined;
   /** The context each /graphql request was given, for its log line; held only as long as the request itself. */
   const contexts = new WeakMap<IncomingMessage, TContext>();
+  /** The code each request the edge refused was refused with, for onRequestEnd. */
+  const refusals = new WeakMap<IncomingMessage, string>();
+  const now = options.now ?? (() => new Date());
 
   async function readRawBody(request: IncomingMessage): Promise<Buffer> {
     const read = await readBoundedBody(request, maxBodyBytes, maxDiscardBytes);
@@ -140,6 +167,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
 
   async function refuse(request: IncomingMessage, response: ServerResponse, error: FinGraphError) {
     const { status, headers, body } = refusal(error);
+    refusals.set(request, error.code);
     options.onRefused?.(error.code);
     await sendJson(request, response, status, body, headers);
   }
@@ -173,6 +201,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
       try {
         body = text === '' ? {} : JSON.parse(text);
       } catch {
+        refusals.set(request, ErrorCode.BAD_USER_INPUT);
         return sendJson(request, response, 400, {
           errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
         });
@@ -209,6 +238,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
 
   const server = createServer((request, response) => {
     const started = process.hrtime.bigint();
+    const startedAt = now();
     const given = request.headers['x-request-id'];
     const facts: RequestFacts = {
       requestId: typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID(),
@@ -241,6 +271,23 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
         },
         'request',
       );
+      if (options.onRequestEnd && url.pathname === '/graphql' && request.method !== 'OPTIONS') {
+        try {
+          options.onRequestEnd({
+            facts,
+            request,
+            startedAt,
+            context,
+            refusal: refusals.get(request),
+            status: response.headersSent ? response.statusCode : 499,
+          });
+        } catch (error) {
+          logger.error(
+            { requestId: facts.requestId, err: error instanceof Error ? error.message : String(error) },
+            'request end hook failed',
+          );
+        }
+      }
       if (stopping && inFlight === 0) drained?.();
     });
     (async () => {
@@ -269,6 +316,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
           return;
         }
         if (error instanceof BodyTooLarge) {
+          refusals.set(request, ErrorCode.BAD_USER_INPUT);
           // Past the discard bound the rest of the body stays unread, so the connection cannot carry another request.
           await sendJson(
             request,
@@ -283,6 +331,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
           { requestId: facts.requestId, err: error instanceof Error ? { type: error.name, message: error.message } : String(error) },
           'request failed',
         );
+        refusals.set(request, ErrorCode.INTERNAL_SERVER_ERROR);
         if (!response.headersSent)
           await sendJson(request, response, 500, {
             errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }],

@@ -3,14 +3,16 @@
 // formatter, no inline tracing, nothing sent to Apollo and no landing page (lib/server/offline.ts), and the shared
 // HTTP edge. Closing it stops the server, then closes what it owns (its cache, then any store), so no request in
 // flight finds its cache gone. Its metrics (lib/metrics) are served on their own listener when one is configured, and
-// /readyz answers 200 only while its cache's store answers (always, for the in-process store of development).
-// The metrics may be made first (createSubgraphMetrics), so that the subgraph's upstream clients report to them.
+// /readyz answers 200 only while its cache's store answers (always, for the in-process store of development) and its
+// audit sink, when it has one, is writable. The metrics may be made first (createSubgraphMetrics), so that the
+// subgraph's upstream clients report to them.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type DocumentNode, type GraphQLFormattedError, parse } from 'graphql';
+import type { AuditSink } from '../audit/sink.js';
 import { INTERNAL_TOKEN_HEADER, InternalTokenError, type VerifiedInternalToken, verifyInternalToken } from '../auth/internalToken.js';
 import type { Principal } from '../auth/principal.js';
 import type { Cache } from '../cache/index.js';
@@ -30,6 +32,7 @@ import { createErrorLoggingPlugin } from '../server/errorLogging.js';
 import { type RawRoute, type RunningServer, startGraphQLHttpServer } from '../server/graphqlHttp.js';
 import type { Stoppable } from '../server/lifecycle.js';
 import { offlinePlugins } from '../server/offline.js';
+import { createUpstreamAuditor, type UpstreamAuditor } from './audit.js';
 import type { SubgraphBaseConfig } from './config.js';
 import { enforceFieldAccess } from './fieldAccess.js';
 import { createPartialErrorsPlugin, type PartialErrorsContext } from './partialErrors.js';
@@ -45,6 +48,8 @@ export interface SubgraphContext extends PartialErrorsContext {
   readonly principal: Principal;
   readonly requestId: string;
   readonly logger: Logger;
+  /** Records this request's regulated upstream calls (lib/subgraph/audit.ts); refuses them without a sink. */
+  readonly audit: UpstreamAuditor;
 }
 
 export interface SubgraphOptions<TContext extends SubgraphContext> {
@@ -57,6 +62,9 @@ export interface SubgraphOptions<TContext extends SubgraphContext> {
   readonly logger: Logger;
   /** The subgraph's cache: handed back (tests read and share it) and closed once the server has stopped. */
   readonly cache: Cache;
+  /** The audit sink of a subgraph that makes regulated upstream calls: opened by its caller, owned from here on (it
+   * is closed, flushing its queue, after the server and the other resources). */
+  readonly audit?: AuditSink;
   /** Other process-wide resources the subgraph owns (a payment or consent store), closed in order after the cache. */
   readonly closeAfter?: readonly Stoppable[];
   /** Plain HTTP routes beside /graphql (webhook endpoints); they do their own authentication. */
@@ -79,6 +87,8 @@ export interface RunningSubgraph extends RunningServer {
   readonly metrics: ServiceMetrics;
   /** GET /metrics on the metrics listener; undefined when <NAME>_METRICS_PORT is unset. */
   readonly metricsUrl: string | undefined;
+  /** The subgraph's audit sink, when it makes regulated upstream calls (tests flush it). */
+  readonly audit: AuditSink | undefined;
 }
 
 /** How long /readyz waits for the cache's store before answering 503. */
@@ -157,7 +167,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
         throw unauthenticated();
       }
     },
-    async context(request) {
+    async context(request, facts) {
       const verified = admitted.get(request);
       // The edge always admits a /graphql request before building its context; without a token it never gets here.
       if (!verified) throw unauthenticated();
@@ -166,16 +176,27 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
         principal: verified.principal,
         requestId: verified.requestId,
         logger: options.logger.child({ requestId: verified.requestId }),
+        audit: createUpstreamAuditor(
+          options.audit,
+          { principal: verified.principal, requestId: verified.requestId, traceId: facts.traceId },
+          options.logger,
+        ),
         partialErrors,
       });
     },
     logFields: ({ principal }) => ({ tenant: principal.tenant, sub: principal.sub }),
-    ready: () => options.cache.ready(READY_TIMEOUT_MS),
+    // Not ready while the audit sink cannot write: regulated calls would be refused there anyway.
+    ready: async () => (options.audit ? options.audit.writable : true) && (await options.cache.ready(READY_TIMEOUT_MS)),
     onRefused: (code) => metrics.refused(code),
   });
   const closeOwned = async () => {
     await options.cache.close();
-    for (const resource of options.closeAfter ?? []) await resource.close();
+    try {
+      for (const resource of options.closeAfter ?? []) await resource.close();
+    } finally {
+      // Last: every request has ended, so every record it appended is in the queue this close flushes.
+      await options.audit?.close();
+    }
   };
   const metricsConfig = options.config.metrics;
   // A metrics port that cannot be listened on stops the start (lifecycle.ts names it), leaving nothing open behind.
@@ -191,6 +212,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     cache: options.cache,
     metrics,
     metricsUrl: listener?.url,
+    audit: options.audit,
     async close() {
       await server.close();
       await listener?.close();

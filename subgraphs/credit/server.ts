@@ -1,4 +1,5 @@
 // Builds the credit subgraph on a given port (0 for tests) without owning the process.
+import { openAuditSink } from '../../lib/audit/open.js';
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { createRecordStore } from '../../lib/records/index.js';
@@ -24,7 +25,8 @@ export async function startCreditSubgraph(config: CreditConfig, logger: Logger, 
   const records = createRecordStore(config.redis, logger.child({ component: 'records' }), 'credit consents and HARD-inquiry marks');
   const consents = new ConsentStore(records, config.cache.prefix);
   if (!(await consents.ready(2000))) logger.warn('credit consent store not reachable yet: pulls that need consent are refused until it is');
-  const metrics = createSubgraphMetrics('credit', cache);
+  const audit = await openAuditSink(config.audit, logger.child({ component: 'audit' }));
+  const metrics = createSubgraphMetrics('credit', cache, { audit: () => audit });
   const services = createCreditServices(config, logger, cache, consents, new HardInquiries(records, config.cache.prefix), metrics.upstream);
   return startSubgraph<CreditContext>({
     name: 'credit',
@@ -34,6 +36,7 @@ export async function startCreditSubgraph(config: CreditConfig, logger: Logger, 
     cache,
     metrics,
     closeAfter: [consents],
+    audit,
     createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
   });
 }

@@ -1,5 +1,7 @@
 // The identity subgraph's configuration, read once from the environment and validated at start-up.
+
 import { readFileSync } from 'node:fs';
+import { type AuditConfig, auditProductionSettings, readAuditConfig } from '../../lib/audit/config.js';
 import { ConfigError, type Env, readInt, readOptionalString } from '../../lib/config/env.js';
 import { isDevelopment, required } from '../../lib/config/mode.js';
 import { readCredentialsFile, readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
@@ -11,6 +13,8 @@ import { readCredentialsFile, readSubgraphBaseConfig, readUpstreamUrl, type Subg
 export const DEV_KYC_WEBHOOK_TOKEN = 'kyc-webhook-token-for-local-development-only';
 
 export interface IdentityConfig extends SubgraphBaseConfig {
+  /** Where KYC and personal-data reads are audited (AUDIT_*, lib/audit/config.ts). */
+  readonly audit: AuditConfig;
   readonly directoryUrl: string;
   /** The KYC provider's API, Onfido v3.6. */
   readonly kycUrl: string;
@@ -56,10 +60,11 @@ function readWebhookToken(env: Env): string {
 export function readIdentityConfig(env: Env): IdentityConfig {
   const base = readSubgraphBaseConfig(env, 'identity', 4002, {
     upstreamUrls: ['DIRECTORY_URL', 'KYC_URL', 'SANCTIONS_URL'],
-    production: [required('KYC_WEBHOOK_TOKEN', 'the token the KYC provider signs its webhooks with')],
+    production: [...auditProductionSettings(env), required('KYC_WEBHOOK_TOKEN', 'the token the KYC provider signs its webhooks with')],
   });
   return {
     ...base,
+    audit: readAuditConfig(env, 'identity'),
     directoryUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'DIRECTORY_URL', '/directory/v1'),
     kycUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'KYC_URL', '/kyc/v3.6'),
     sanctionsUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'SANCTIONS_URL', '/sanctions/v1'),

@@ -2,22 +2,30 @@
 // cache does not hold, to the upstream in the fewest calls it allows. Profiles of many customers (a list, many
 // aliases, or the other subgraphs' _entities for Customer) come from the directory in one ?ids= call per 100; the
 // KYC provider and the screening service have no batch API, so they are read per customer, and only when selected.
+// Each read of personal data or of a KYC verification from the provider (a cache miss) leaves an audit record.
 import DataLoader from 'dataloader';
 import { cachedLoader, customerTag, TENANT_TAG } from '../../lib/cache/index.js';
+import { resourceId, UpstreamAction, type UpstreamAuditor } from '../../lib/subgraph/audit.js';
 import type { CustomerProfile, KycVerification, PersonalData, SanctionsScreening } from './domain.js';
 import type { IdentityServices } from './services.js';
 
 export interface IdentityLoaders {
   readonly profile: DataLoader<string, CustomerProfile | null>;
-  readonly personalData: DataLoader<string, PersonalData>;
-  readonly kyc: DataLoader<string, KycVerification>;
+  readonly personalData: DataLoader<Applicant, PersonalData, string>;
+  readonly kyc: DataLoader<Applicant, KycVerification, string>;
   readonly sanctions: DataLoader<CustomerProfile, SanctionsScreening, string>;
+}
+
+/** A customer's KYC applicant: read and cached by the applicant id, audited by the customer id. */
+export interface Applicant {
+  readonly customerId: string;
+  readonly applicantId: string;
 }
 
 /** Tags of everything cached about one KYC applicant: a check.completed webhook drops them. */
 export const applicantTag = (applicantId: string) => `kyc-applicant:${applicantId}`;
 
-export function createLoaders(services: IdentityServices, tenant: string): IdentityLoaders {
+export function createLoaders(services: IdentityServices, tenant: string, audit: UpstreamAuditor): IdentityLoaders {
   const { cache, cachePolicy: policy } = services;
   const scope = { tenant };
 
@@ -37,21 +45,36 @@ export function createLoaders(services: IdentityServices, tenant: string): Ident
     load: () => upstreamProfiles.load(id),
   }));
 
-  const personalData = cachedLoader<string, PersonalData>(cache, (applicantId) => ({
-    policy: policy.personalData,
-    scope,
-    key: [applicantId],
-    tags: [TENANT_TAG, applicantTag(applicantId)],
-    load: () => services.kyc.personalData(tenant, applicantId),
-  }));
+  const byApplicant = { cacheKeyFn: (applicant: Applicant) => applicant.applicantId };
+  const personalData = cachedLoader<Applicant, PersonalData, string>(
+    cache,
+    ({ customerId, applicantId }) => ({
+      policy: policy.personalData,
+      scope,
+      key: [applicantId],
+      tags: [TENANT_TAG, applicantTag(applicantId)],
+      load: () =>
+        audit.record({ action: UpstreamAction.CustomerRead, personalData: true, resource: resourceId('customer', customerId) }, () =>
+          services.kyc.personalData(tenant, applicantId),
+        ),
+    }),
+    byApplicant,
+  );
 
-  const kyc = cachedLoader<string, KycVerification>(cache, (applicantId) => ({
-    policy: policy.kyc,
-    scope,
-    key: [applicantId],
-    tags: [TENANT_TAG, applicantTag(applicantId)],
-    load: () => services.kyc.verification(tenant, applicantId),
-  }));
+  const kyc = cachedLoader<Applicant, KycVerification, string>(
+    cache,
+    ({ customerId, applicantId }) => ({
+      policy: policy.kyc,
+      scope,
+      key: [applicantId],
+      tags: [TENANT_TAG, applicantTag(applicantId)],
+      load: () =>
+        audit.record({ action: UpstreamAction.KycRead, personalData: true, resource: resourceId('customer', customerId) }, () =>
+          services.kyc.verification(tenant, applicantId),
+        ),
+    }),
+    byApplicant,
+  );
 
   const sanctions = cachedLoader<CustomerProfile, SanctionsScreening, string>(
     cache,

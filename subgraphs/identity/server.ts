@@ -1,5 +1,6 @@
 // Builds the identity subgraph on a given port (0 for tests) without owning the process: the GraphQL endpoint and the
 // KYC provider's webhook endpoint on one listener.
+import { openAuditSink } from '../../lib/audit/open.js';
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { createSubgraphMetrics, type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
@@ -14,7 +15,8 @@ export type IdentitySubgraph = RunningSubgraph;
 
 export async function startIdentitySubgraph(config: IdentityConfig, logger: Logger): Promise<IdentitySubgraph> {
   const cache = createCache(config.cache, config.redis, logger.child({ component: 'cache' }));
-  const metrics = createSubgraphMetrics('identity', cache);
+  const audit = await openAuditSink(config.audit, logger.child({ component: 'audit' }));
+  const metrics = createSubgraphMetrics('identity', cache, { audit: () => audit });
   const services = createIdentityServices(config, logger, cache, metrics.upstream);
   return startSubgraph<IdentityContext>({
     name: 'identity',
@@ -23,7 +25,8 @@ export async function startIdentitySubgraph(config: IdentityConfig, logger: Logg
     logger,
     cache,
     metrics,
+    audit,
     routes: [kycWebhookRoute({ token: config.kycWebhookToken, tenants: config.kycTenants, kyc: services.kyc, cache, logger })],
-    createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant) }),
+    createContext: (base) => ({ ...base, services, loaders: createLoaders(services, base.principal.tenant, base.audit) }),
   });
 }

@@ -1,10 +1,13 @@
 // The payments subgraph's configuration, read once from the environment and validated at start-up.
+import { type AuditConfig, auditProductionSettings, readAuditConfig } from '../../lib/audit/config.js';
 import { ConfigError, type Env, readInt, readOptionalString } from '../../lib/config/env.js';
 import { isDevelopment, required } from '../../lib/config/mode.js';
 import { REDIS_SETTING } from '../../lib/redis/index.js';
 import { readSubgraphBaseConfig, readUpstreamUrl, type SubgraphBaseConfig } from '../../lib/subgraph/config.js';
 
 export interface PaymentsConfig extends SubgraphBaseConfig {
+  /** Where payments and cancellations are audited (AUDIT_*, lib/audit/config.ts). */
+  readonly audit: AuditConfig;
   readonly processorUrl: string;
   readonly transfersUrl: string;
   /** Deadline of one call to a payment provider. */
@@ -40,6 +43,7 @@ export function readPaymentsConfig(env: Env): PaymentsConfig {
   const base = readSubgraphBaseConfig(env, 'payments', 4003, {
     upstreamUrls: ['PROCESSOR_URL', 'TRANSFERS_URL'],
     production: [
+      ...auditProductionSettings(env),
       { ...REDIS_SETTING, what: 'a Redis for idempotency records and payments, shared by every replica' },
       required('CACHE_ENCRYPTION_KEYS', "the cache's encryption keys, shared by every replica"),
       required('PROCESSOR_WEBHOOK_SECRET', "the processor's webhook signing secret"),
@@ -61,6 +65,7 @@ export function readPaymentsConfig(env: Env): PaymentsConfig {
   }
   return {
     ...base,
+    audit: readAuditConfig(env, 'payments'),
     processorUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'PROCESSOR_URL', '/processor'),
     transfersUrl: readUpstreamUrl(env, base.upstreamBaseUrl, 'TRANSFERS_URL', '/transfers'),
     providerTimeoutMs,

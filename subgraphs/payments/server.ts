@@ -1,5 +1,6 @@
 // Builds the payments subgraph on a given port (0 for tests) without owning the process: the GraphQL endpoint and the
 // providers' webhook endpoints (POST /webhooks/processor, /webhooks/transfers) on one listener.
+import { openAuditSink } from '../../lib/audit/open.js';
 import { createCache } from '../../lib/cache/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { createSubgraphMetrics, type RunningSubgraph, startSubgraph } from '../../lib/subgraph/startSubgraph.js';
@@ -17,7 +18,8 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
   const store = createPaymentStore(config, logger.child({ component: 'payment-store' }));
   // Not fatal: until Redis answers, payments are refused (never made unprotected) and reads are unavailable.
   if (store instanceof RedisPaymentStore) await store.ready(2000);
-  const metrics = createSubgraphMetrics('payments', cache);
+  const audit = await openAuditSink(config.audit, logger.child({ component: 'audit' }));
+  const metrics = createSubgraphMetrics('payments', cache, { audit: () => audit });
   const services = createPaymentsServices(config, logger, cache, store, metrics.upstream);
   return startSubgraph<PaymentsContext>({
     name: 'payments',
@@ -27,6 +29,7 @@ export async function startPaymentsSubgraph(config: PaymentsConfig, logger: Logg
     cache,
     metrics,
     closeAfter: [store],
+    audit,
     routes: webhookRoutes(services),
     createContext: (base) => ({ ...base, services }),
   });

@@ -1,12 +1,15 @@
 // `npm start` as a user runs it: every service in its own process, the gateway's URL printed on a line that names
 // it, a token from `npm run token`, the contract's CashPosition served; SIGTERM stops everything cleanly. And a
-// service with a bad configuration stops at once, naming the variable.
+// service with a bad configuration stops at once, naming the variable. Every service writes its audit records to day
+// files (here in a folder of the test's own, as `.audit/` is for a user) with a checkpoint key made in DEV_KEYS_DIR.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { auditFiles } from '../../lib/audit/fileSink.js';
+import { verifyFiles } from '../../lib/audit/verify.js';
 import { fromRoot } from '../../lib/config/paths.js';
 import { subgraphs } from '../../schema/subgraphs.js';
 import { contractOperation } from '../support/contract.js';
@@ -28,6 +31,7 @@ describe('npm start', () => {
       GATEWAY_PORT: String(gateway),
       ...Object.fromEntries(subgraphs.map(({ name }, index) => [`${name.toUpperCase()}_PORT`, String(rest[index])])),
       DEV_KEYS_DIR: mkdtempSync(join(tmpdir(), 'fingraph-start-keys-')),
+      AUDIT_DIRECTORY: mkdtempSync(join(tmpdir(), 'fingraph-start-audit-')),
       UPSTREAM_BASE_URL: `http://127.0.0.1:${sandbox}`,
       SANDBOX_LATENCY: 'none',
       LOG_LEVEL: 'warn',
@@ -85,6 +89,26 @@ describe('npm start', () => {
       body.data.customers.edges.map((edge) => edge.node.id),
       [body.data.me.id],
     );
+  });
+
+  it('audits every request in day files, with an Ed25519 checkpoint key made beside the other development keys', async () => {
+    const directory = env.AUDIT_DIRECTORY as string;
+    // The records of the requests above: appended as each answer ended, written within a batch.
+    let records: Array<{ type: string; operationName: string | null; outcome: string }> = [];
+    for (let attempt = 0; attempt < 100 && records.length < 2; attempt += 1) {
+      const files = await auditFiles(directory, 'gateway');
+      records = files.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean)).map((line) => JSON.parse(line));
+      if (records.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(
+      records.some((record) => record.type === 'api.call' && record.operationName === 'CashPosition' && record.outcome === 'success'),
+      JSON.stringify(records),
+    );
+    const verified = await verifyFiles(await auditFiles(directory, 'gateway'), { stream: 'gateway' });
+    assert.ok(verified.ok, JSON.stringify(verified));
+    const key = join(env.DEV_KEYS_DIR as string, 'audit-signing-key.pem');
+    assert.match(readFileSync(key, 'utf8'), /BEGIN PRIVATE KEY/);
+    assert.equal(statSync(key).mode & 0o777, 0o600, 'readable by its owner only');
   });
 
   it('stops every service on SIGTERM and exits 0', async () => {

@@ -35,6 +35,8 @@ async function runStart(ports: Ports, env: Record<string, string> = {}) {
     env: {
       PATH: process.env.PATH,
       DEV_KEYS_DIR: keysDir,
+      // Not the repository's .audit/: test files run side by side, and two writers on one stream would fork it.
+      AUDIT_DIRECTORY: mkdtempSync(join(tmpdir(), 'fingraph-start-audit-')),
       LOG_LEVEL: 'warn',
       SANDBOX_LATENCY: 'none',
       [MARKER]: marker,

@@ -41,6 +41,8 @@ describe('REDIS_URL=… npm start', () => {
     env = {
       PATH: process.env.PATH,
       DEV_KEYS_DIR: keysDir,
+      // Not the repository's .audit/: test files run side by side, and two writers on one stream would fork it.
+      AUDIT_DIRECTORY: mkdtempSync(join(tmpdir(), 'fingraph-start-audit-')),
       LOG_LEVEL: 'warn',
       SANDBOX_LATENCY: 'none',
       REDIS_URL: redis.url,

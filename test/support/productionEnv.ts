@@ -16,7 +16,15 @@ export const serviceNames: readonly ServiceName[] = ['gateway', 'accounts', 'ide
 const redis = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'CACHE_ENCRYPTION_KEYS'];
 const shared = ['UPSTREAM_CREDENTIALS_FILE', 'UPSTREAM_BASE_URL'];
 export const productionVariables: Readonly<Record<ServiceName, readonly string[]>> = {
-  gateway: ['JWT_PUBLIC_KEY_FILES', 'JWT_JWKS_URL', 'JWT_HS256_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'INTERNAL_TOKEN_SECRET'],
+  gateway: [
+    'JWT_PUBLIC_KEY_FILES',
+    'JWT_JWKS_URL',
+    'JWT_HS256_SECRET',
+    'JWT_ISSUER',
+    'JWT_AUDIENCE',
+    'INTERNAL_TOKEN_SECRET',
+    'AUDIT_SINK',
+  ],
   accounts: [
     'ACCOUNTS_INTERNAL_KEY',
     ...shared,
@@ -27,7 +35,7 @@ export const productionVariables: Readonly<Record<ServiceName, readonly string[]
     'DIRECTORY_URL',
     'FX_RATES_URL',
   ],
-  identity: ['IDENTITY_INTERNAL_KEY', ...shared, 'DIRECTORY_URL', 'KYC_URL', 'SANCTIONS_URL', 'KYC_WEBHOOK_TOKEN'],
+  identity: ['IDENTITY_INTERNAL_KEY', ...shared, 'DIRECTORY_URL', 'KYC_URL', 'SANCTIONS_URL', 'KYC_WEBHOOK_TOKEN', 'AUDIT_SINK'],
   payments: [
     'PAYMENTS_INTERNAL_KEY',
     ...shared,
@@ -36,23 +44,26 @@ export const productionVariables: Readonly<Record<ServiceName, readonly string[]
     ...redis,
     'PROCESSOR_WEBHOOK_SECRET',
     'TRANSFERS_WEBHOOK_SECRET',
+    'AUDIT_SINK',
   ],
-  credit: ['CREDIT_INTERNAL_KEY', ...shared, 'BUREAU_URL', 'DIRECTORY_URL', ...redis],
+  credit: ['CREDIT_INTERNAL_KEY', ...shared, 'BUREAU_URL', 'DIRECTORY_URL', ...redis, 'AUDIT_SINK'],
 };
 
 /** The settings that have no alternative: leaving one out is refused naming that one alone. */
 export const soleSettings: Readonly<Record<ServiceName, readonly string[]>> = {
-  gateway: ['JWT_ISSUER', 'JWT_AUDIENCE', 'INTERNAL_TOKEN_SECRET'],
+  gateway: ['JWT_ISSUER', 'JWT_AUDIENCE', 'INTERNAL_TOKEN_SECRET', 'AUDIT_SINK', 'AUDIT_DIRECTORY'],
   accounts: ['ACCOUNTS_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE'],
-  identity: ['IDENTITY_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'KYC_WEBHOOK_TOKEN'],
+  identity: ['IDENTITY_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'KYC_WEBHOOK_TOKEN', 'AUDIT_SINK', 'AUDIT_DIRECTORY'],
   payments: [
     'PAYMENTS_INTERNAL_KEY',
     'UPSTREAM_CREDENTIALS_FILE',
     'CACHE_ENCRYPTION_KEYS',
     'PROCESSOR_WEBHOOK_SECRET',
     'TRANSFERS_WEBHOOK_SECRET',
+    'AUDIT_SINK',
+    'AUDIT_DIRECTORY',
   ],
-  credit: ['CREDIT_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'CACHE_ENCRYPTION_KEYS'],
+  credit: ['CREDIT_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'CACHE_ENCRYPTION_KEYS', 'AUDIT_SINK', 'AUDIT_DIRECTORY'],
 };
 
 /** A full production environment for one service; `redisUrl` is where payments and credit keep their records. */
@@ -67,6 +78,8 @@ export function productionEnv(service: ServiceName, options: { redisUrl: string;
     UPSTREAM_CREDENTIALS_FILE: credentialsFile,
     UPSTREAM_BASE_URL: options.upstreamBaseUrl ?? 'http://127.0.0.1:9',
   });
+  // Each service's day files in this environment's own folder (production names the store; it never picks one).
+  const audit = { AUDIT_SINK: 'file', AUDIT_DIRECTORY: mkdtempSync(join(directory, 'audit-')) };
   const records = { REDIS_URL: options.redisUrl, CACHE_ENCRYPTION_KEYS: `prod-1:${testKeys.cacheKey.toString('base64')}` };
   switch (service) {
     case 'gateway':
@@ -75,19 +88,21 @@ export function productionEnv(service: ServiceName, options: { redisUrl: string;
         JWT_ISSUER: TEST_ISSUER,
         JWT_AUDIENCE: TEST_AUDIENCE,
         INTERNAL_TOKEN_SECRET: testKeys.internalSecret.toString('base64'),
+        ...audit,
       };
     case 'accounts':
       return subgraph('accounts');
     case 'identity':
-      return { ...subgraph('identity'), KYC_WEBHOOK_TOKEN: 'kyc-webhook-token-of-this-deployment-0001' };
+      return { ...subgraph('identity'), ...audit, KYC_WEBHOOK_TOKEN: 'kyc-webhook-token-of-this-deployment-0001' };
     case 'payments':
       return {
         ...subgraph('payments'),
         ...records,
+        ...audit,
         PROCESSOR_WEBHOOK_SECRET: 'whsec_this_deployment_processor_0001',
         TRANSFERS_WEBHOOK_SECRET: 'this-deployment-transfers-0001',
       };
     case 'credit':
-      return { ...subgraph('credit'), ...records };
+      return { ...subgraph('credit'), ...records, ...audit };
   }
 }

@@ -1,11 +1,15 @@
 // The whole FinGraph stack for one test file, on free loopback ports: the sandbox upstreams, the subgraphs and the
-// gateway, each a real HTTP server, wired as `npm start` wires them but with test keys. Start it once per file.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// gateway, each a real HTTP server, wired as `npm start` wires them but with test keys, each writing its audit records
+// to day files in one temporary folder of this stack's own. Start it once per file.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { readGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/server.js';
+import { auditFiles } from '../../lib/audit/fileSink.js';
+import { type AuditRecord, auditRecordSchema } from '../../lib/audit/record.js';
+import type { AuditSink } from '../../lib/audit/sink.js';
 import { deriveSubgraphKey } from '../../lib/auth/internalToken.js';
 import { type Cache, TENANT_TAG } from '../../lib/cache/index.js';
 import type { Env } from '../../lib/config/env.js';
@@ -105,6 +109,14 @@ export interface Stack {
   /** Stops one subgraph and starts it again on the same port with the same environment (in-process state is lost). */
   restart(name: SubgraphName): Promise<void>;
   readonly sandbox: Sandbox;
+  /** The folder every service's audit day files are in (AUDIT_DIRECTORY), one stream per service. */
+  readonly auditDirectory: string;
+  /** Every record of one service's stream so far, oldest first, once every sink has written what it holds. */
+  auditRecords(stream: 'gateway' | 'identity' | 'payments' | 'credit'): Promise<AuditRecord[]>;
+  /** The gateway's audit sink (a test waits on its `hasRoom` while its store is down). */
+  readonly gatewayAudit: AuditSink;
+  /** Resolves once every service's audit sink has written what it has been given. */
+  flushAudit(): Promise<void>;
   /**
    * A GET on a sandbox provider with the given bearer key (to compute expectations from the providers' own answers);
    * a POST of `body` as JSON when one is given (for searches that take their terms in a body).
@@ -142,12 +154,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const publicKeyFile = join(keyDirectory, 'jwt-public.pem');
   writeFileSync(publicKeyFile, testKeys.publicKeyPem);
 
+  // Day files of this stack alone: two test files never write one stream's chain.
+  const auditDirectory = mkdtempSync(join(tmpdir(), 'fingraph-audit-'));
+  const auditEnv = { AUDIT_SINK: 'file', AUDIT_DIRECTORY: auditDirectory };
   const cacheEnv: Record<string, string> = options.redis
     ? { REDIS_URL: options.redis.url, CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}` }
     : {};
   // Development rules (the sandbox's secrets and credentials, in-process stores) are opt-in, as `npm start` opts in.
   const subgraphEnv = (name: SubgraphName, port: number): Env => ({
     ...developmentSubgraphEnv(name, port, sandbox.url),
+    ...auditEnv,
     ...cacheEnv,
     ...options.env,
   });
@@ -165,6 +181,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     readGatewayConfig({
       NODE_ENV: 'development',
       GATEWAY_PORT: '0',
+      ...auditEnv,
       ...(options.env?.JWT_JWKS_URL || options.env?.JWT_HS256_SECRET ? {} : { JWT_PUBLIC_KEY_FILES: publicKeyFile }),
       JWT_ISSUER: TEST_ISSUER,
       JWT_AUDIENCE: TEST_AUDIENCE,
@@ -183,6 +200,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     options.gatewayClock ? { now: options.gatewayClock } : {},
   );
 
+  const flushAudit = async () => {
+    await gateway.audit.flush();
+    for (const name of subgraphNames) await running[name].audit?.flush();
+  };
   return {
     gatewayUrl: gateway.url,
     gatewayMetricsUrl: gateway.metricsUrl,
@@ -194,6 +215,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     subgraphs: running,
     sandbox,
+    auditDirectory,
+    gatewayAudit: gateway.audit,
+    flushAudit,
+    async auditRecords(stream) {
+      await flushAudit();
+      const lines = (await auditFiles(auditDirectory, stream)).flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean));
+      return lines.map((line) => auditRecordSchema.parse(JSON.parse(line)));
+    },
     async restart(name) {
       const { port } = running[name];
       await running[name].close();

@@ -64,6 +64,8 @@ export function createAuthorizationPlugin(options: AuthorizationOptions): Apollo
               throw new FinGraphError(ErrorCode.QUERY_TOO_COMPLEX, 'This operation is too complex');
             throw error;
           }
+          // For the audit record (plugins/audit): which scoped fields this caller was refused, in either mode.
+          for (const refusal of filtered.refusals) requestContext.contextValue.audit?.refused.add(refusal.coordinate);
           if (filtered.document === requestContext.document) return;
           options.logger.info({ requestId, refused: filtered.refusals.map((refusal) => refusal.coordinate) }, 'fields refused');
           if (options.mode === 'reject') {

@@ -95,7 +95,8 @@ export function requirementFor(
   return combineRequirements(parts);
 }
 
-function included(node: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
+/** Whether @include/@skip let a selection run with these variables. */
+export function included(node: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
   for (const directive of node.directives ?? []) {
     const name = directive.name.value;
     if (name !== 'skip' && name !== 'include') continue;

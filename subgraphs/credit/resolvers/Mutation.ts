@@ -1,6 +1,7 @@
 // The customer's consents to credit pulls that need one. Only a customer token gives or withdraws consent, for itself;
 // each grant and withdrawal is audited like a pull (who, which purpose, until when), never with personal data.
 import { badUserInput } from '../../../lib/errors/index.js';
+import { resourceId, UpstreamAction } from '../../../lib/subgraph/audit.js';
 import { customerOf } from '../access.js';
 import type { ConsentRecord } from '../consents.js';
 import type { MutationResolvers } from '../generated/resolvers.js';
@@ -36,7 +37,10 @@ export const Mutation: MutationResolvers = {
       expiresAt: new Date(now + days * 86_400_000).toISOString(),
       disclosureId,
     };
-    await services.consents.grant(principal.tenant, customerId, record);
+    await context.audit.record(
+      { action: UpstreamAction.CreditConsentGrant, personalData: true, resource: resourceId('customer', customerId) },
+      () => services.consents.grant(principal.tenant, customerId, record),
+    );
     logger.info(
       {
         audit: 'credit-consent',
@@ -56,7 +60,10 @@ export const Mutation: MutationResolvers = {
   async revokeCreditConsent(_, { purpose }, context) {
     const { principal, services, logger } = context;
     const customerId = customerOf(principal);
-    const revoked = await services.consents.revoke(principal.tenant, customerId, purpose);
+    const revoked = await context.audit.record(
+      { action: UpstreamAction.CreditConsentRevoke, personalData: true, resource: resourceId('customer', customerId) },
+      () => services.consents.revoke(principal.tenant, customerId, purpose),
+    );
     logger.info(
       { audit: 'credit-consent', action: 'revoke', sub: principal.sub, tenant: principal.tenant, customerId, purpose, revoked },
       'credit consent withdrawn',

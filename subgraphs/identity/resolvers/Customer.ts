@@ -10,7 +10,9 @@ const none: PersonalData = { phone: null, dateOfBirth: null, taxId: null, addres
 
 async function personalData(customer: CustomerProfile, context: IdentityContext): Promise<PersonalData> {
   assertCanReadCustomer(context.principal, customer.id);
-  return customer.kycApplicantId ? context.loaders.personalData.load(customer.kycApplicantId) : none;
+  return customer.kycApplicantId
+    ? context.loaders.personalData.load({ customerId: customer.id, applicantId: customer.kycApplicantId })
+    : none;
 }
 
 /** "•••••6789": the last four digits at most, whatever the identifier's format; nothing for one with fewer than six. */
@@ -35,7 +37,7 @@ export const Customer: CustomerResolvers = {
   async kyc(customer, _, context) {
     assertCanReadCustomer(context.principal, customer.id);
     if (!customer.kycApplicantId) return { status: 'NOT_STARTED', checkedAt: null, provider: 'onfido', reasons: [] };
-    return context.loaders.kyc.load(customer.kycApplicantId);
+    return context.loaders.kyc.load({ customerId: customer.id, applicantId: customer.kycApplicantId });
   },
 
   sanctions(customer, _, context) {

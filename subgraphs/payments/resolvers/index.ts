@@ -1,10 +1,12 @@
 // The payments subgraph's resolver map, typed by the resolver types generated from its schema.
+
 import { z } from 'zod';
 import { canReadOwner } from '../../../lib/auth/rowAccess.js';
 import { decodeAccountId, encodeAccountId } from '../../../lib/domain/accountId.js';
 import { badUserInput, notFound } from '../../../lib/errors/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../lib/graphql/cursor.js';
 import { CurrencyCode, DateTime, Decimal, MoneyResolvers } from '../../../lib/graphql/scalars.js';
+import { resourceId, UpstreamAction } from '../../../lib/subgraph/audit.js';
 import { assertCanRead } from '../access.js';
 import { cancelPayment } from '../cancel.js';
 import type { PaymentsContext } from '../context.js';
@@ -48,10 +50,25 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     async initiatePayment(_, { input }, context) {
-      return { payment: await initiatePayment(context.services, context.principal, input) };
+      // By the account debited until the payment exists, then by the payment; the counterparty's name and account
+      // number go to the provider, so it is personal data.
+      const payment = await context.audit.record(
+        {
+          action: UpstreamAction.PaymentCreate,
+          personalData: true,
+          resource: resourceId('account', input.sourceAccountId),
+          resourceOf: (created) => resourceId('payment', created.id),
+        },
+        () => initiatePayment(context.services, context.principal, input),
+      );
+      return { payment };
     },
     async cancelPayment(_, { id }, context) {
-      return { payment: await cancelPayment(context.services, context.principal, id) };
+      const payment = await context.audit.record(
+        { action: UpstreamAction.PaymentCancel, personalData: false, resource: resourceId('payment', id) },
+        () => cancelPayment(context.services, context.principal, id),
+      );
+      return { payment };
     },
   },
   Payment: {

@@ -51,10 +51,18 @@ describe('gateway configuration', () => {
   });
 
   it('refuses development keys and default issuer and audience outside development', () => {
-    const production = { ...base, NODE_ENV: 'staging', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'fingraph' };
+    const production = {
+      ...base,
+      NODE_ENV: 'staging',
+      JWT_ISSUER: 'https://idp.example/',
+      JWT_AUDIENCE: 'fingraph',
+      AUDIT_SINK: 'file',
+      AUDIT_DIRECTORY: directory,
+    };
     assert.doesNotThrow(() => readGatewayConfig(production));
     assert.throws(() => readGatewayConfig({ ...production, JWT_ISSUER: undefined }), refusedFor('JWT_ISSUER'));
     assert.throws(() => readGatewayConfig({ ...production, JWT_AUDIENCE: undefined }), refusedFor('JWT_AUDIENCE'));
+    assert.throws(() => readGatewayConfig({ ...production, AUDIT_SINK: undefined }), refusedFor('AUDIT_SINK'));
     assert.throws(
       () => readGatewayConfig({ ...production, JWT_PUBLIC_KEY_FILES: undefined }),
       refusedFor('JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL, JWT_HS256_SECRET'),

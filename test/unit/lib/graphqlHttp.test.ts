@@ -1,5 +1,7 @@
 // The shared HTTP edge: a stop lets in-flight requests finish, then refuses new connections; health reflects it. The
-// request's log line says who asked from the context the request was given, and nothing for a refused one.
+// request's log line says who asked from the context the request was given, and nothing for a refused one. The
+// request-end hook hears of every /graphql request, with the edge's refusal code, its context and status, and of no
+// other route.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
@@ -7,7 +9,7 @@ import { describe, it } from 'node:test';
 import { ApolloServer } from '@apollo/server';
 import { formatError, unauthenticated } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
-import { startGraphQLHttpServer } from '../../../lib/server/graphqlHttp.js';
+import { type RequestEnd, startGraphQLHttpServer } from '../../../lib/server/graphqlHttp.js';
 
 describe('graphql http edge', () => {
   it('finishes in-flight requests on stop, then closes', async () => {
@@ -152,5 +154,46 @@ describe('graphql http edge', () => {
     } finally {
       await server.close();
     }
+  });
+  it('tells the request-end hook how every /graphql request ended, refusals included, and nothing else', async () => {
+    const apollo = new ApolloServer<{ who: string }>({
+      typeDefs: 'type Query { ok: String }',
+      resolvers: { Query: { ok: () => 'yes' } },
+      formatError,
+    });
+    const logger = createLogger('test', { level: 'silent' });
+    const ends: Array<RequestEnd<{ who: string }>> = [];
+    const startedAt = new Date('2026-12-06T05:00:00.000Z');
+    const server = await startGraphQLHttpServer<{ who: string }>({
+      apollo,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      admit: (request) => {
+        if (request.headers.authorization === undefined) throw unauthenticated();
+      },
+      context: async () => ({ who: 'caller' }),
+      onRequestEnd: (end) => ends.push(end),
+      now: () => startedAt,
+    });
+    try {
+      const post = (headers: Record<string, string>, body: string) =>
+        fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then((r) => r.text());
+      await post({ 'x-request-id': 'end-refused-1' }, '{"query":"{ ok }"}');
+      await post({ 'x-request-id': 'end-not-json', authorization: 'x' }, '{"query":');
+      await post({ 'x-request-id': 'end-answered', authorization: 'x' }, '{"query":"{ ok }"}');
+      await fetch(server.url.replace('/graphql', '/healthz')).then((r) => r.text());
+      for (let attempt = 0; attempt < 100 && ends.length < 3; attempt += 1) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      await server.close();
+    }
+    assert.deepEqual(
+      ends.map((end) => [end.facts.requestId, end.refusal, end.status, end.context?.who, end.startedAt.toISOString()]),
+      [
+        ['end-refused-1', 'UNAUTHENTICATED', 401, undefined, startedAt.toISOString()],
+        ['end-not-json', 'BAD_USER_INPUT', 400, undefined, startedAt.toISOString()],
+        ['end-answered', undefined, 200, 'caller', startedAt.toISOString()],
+      ],
+    );
   });
 });

@@ -1,0 +1,64 @@
+// Opens the sink an AuditConfig names, for a service's start, and closes what it opened (the PostgreSQL pool) after
+// the sink's own close has flushed its queue. A store that cannot be opened stops the start: no service runs unaudited.
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Logger } from '../logging/logger.js';
+import type { AuditConfig } from './config.js';
+import { FileAuditSink } from './fileSink.js';
+import { PostgresAuditSink } from './postgresSink.js';
+import type { AuditSink } from './sink.js';
+
+/** The sink's own members; closing it also releases what was opened for it (the pool), after its queue is written. */
+function wrap(sink: AuditSink, release: () => Promise<void>): AuditSink {
+  return {
+    append: (event) => sink.append(event),
+    hasRoom: () => sink.hasRoom(),
+    get queued() {
+      return sink.queued;
+    },
+    get writeErrors() {
+      return sink.writeErrors;
+    },
+    get writable() {
+      return sink.writable;
+    },
+    flush: () => sink.flush(),
+    async close() {
+      try {
+        await sink.close();
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
+export async function openAuditSink(config: AuditConfig, logger: Logger): Promise<AuditSink> {
+  // TODO(merge auditlib): pass `{ signingKey: config.signingKey.privateKey, keyId: config.signingKey.keyId }` to both
+  // sinks' open once their options accept it; until then the key is read and checked at start, and not yet used.
+  if (config.signingKey) logger.info({ keyId: config.signingKey.keyId }, 'audit checkpoint signing key loaded');
+  const limits = { maxQueuedRecords: config.maxQueuedRecords };
+  if (config.store.kind === 'file') {
+    // Development without AUDIT_DIRECTORY: a folder of this process's own, so two services (or two test files) never
+    // write one stream's chain from two processes.
+    const directory = config.store.directory ?? mkdtempSync(join(tmpdir(), 'fingraph-audit-'));
+    mkdirSync(directory, { recursive: true, mode: 0o750 });
+    const sink = await FileAuditSink.open({ directory, stream: config.stream, ...limits });
+    logger.info({ directory, stream: config.stream }, 'audit records written to day files');
+    return wrap(sink, async () => undefined);
+  }
+  const pool = new pg.Pool({ connectionString: config.store.databaseUrl, max: 2, connectionTimeoutMillis: 2000 });
+  // An idle connection the server drops (a restart) is an error event on the pool: without a listener it would be
+  // thrown as uncaught and end the process; the next write fails and the sink reports it instead.
+  pool.on('error', (error) => logger.warn({ err: error.message }, 'audit database connection lost'));
+  try {
+    const sink = await PostgresAuditSink.open({ pool, stream: config.stream, ...limits });
+    logger.info({ stream: config.stream }, 'audit records written to PostgreSQL');
+    return wrap(sink, () => pool.end());
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+}
