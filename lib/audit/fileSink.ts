@@ -1,7 +1,7 @@
 // The embedded audit sink: one append-only JSON-lines file per stream and UTC day, written in batches with one fsync
 // per batch, continuing the chain from the last record on disk when it is opened again; signed checkpoints go to a
 // file of their own per stream and day, so the record files hold records only.
-import { type FileHandle, open, readdir, readFile, stat, truncate } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditBatcher, AuditForkError, type BatchOptions } from './batcher.js';
 import { AuditChain, type ChainHead, emptyChainHead, recordHash } from './chain.js';
@@ -115,8 +115,8 @@ async function syncFolder(directory: string): Promise<void> {
  */
 export class FileAuditSink implements AuditSink {
   private readonly files = new Map<string, OpenFile>();
-  /** Files a failed write touched, with the size to cut each back to before anything else is written. */
-  private readonly torn = new Map<string, number>();
+  /** Files a failed write touched: the size to cut each back to before anything else is written, and what it tried. */
+  private readonly torn = new Map<string, { size: number; attempted: Buffer }>();
   /** The newest record and checkpoint on disk, so a retry after a half-done write does not write them twice. */
   private writtenSeq: number;
   private checkpointSeq = 0;
@@ -199,8 +199,8 @@ export class FileAuditSink implements AuditSink {
 
   private async appendText(path: string, text: string): Promise<void> {
     const file = await this.openFile(path);
-    this.torn.set(path, file.size);
     const bytes = Buffer.from(text, 'utf8');
+    this.torn.set(path, { size: file.size, attempted: bytes });
     try {
       await writeAll(file.handle, bytes);
       await file.handle.sync();
@@ -230,24 +230,32 @@ export class FileAuditSink implements AuditSink {
     }
   }
 
-  /** Cuts each file a failed write touched back to its last synced size (it may be another day's file by now). */
+  /**
+   * Cuts each file a failed write touched (it may be another day's file by now) back to its size after its last synced
+   * write, but only bytes this writer tried to write: anything else past that size, or a file shorter than it, means
+   * someone else wrote or cut it, and that is for a person to look at (fail closed), never something to overwrite.
+   */
   private async repairTorn(): Promise<void> {
-    for (const [path, size] of this.torn) {
-      const found = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    for (const [path, { size, attempted }] of this.torn) {
+      const refuse = (why: string) => new AuditForkError(`${path} ${why}; verify the trail (npm run audit:verify) before writing to it`);
+      const handle = await open(path, 'r+').catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT' && size === 0) return undefined;
         throw error;
       });
-      if (found && found.size < size) {
-        // Shorter than what this writer synced: records it wrote are gone, and cutting would pad with zeros.
-        throw new AuditForkError(
-          `${path} is shorter (${found.size} bytes) than the ${size} bytes this writer synced to it: audit records are gone; verify the trail (npm run audit:verify) before writing to it`,
-        );
-      }
-      if (found && found.size > size) {
-        await truncate(path, size);
-        const handle = await open(path, 'r+');
+      if (handle) {
         try {
-          await handle.sync();
+          const found = (await handle.stat()).size;
+          if (found < size)
+            throw refuse(`is shorter (${found} bytes) than the ${size} bytes this writer synced to it: audit records are gone`);
+          if (found > size) {
+            const extra = Buffer.alloc(found - size);
+            await handle.read(extra, 0, extra.length, size);
+            if (extra.length > attempted.length || !attempted.subarray(0, extra.length).equals(extra)) {
+              throw refuse(`holds ${extra.length} bytes after this writer's last synced write that it did not write`);
+            }
+            await handle.truncate(size);
+            await handle.sync();
+          }
         } finally {
           await handle.close();
         }

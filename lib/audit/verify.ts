@@ -200,11 +200,11 @@ export function verifyWithCheckpoints(
     line: number,
     seq: number | null,
     message: string,
-    records = 0,
+    chain: { records: number; expectedSeq: number } = { records: 0, expectedSeq: seq ?? 0 },
   ): AuditVerification => ({
     ok: false,
-    records,
-    problem: { kind, file, line, seq, expectedSeq: seq ?? 0, message: `${file}:${line}: ${message}` },
+    records: chain.records,
+    problem: { kind, file, line, seq, expectedSeq: chain.expectedSeq, message: `${file}:${line}: ${message}` },
   });
   for (const source of checkpoints) {
     for (const [index, line] of source.lines.entries()) {
@@ -261,7 +261,7 @@ export function verifyWithCheckpoints(
       newest.line,
       newest.checkpoint.seq,
       `the chain ends at record ${chain.head.seq}, but this signed checkpoint proves record ${newest.checkpoint.seq} was written: records ${chain.head.seq + 1} to ${newest.checkpoint.seq} are gone`,
-      chain.records,
+      { records: chain.records, expectedSeq: chain.head.seq + 1 },
     );
   }
   return { ...chain, checkpoints: { count, coveredSeq: newest?.checkpoint.seq ?? 0 } };
