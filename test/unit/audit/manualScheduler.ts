@@ -11,6 +11,7 @@ export interface ManualTimer {
 export class ManualScheduler implements AuditScheduler {
   private readonly timers = new Set<ManualTimer>();
   private waiters: (() => void)[] = [];
+  private auto: ((timer: ManualTimer) => boolean) | undefined;
   /** Every delay ever asked for, in order: the back-off a test checks. */
   readonly delays: number[] = [];
 
@@ -24,10 +25,17 @@ export class ManualScheduler implements AuditScheduler {
     };
     this.timers.add(timer);
     this.delays.push(delayMillis);
+    if (this.auto?.(timer)) setImmediate(timer.fire);
     for (const wake of this.waiters.splice(0)) wake();
     return () => {
       this.timers.delete(timer);
     };
+  }
+
+  /** From now on, fires every timer that matches as soon as it is scheduled (the pending ones too). */
+  autoFire(matches: (timer: ManualTimer) => boolean): void {
+    this.auto = matches;
+    for (const timer of this.pending.filter(matches)) setImmediate(timer.fire);
   }
 
   /** Timers scheduled and neither fired nor cancelled. */
