@@ -47,6 +47,17 @@ export {
   PostgresAuditSink,
   verifyTable,
 } from './postgresSink.js';
+export type { AuditQuery, AuditQueryKind, AuditQueryResult, TimeRange } from './query.js';
+export {
+  formatTable,
+  matchesQuery,
+  paymentActions,
+  queryFiles,
+  queryTable,
+  queryWhere,
+  refusalCodes,
+  tableColumns,
+} from './query.js';
 export type { AuditEvent, AuditRecord } from './record.js';
 export { AuditEventType, auditEventSchema, auditRecordSchema, genesisHash, userAgentMaxLength } from './record.js';
 export type { AuditSink } from './sink.js';
