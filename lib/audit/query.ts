@@ -156,5 +156,11 @@ export function formatTable(records: readonly AuditRecord[], columns: readonly (
   };
   const rows = [columns.map(String), ...records.map((record) => columns.map((column) => cell(record[column])))];
   const widths = columns.map((_, index) => Math.max(...rows.map((row) => row[index]?.length ?? 0)));
-  return rows.map((row) => `${row.map((text, index) => text.padEnd(widths[index] ?? 0)).join('  ')}`.trimEnd()).join('\n') + '\n';
+  const lines = rows.map((row) =>
+    row
+      .map((text, index) => text.padEnd(widths[index] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+  return `${lines.join('\n')}\n`;
 }
