@@ -2,7 +2,7 @@
 // role is granted INSERT and SELECT only, and a trigger refuses UPDATE, DELETE and TRUNCATE even to an owner or
 // superuser, so a change needs a visible DDL step first and the hash chain and checkpoints still show what it touched.
 import type pg from 'pg';
-import { AuditBatcher, AuditForkError, type BatchOptions } from './batcher.js';
+import { AuditBatcher, AuditForkError, type BatchOptions, defaultMaxBatchRecords } from './batcher.js';
 import { AuditChain, type ChainHead, emptyChainHead, recordHash } from './chain.js';
 import type { AuditCheckpoint, CheckpointKey } from './checkpoint.js';
 import { getValidStream } from './fileSink.js';
@@ -230,6 +230,11 @@ export class PostgresAuditSink implements AuditSink {
 
   static async open(options: PostgresAuditSinkOptions): Promise<PostgresAuditSink> {
     const stream = getValidStream(options.stream);
+    // One statement binds at most 65535 parameters: a record's columns each, and a checkpoint's.
+    const maxBatchRecords = Math.floor((65_535 - checkpointColumns.length) / columns.length);
+    if ((options.maxBatchRecords ?? defaultMaxBatchRecords) > maxBatchRecords) {
+      throw new TypeError(`maxBatchRecords must be at most ${maxBatchRecords} for PostgreSQL, got ${options.maxBatchRecords}`);
+    }
     const chain = new AuditChain(stream, await headInTable(options.pool, stream));
     return new PostgresAuditSink(options.pool, stream, chain, options);
   }

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import {
   AuditForkError,
+  AuditQueueFullError,
   type AuditRecord,
   type AuditRow,
   auditCheckpointTable,
@@ -141,7 +142,7 @@ describe('postgres audit sink', () => {
   // A write retried without end would hang the file rather than fail it: each of these has a bound.
   it('keeps records while the server is down, then writes them all, in order, once it is back', { timeout: 20_000 }, async () => {
     const scheduler = new ManualScheduler();
-    const sink = await PostgresAuditSink.open({ pool: writer, stream: 'down-up', maxBatchRecords: 4, scheduler });
+    const sink = await PostgresAuditSink.open({ pool: writer, stream: 'down-up', maxBatchRecords: 4, maxQueuedRecords: 7, scheduler });
     await Promise.all([1, 2, 3].map((index) => sink.append(auditEvent(index))));
     assert.equal(sink.writable, true);
     await harness.stop();
@@ -151,9 +152,11 @@ describe('postgres audit sink', () => {
     await scheduler.next(isRetry);
     assert.equal(sink.writable, false, 'not writable while the last write failed');
     assert.ok(sink.writeErrors >= 2, `writeErrors ${sink.writeErrors}`);
+    assert.equal(sink.hasRoom(), true, 'a sink that is down still queues');
     const later = sink.append(auditEvent(10));
     assert.equal(sink.queued, 7);
-    assert.equal(sink.hasRoom(), true, 'a sink that is down still queues');
+    assert.equal(sink.hasRoom(), false, 'the queue is full: regulated work is refused before it is done');
+    await assert.rejects(sink.append(auditEvent(11)), AuditQueueFullError);
     await harness.restart();
     await admin.end().catch(() => {});
     admin = await connectAdmin();
@@ -164,16 +167,25 @@ describe('postgres audit sink', () => {
       [4, 5, 6, 7, 8, 9, 10],
     );
     assert.equal(sink.writable, true);
+    assert.equal(sink.hasRoom(), true, 'room again once the sink caught up');
+    assert.equal((await sink.append(auditEvent(11))).seq, 11, 'the refused event took no place in the chain');
     await sink.close();
     const result = await verifyTable(admin, 'down-up');
     assert.ok(result.ok, result.ok ? '' : result.problem.message);
-    assert.equal(result.records, 10);
+    assert.equal(result.records, 11);
     const { rows } = await admin.query<{ request_id: string }>(
       `SELECT request_id FROM ${auditTable} WHERE stream = 'down-up' ORDER BY seq`,
     );
     assert.deepEqual(
       rows.map((row) => row.request_id),
-      Array.from({ length: 10 }, (_, index) => `req_${index + 1}`),
+      Array.from({ length: 11 }, (_, index) => `req_${index + 1}`),
+    );
+  });
+
+  it('refuses a batch bound past what one PostgreSQL statement can bind', async () => {
+    await assert.rejects(
+      PostgresAuditSink.open({ pool: writer, stream: 'too-big', maxBatchRecords: 4000 }),
+      /maxBatchRecords must be at most 3120 for PostgreSQL/,
     );
   });
 
