@@ -18,8 +18,8 @@ export const auditCheckpointSchema = z
     at: z.iso.datetime({ precision: 3 }),
     /** Which key signed it, so auditors can hold several (rotation). */
     keyId: identifier,
-    /** Ed25519 over `checkpointPayload`, base64. */
-    signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/),
+    /** Ed25519 over `checkpointPayload`: 64 bytes, base64. */
+    signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/),
   })
   .strict();
 

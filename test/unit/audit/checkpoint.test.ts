@@ -99,7 +99,14 @@ describe('audit checkpoints', () => {
     const checkpoint = signCheckpoint({ stream: 's', seq: 1, hash: 'b'.repeat(64) }, new Date(), signer);
     assert.ok(checkpointVerifies(checkpoint, [{ publicKey }]));
     assert.equal(checkpointVerifies(checkpoint, [{ publicKey, keyId: 'another' }]), false);
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    const rsaPair = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    assert.equal(
+      checkpointVerifies(checkpoint, [{ publicKey: rsaPair.publicKey }, { publicKey }]),
+      true,
+      'a key of another type is passed over',
+    );
+    assert.equal(checkpointVerifies(checkpoint, [{ publicKey: rsaPair.publicKey }]), false);
+    const rsa = rsaPair.privateKey;
     assert.throws(() => signCheckpoint(checkpoint, new Date(), { signingKey: rsa, keyId: 'x' }), /must be an Ed25519 key, got rsa/);
   });
 
