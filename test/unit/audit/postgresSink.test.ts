@@ -64,6 +64,23 @@ describe('postgres audit sink', () => {
     return result.ok ? undefined : result.problem;
   }
 
+  /**
+   * The harness kills the postmaster only: a backend serving an idle pooled connection lives on for a moment and could
+   * still take the next write. Waits until the writer's pool is refused three times in a row (its idle clients gone).
+   */
+  async function untilRefused(pool: pg.Pool): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (let refusedInRow = 0; refusedInRow < 3; ) {
+      if (Date.now() > deadline) throw new Error('the stopped server still answered after 10 s');
+      refusedInRow = (await pool.query('SELECT 1').then(
+        () => false,
+        () => true,
+      ))
+        ? refusedInRow + 1
+        : 0;
+    }
+  }
+
   /** What a superuser with intent can do: switch the trigger off, change rows, switch it back on. */
   async function tamper(sql: string): Promise<void> {
     await admin.query(`ALTER TABLE ${auditTable} DISABLE TRIGGER USER`);
@@ -146,6 +163,7 @@ describe('postgres audit sink', () => {
     await Promise.all([1, 2, 3].map((index) => sink.append(auditEvent(index))));
     assert.equal(sink.writable, true);
     await harness.stop();
+    await untilRefused(writer);
     const during = Array.from({ length: 6 }, (_, index) => sink.append(auditEvent(4 + index)));
     const isRetry = (timer: { keepAlive: boolean }) => timer.keepAlive;
     (await scheduler.next(isRetry)).fire();
