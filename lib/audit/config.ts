@@ -37,7 +37,7 @@ export interface AuditConfig {
   /** Most records waiting to be written before the sink has no room (AUDIT_QUEUE_MAX_RECORDS). */
   readonly maxQueuedRecords: number;
   readonly whenFull: AuditWhenFull;
-  /** AUDIT_SIGNING_KEY_FILE, read and checked; undefined: no signed checkpoints. */
+  /** AUDIT_SIGNING_KEY_FILE, read and checked; undefined (development only): no signed checkpoints. */
   readonly signingKey: AuditSigningKey | undefined;
 }
 
@@ -46,6 +46,8 @@ export function auditProductionSettings(env: Env): ProductionSetting[] {
   const sink = readOptionalString(env, 'AUDIT_SINK');
   return [
     required('AUDIT_SINK', 'where audit records are written: file or postgres'),
+    // Without checkpoints a whole rewritten and re-hashed tail would verify: production always signs.
+    required('AUDIT_SIGNING_KEY_FILE', 'the Ed25519 key the audit checkpoints are signed with'),
     ...(sink === 'file' ? [required('AUDIT_DIRECTORY', "the audit day files' folder")] : []),
     ...(sink === 'postgres' ? [required('AUDIT_DATABASE_URL', "the audit table's writing role")] : []),
   ];

@@ -1,18 +1,20 @@
 // The embedded audit sink: one append-only JSON-lines file per stream and UTC day, written in batches with one fsync
-// per batch, continuing the chain from the last record on disk when it is opened again.
+// per batch, continuing the chain from the last record on disk when it is opened again; signed checkpoints go to a
+// file of their own per stream and day, so the record files hold records only.
 import { type FileHandle, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuditBatcher, type BatchLimits } from './batcher.js';
+import { AuditBatcher, AuditForkError, type BatchOptions } from './batcher.js';
 import { AuditChain, type ChainHead, emptyChainHead, recordHash } from './chain.js';
+import type { AuditCheckpoint } from './checkpoint.js';
 import { type AuditEvent, type AuditRecord, auditRecordSchema } from './record.js';
 import type { AuditSink } from './sink.js';
 
-export interface FileAuditSinkOptions extends BatchLimits {
+export interface FileAuditSinkOptions extends BatchOptions {
   /** The folder holding the day files; it must exist. */
   directory: string;
   /** The writer's name, part of every file name: one stream per writing process, since two would fork the chain. */
   stream: string;
-  /** The clock that picks the day file (the record's own `at` is the event's time). Default the system clock. */
+  /** The clock that picks the day file and dates checkpoints (a record's own `at` is the event's time). Default the system clock. */
   now?: () => Date;
 }
 
@@ -28,13 +30,38 @@ export function auditFileName(stream: string, day: Date): string {
   return `${stream}-${day.toISOString().slice(0, 10)}.jsonl`;
 }
 
-/** The stream's day files in the folder, oldest first. */
-export async function auditFiles(directory: string, stream: string): Promise<string[]> {
-  const pattern = new RegExp(`^${getValidStream(stream).replaceAll('.', '\\.')}-\\d{4}-\\d{2}-\\d{2}\\.jsonl$`);
+/** `<stream>-YYYY-MM-DD.checkpoints.jsonl`: the stream's signed checkpoints written that day. */
+export function auditCheckpointFileName(stream: string, day: Date): string {
+  return `${stream}-${day.toISOString().slice(0, 10)}.checkpoints.jsonl`;
+}
+
+async function filesMatching(directory: string, stream: string, suffix: string): Promise<string[]> {
+  const pattern = new RegExp(`^${getValidStream(stream).replaceAll('.', '\\.')}-\\d{4}-\\d{2}-\\d{2}${suffix.replaceAll('.', '\\.')}$`);
   return (await readdir(directory))
     .filter((name) => pattern.test(name))
     .sort()
     .map((name) => join(directory, name));
+}
+
+/** The stream's day files in the folder, oldest first. */
+export function auditFiles(directory: string, stream: string): Promise<string[]> {
+  return filesMatching(directory, stream, '.jsonl');
+}
+
+/** The stream's checkpoint files in the folder, oldest first. */
+export function auditCheckpointFiles(directory: string, stream: string): Promise<string[]> {
+  return filesMatching(directory, stream, '.checkpoints.jsonl');
+}
+
+/** Every stream with day files in the folder (what `audit:query --dir` reads), sorted. */
+export async function auditStreams(directory: string): Promise<string[]> {
+  const streams = new Set<string>();
+  for (const name of await readdir(directory)) {
+    const match = /^([A-Za-z0-9_.-]{1,100})-\d{4}-\d{2}-\d{2}\.jsonl$/.exec(name);
+    // A checkpoint file's name ends in `.checkpoints.jsonl`, which the date right before `.jsonl` rules out.
+    if (match?.[1] !== undefined) streams.add(match[1]);
+  }
+  return [...streams].sort();
 }
 
 /**
@@ -57,9 +84,42 @@ async function headOnDisk(directory: string, stream: string): Promise<ChainHead>
   return emptyChainHead;
 }
 
-/** Each batch is one write and one fsync of the day file. */
+/** An open day file and its size after the last write that was synced: what a failed write is cut back to. */
+interface OpenFile {
+  handle: FileHandle;
+  size: number;
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  // A write may take fewer bytes than given (a signal, a full disk): the rest follows, or the error does.
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
+    offset += bytesWritten;
+  }
+}
+
+async function syncFolder(directory: string): Promise<void> {
+  // A new file's name is durable only once its folder is synced.
+  const folder = await open(directory, 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}
+
+/**
+ * Each batch is one write and one fsync of the day file (and, when one is due, of the checkpoint file). A failed write
+ * may leave part of a line behind: before the retry, each file it touched is cut back to its size after its last synced
+ * write, so the retried records are the only copy on disk.
+ */
 export class FileAuditSink implements AuditSink {
-  private file: { path: string; handle: FileHandle } | undefined;
+  private readonly files = new Map<string, OpenFile>();
+  /** Files a failed write touched: the size to cut each back to before anything else is written, and what it tried. */
+  private readonly torn = new Map<string, { size: number; attempted: Buffer }>();
+  /** The newest record and checkpoint on disk, so a retry after a half-done write does not write them twice. */
+  private writtenSeq: number;
+  private checkpointSeq = 0;
   private readonly batcher: AuditBatcher;
 
   private constructor(
@@ -67,9 +127,10 @@ export class FileAuditSink implements AuditSink {
     private readonly stream: string,
     private readonly now: () => Date,
     chain: AuditChain,
-    limits: BatchLimits,
+    options: BatchOptions,
   ) {
-    this.batcher = new AuditBatcher(chain, (records) => this.write(records), limits);
+    this.writtenSeq = chain.position.seq;
+    this.batcher = new AuditBatcher(chain, (records, checkpoint) => this.write(records, checkpoint), { ...options, now });
   }
 
   static async open(options: FileAuditSinkOptions): Promise<FileAuditSink> {
@@ -95,7 +156,7 @@ export class FileAuditSink implements AuditSink {
     return this.batcher.hasRoom();
   }
 
-  /** Chains the event now and resolves once it is on disk and fsync'd; see AuditBatcher for refusals. */
+  /** Chains the event now and resolves once it is on disk and fsync'd; see AuditBatcher for refusals and retries. */
   append(event: AuditEvent): Promise<AuditRecord> {
     return this.batcher.append(event);
   }
@@ -106,31 +167,108 @@ export class FileAuditSink implements AuditSink {
   }
 
   async close(): Promise<void> {
-    await this.batcher.close();
-    await this.file?.handle.close();
-    this.file = undefined;
-  }
-
-  private async write(records: AuditRecord[]): Promise<void> {
-    const handle = await this.handleFor(this.now());
-    await handle.write(records.map((record) => `${JSON.stringify(record)}\n`).join(''));
-    await handle.sync();
-  }
-
-  private async handleFor(now: Date): Promise<FileHandle> {
-    const path = join(this.directory, auditFileName(this.stream, now));
-    if (this.file?.path === path) return this.file.handle;
-    await this.file?.handle.close();
-    this.file = undefined;
-    const handle = await open(path, 'a', 0o640);
-    // A new file's name is durable only once its folder is synced.
-    const folder = await open(this.directory, 'r');
     try {
-      await folder.sync();
+      await this.batcher.close();
     } finally {
-      await folder.close();
+      await this.closeFiles(() => true);
     }
-    this.file = { path, handle };
-    return handle;
+  }
+
+  private async write(records: AuditRecord[], checkpoint: AuditCheckpoint | undefined): Promise<void> {
+    await this.repairTorn();
+    const day = this.now();
+    const fresh = records.filter((record) => record.seq > this.writtenSeq);
+    const last = fresh.at(-1);
+    if (last) {
+      await this.appendText(
+        join(this.directory, auditFileName(this.stream, day)),
+        fresh.map((record) => `${JSON.stringify(record)}\n`).join(''),
+      );
+      this.writtenSeq = last.seq;
+    }
+    if (checkpoint && checkpoint.seq > this.checkpointSeq) {
+      await this.appendText(join(this.directory, auditCheckpointFileName(this.stream, day)), `${JSON.stringify(checkpoint)}\n`);
+      this.checkpointSeq = checkpoint.seq;
+    }
+    // Yesterday's files are done with once today's were written.
+    const today = new Set(
+      [auditFileName(this.stream, day), auditCheckpointFileName(this.stream, day)].map((name) => join(this.directory, name)),
+    );
+    await this.closeFiles((path) => !today.has(path));
+  }
+
+  private async appendText(path: string, text: string): Promise<void> {
+    const file = await this.openFile(path);
+    const bytes = Buffer.from(text, 'utf8');
+    this.torn.set(path, { size: file.size, attempted: bytes });
+    try {
+      await writeAll(file.handle, bytes);
+      await file.handle.sync();
+    } catch (error) {
+      // The handle's state after a failed write or fsync is unknown: the retry opens the file again.
+      this.files.delete(path);
+      await file.handle.close().catch(() => {});
+      throw error;
+    }
+    file.size += bytes.length;
+    this.torn.delete(path);
+  }
+
+  private async openFile(path: string): Promise<OpenFile> {
+    const known = this.files.get(path);
+    if (known) return known;
+    const handle = await open(path, 'a', 0o640);
+    try {
+      const { size } = await handle.stat();
+      await syncFolder(this.directory);
+      const file = { handle, size };
+      this.files.set(path, file);
+      return file;
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Cuts each file a failed write touched (it may be another day's file by now) back to its size after its last synced
+   * write, but only bytes this writer tried to write: anything else past that size, or a file shorter than it, means
+   * someone else wrote or cut it, and that is for a person to look at (fail closed), never something to overwrite.
+   */
+  private async repairTorn(): Promise<void> {
+    for (const [path, { size, attempted }] of this.torn) {
+      const refuse = (why: string) => new AuditForkError(`${path} ${why}; verify the trail (npm run audit:verify) before writing to it`);
+      const handle = await open(path, 'r+').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' && size === 0) return undefined;
+        throw error;
+      });
+      if (handle) {
+        try {
+          const found = (await handle.stat()).size;
+          if (found < size)
+            throw refuse(`is shorter (${found} bytes) than the ${size} bytes this writer synced to it: audit records are gone`);
+          if (found > size) {
+            const extra = Buffer.alloc(found - size);
+            await handle.read(extra, 0, extra.length, size);
+            if (extra.length > attempted.length || !attempted.subarray(0, extra.length).equals(extra)) {
+              throw refuse(`holds ${extra.length} bytes after this writer's last synced write that it did not write`);
+            }
+            await handle.truncate(size);
+            await handle.sync();
+          }
+        } finally {
+          await handle.close();
+        }
+      }
+      this.torn.delete(path);
+    }
+  }
+
+  private async closeFiles(which: (path: string) => boolean): Promise<void> {
+    for (const [path, file] of this.files) {
+      if (!which(path)) continue;
+      this.files.delete(path);
+      await file.handle.close();
+    }
   }
 }

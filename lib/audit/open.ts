@@ -36,10 +36,12 @@ function wrap(sink: AuditSink, release: () => Promise<void>): AuditSink {
 }
 
 export async function openAuditSink(config: AuditConfig, logger: Logger): Promise<AuditSink> {
-  // TODO(merge auditlib): pass `{ signingKey: config.signingKey.privateKey, keyId: config.signingKey.keyId }` to both
-  // sinks' open once their options accept it; until then the key is read and checked at start, and not yet used.
-  if (config.signingKey) logger.info({ keyId: config.signingKey.keyId }, 'audit checkpoint signing key loaded');
-  const limits = { maxQueuedRecords: config.maxQueuedRecords };
+  if (config.signingKey) logger.info({ keyId: config.signingKey.keyId }, 'audit checkpoints signed');
+  else logger.warn('no AUDIT_SIGNING_KEY_FILE: audit records are hash-chained but no checkpoint is signed (development only)');
+  const limits = {
+    maxQueuedRecords: config.maxQueuedRecords,
+    ...(config.signingKey ? { checkpoints: { signingKey: config.signingKey.privateKey, keyId: config.signingKey.keyId } } : {}),
+  };
   if (config.store.kind === 'file') {
     // Development without AUDIT_DIRECTORY: a folder of this process's own, so two services (or two test files) never
     // write one stream's chain from two processes.

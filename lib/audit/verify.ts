@@ -1,10 +1,27 @@
 // Walks an audit chain and reports the first record that is malformed, edited, missing, moved or from another stream,
-// naming its file, line and sequence number, so an auditor can go straight to it.
+// naming its file, line and sequence number, so an auditor can go straight to it; with the writers' public keys, also a
+// forged checkpoint, a record that is not the one a checkpoint signed, and a tail cut off after a checkpoint.
 import { readFile } from 'node:fs/promises';
 import { type ChainHead, emptyChainHead, recordHash } from './chain.js';
+import { type AuditCheckpoint, auditCheckpointSchema, type CheckpointKey, checkpointVerifies } from './checkpoint.js';
 import { type AuditRecord, auditRecordSchema } from './record.js';
 
-export type AuditProblemKind = 'malformed' | 'tampered' | 'missing' | 'reordered' | 'duplicate' | 'broken-link' | 'foreign-stream';
+export type AuditProblemKind =
+  | 'malformed'
+  | 'tampered'
+  | 'missing'
+  | 'reordered'
+  | 'duplicate'
+  | 'broken-link'
+  | 'foreign-stream'
+  /** A checkpoint line that does not parse, or belongs to another stream. */
+  | 'checkpoint-invalid'
+  /** A checkpoint whose signature none of the given keys made. */
+  | 'checkpoint-forged'
+  /** A record whose hash is not the one a valid checkpoint signed for its seq: the chain was rewritten up to it. */
+  | 'checkpoint-mismatch'
+  /** The chain ends before a record a valid checkpoint proves was written. */
+  | 'truncated';
 
 export interface AuditProblem {
   kind: AuditProblemKind;
@@ -19,8 +36,21 @@ export interface AuditProblem {
 }
 
 export type AuditVerification =
-  | { ok: true; records: number; head: ChainHead; stream: string | null }
+  | {
+      ok: true;
+      records: number;
+      head: ChainHead;
+      stream: string | null;
+      /** Present only when checkpoints were checked: how many verified, and the newest record they cover (0: none). */
+      checkpoints?: { count: number; coveredSeq: number };
+    }
   | { ok: false; records: number; problem: AuditProblem };
+
+/** What a valid checkpoint says a record's hash must be, and where it says so (for the message). */
+interface Expected {
+  hash: string;
+  where: string;
+}
 
 export interface VerifyOptions {
   /** The stream every record must belong to; by default the first record's. */
@@ -32,6 +62,8 @@ export interface VerifyOptions {
   from?: ChainHead;
   /** Named in problems. */
   file?: string;
+  /** Hashes signed checkpoints vouch for, by seq. */
+  expected?: ReadonlyMap<number, Expected>;
 }
 
 function parse(line: string): AuditRecord | undefined {
@@ -90,6 +122,16 @@ export function verifyLines(lines: readonly string[], options: VerifyOptions = {
         `record ${record.seq} does not follow record ${head.seq}: the chain was rewritten`,
       );
     }
+    const expected = options.expected?.get(record.seq);
+    if (expected && expected.hash !== record.hash) {
+      return fail(
+        'checkpoint-mismatch',
+        index,
+        record.seq,
+        expectedSeq,
+        `record ${record.seq} is not the record checkpoint ${expected.where} signed: the chain was rewritten up to here`,
+      );
+    }
     head = { seq: record.seq, hash: record.hash };
     verified += 1;
   }
@@ -101,17 +143,142 @@ export async function verifyFile(path: string, options: Omit<VerifyOptions, 'fil
   return verifyLines(text.split('\n'), { ...options, file: path });
 }
 
-/** Verifies one stream's day files in order, each chained to the one before, from the genesis hash. */
-export async function verifyFiles(paths: readonly string[], options: Pick<VerifyOptions, 'stream'> = {}): Promise<AuditVerification> {
+/** Lines from one place (a file, a table), named in problems. */
+export interface AuditSource {
+  file: string;
+  lines: readonly string[];
+}
+
+/** Sources of one stream, in order, each chained to the one before, from the genesis hash. */
+function verifySources(sources: readonly AuditSource[], options: Pick<VerifyOptions, 'stream' | 'expected'>): AuditVerification {
   let head = emptyChainHead;
   let records = 0;
   let stream = options.stream;
-  for (const path of paths) {
-    const result = await verifyFile(path, { from: head, ...(stream ? { stream } : {}) });
+  for (const source of sources) {
+    const result = verifyLines(source.lines, {
+      from: head,
+      file: source.file,
+      ...(stream ? { stream } : {}),
+      ...(options.expected ? { expected: options.expected } : {}),
+    });
     if (!result.ok) return { ok: false, records: records + result.records, problem: result.problem };
     records += result.records;
     head = result.head;
     stream ??= result.stream ?? undefined;
   }
   return { ok: true, records, head, stream: stream ?? null };
+}
+
+async function readSources(paths: readonly string[]): Promise<AuditSource[]> {
+  return Promise.all(paths.map(async (file) => ({ file, lines: (await readFile(file, 'utf8')).split('\n') })));
+}
+
+export interface CheckpointVerifyOptions {
+  /** The stream of the records and checkpoints; by default the first checkpoint's (then the first record's). */
+  stream?: string;
+  /** The writers' public keys: a checkpoint verifies when one of them made its signature. */
+  keys: readonly CheckpointKey[];
+}
+
+/**
+ * Verifies the chain as verifySources does, and the checkpoints: each one's signature must verify with one of the keys
+ * (else it is named as forged), the record at its seq must carry exactly its hash, and the chain must reach the newest
+ * checkpoint's seq. A tail rewritten and re-hashed consistently passes the chain alone but not this.
+ */
+export function verifyWithCheckpoints(
+  records: readonly AuditSource[],
+  checkpoints: readonly AuditSource[],
+  options: CheckpointVerifyOptions,
+): AuditVerification {
+  let stream = options.stream;
+  const expected = new Map<number, Expected>();
+  let newest: { checkpoint: AuditCheckpoint; file: string; line: number } | undefined;
+  let count = 0;
+  const fail = (
+    kind: AuditProblemKind,
+    file: string,
+    line: number,
+    seq: number | null,
+    message: string,
+    chain: { records: number; expectedSeq: number } = { records: 0, expectedSeq: seq ?? 0 },
+  ): AuditVerification => ({
+    ok: false,
+    records: chain.records,
+    problem: { kind, file, line, seq, expectedSeq: chain.expectedSeq, message: `${file}:${line}: ${message}` },
+  });
+  for (const source of checkpoints) {
+    for (const [index, line] of source.lines.entries()) {
+      if (line === '' && index === source.lines.length - 1) break;
+      let parsed: AuditCheckpoint | undefined;
+      try {
+        const result = auditCheckpointSchema.safeParse(JSON.parse(line));
+        parsed = result.success ? result.data : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed) return fail('checkpoint-invalid', source.file, index + 1, null, 'not a valid audit checkpoint');
+      stream ??= parsed.stream;
+      if (parsed.stream !== stream) {
+        return fail(
+          'checkpoint-invalid',
+          source.file,
+          index + 1,
+          parsed.seq,
+          `checkpoint of stream ${parsed.stream} among stream ${stream}'s`,
+        );
+      }
+      if (!checkpointVerifies(parsed, options.keys)) {
+        return fail(
+          'checkpoint-forged',
+          source.file,
+          index + 1,
+          parsed.seq,
+          `checkpoint at record ${parsed.seq} (key ${parsed.keyId}) has a signature none of the given public keys made`,
+        );
+      }
+      const where = `${source.file}:${index + 1}`;
+      const earlier = expected.get(parsed.seq);
+      if (earlier && earlier.hash !== parsed.hash) {
+        return fail(
+          'checkpoint-mismatch',
+          source.file,
+          index + 1,
+          parsed.seq,
+          `a second signed checkpoint for record ${parsed.seq} with another hash than ${earlier.where}: the writers forked the chain`,
+        );
+      }
+      expected.set(parsed.seq, { hash: parsed.hash, where });
+      if (!newest || parsed.seq > newest.checkpoint.seq) newest = { checkpoint: parsed, file: source.file, line: index + 1 };
+      count += 1;
+    }
+  }
+  const chain = verifySources(records, { ...(stream ? { stream } : {}), expected });
+  if (!chain.ok) return chain;
+  if (newest && newest.checkpoint.seq > chain.head.seq) {
+    return fail(
+      'truncated',
+      newest.file,
+      newest.line,
+      newest.checkpoint.seq,
+      `the chain ends at record ${chain.head.seq}, but this signed checkpoint proves record ${newest.checkpoint.seq} was written: records ${chain.head.seq + 1} to ${newest.checkpoint.seq} are gone`,
+      { records: chain.records, expectedSeq: chain.head.seq + 1 },
+    );
+  }
+  return { ...chain, checkpoints: { count, coveredSeq: newest?.checkpoint.seq ?? 0 } };
+}
+
+/**
+ * Verifies one stream's day files in order, each chained to the one before, from the genesis hash. With
+ * `checkpointKeys` and `checkpointFiles`, the checkpoints too (verifyWithCheckpoints).
+ */
+export async function verifyFiles(
+  paths: readonly string[],
+  options: Pick<VerifyOptions, 'stream'> & { checkpointKeys?: readonly CheckpointKey[]; checkpointFiles?: readonly string[] } = {},
+): Promise<AuditVerification> {
+  const sources = await readSources(paths);
+  if (!options.checkpointKeys) return verifySources(sources, options.stream ? { stream: options.stream } : {});
+  return verifyWithCheckpoints(sources, await readSources(options.checkpointFiles ?? []), {
+    keys: options.checkpointKeys,
+    ...(options.stream ? { stream: options.stream } : {}),
+  });
 }

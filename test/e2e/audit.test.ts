@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
-import { auditFiles } from '../../lib/audit/fileSink.js';
+import { auditCheckpointFiles, auditFiles } from '../../lib/audit/fileSink.js';
 import type { AuditRecord } from '../../lib/audit/record.js';
 import { verifyFiles } from '../../lib/audit/verify.js';
 import { credentials } from '../support/bankTruth.js';
@@ -395,5 +395,15 @@ describe('audit trail', () => {
       const verified = await verifyFiles(files, { stream });
       assert.ok(verified.ok, `${stream}: ${JSON.stringify(verified)}`);
     }
+    // Past the soak the gateway has written more than one checkpoint's worth of records: its signed checkpoints
+    // verify with the stack's public key and vouch for the records they name.
+    const checkpointFiles = await auditCheckpointFiles(stack.auditDirectory, 'gateway');
+    assert.ok(checkpointFiles.length > 0, 'the gateway signed checkpoints');
+    const signed = await verifyFiles(await auditFiles(stack.auditDirectory, 'gateway'), {
+      stream: 'gateway',
+      checkpointKeys: [{ publicKey: stack.auditPublicKey }],
+      checkpointFiles,
+    });
+    assert.ok(signed.ok, JSON.stringify(signed));
   });
 });

@@ -1,6 +1,7 @@
 // Settings with which each service starts under production rules (NODE_ENV anything but "development"): keys of
 // its own outside any development-keys folder, a credentials file that is not the sandbox's committed one, secrets,
 // and Redis where a service keeps records. Each service's list of what production needs, for the tests to name.
+import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ export const productionVariables: Readonly<Record<ServiceName, readonly string[]
     'JWT_AUDIENCE',
     'INTERNAL_TOKEN_SECRET',
     'AUDIT_SINK',
+    'AUDIT_SIGNING_KEY_FILE',
   ],
   accounts: [
     'ACCOUNTS_INTERNAL_KEY',
@@ -35,7 +37,7 @@ export const productionVariables: Readonly<Record<ServiceName, readonly string[]
     'DIRECTORY_URL',
     'FX_RATES_URL',
   ],
-  identity: ['IDENTITY_INTERNAL_KEY', ...shared, 'DIRECTORY_URL', 'KYC_URL', 'SANCTIONS_URL', 'KYC_WEBHOOK_TOKEN', 'AUDIT_SINK'],
+  identity: ['IDENTITY_INTERNAL_KEY', ...shared, 'DIRECTORY_URL', 'KYC_URL', 'SANCTIONS_URL', 'KYC_WEBHOOK_TOKEN', 'AUDIT_SINK', 'AUDIT_SIGNING_KEY_FILE'],
   payments: [
     'PAYMENTS_INTERNAL_KEY',
     ...shared,
@@ -45,15 +47,16 @@ export const productionVariables: Readonly<Record<ServiceName, readonly string[]
     'PROCESSOR_WEBHOOK_SECRET',
     'TRANSFERS_WEBHOOK_SECRET',
     'AUDIT_SINK',
+    'AUDIT_SIGNING_KEY_FILE',
   ],
-  credit: ['CREDIT_INTERNAL_KEY', ...shared, 'BUREAU_URL', 'DIRECTORY_URL', ...redis, 'AUDIT_SINK'],
+  credit: ['CREDIT_INTERNAL_KEY', ...shared, 'BUREAU_URL', 'DIRECTORY_URL', ...redis, 'AUDIT_SINK', 'AUDIT_SIGNING_KEY_FILE'],
 };
 
 /** The settings that have no alternative: leaving one out is refused naming that one alone. */
 export const soleSettings: Readonly<Record<ServiceName, readonly string[]>> = {
-  gateway: ['JWT_ISSUER', 'JWT_AUDIENCE', 'INTERNAL_TOKEN_SECRET', 'AUDIT_SINK', 'AUDIT_DIRECTORY'],
+  gateway: ['JWT_ISSUER', 'JWT_AUDIENCE', 'INTERNAL_TOKEN_SECRET', 'AUDIT_SINK', 'AUDIT_DIRECTORY', 'AUDIT_SIGNING_KEY_FILE'],
   accounts: ['ACCOUNTS_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE'],
-  identity: ['IDENTITY_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'KYC_WEBHOOK_TOKEN', 'AUDIT_SINK', 'AUDIT_DIRECTORY'],
+  identity: ['IDENTITY_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'KYC_WEBHOOK_TOKEN', 'AUDIT_SINK', 'AUDIT_DIRECTORY', 'AUDIT_SIGNING_KEY_FILE'],
   payments: [
     'PAYMENTS_INTERNAL_KEY',
     'UPSTREAM_CREDENTIALS_FILE',
@@ -62,8 +65,9 @@ export const soleSettings: Readonly<Record<ServiceName, readonly string[]>> = {
     'TRANSFERS_WEBHOOK_SECRET',
     'AUDIT_SINK',
     'AUDIT_DIRECTORY',
+    'AUDIT_SIGNING_KEY_FILE',
   ],
-  credit: ['CREDIT_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'CACHE_ENCRYPTION_KEYS', 'AUDIT_SINK', 'AUDIT_DIRECTORY'],
+  credit: ['CREDIT_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'CACHE_ENCRYPTION_KEYS', 'AUDIT_SINK', 'AUDIT_DIRECTORY', 'AUDIT_SIGNING_KEY_FILE'],
 };
 
 /** A full production environment for one service; `redisUrl` is where payments and credit keep their records. */
@@ -79,7 +83,13 @@ export function productionEnv(service: ServiceName, options: { redisUrl: string;
     UPSTREAM_BASE_URL: options.upstreamBaseUrl ?? 'http://127.0.0.1:9',
   });
   // Each service's day files in this environment's own folder (production names the store; it never picks one).
-  const audit = { AUDIT_SINK: 'file', AUDIT_DIRECTORY: mkdtempSync(join(directory, 'audit-')) };
+  const signingKeyFile = join(directory, 'audit-signing-key.pem');
+  writeFileSync(signingKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const audit = {
+    AUDIT_SINK: 'file',
+    AUDIT_DIRECTORY: mkdtempSync(join(directory, 'audit-')),
+    AUDIT_SIGNING_KEY_FILE: signingKeyFile,
+  };
   const records = { REDIS_URL: options.redisUrl, CACHE_ENCRYPTION_KEYS: `prod-1:${testKeys.cacheKey.toString('base64')}` };
   switch (service) {
     case 'gateway':

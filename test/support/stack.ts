@@ -1,6 +1,7 @@
 // The whole FinGraph stack for one test file, on free loopback ports: the sandbox upstreams, the subgraphs and the
 // gateway, each a real HTTP server, wired as `npm start` wires them but with test keys, each writing its audit records
 // to day files in one temporary folder of this stack's own. Start it once per file.
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +112,8 @@ export interface Stack {
   readonly sandbox: Sandbox;
   /** The folder every service's audit day files are in (AUDIT_DIRECTORY), one stream per service. */
   readonly auditDirectory: string;
+  /** The public half of the key every service signs its audit checkpoints with, as an auditor holds it. */
+  readonly auditPublicKey: KeyObject;
   /** Every record of one service's stream so far, oldest first, once every sink has written what it holds. */
   auditRecords(stream: 'gateway' | 'identity' | 'payments' | 'credit'): Promise<AuditRecord[]>;
   /** The gateway's audit sink (a test waits on its `hasRoom` while its store is down). */
@@ -156,7 +159,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   // Day files of this stack alone: two test files never write one stream's chain.
   const auditDirectory = mkdtempSync(join(tmpdir(), 'fingraph-audit-'));
-  const auditEnv = { AUDIT_SINK: 'file', AUDIT_DIRECTORY: auditDirectory };
+  // Signed as in production, so the tests' trails carry checkpoints an auditor's key verifies.
+  const auditKeys = generateKeyPairSync('ed25519');
+  const auditSigningKeyFile = join(keyDirectory, 'audit-signing-key.pem');
+  writeFileSync(auditSigningKeyFile, auditKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const auditEnv = { AUDIT_SINK: 'file', AUDIT_DIRECTORY: auditDirectory, AUDIT_SIGNING_KEY_FILE: auditSigningKeyFile };
   const cacheEnv: Record<string, string> = options.redis
     ? { REDIS_URL: options.redis.url, CACHE_ENCRYPTION_KEYS: `test-1:${testKeys.cacheKey.toString('base64')}` }
     : {};
@@ -216,6 +223,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphs: running,
     sandbox,
     auditDirectory,
+    auditPublicKey: auditKeys.publicKey,
     gatewayAudit: gateway.audit,
     flushAudit,
     async auditRecords(stream) {
