@@ -1,7 +1,8 @@
 // The gateway: @apollo/gateway inside @apollo/server, serving the committed supergraph, authenticating every request
 // and removing the fields the caller may not see before any planning, and calling subgraphs with per-fetch internal
 // tokens. Its metrics (lib/metrics) go to their own listener when GATEWAY_METRICS_PORT is set; /readyz answers 200
-// once the supergraph is loaded (Apollo Server started) and, with a Redis, while that Redis answers.
+// once the supergraph is loaded (Apollo Server started) and, with a Redis, while that Redis answers. When tracing is on
+// (lib/telemetry), each request is a new trace (a client's `traceparent` is only linked) and its id is in the answer.
 
 import { ApolloGateway } from '@apollo/gateway';
 import { RedisStore, StoreKeyValueCache } from '../lib/cache/index.js';
@@ -12,6 +13,7 @@ import { createMetricsPlugin, createServiceMetrics, type ServiceMetrics, startMe
 import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
 import { type RunningServer, startGraphQLHttpServer } from '../lib/server/graphqlHttp.js';
 import { disableApolloTelemetry, offlinePlugins } from '../lib/server/offline.js';
+import { createTracingPlugin } from '../lib/telemetry/plugin.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { type AuthenticationOptions, createAuthentication } from './plugins/authentication/index.js';
@@ -76,6 +78,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       warn: (message: unknown) => logger.warn({ component: 'apollo-gateway' }, String(message)),
       error: (message: unknown) => logger.error({ component: 'apollo-gateway' }, String(message)),
     },
+    // Its spans (gateway.request, gateway.plan, gateway.fetch, …) carry the operation name only: never the document
+    // (literals in it may be ids) nor exceptions (their messages may quote a subgraph's answer). Apollo's defaults,
+    // stated so an upgrade that changed them would not change what our traces hold.
+    telemetry: { includeDocument: false, recordExceptions: false },
   });
   // Persisted queries on the shared Redis when there is one, so a hash registered through one replica works on all.
   const store = config.redis
@@ -124,8 +130,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     allowBatchedHttpRequests: hygiene.allowBatchedHttpRequests,
     hideSchemaDetailsFromClientErrors: true,
     plugins: [
+      // First: its admission span covers every later plugin's didResolveOperation (lib/telemetry/plugin.ts).
+      createTracingPlugin<GatewayContext>(),
       ...offlinePlugins(),
-      // First: an untrusted document is refused before any other plugin spends anything on it.
+      // Then: an untrusted document is refused before any other plugin spends anything on it.
       createTrustedDocumentsPlugin({ mode: trustedMode, trusted, logger }),
       // Before authorisation: when both refuse an operation, the limit's refusal is the one answered.
       ...(limits ? [limits.apollo] : []),
@@ -147,6 +155,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const server = await startGraphQLHttpServer<GatewayContext>({
     apollo,
     logger,
+    service: 'gateway',
+    // The public edge: a client's traceparent is a link from a trace of our own, never the parent (startEdgeSpan).
+    incomingTraceContext: 'link',
     host: config.host,
     port: config.port,
     admit: rateLimits.guardAdmit((request, facts) => {

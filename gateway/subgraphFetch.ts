@@ -1,5 +1,7 @@
 // How the gateway calls a subgraph: undici's fetch over one keep-alive pool, and on every fetch a fresh internal token
-// for that subgraph carrying the verified principal and the request id. The client's own token never goes further.
+// for that subgraph carrying the verified principal and the request id, and the trace context (W3C `traceparent`) of
+// @apollo/gateway's `gateway.fetch` span, so the subgraph's spans join the request's trace. The client's own token
+// never goes further.
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
@@ -8,6 +10,7 @@ import { z } from 'zod';
 import { deriveSubgraphKey, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, signInternalToken } from '../lib/auth/internalToken.js';
 import { DEADLINE_HEADER, remainingMs, subgraphBudgetMs } from '../lib/deadline/index.js';
 import { isFinGraphError, upstreamTimeout } from '../lib/errors/index.js';
+import { injectTraceContext } from '../lib/telemetry/spans.js';
 import type { GatewayContext } from './context.js';
 
 const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
@@ -59,6 +62,8 @@ export function createSubgraphDataSource(name: string, url: string, masterSecret
       if (!('principal' in context) || !context.principal) return;
       request.http?.headers.set(INTERNAL_TOKEN_HEADER, signInternalToken(key, name, context.principal, context.requestId));
       request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+      // Called inside the gateway's `gateway.fetch` span for this subgraph: it becomes the subgraph's parent span.
+      if (request.http) injectTraceContext(request.http.headers);
       // Request deadline: no fetch is started once too little is left for the subgraph to do anything in it.
       const left = remainingMs();
       if (left !== undefined) {

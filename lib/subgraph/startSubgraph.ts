@@ -3,7 +3,8 @@
 // formatter, no inline tracing, nothing sent to Apollo and no landing page (lib/server/offline.ts), and the shared
 // HTTP edge. Closing it stops the server, then closes what it owns (its cache, then any store), so no request in
 // flight finds its cache gone. Its metrics (lib/metrics) are served on their own listener when one is configured, and
-// /readyz answers 200 only while its cache's store answers (always, for the in-process store of development).
+// /readyz answers 200 only while its cache's store answers (always, for the in-process store of development). Each
+// request's SERVER span joins the trace of the gateway's fetch that made it (lib/telemetry).
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { HTTPGraphQLRequest } from '@apollo/server';
@@ -122,6 +123,9 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
   const server = await startGraphQLHttpServer<TContext>({
     apollo,
     logger: options.logger,
+    service: options.name,
+    // Only the gateway reaches a subgraph (every /graphql request needs its token): its traceparent is the parent.
+    incomingTraceContext: 'join',
     host,
     port,
     ...(options.routes ? { routes: options.routes } : {}),

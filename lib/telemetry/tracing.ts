@@ -1,0 +1,94 @@
+// Starts OpenTelemetry tracing for one process: a tracer provider registered with @opentelemetry/api (the same api
+// 1.x @apollo/gateway emits its spans through), W3C trace context as the only propagator (no baggage: a client's
+// baggage could carry anything into every subgraph's logs), AsyncLocalStorage so the active span follows a request's
+// async work, and an exporter only when one is configured or handed in. Without either, nothing is registered and every
+// span call in lib/telemetry is the api's no-op.
+import { context, propagation, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_NAMESPACE } from '@opentelemetry/semantic-conventions';
+import { loadOrExit } from '../config/env.js';
+import type { Logger } from '../logging/logger.js';
+import type { Stoppable } from '../server/lifecycle.js';
+import { readTracingConfig, type TracingConfig } from './config.js';
+
+export interface TracingOptions {
+  /** The process's service ("gateway", "accounts", …); its resource's `service.name` is `fingraph-<service>`. */
+  readonly service: string;
+  /** From readTracingConfig: spans are batched to this OTLP/HTTP collector. Undefined: no collector. */
+  readonly config?: TracingConfig | undefined;
+  /** An exporter to hand every span to at once (tests: an InMemorySpanExporter); wins over `config`. */
+  readonly exporter?: SpanExporter;
+}
+
+export interface Tracing {
+  /** Whether a provider was registered: false means the api's no-op tracer, no trace ids anywhere. */
+  readonly enabled: boolean;
+  /** Exports what is still buffered, then unregisters the provider, so the process is as if tracing never started. */
+  shutdown(): Promise<void>;
+  /** The server, stopping which also shuts tracing down after it (the last spans of a stop are exported too). */
+  stopAfter(server: Stoppable): Stoppable;
+}
+
+function handle(enabled: boolean, shutdown: () => Promise<void>): Tracing {
+  return {
+    enabled,
+    shutdown,
+    stopAfter: (server) => ({
+      async close() {
+        await server.close();
+        await shutdown();
+      },
+    }),
+  };
+}
+
+const off = handle(false, async () => undefined);
+
+/**
+ * A service process's tracing, from its environment (lib/telemetry/config.ts): off unless TRACING_OTLP_ENDPOINT is
+ * set, and a value that is no http(s) URL stops the start with exit code 78 as any other setting does.
+ */
+export function startProcessTracing(service: string, logger: Logger): Tracing {
+  const config = loadOrExit(service, () => readTracingConfig(process.env));
+  const tracing = startTracing({ service, config });
+  // The collector's origin only: a path or query could hold a token some collectors take in the URL.
+  if (config) logger.info({ collector: new URL(config.endpoint).origin }, 'tracing: spans exported by OTLP/HTTP');
+  return tracing;
+}
+
+/** The provider this process registered; the api holds one global, so a second start is a mistake, said at once. */
+let running: NodeTracerProvider | undefined;
+
+export function startTracing(options: TracingOptions): Tracing {
+  const exporter = options.exporter ?? (options.config ? new OTLPTraceExporter({ url: options.config.endpoint }) : undefined);
+  if (!exporter) return off;
+  if (running) throw new Error('tracing is already started in this process');
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: `fingraph-${options.service}`, [ATTR_SERVICE_NAMESPACE]: 'fingraph' }),
+    // Set here rather than left to OTEL_TRACES_SAMPLER: every request the gateway starts is traced, and each subgraph
+    // follows the decision its caller sent in `traceparent`.
+    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    // A collector is batched (a request never waits for an export); an exporter handed in sees each span as it ends.
+    spanProcessors: [options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  running = provider;
+  return handle(true, async () => {
+    if (running !== provider) return;
+    running = undefined;
+    await provider.shutdown();
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  });
+}
