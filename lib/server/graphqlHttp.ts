@@ -230,8 +230,8 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
       url.pathname === '/healthz' || url.pathname === '/readyz'
         ? untracedEdge()
         : startEdgeSpan({
+            // Not the request id: a client may choose it (x-request-id), and the request's log lines join it to the trace.
             service: options.service ?? 'fingraph',
-            requestId,
             method: request.method ?? 'GET',
             route: tracedRoute(url.pathname),
             headers: request.headers,

@@ -24,7 +24,6 @@ export const TRACER_NAME = 'fingraph';
 /** FinGraph's own attribute names (OpenTelemetry's semantic conventions for the rest). */
 export const TraceAttribute = {
   SERVICE: 'fingraph.service',
-  REQUEST_ID: 'fingraph.request_id',
   UPSTREAM_PROVIDER: 'fingraph.upstream.provider',
   CACHE_NAMESPACE: 'fingraph.cache.namespace',
   CACHE_OUTCOME: 'fingraph.cache.outcome',
@@ -112,9 +111,10 @@ const headerGetter: TextMapGetter<Readonly<Record<string, string | string[] | un
   get: (carrier, key) => carrier[key],
 };
 
+const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
 export interface EdgeRequest {
   readonly service: string;
-  readonly requestId: string;
   readonly method: string;
   /** The route as the code names it (`/graphql`, a webhook path); undefined for a path we do not serve, never recorded. */
   readonly route: string | undefined;
@@ -133,16 +133,17 @@ export function startEdgeSpan(request: EdgeRequest): EdgeSpan {
   const caller = trace.getSpanContext(callerContext);
   const links: Link[] = request.incoming === 'link' && caller && isSpanContextValid(caller) ? [{ context: caller }] : [];
   const parent = request.incoming === 'join' ? callerContext : ROOT_CONTEXT;
+  // Any other token a client sends as its method is `_OTHER`, as OpenTelemetry's HTTP conventions say.
+  const method = knownMethods.has(request.method) ? request.method : '_OTHER';
   const span = tracer().startSpan(
-    request.route ? `${request.method} ${request.route}` : request.method,
+    request.route ? `${method} ${request.route}` : method,
     {
       kind: SpanKind.SERVER,
       root: request.incoming === 'link',
       links,
       attributes: {
         [TraceAttribute.SERVICE]: request.service,
-        [TraceAttribute.REQUEST_ID]: request.requestId,
-        [ATTR_HTTP_REQUEST_METHOD]: request.method,
+        [ATTR_HTTP_REQUEST_METHOD]: method,
         ...(request.route ? { [ATTR_HTTP_ROUTE]: request.route } : {}),
       },
     },

@@ -44,7 +44,7 @@ describe('telemetry spans', () => {
   });
 
   it("joins a caller's trace when told to, and otherwise starts its own and links to the caller's", () => {
-    const request = { service: 'accounts', requestId: 'req-12345678', method: 'POST', route: '/graphql', headers: { traceparent } };
+    const request = { service: 'accounts', method: 'POST', route: '/graphql', headers: { traceparent } };
     const joined = startEdgeSpan({ ...request, incoming: 'join' });
     const linked = startEdgeSpan({ ...request, incoming: 'link' });
     assert.equal(joined.traceId, callerTrace);
@@ -58,7 +58,6 @@ describe('telemetry spans', () => {
     assert.equal(join.name, 'POST /graphql');
     assert.deepEqual(join.attributes, {
       [TraceAttribute.SERVICE]: 'accounts',
-      [TraceAttribute.REQUEST_ID]: 'req-12345678',
       'http.request.method': 'POST',
       'http.route': '/graphql',
       'http.response.status_code': 200,
@@ -72,11 +71,10 @@ describe('telemetry spans', () => {
     assert.equal(join.status.code, SpanStatusCode.UNSET);
   });
 
-  it('ignores a malformed traceparent, and names no route it was not given', () => {
+  it('ignores a malformed traceparent, and names no route or unknown method it was not given', () => {
     const edge = startEdgeSpan({
       service: 'gateway',
-      requestId: 'req-12345678',
-      method: 'GET',
+      method: 'BREW',
       route: undefined,
       headers: { traceparent: '00-zz-yy-01' },
       incoming: 'join',
@@ -85,7 +83,8 @@ describe('telemetry spans', () => {
     const [span] = exporter.getFinishedSpans();
     assert.ok(span);
     assert.equal(span.parentSpanContext, undefined);
-    assert.equal(span.name, 'GET');
+    assert.equal(span.name, '_OTHER', 'a method outside HTTP’s own is not recorded as sent');
+    assert.equal(span.attributes['http.request.method'], '_OTHER');
     assert.equal(span.attributes['http.route'], undefined);
   });
 
