@@ -26,6 +26,8 @@ interface Measured {
   readonly p50: number;
   readonly p99: number;
   readonly failed: number;
+  /** CPU time of every process of the stack (sandbox included, bin/start.js excluded), per answered request. */
+  readonly cpuMillisPerRequest: number;
 }
 
 async function measure(options: OnOffOptions, mode: Mode, round: number): Promise<Measured> {
@@ -50,7 +52,12 @@ async function measure(options: OnOffOptions, mode: Mode, round: number): Promis
       throw new Error(`CustomerOverview (${options.concern} ${mode}) answers errors: ${JSON.stringify(probe.errors)}`);
     const load = { url: stack.gatewayUrl, method: 'POST' as const, headers, body, connections: options.connections };
     await autocannon({ ...load, duration: options.warmupSeconds });
+    const cpuBefore = stack.cpuMillis();
     const result = await autocannon({ ...load, duration: options.durationSeconds });
+    const cpuAfter = stack.cpuMillis();
+    const cpuMillis = Object.entries(cpuAfter)
+      .filter(([entry]) => entry !== 'bin/start')
+      .reduce((sum, [entry, after]) => sum + after - (cpuBefore[entry] ?? 0), 0);
     const measured = {
       mode,
       round,
@@ -58,9 +65,10 @@ async function measure(options: OnOffOptions, mode: Mode, round: number): Promis
       p50: result.latency.p50,
       p99: result.latency.p99,
       failed: result.non2xx + result.errors + result.timeouts,
+      cpuMillisPerRequest: result.requests.total > 0 ? cpuMillis / result.requests.total : 0,
     };
     process.stderr.write(
-      `round ${round}, ${options.concern} ${mode}: ${measured.requestsPerSecond} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms\n`,
+      `round ${round}, ${options.concern} ${mode}: ${measured.requestsPerSecond} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${measured.cpuMillisPerRequest.toFixed(2)} CPU ms/request\n`,
     );
     return measured;
   } finally {
@@ -85,16 +93,20 @@ export async function compareOnOff(options: OnOffOptions): Promise<void> {
   process.stdout.write(
     `\nCustomerOverview, ${options.durationSeconds} s per run after ${options.warmupSeconds} s warm-up, ${options.connections} connections, ${options.rounds} rounds, no upstream latency\n\n`,
   );
-  process.stdout.write(`| ${options.concern} | round | req/s (mean) | p50 ms | p99 ms | failed |\n|---|---|---|---|---|---|\n`);
+  process.stdout.write(
+    `| ${options.concern} | round | req/s (mean) | p50 ms | p99 ms | CPU ms/request | failed |\n|---|---|---|---|---|---|---|\n`,
+  );
+  const cpu = (value: number) => value.toFixed(2);
   for (const run of runs) {
     process.stdout.write(
-      `| ${run.mode} | ${run.round} | ${run.requestsPerSecond.toFixed(0)} | ${run.p50} | ${run.p99} | ${run.failed} |\n`,
+      `| ${run.mode} | ${run.round} | ${run.requestsPerSecond.toFixed(0)} | ${run.p50} | ${run.p99} | ${cpu(run.cpuMillisPerRequest)} | ${run.failed} |\n`,
     );
   }
   for (const mode of ['on', 'off'] as const) {
     const mine = runs.filter((run) => run.mode === mode);
+    const of = (pick: (run: Measured) => number) => median(mine.map(pick));
     process.stdout.write(
-      `| ${mode} | median | ${median(mine.map((run) => run.requestsPerSecond)).toFixed(0)} | ${median(mine.map((run) => run.p50))} | ${median(mine.map((run) => run.p99))} | |\n`,
+      `| ${mode} | median | ${of((run) => run.requestsPerSecond).toFixed(0)} | ${of((run) => run.p50)} | ${of((run) => run.p99)} | ${cpu(of((run) => run.cpuMillisPerRequest))} | |\n`,
     );
   }
 }
