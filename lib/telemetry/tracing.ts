@@ -4,7 +4,7 @@
 // async work, and an exporter only when one is configured or handed in. Without either, nothing is registered and every
 // span call in lib/telemetry is the api's no-op.
 import { context, propagation, trace } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { globalErrorHandler, setGlobalErrorHandler, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -61,9 +61,43 @@ const off = handle(false, async () => undefined);
 export function startProcessTracing(service: string, logger: Logger): Tracing {
   const config = loadOrExit(service, () => readTracingConfig(process.env));
   const tracing = startTracing({ service, config });
-  // The collector's origin only: a path or query could hold a token some collectors take in the URL.
-  if (config) logger.info({ collector: new URL(config.endpoint).origin }, 'tracing: spans exported by OTLP/HTTP');
+  if (config) {
+    // The collector's origin only: a path or query could hold a token some collectors take in the URL.
+    logger.info({ collector: new URL(config.endpoint).origin }, 'tracing: spans exported by OTLP/HTTP');
+    warnOnExportFailures(logger);
+  }
   return tracing;
+}
+
+/** How often, at most, a failing export is logged: a collector down for an hour is 60 lines, not one per batch. */
+const EXPORT_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * The SDK reports a failed export (the collector down or refusing) to OpenTelemetry's global error handler, which
+ * otherwise says nothing. Requests are never affected; the log says that spans are being lost, with the failure's
+ * class and code only (its message may name the collector's URL) and how many more failed since the last warning.
+ */
+function warnOnExportFailures(logger: Logger): void {
+  let lastWarned = Number.NEGATIVE_INFINITY;
+  let since = 0;
+  setGlobalErrorHandler((error) => {
+    const now = Date.now();
+    if (now - lastWarned < EXPORT_WARNING_INTERVAL_MS) {
+      since += 1;
+      return;
+    }
+    const code = (error as { code?: unknown } | undefined)?.code;
+    logger.warn(
+      {
+        failure: error instanceof Error ? error.name : typeof error,
+        ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+        failuresSinceLastWarning: since,
+      },
+      'tracing: spans could not be exported to the collector',
+    );
+    lastWarned = now;
+    since = 0;
+  });
 }
 
 /** The provider this process registered; the api holds one global, so a second start is a mistake, said at once. */
@@ -86,9 +120,34 @@ export function startTracing(options: TracingOptions): Tracing {
   return handle(true, async () => {
     if (running !== provider) return;
     running = undefined;
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-    propagation.disable();
+    try {
+      await flushWithin(provider, SHUTDOWN_TIMEOUT_MS);
+    } catch (error) {
+      // A collector that is down must not turn a clean stop into a failed one: the spans are lost, the log says so.
+      globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    }
   });
+}
+
+/** The longest a stop waits for the last spans to reach the collector (the exporter retries a refused connection). */
+const SHUTDOWN_TIMEOUT_MS = 5000;
+
+async function flushWithin(provider: NodeTracerProvider, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('the last spans were not exported in time'), { name: 'ExportTimeout' })),
+      timeoutMs,
+    );
+    timer.unref();
+  });
+  try {
+    await Promise.race([provider.shutdown(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

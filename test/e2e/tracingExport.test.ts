@@ -171,4 +171,28 @@ describe('tracing exported by OTLP from separate processes', () => {
 
     assert.deepEqual(ignored.exports, [], 'OTEL_EXPORTER_OTLP_ENDPOINT alone sends nothing');
   });
+
+  it('says in its log when spans cannot be exported, and serves and stops as usual', async () => {
+    const [port, closed] = (await freePorts(2)) as [number, number];
+    const accounts = startService('accounts-collector-down', 'subgraphs/accounts/index.js', {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      UPSTREAM_BASE_URL: collector.url,
+      ACCOUNTS_PORT: String(port),
+      ACCOUNTS_INTERNAL_KEY: deriveSubgraphKey(testKeys.internalSecret, 'accounts').toString('base64'),
+      // Nothing listens there (freePorts closed it again).
+      TRACING_OTLP_ENDPOINT: `http://127.0.0.1:${closed}`,
+    });
+    processes.push(accounts);
+    await accounts.healthy(`http://127.0.0.1:${port}/healthz`);
+    assert.equal((await postGraphQL(`http://127.0.0.1:${port}/graphql`, '{ __typename }')).status, 401);
+    // The stop's flush is the export that fails.
+    assert.equal(await accounts.stop(), 0, accounts.output());
+    const warnings = accounts
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('tracing: spans could not be exported'));
+    assert.equal(warnings.length, 1, accounts.output());
+    assert.ok(!(warnings[0] as string).includes(String(closed)), 'the warning does not name the collector');
+  });
 });
