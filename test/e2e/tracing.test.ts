@@ -26,7 +26,7 @@ interface DirectoryCustomer {
 
 /** Waits, without a fixed sleep, until `done` holds: spans end when each answer's connection event fires. */
 async function until(done: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 400; attempt += 1) {
+  for (let attempt = 0; attempt < 2000; attempt += 1) {
     if (done()) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
