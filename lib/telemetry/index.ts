@@ -11,6 +11,7 @@ export {
   inSpan,
   NO_TRACE_FIELDS,
   recordClientStatus,
+  recordedTraceId,
   startEdgeSpan,
   TRACER_NAME,
   TraceAttribute,

@@ -4,7 +4,7 @@
 // nothing: no span, no extension.
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { activeTraceId, TRACER_NAME } from './spans.js';
+import { recordedTraceId, TRACER_NAME } from './spans.js';
 
 export interface TracingPluginOptions {
   /** Whether responses carry `extensions.traceId`; default true (the gateway's; a subgraph's answer is the gateway's to shape). */
@@ -54,7 +54,8 @@ export function createTracingPlugin<TContext extends BaseContext>(options: Traci
         async willSendResponse({ response }) {
           admitted(true);
           if (!exposeTraceId || response.body.kind !== 'single') return;
-          const traceId = activeTraceId();
+          // Only a recorded trace: support must find at the collector the trace a client quotes.
+          const traceId = recordedTraceId();
           if (traceId === undefined) return;
           const { singleResult } = response.body;
           singleResult.extensions = { ...singleResult.extensions, traceId };

@@ -14,6 +14,7 @@ import {
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
+  TraceFlags,
   trace,
 } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
@@ -39,6 +40,16 @@ export function activeTraceId(): string | undefined {
   if (!span) return undefined;
   const spanContext = span.spanContext();
   return isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+}
+
+/**
+ * The active trace's id when it is being recorded (sampled), so a collector will have it: what a client is told.
+ * An unsampled request still has a trace id (activeTraceId) for its log lines and audit record.
+ */
+export function recordedTraceId(): string | undefined {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
+  return (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? spanContext.traceId : undefined;
 }
 
 /** What traceLogFields answers when no span is active: always this one frozen object, so a caller can skip it by identity. */

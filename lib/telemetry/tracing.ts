@@ -12,8 +12,10 @@ import {
   BatchSpanProcessor,
   NodeTracerProvider,
   ParentBasedSampler,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
+  TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_NAMESPACE } from '@opentelemetry/semantic-conventions';
 import { loadOrExit } from '../config/env.js';
@@ -53,6 +55,8 @@ function handle(enabled: boolean, shutdown: () => Promise<void>): Tracing {
 }
 
 const off = handle(false, async () => undefined);
+
+const rootSampler = (ratio: number): Sampler => (ratio >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(ratio));
 
 /**
  * A service process's tracing, from its environment (lib/telemetry/config.ts): off unless TRACING_OTLP_ENDPOINT is
@@ -109,9 +113,10 @@ export function startTracing(options: TracingOptions): Tracing {
   if (running) throw new Error('tracing is already started in this process');
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: `fingraph-${options.service}`, [ATTR_SERVICE_NAMESPACE]: 'fingraph' }),
-    // Set here rather than left to OTEL_TRACES_SAMPLER: every request the gateway starts is traced, and each subgraph
-    // follows the decision its caller sent in `traceparent`.
-    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    // Set here rather than left to OTEL_TRACES_SAMPLER: the gateway (a root span) records TRACING_SAMPLE_RATIO of its
+    // requests (all by default, and always all with an exporter handed in), and each subgraph follows the decision its
+    // caller sent in `traceparent`.
+    sampler: new ParentBasedSampler({ root: rootSampler(options.exporter ? 1 : (options.config?.sampleRatio ?? 1)) }),
     // A collector is batched (a request never waits for an export); an exporter handed in sees each span as it ends.
     spanProcessors: [options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
   });

@@ -24,15 +24,28 @@ describe('tracing configuration', () => {
   });
 
   it('takes a full traces URL as given, and adds /v1/traces to a bare origin', () => {
-    assert.deepEqual(readTracingConfig({ TRACING_OTLP_ENDPOINT: 'https://otel.example.com:4318/v1/traces' }), {
-      endpoint: 'https://otel.example.com:4318/v1/traces',
-    });
-    assert.deepEqual(readTracingConfig({ TRACING_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }), {
-      endpoint: 'http://127.0.0.1:4318/v1/traces',
-    });
-    assert.deepEqual(readTracingConfig({ TRACING_OTLP_ENDPOINT: 'http://collector:4318/' }), {
-      endpoint: 'http://collector:4318/v1/traces',
-    });
+    const endpoint = (value: string) => readTracingConfig({ TRACING_OTLP_ENDPOINT: value })?.endpoint;
+    assert.equal(endpoint('https://otel.example.com:4318/v1/traces'), 'https://otel.example.com:4318/v1/traces');
+    assert.equal(endpoint('http://127.0.0.1:4318'), 'http://127.0.0.1:4318/v1/traces');
+    assert.equal(endpoint('http://collector:4318/'), 'http://collector:4318/v1/traces');
+  });
+
+  it('records every request unless TRACING_SAMPLE_RATIO says what share, from 0 to 1', () => {
+    const ratio = (value?: string) =>
+      readTracingConfig({ TRACING_OTLP_ENDPOINT: 'http://collector:4318', ...(value === undefined ? {} : { TRACING_SAMPLE_RATIO: value }) })
+        ?.sampleRatio;
+    assert.equal(ratio(), 1);
+    assert.equal(ratio('0.25'), 0.25);
+    assert.equal(ratio('.5'), 0.5);
+    assert.equal(ratio('0'), 0);
+    assert.equal(ratio('1.0'), 1);
+    for (const value of ['1.5', '-0.1', '25%', 'half', '1e-2']) {
+      assert.throws(
+        () => ratio(value),
+        (error: unknown) => error instanceof ConfigError && error.variable === 'TRACING_SAMPLE_RATIO',
+        value,
+      );
+    }
   });
 
   it('refuses a value that is not an http(s) URL, naming the variable', () => {

@@ -14,8 +14,10 @@ import { MemoryStore } from '../../../../lib/cache/memoryStore.js';
 import { UpstreamClient } from '../../../../lib/http/upstreamClient.js';
 import { createLogger } from '../../../../lib/logging/logger.js';
 import {
+  activeTraceId,
   inSpan,
   NO_TRACE_FIELDS,
+  recordedTraceId,
   startEdgeSpan,
   startTracing,
   TraceAttribute,
@@ -69,6 +71,21 @@ describe('telemetry spans', () => {
     );
     assert.equal(link.status.code, SpanStatusCode.ERROR, 'a 5xx answer is an error');
     assert.equal(join.status.code, SpanStatusCode.UNSET);
+  });
+
+  it('tells a client only a recorded trace id; an unsampled request keeps its id for logs and audit', () => {
+    const request = { service: 'accounts', method: 'POST', route: '/graphql', incoming: 'join' as const };
+    const unsampled = startEdgeSpan({ ...request, headers: { traceparent: `00-${callerTrace}-${callerSpan}-00` } });
+    const sampled = startEdgeSpan({ ...request, headers: { traceparent } });
+    unsampled.within(() => {
+      assert.equal(activeTraceId(), callerTrace);
+      assert.equal(recordedTraceId(), undefined);
+    });
+    sampled.within(() => assert.equal(recordedTraceId(), callerTrace));
+    assert.equal(unsampled.traceId, callerTrace, 'the edge hands the id on (RequestFacts.traceId) either way');
+    unsampled.end(200);
+    sampled.end(200);
+    assert.equal(exporter.getFinishedSpans().length, 1, 'only the sampled one is exported');
   });
 
   it('ignores a malformed traceparent, and names no route or unknown method it was not given', () => {
