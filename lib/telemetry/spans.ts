@@ -68,6 +68,12 @@ export function injectTraceContext(headers: { set(name: string, value: string): 
   propagation.inject(context.active(), headers, { set: (carrier, name, value) => carrier.set(name, value) });
 }
 
+function failureKind(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,63}$/.test(code)) return code;
+  return error instanceof Error ? error.name : 'error';
+}
+
 /** Runs `work` in a span of its own under the active one, ending it when `work` settles (an error sets its status). */
 export async function inSpan<T>(
   name: string,
@@ -78,8 +84,8 @@ export async function inSpan<T>(
     try {
       return await work(span);
     } catch (error) {
-      // Only the kind of failure: an error's message may quote an upstream's answer.
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' });
+      // Only the kind of failure, its code (UPSTREAM_TIMEOUT, ECONNRESET) or class: its message may quote an upstream.
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failureKind(error) });
       throw error;
     } finally {
       span.end();

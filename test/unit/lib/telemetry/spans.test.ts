@@ -190,7 +190,7 @@ describe('telemetry spans', () => {
         return `value of ${key}`;
       }
       async fail(): Promise<void> {
-        throw new Error('down: key acct_1');
+        throw Object.assign(new Error('down: key acct_1'), { code: 'ECONNRESET' });
       }
       calls(): number {
         return this.#calls;
@@ -208,6 +208,7 @@ describe('telemetry spans', () => {
         ['store records fail', SpanKind.CLIENT, 'records', SpanStatusCode.ERROR],
       ],
     );
+    assert.equal(spans[1]?.status.message, 'ECONNRESET', 'the failure’s code');
     assert.ok(!JSON.stringify(spans.map((span) => [span.attributes, span.status])).includes('acct_1'), 'no key, no message');
   });
 
