@@ -1,7 +1,7 @@
 // The topology benchmarks measure: `bin/start.js` (sandbox with realistic latency, each subgraph and the gateway as
 // their own processes) on free ports, plus development tokens from `bin/token.js`.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../lib/config/paths.js';
@@ -14,7 +14,34 @@ export interface BenchStack {
   readonly subgraphUrls: Readonly<Record<string, string>>;
   readonly keysDir: string;
   token(role: string): string;
+  /**
+   * CPU time (user and system, in ms) each process of the stack has used so far, by its entry under dist/ (`gateway`,
+   * `subgraphs/accounts`, `sandbox`, …), from Linux's /proc; empty where there is none. On a machine others share,
+   * the CPU a request costs is steadier than the requests per second it allows.
+   */
+  cpuMillis(): Record<string, number>;
   stop(): Promise<void>;
+}
+
+/** The kernel's clock ticks per second, in which /proc reports CPU time (100 on every common Linux). */
+const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process and all its descendants, each with its entry (the dist/ path it runs) and CPU time so far. */
+function cpuOfTree(pid: number, into: Record<string, number> = {}): Record<string, number> {
+  const entry = read(`/proc/${pid}/cmdline`)?.match(/dist\/(.+?)(?:\/index)?\.js/)?.[1];
+  // The command is in parentheses and may hold spaces: the fields after it are space-separated (utime, stime: 12, 13).
+  const fields = read(`/proc/${pid}/stat`)?.split(') ')[1]?.split(' ');
+  if (entry && fields) into[entry] = ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  for (const child of (read(`/proc/${pid}/task/${pid}/children`) ?? '').split(' ').filter(Boolean)) cpuOfTree(Number(child), into);
+  return into;
 }
 
 export async function startBenchStack(extraEnv: Readonly<Record<string, string>> = {}): Promise<BenchStack> {
@@ -53,6 +80,7 @@ export async function startBenchStack(extraEnv: Readonly<Record<string, string>>
         env,
         encoding: 'utf8',
       }).stdout.trim(),
+    cpuMillis: () => (child.pid === undefined ? {} : cpuOfTree(child.pid)),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -1,13 +1,15 @@
-// Runs the gateway as its own process: config from the environment, clean stop on SIGTERM.
+// Runs the gateway as its own process: config from the environment, tracing when configured, clean stop on SIGTERM.
 import { loadOrExit } from '../lib/config/env.js';
 import { createLogger } from '../lib/logging/logger.js';
 import { runUntilSignal, startOrExit } from '../lib/server/lifecycle.js';
+import { startProcessTracing } from '../lib/telemetry/tracing.js';
 import { readGatewayConfig } from './config.js';
 import { ManifestError } from './plugins/trustedDocuments/manifest.js';
 import { startGateway } from './server.js';
 import { SupergraphSecurityError } from './supergraph.js';
 
 const logger = createLogger('gateway');
+const tracing = startProcessTracing('gateway', logger);
 const config = loadOrExit('gateway', () => readGatewayConfig(process.env));
 const server = await startOrExit('gateway', () => startGateway(config, logger)).catch((error: unknown) => {
   // A refused supergraph is a fault of what the gateway was given to serve, as a missing setting is: one line naming
@@ -19,4 +21,4 @@ const server = await startOrExit('gateway', () => startGateway(config, logger)).
   throw error;
 });
 logger.info({ url: server.url }, 'gateway listening');
-runUntilSignal(server, logger);
+runUntilSignal(tracing.stopAfter(server), logger);

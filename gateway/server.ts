@@ -4,6 +4,8 @@
 // fetches, rate-limit refusals, the breakers of its Redis users, the audit queue); /readyz answers 200 once the
 // supergraph is loaded (Apollo Server started), while its audit sink can write and, with a Redis, while that Redis
 // answers. Every API call leaves one audit record (plugins/audit/), written when the request ends at the edge.
+// When tracing is on (lib/telemetry), each request is a new trace (a client's `traceparent` is only linked) and its
+// id is in the answer.
 
 import { ApolloGateway } from '@apollo/gateway';
 import { openAuditSink } from '../lib/audit/open.js';
@@ -16,6 +18,7 @@ import { createMetricsPlugin, createServiceMetrics, type ServiceMetrics, startMe
 import { createErrorLoggingPlugin } from '../lib/server/errorLogging.js';
 import { type RunningServer, startGraphQLHttpServer } from '../lib/server/graphqlHttp.js';
 import { disableApolloTelemetry, offlinePlugins } from '../lib/server/offline.js';
+import { createTracingPlugin } from '../lib/telemetry/plugin.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createGatewayAudit, createRequestAuditFacts } from './plugins/audit/index.js';
@@ -87,6 +90,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       warn: (message: unknown) => logger.warn({ component: 'apollo-gateway' }, String(message)),
       error: (message: unknown) => logger.error({ component: 'apollo-gateway' }, String(message)),
     },
+    // Its spans (gateway.request, gateway.plan, gateway.fetch, …) carry the operation name only: never the document
+    // (literals in it may be ids) nor exceptions (their messages may quote a subgraph's answer). Apollo's defaults,
+    // stated so an upgrade that changed them would not change what our traces hold.
+    telemetry: { includeDocument: false, recordExceptions: false },
   });
   // Persisted queries on the shared Redis when there is one, so a hash registered through one replica works on all.
   const store = config.redis
@@ -157,8 +164,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     allowBatchedHttpRequests: hygiene.allowBatchedHttpRequests,
     hideSchemaDetailsFromClientErrors: true,
     plugins: [
+      // First: its admission span covers every later plugin's didResolveOperation (lib/telemetry/plugin.ts).
+      createTracingPlugin<GatewayContext>(),
       ...offlinePlugins(),
-      // First: an untrusted document is refused before any other plugin spends anything on it.
+      // Then: an untrusted document is refused before any other plugin spends anything on it.
       createTrustedDocumentsPlugin({ mode: trustedMode, trusted, logger }),
       // Before authorisation: when both refuse an operation, the limit's refusal is the one answered.
       ...(limits ? [limits.apollo] : []),
@@ -176,6 +185,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const server = await startGraphQLHttpServer<GatewayContext>({
     apollo,
     logger,
+    service: 'gateway',
+    // The public edge: a client's traceparent is a link from a trace of our own, never the parent (startEdgeSpan).
+    incomingTraceContext: 'link',
     host: config.host,
     port: config.port,
     admit: rateLimits.guardAdmit((request, facts) => {

@@ -1,6 +1,8 @@
 // How the gateway calls a subgraph: undici's fetch over one keep-alive pool, and on every fetch a fresh internal token
-// for that subgraph carrying the verified principal and the request id. The client's own token never goes further.
-// Each fetch's duration and outcome go to the gateway's subgraph-fetch histogram (lib/metrics) when one is given.
+// for that subgraph carrying the verified principal and the request id, and the trace context (W3C `traceparent`) of
+// @apollo/gateway's `gateway.fetch` span, so the subgraph's spans join the request's trace. The client's own token
+// never goes further. Each fetch's duration and outcome go to the gateway's subgraph-fetch histogram (lib/metrics)
+// when one is given.
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
@@ -10,6 +12,7 @@ import { deriveSubgraphKey, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, signIntern
 import { DEADLINE_HEADER, remainingMs, subgraphBudgetMs } from '../lib/deadline/index.js';
 import { ErrorCode, isFinGraphError, upstreamTimeout } from '../lib/errors/index.js';
 import type { FetchObservation } from '../lib/metrics/index.js';
+import { injectTraceContext } from '../lib/telemetry/spans.js';
 import type { GatewayContext } from './context.js';
 
 const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
@@ -84,6 +87,8 @@ export function createSubgraphDataSource(
       if (!('principal' in context) || !context.principal) return;
       request.http?.headers.set(INTERNAL_TOKEN_HEADER, signInternalToken(key, name, context.principal, context.requestId));
       request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+      // Called inside the gateway's `gateway.fetch` span for this subgraph: it becomes the subgraph's parent span.
+      if (request.http) injectTraceContext(request.http.headers);
       // Request deadline: no fetch is started once too little is left for the subgraph to do anything in it.
       const left = remainingMs();
       if (left !== undefined) {

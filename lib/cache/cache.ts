@@ -1,12 +1,14 @@
 // The read-through cache every upstream read goes through: batched lookups (one MGET per tick), one load() per key
 // per process (coalescing), one per key across replicas (a short lease), stale-while-revalidate and stale-if-error
 // within the policy's grace window, tag invalidation fanned out to every replica's first level, and a store failure
-// that is never the caller's failure. Errors from load() reach the caller unchanged and are never cached.
+// that is never the caller's failure. Errors from load() reach the caller unchanged and are never cached. Each
+// read-through is a span (lib/telemetry) naming its namespace and outcome, never its key (keys hold ids).
 import { randomBytes } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { isFinGraphError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import { inSpan, TraceAttribute } from '../telemetry/spans.js';
 import type { BreakerState } from './breaker.js';
 import { type EncryptionKeys, randomEncryptionKeys, ValueCipher } from './encryption.js';
 import {
@@ -223,8 +225,19 @@ export class Cache {
     }
   }
 
-  async readThrough<T>(options: ReadThroughOptions<T>): Promise<T> {
-    if (this.closed) return options.load();
+  /** The value for the key: fresh or within grace from here or the store, else loaded (the span is active for load()). */
+  readThrough<T>(options: ReadThroughOptions<T>): Promise<T> {
+    const { namespace } = options.policy;
+    return inSpan(`cache ${namespace}`, { attributes: { [TraceAttribute.CACHE_NAMESPACE]: namespace } }, (span) =>
+      this.read(options, (outcome) => span.setAttribute(TraceAttribute.CACHE_OUTCOME, outcome)),
+    );
+  }
+
+  private async read<T>(options: ReadThroughOptions<T>, outcome: (outcome: 'hit' | 'stale' | 'miss' | 'bypass') => void): Promise<T> {
+    if (this.closed) {
+      outcome('bypass');
+      return options.load();
+    }
     const { policy } = options;
     const durations = getValidPolicy(policy);
     const read: Read = {
@@ -241,13 +254,16 @@ export class Cache {
       const { envelope } = found;
       if (this.now() < envelope.freshUntil) {
         read.counters.hits += 1;
+        outcome('hit');
         return envelope.v as T;
       }
       read.counters.staleServed += 1;
+      outcome('stale');
       this.refresh(read);
       return envelope.v as T;
     }
     read.counters.misses += 1;
+    outcome('miss');
     return (await this.fill(read, lookupStarted)) as T;
   }
 

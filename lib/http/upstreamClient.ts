@@ -3,11 +3,13 @@
 // of any answer, 2xx or not) are handed back to the connector, which alone knows its provider's error format. A POST
 // is never retried here and may carry an Idempotency-Key: the caller's retry with the same key is what makes a lost
 // answer safe. Nothing here logs or returns an upstream URL or body in an error: errors and logs name the provider.
+// Each call is a CLIENT span (lib/telemetry) named after the provider and method, and carries `traceparent`.
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import { remainingMs } from '../deadline/index.js';
 import { type FinGraphError, upstreamTimeout, upstreamUnavailable } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import { injectTraceContext, recordClientStatus, upstreamSpan } from '../telemetry/spans.js';
 
 export interface UpstreamClientOptions {
   /** Provider id, used in errors and logs instead of the URL. */
@@ -147,7 +149,15 @@ export class UpstreamClient {
     return this.send('POST', { ...call, headers: { 'content-type': contentType, ...idempotency, ...call.headers } }, text);
   }
 
-  private async send(method: 'GET' | 'POST', call: UpstreamCall, body?: string): Promise<UpstreamResponse> {
+  private send(method: 'GET' | 'POST', call: UpstreamCall, body?: string): Promise<UpstreamResponse> {
+    return upstreamSpan(this.provider, method, async (span) => {
+      const response = await this.sendUntraced(method, call, body);
+      recordClientStatus(span, response.status);
+      return response;
+    });
+  }
+
+  private async sendUntraced(method: 'GET' | 'POST', call: UpstreamCall, body?: string): Promise<UpstreamResponse> {
     const url = this.urlFor(call);
     // The request's deadline (lib/deadline): past it, no call is started (its answer could no longer be used), and a
     // call started before it is cut at it, so the subgraph answers with what it has while the gateway still waits.
@@ -168,10 +178,13 @@ export class UpstreamClient {
     const started = process.hrtime.bigint();
     const observed = (outcome: UpstreamOutcome) =>
       this.options.observe?.({ provider: this.provider, outcome, durationSeconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    // The call's span (send) is active here: providers ignore `traceparent`, the sandbox may log it.
+    const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+    injectTraceContext({ set: (name, value) => (headers[name] = value) });
     try {
       const response = await request(url, {
         method,
-        headers: { accept: 'application/json', ...call.headers },
+        headers,
         ...(body === undefined ? {} : { body }),
         signal: controller.signal,
         dispatcher: this.dispatcher,

@@ -1,5 +1,7 @@
-// Structured JSON logs (pino) with secrets and personal data redacted before a line is written.
+// Structured JSON logs (pino) with secrets and personal data redacted before a line is written, and the active
+// span's trace id on every line written while one is active (lib/telemetry), so a log search finds a whole trace.
 import { type Logger, type LoggerOptions, pino } from 'pino';
+import { NO_TRACE_FIELDS, traceLogFields } from '../telemetry/spans.js';
 
 export type { Logger };
 
@@ -59,6 +61,11 @@ export function createLogger(service: string, options: { level?: string; destina
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // `traceId` and `spanId` when a span is active; with tracing off, one context lookup and a shared empty object.
+    mixin: traceLogFields,
+    // pino's default merge assigns the line's fields into the mixin's object: never into the shared frozen empty one.
+    mixinMergeStrategy: (mergeObject, mixinObject) =>
+      mixinObject === NO_TRACE_FIELDS ? mergeObject : Object.assign(mixinObject, mergeObject),
   };
   return options.destination ? pino(config, options.destination as pino.DestinationStream) : pino(config);
 }

@@ -1,7 +1,7 @@
 // The HTTP edge shared by the gateway and every subgraph: POST/GET /graphql through Apollo Server, GET /healthz
-// (liveness) and GET /readyz (its dependencies answer), one
-// structured log line per request with its request id (and, for /graphql, a request-end hook the gateway's audit
-// trail hangs on, told of refusals too), and a graceful stop (in-flight requests finish, then
+// (liveness) and GET /readyz (its dependencies answer), one SERVER span per request (lib/telemetry) active for all its
+// work, one structured log line per request with its request id (and trace id), and for /graphql a request-end hook
+// the gateway's audit trail hangs on, told of refusals too, and a graceful stop (in-flight requests finish, then
 // connections close). Building the context may refuse a request (UNAUTHENTICATED → 401) before any GraphQL runs, and
 // `admit` may refuse one from its headers before its body is read. Whatever the answer, the body is read to its end
 // (bounded) first, or the answer says `Connection: close`: a refusal never breaks the client's keep-alive connection.
@@ -11,13 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { ErrorCode, FinGraphError, formatError, httpStatusFor } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import { type EdgeSpan, type IncomingTraceContext, startEdgeSpan, untracedEdge } from '../telemetry/spans.js';
 import { discardBody, lingerOnClose, readBoundedBody } from './requestBody.js';
 
 /** What the edge knows of a request before any context is built. */
 export interface RequestFacts {
   readonly requestId: string;
-  /** The request's trace id (32 hex digits) when tracing knows one; the OpenTelemetry work sets it. */
-  readonly traceId?: string;
+  /** The request's trace id (W3C, 32 hex digits), for audit records; undefined when tracing is off. */
+  readonly traceId: string | undefined;
 }
 
 /** How a /graphql request ended, for the audit trail: every one, refused at the edge or answered by Apollo Server. */
@@ -65,6 +66,11 @@ export interface RawRoute {
 export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly apollo: ApolloServer<TContext>;
   readonly logger: Logger;
+  /** The service's name on its requests' SERVER spans (`fingraph.service`); default "fingraph". */
+  readonly service?: string;
+  /** A caller's `traceparent`: `join` its trace (subgraphs, reached only by the gateway), or `link` to it from a new
+   * trace (the default, for a public edge: see startEdgeSpan). */
+  readonly incomingTraceContext?: IncomingTraceContext;
   readonly host: string;
   readonly port: number;
   /** Builds the per-request context, or throws a FinGraphError to refuse the request outright. */
@@ -236,16 +242,42 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
     }
   }
 
+  /** The route a span may name: one the code defines, never a client's path (a 404's path may hold anything). */
+  const tracedRoute = (path: string): string | undefined =>
+    path === '/graphql' || options.routes?.some((candidate) => candidate.path === path) ? path : undefined;
+
   const server = createServer((request, response) => {
     const started = process.hrtime.bigint();
     const startedAt = now();
     const given = request.headers['x-request-id'];
-    const facts: RequestFacts = {
-      requestId: typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID(),
-    };
+    const requestId = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    // Probes are not traced: a kubelet's /healthz every few seconds would be most of the collector's spans.
+    const span: EdgeSpan =
+      url.pathname === '/healthz' || url.pathname === '/readyz'
+        ? untracedEdge()
+        : startEdgeSpan({
+            // Not the request id: a client may choose it (x-request-id), and the request's log lines join it to the trace.
+            service: options.service ?? 'fingraph',
+            method: request.method ?? 'GET',
+            route: tracedRoute(url.pathname),
+            headers: request.headers,
+            // A webhook comes from a provider, not from our gateway: its traceparent is never a parent of ours.
+            incoming: url.pathname === '/graphql' ? (options.incomingTraceContext ?? 'link') : 'link',
+          });
+    span.within(() => handle(request, response, { started, startedAt }, { requestId, traceId: span.traceId }, url, span));
+  });
+
+  function handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    { started, startedAt }: { started: bigint; startedAt: Date },
+    facts: RequestFacts,
+    url: URL,
+    span: EdgeSpan,
+  ) {
     inFlight += 1;
     response.setHeader('x-request-id', facts.requestId);
-    const url = new URL(request.url ?? '/', 'http://localhost');
     // On every /graphql answer, refusals included: a browser app may read why it was refused only with these. A
     // preflight sets its own, and none when it is refused.
     if (options.cors && url.pathname === '/graphql' && request.method !== 'OPTIONS') {
@@ -256,31 +288,29 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
       inFlight -= 1;
       const context = contexts.get(request);
       const who = context && options.logFields ? options.logFields(context) : {};
-      logger.info(
-        {
-          requestId: facts.requestId,
-          method: request.method,
-          path: (request.url ?? '').split('?')[0],
-          // Closed before any answer was sent: the client went away (or a stop cut it past its grace). 499 is nginx's
-          // "client closed request"; it only ever appears in our log, never on the wire.
-          status: response.headersSent ? response.statusCode : 499,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-          ...(who.tenant ? { tenant: who.tenant } : {}),
-          ...(who.sub ? { sub: who.sub } : {}),
-          ...(who.cost ? { cost: who.cost } : {}),
-        },
-        'request',
+      const status = response.headersSent ? response.statusCode : 499;
+      // Written with the request's span active (a 'close' listener runs in whatever context emitted it), so the line
+      // carries its trace id; the span ends after it, with the status the log line gives.
+      span.within(() =>
+        logger.info(
+          {
+            requestId: facts.requestId,
+            method: request.method,
+            path: (request.url ?? '').split('?')[0],
+            // Closed before any answer was sent: the client went away (or a stop cut it past its grace). 499 is nginx's
+            // "client closed request"; it only ever appears in our log, never on the wire.
+            status,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            ...(who.tenant ? { tenant: who.tenant } : {}),
+            ...(who.sub ? { sub: who.sub } : {}),
+            ...(who.cost ? { cost: who.cost } : {}),
+          },
+          'request',
+        ),
       );
       if (options.onRequestEnd && url.pathname === '/graphql' && request.method !== 'OPTIONS') {
         try {
-          options.onRequestEnd({
-            facts,
-            request,
-            startedAt,
-            context,
-            refusal: refusals.get(request),
-            status: response.headersSent ? response.statusCode : 499,
-          });
+          options.onRequestEnd({ facts, request, startedAt, context, refusal: refusals.get(request), status });
         } catch (error) {
           logger.error(
             { requestId: facts.requestId, err: error instanceof Error ? error.message : String(error) },
@@ -288,6 +318,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
           );
         }
       }
+      span.end(status);
       if (stopping && inFlight === 0) drained?.();
     });
     (async () => {
@@ -343,7 +374,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
         logger.warn({ requestId: facts.requestId, err: error instanceof Error ? error.name : String(error) }, 'answer failed');
         response.destroy();
       });
-  });
+  }
   server.keepAliveTimeout = 65_000;
 
   await apollo.start();

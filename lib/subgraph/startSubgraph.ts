@@ -5,7 +5,8 @@
 // flight finds its cache gone. Its metrics (lib/metrics) are served on their own listener when one is configured, and
 // /readyz answers 200 only while its cache's store answers (always, for the in-process store of development) and its
 // audit sink, when it has one, is writable. The metrics may be made first (createSubgraphMetrics), so that the
-// subgraph's upstream clients report to them.
+// subgraph's upstream clients report to them. Each request's SERVER span joins the trace of the gateway's fetch that
+// made it (lib/telemetry).
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { HTTPGraphQLRequest } from '@apollo/server';
@@ -152,6 +153,9 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
   const server = await startGraphQLHttpServer<TContext>({
     apollo,
     logger: options.logger,
+    service: options.name,
+    // Only the gateway reaches a subgraph (every /graphql request needs its token): its traceparent is the parent.
+    incomingTraceContext: 'join',
     host,
     port,
     ...(options.routes ? { routes: options.routes } : {}),

@@ -4,6 +4,7 @@
 import type { Cache } from '../../lib/cache/index.js';
 import { UpstreamClient, type UpstreamClientOptions } from '../../lib/http/upstreamClient.js';
 import type { Logger } from '../../lib/logging/logger.js';
+import { traceStore } from '../../lib/telemetry/store.js';
 import type { PaymentsConfig } from './config.js';
 import { ProcessorConnector } from './connectors/processor/index.js';
 import { TransfersConnector } from './connectors/transfers/index.js';
@@ -23,12 +24,27 @@ export interface PaymentsServices {
 export function createPaymentStore(config: PaymentsConfig, logger: Logger): PaymentStore {
   if (!config.redis) {
     logger.warn('payment store: in-process (no Redis configured): idempotency and payments do not survive a restart');
-    return new MemoryPaymentStore();
+    return tracePaymentStore(new MemoryPaymentStore());
   }
   const store = new RedisPaymentStore({ connection: config.redis, prefix: config.cache.prefix, logger });
   logger.info({ backend: store.kind }, `payment store: ${store.kind}`);
-  return store;
+  return tracePaymentStore(store);
 }
+
+/** Each call that reads or writes payments is a span (lib/telemetry/store.ts); close is not. */
+const tracePaymentStore = (store: PaymentStore): PaymentStore =>
+  traceStore('payments', store, [
+    'claim',
+    'complete',
+    'release',
+    'save',
+    'get',
+    'transition',
+    'list',
+    'findByUpstream',
+    'rememberEvent',
+    'forgetEvent',
+  ]);
 
 /** `observe`: the subgraph's upstream latency histogram (lib/metrics), told of every call each connector makes. */
 export function createPaymentsServices(

@@ -7,6 +7,8 @@ export interface GraphQLResponse {
   readonly body: {
     data?: Record<string, unknown> | null;
     errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+    /** The response's own extensions (the gateway's `traceId` when tracing is on). */
+    extensions?: Record<string, unknown>;
   };
 }
 

@@ -37,7 +37,16 @@ export const productionVariables: Readonly<Record<ServiceName, readonly string[]
     'DIRECTORY_URL',
     'FX_RATES_URL',
   ],
-  identity: ['IDENTITY_INTERNAL_KEY', ...shared, 'DIRECTORY_URL', 'KYC_URL', 'SANCTIONS_URL', 'KYC_WEBHOOK_TOKEN', 'AUDIT_SINK', 'AUDIT_SIGNING_KEY_FILE'],
+  identity: [
+    'IDENTITY_INTERNAL_KEY',
+    ...shared,
+    'DIRECTORY_URL',
+    'KYC_URL',
+    'SANCTIONS_URL',
+    'KYC_WEBHOOK_TOKEN',
+    'AUDIT_SINK',
+    'AUDIT_SIGNING_KEY_FILE',
+  ],
   payments: [
     'PAYMENTS_INTERNAL_KEY',
     ...shared,
@@ -56,7 +65,14 @@ export const productionVariables: Readonly<Record<ServiceName, readonly string[]
 export const soleSettings: Readonly<Record<ServiceName, readonly string[]>> = {
   gateway: ['JWT_ISSUER', 'JWT_AUDIENCE', 'INTERNAL_TOKEN_SECRET', 'AUDIT_SINK', 'AUDIT_DIRECTORY', 'AUDIT_SIGNING_KEY_FILE'],
   accounts: ['ACCOUNTS_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE'],
-  identity: ['IDENTITY_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'KYC_WEBHOOK_TOKEN', 'AUDIT_SINK', 'AUDIT_DIRECTORY', 'AUDIT_SIGNING_KEY_FILE'],
+  identity: [
+    'IDENTITY_INTERNAL_KEY',
+    'UPSTREAM_CREDENTIALS_FILE',
+    'KYC_WEBHOOK_TOKEN',
+    'AUDIT_SINK',
+    'AUDIT_DIRECTORY',
+    'AUDIT_SIGNING_KEY_FILE',
+  ],
   payments: [
     'PAYMENTS_INTERNAL_KEY',
     'UPSTREAM_CREDENTIALS_FILE',
@@ -67,7 +83,14 @@ export const soleSettings: Readonly<Record<ServiceName, readonly string[]>> = {
     'AUDIT_DIRECTORY',
     'AUDIT_SIGNING_KEY_FILE',
   ],
-  credit: ['CREDIT_INTERNAL_KEY', 'UPSTREAM_CREDENTIALS_FILE', 'CACHE_ENCRYPTION_KEYS', 'AUDIT_SINK', 'AUDIT_DIRECTORY', 'AUDIT_SIGNING_KEY_FILE'],
+  credit: [
+    'CREDIT_INTERNAL_KEY',
+    'UPSTREAM_CREDENTIALS_FILE',
+    'CACHE_ENCRYPTION_KEYS',
+    'AUDIT_SINK',
+    'AUDIT_DIRECTORY',
+    'AUDIT_SIGNING_KEY_FILE',
+  ],
 };
 
 /** A full production environment for one service; `redisUrl` is where payments and credit keep their records. */

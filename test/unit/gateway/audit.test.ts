@@ -152,7 +152,7 @@ describe('gateway audit facts', () => {
       status: 200,
     });
     audit.onRequestEnd({
-      facts: { requestId: 'req-end-0002' },
+      facts: { requestId: 'req-end-0002', traceId: undefined },
       request: request({ 'x-forwarded-for': 'not an address' }, '::ffff:10.0.0.3'),
       startedAt,
       context: undefined,
@@ -160,7 +160,7 @@ describe('gateway audit facts', () => {
       status: 429,
     });
     audit.onRequestEnd({
-      facts: { requestId: 'req-end-0003' },
+      facts: { requestId: 'req-end-0003', traceId: undefined },
       request: request({}, '::1'),
       startedAt,
       context: undefined,
