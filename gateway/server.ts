@@ -175,7 +175,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       // Demand control: after authorisation (which has replaced the document with the one that will run by then).
       ...(protect ? [createCostPlugin({ rules: supergraph.costRules, ...config.cost, logger })] : []),
       // After authorisation (its refusals and rewritten document are in place) and before anything is planned.
-      audit.plugin,
+      // AUDIT_SINK=off (development only): no facts are gathered either, so the benchmark's baseline has no trail at all.
+      ...(config.audit.store.kind === 'off' ? [] : [audit.plugin]),
       rateLimits.plugin,
       createErrorLoggingPlugin(logger),
       createMetricsPlugin<GatewayContext>(metrics),
@@ -209,7 +210,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     // Not ready while the audit sink cannot write: regulated requests would be refused there.
     ready: async () => sink.writable && (store ? await store.ready(READY_TIMEOUT_MS) : true),
     onRefused: (code) => metrics.refused(code),
-    onRequestEnd: (end) => audit.onRequestEnd(end),
+    ...(config.audit.store.kind === 'off' ? {} : { onRequestEnd: audit.onRequestEnd.bind(audit) }),
     ...(clock ? { now: () => new Date(clock()) } : {}),
   }).catch(async (error: unknown) => {
     await sink.close();

@@ -21,7 +21,9 @@ export type AuditStore =
       readonly kind: 'postgres';
       /** The writing role's connection string (INSERT and SELECT on audit_records only; see installAuditSchema). */
       readonly databaseUrl: string;
-    };
+    }
+  /** Development only (bench/observability.ts's baseline): no record is made or written. Refused anywhere else. */
+  | { readonly kind: 'off' };
 
 /** An Ed25519 private key for the sinks' signed checkpoints, and the id auditors know its public half by. */
 export interface AuditSigningKey {
@@ -91,16 +93,18 @@ function readDatabaseUrl(env: Env): string {
 
 /** Reads AUDIT_* for one service; `service` is its default stream. Call after requireProductionSettings. */
 export function readAuditConfig(env: Env, service: string): AuditConfig {
-  const kind = readEnum(env, 'AUDIT_SINK', ['file', 'postgres'] as const, 'file');
+  const kind = readEnum(env, 'AUDIT_SINK', ['file', 'postgres', 'off'] as const, 'file');
   if (!isDevelopment(env) && readOptionalString(env, 'AUDIT_SINK') === undefined) {
     // Reached only by a caller that skipped auditProductionSettings: still never a silent default in production.
     throw new ConfigError('AUDIT_SINK', 'file or postgres (required outside development)', undefined);
   }
+  if (kind === 'off' && !isDevelopment(env)) throw new ConfigError('AUDIT_SINK', 'file or postgres (off is for development only)', kind);
   const directory = readOptionalString(env, 'AUDIT_DIRECTORY');
   if (kind === 'file' && directory === undefined && !isDevelopment(env)) {
     throw new ConfigError('AUDIT_DIRECTORY', "the audit day files' folder (AUDIT_SINK=file)", undefined);
   }
-  const store: AuditStore = kind === 'file' ? { kind, directory } : { kind, databaseUrl: readDatabaseUrl(env) };
+  const store: AuditStore =
+    kind === 'file' ? { kind, directory } : kind === 'postgres' ? { kind, databaseUrl: readDatabaseUrl(env) } : { kind };
   const stream = readOptionalString(env, 'AUDIT_STREAM') ?? service;
   try {
     getValidStream(stream);

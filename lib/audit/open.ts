@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger.js';
 import type { AuditConfig } from './config.js';
 import { FileAuditSink } from './fileSink.js';
 import { PostgresAuditSink } from './postgresSink.js';
+import { genesisHash } from './record.js';
 import type { AuditSink } from './sink.js';
 
 /** The sink's own members; closing it also releases what was opened for it (the pool), after its queue is written. */
@@ -35,7 +36,22 @@ function wrap(sink: AuditSink, release: () => Promise<void>): AuditSink {
   };
 }
 
+/** AUDIT_SINK=off (development only): takes every record and keeps none, so a benchmark can measure the trail's cost. */
+const discardingSink: AuditSink = {
+  append: async (event) => ({ ...event, stream: 'off', seq: 1, prevHash: genesisHash, hash: genesisHash }),
+  hasRoom: () => true,
+  queued: 0,
+  writeErrors: 0,
+  writable: true,
+  flush: async () => undefined,
+  close: async () => undefined,
+};
+
 export async function openAuditSink(config: AuditConfig, logger: Logger): Promise<AuditSink> {
+  if (config.store.kind === 'off') {
+    logger.warn('AUDIT_SINK=off: no audit record is written (development only)');
+    return discardingSink;
+  }
   if (config.signingKey) logger.info({ keyId: config.signingKey.keyId }, 'audit checkpoints signed');
   else logger.warn('no AUDIT_SIGNING_KEY_FILE: audit records are hash-chained but no checkpoint is signed (development only)');
   const limits = {

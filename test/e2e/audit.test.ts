@@ -11,15 +11,15 @@ import jwt from 'jsonwebtoken';
 import { auditCheckpointFiles, auditFiles } from '../../lib/audit/fileSink.js';
 import type { AuditRecord } from '../../lib/audit/record.js';
 import { verifyFiles } from '../../lib/audit/verify.js';
-import { credentials } from '../support/bankTruth.js';
-import { contractOperation, contractOperationNames, contractRequests } from '../support/contract.js';
+import {
+  type ContractCustomer,
+  contractCustomer,
+  contractOperation,
+  contractOperationNames,
+  contractRequests,
+} from '../support/contract.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
-
-interface DirectoryCustomer {
-  id: string;
-  bank_links: Array<{ type: string }>;
-}
 
 interface Answer {
   status: number;
@@ -35,28 +35,13 @@ const subOf = (token: string) => (jwt.decode(token) as { sub: string }).sub;
 
 describe('audit trail', () => {
   let stack: Stack;
-  let customer: DirectoryCustomer;
+  let customer: ContractCustomer;
   let usdAccountId: string;
   before(async () => {
     // One unauthenticated request per address, ever: the second one is rate-limited (RATE_LIMITED), cheaply.
     stack = await startStack({ env: { RATE_LIMIT_IP: '1/3600:1' } });
-    const directory = (await stack.upstream('/directory/v1/customers?limit=100', credentials.acme?.directory as string)) as {
-      data: DirectoryCustomer[];
-    };
-    const found = directory.data.find(
-      (entry) => entry.bank_links.length > 0 && entry.bank_links.every((link) => link.type === 'core_banking'),
-    );
-    assert.ok(found, 'the sandbox seeds a customer banking only at core banks');
-    customer = found;
-    const listed = await send('audit-setup-accounts', 'query ($id: ID!) { customer(id: $id) { accounts { id currency } } }', {
-      token: tokenFor({ role: 'admin', tenant: 'acme' }),
-      variables: { id: customer.id },
-    });
-    const usd = (listed.body.data?.customer as { accounts: Array<{ id: string; currency: string }> }).accounts.find(
-      (account) => account.currency === 'USD',
-    );
-    assert.ok(usd, 'the customer holds a USD account');
-    usdAccountId = usd.id;
+    customer = await contractCustomer(stack);
+    usdAccountId = customer.usdAccountId;
   });
   after(async () => {
     await stack.close();

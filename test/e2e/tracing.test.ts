@@ -8,11 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { startTracing, TraceAttribute, type Tracing } from '../../lib/telemetry/index.js';
-import { createClock } from '../../sandbox/seed/time.js';
-import { buildWorld } from '../../sandbox/seed/world.js';
 import { credentials } from '../support/bankTruth.js';
 import { contractOperation } from '../support/contract.js';
-import { type GraphQLResponse, type Stack, startStack, TEST_ANCHOR_DATE } from '../support/stack.js';
+import { seededPersonalData } from '../support/personalData.js';
+import { type GraphQLResponse, type Stack, startStack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 
 const SUBGRAPHS = ['identity', 'accounts', 'payments', 'credit'] as const;
@@ -31,31 +30,6 @@ async function until(done: () => boolean, what: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   assert.fail(`timed out waiting for ${what}`);
-}
-
-/** Every value of the seeded world that identifies a person: names, emails, phones, dates of birth, tax ids, account
- * numbers and IBANs, and the customers' and accounts' ids (paths and keys hold them). */
-function personalData(): string[] {
-  const world = buildWorld('fingraph', createClock(TEST_ANCHOR_DATE));
-  const values = new Set<string>();
-  for (const customer of world.customerById.values()) {
-    const { person } = customer;
-    for (const value of [
-      customer.id,
-      customer.displayName,
-      customer.email,
-      `${person.firstName} ${person.lastName}`,
-      person.dateOfBirth,
-      person.taxId.value,
-      person.phone,
-    ]) {
-      values.add(value);
-    }
-  }
-  for (const account of world.accounts.values()) {
-    for (const value of [account.id, account.accountNumber, account.iban, account.holderName]) if (value) values.add(value);
-  }
-  return [...values].filter((value) => value.length >= 6);
 }
 
 describe('tracing', () => {
@@ -226,7 +200,7 @@ describe('tracing', () => {
     });
 
     it('never holds a seeded customer’s personal data in a span name, attribute, event or link', () => {
-      const needles = personalData();
+      const needles = seededPersonalData({ ids: true });
       assert.ok(needles.length > 1000, `${needles.length} values to look for`);
       assert.ok(needles.includes(customer.id), 'the queried customer is among them');
       const texts = spans.flatMap((span) => [

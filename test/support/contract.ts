@@ -1,6 +1,8 @@
 // The contract's operations, read from the repository's copy (test/contract/), itself checked against ../shared.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fromRoot } from '../../lib/config/paths.js';
+import { credentials } from './bankTruth.js';
+import type { Stack } from './stack.js';
 import { tokenFor } from './tokens.js';
 
 export function contractOperation(name: string): string {
@@ -60,4 +62,32 @@ export function contractOperationNames(): string[] {
   return readdirSync(fromRoot('test', 'contract', 'operations'))
     .map((file) => file.replace(/\.graphql$/, ''))
     .sort();
+}
+
+/** The customer the contract's requests are made for, and their USD account (InitiatePayment's source). */
+export interface ContractCustomer {
+  readonly id: string;
+  readonly usdAccountId: string;
+}
+
+/**
+ * A customer banking only at core banks (no Open Banking consent that could have expired, so every part of their
+ * view is served), found through the sandbox's directory, and their USD account, read through the gateway.
+ */
+export async function contractCustomer(stack: Pick<Stack, 'upstream' | 'graphql'>): Promise<ContractCustomer> {
+  const directory = (await stack.upstream('/directory/v1/customers?limit=100', credentials.acme?.directory as string)) as {
+    data: Array<{ id: string; bank_links: Array<{ type: string }> }>;
+  };
+  const found = directory.data.find(
+    (entry) => entry.bank_links.length > 0 && entry.bank_links.every((link) => link.type === 'core_banking'),
+  );
+  if (!found) throw new Error('the sandbox seeds no customer banking only at core banks');
+  const listed = await stack.graphql('query ($id: ID!) { customer(id: $id) { accounts { id currency } } }', {
+    token: tokenFor({ role: 'admin', tenant: 'acme' }),
+    variables: { id: found.id },
+  });
+  const accounts = (listed.body.data?.customer as { accounts: Array<{ id: string; currency: string }> } | undefined)?.accounts;
+  const usd = accounts?.find((account) => account.currency === 'USD');
+  if (!usd) throw new Error(`customer ${found.id} holds no USD account`);
+  return { id: found.id, usdAccountId: usd.id };
 }

@@ -39,12 +39,22 @@ describe('audit configuration', () => {
       }
       return [];
     };
-    assert.deepEqual(missing({}), ['AUDIT_SINK']);
-    assert.deepEqual(missing({ NODE_ENV: 'staging', AUDIT_SINK: 'file' }), ['AUDIT_DIRECTORY']);
-    assert.deepEqual(missing({ AUDIT_SINK: 'postgres' }), ['AUDIT_DATABASE_URL']);
-    assert.deepEqual(missing({ AUDIT_SINK: 'file', AUDIT_DIRECTORY: '/var/lib/fingraph/audit' }), []);
+    const key = { AUDIT_SIGNING_KEY_FILE: '/etc/fingraph/audit-signing-key.pem' };
+    assert.deepEqual(missing({}), ['AUDIT_SINK', 'AUDIT_SIGNING_KEY_FILE']);
+    assert.deepEqual(missing({ NODE_ENV: 'staging', AUDIT_SINK: 'file', ...key }), ['AUDIT_DIRECTORY']);
+    assert.deepEqual(missing({ AUDIT_SINK: 'postgres', ...key }), ['AUDIT_DATABASE_URL']);
+    assert.deepEqual(missing({ AUDIT_SINK: 'file', AUDIT_DIRECTORY: '/var/lib/fingraph/audit' }), ['AUDIT_SIGNING_KEY_FILE']);
+    assert.deepEqual(missing({ AUDIT_SINK: 'file', AUDIT_DIRECTORY: '/var/lib/fingraph/audit', ...key }), []);
     assert.deepEqual(missing({ NODE_ENV: 'development' }), []);
     assert.equal(refusal(() => readAuditConfig({}, 'gateway')).variable, 'AUDIT_SINK');
+  });
+
+  it('switches the trail off only in development, for the benchmark baseline', () => {
+    assert.deepEqual(readAuditConfig({ NODE_ENV: 'development', AUDIT_SINK: 'off' }, 'gateway').store, { kind: 'off' });
+    for (const mode of [undefined, 'production', 'staging']) {
+      const refused = refusal(() => readAuditConfig({ NODE_ENV: mode, AUDIT_SINK: 'off', AUDIT_DIRECTORY: '/tmp' }, 'gateway'));
+      assert.equal(refused.variable, 'AUDIT_SINK');
+    }
   });
 
   it('defaults, in development, to day files in a folder of the process own, the service as its stream', () => {

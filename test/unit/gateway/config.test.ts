@@ -1,5 +1,6 @@
 // The gateway's key and algorithm configuration: the unsafe combinations are refused at start-up.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,8 @@ describe('gateway configuration', () => {
   });
 
   it('refuses development keys and default issuer and audience outside development', () => {
+    const auditSigningKeyFile = join(mkdtempSync(join(tmpdir(), 'fingraph-audit-key-')), 'audit-signing-key.pem');
+    writeFileSync(auditSigningKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const production = {
       ...base,
       NODE_ENV: 'staging',
@@ -58,11 +61,13 @@ describe('gateway configuration', () => {
       JWT_AUDIENCE: 'fingraph',
       AUDIT_SINK: 'file',
       AUDIT_DIRECTORY: directory,
+      AUDIT_SIGNING_KEY_FILE: auditSigningKeyFile,
     };
     assert.doesNotThrow(() => readGatewayConfig(production));
     assert.throws(() => readGatewayConfig({ ...production, JWT_ISSUER: undefined }), refusedFor('JWT_ISSUER'));
     assert.throws(() => readGatewayConfig({ ...production, JWT_AUDIENCE: undefined }), refusedFor('JWT_AUDIENCE'));
     assert.throws(() => readGatewayConfig({ ...production, AUDIT_SINK: undefined }), refusedFor('AUDIT_SINK'));
+    assert.throws(() => readGatewayConfig({ ...production, AUDIT_SIGNING_KEY_FILE: undefined }), refusedFor('AUDIT_SIGNING_KEY_FILE'));
     assert.throws(
       () => readGatewayConfig({ ...production, JWT_PUBLIC_KEY_FILES: undefined }),
       refusedFor('JWT_PUBLIC_KEY_FILES, JWT_JWKS_URL, JWT_HS256_SECRET'),
