@@ -26,6 +26,7 @@ const event = (index: number): AuditEvent => ({
   clientIp: '203.0.113.7',
   userAgent: 'fingraph-bench/1.0',
   resource: `customer:cus_${index % 500}`,
+  otherResources: [],
   operationName: 'CustomerOverview',
   documentHash: 'a'.repeat(64),
   fieldsServed: ['Query.customer', 'Customer.displayName', 'Customer.email', 'Customer.accounts', 'Customer.creditReport'],

@@ -208,7 +208,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logFields: (context) => ({ ...authentication.logFields(context), ...costLogFields(context) }),
     // The supergraph is loaded before the edge listens (Apollo Server's start); what may come and go is the Redis.
     // Not ready while the audit sink cannot write: regulated requests would be refused there.
-    ready: async () => sink.writable && (store ? await store.ready(READY_TIMEOUT_MS) : true),
+    ready: async () => (await sink.ready()) && (store ? await store.ready(READY_TIMEOUT_MS) : true),
     onRefused: (code) => metrics.refused(code),
     ...(config.audit.store.kind === 'off' ? {} : { onRequestEnd: audit.onRequestEnd.bind(audit) }),
     ...(clock ? { now: () => new Date(clock()) } : {}),

@@ -4,6 +4,7 @@
 import type { AuditChain, ChainHead } from './chain.js';
 import { type AuditCheckpoint, type CheckpointSigner, signCheckpoint } from './checkpoint.js';
 import type { AuditEvent, AuditRecord } from './record.js';
+import type { AuditReservation } from './sink.js';
 
 export const defaultMaxBatchRecords = 256;
 export const defaultMaxQueuedRecords = 10_000;
@@ -168,6 +169,10 @@ export class AuditBatcher {
     return this.queue.length;
   }
 
+  get capacity(): number {
+    return this.maxQueuedRecords;
+  }
+
   get writeErrors(): number {
     return this.failedWrites;
   }
@@ -177,20 +182,62 @@ export class AuditBatcher {
     return this.failuresInRow === 0 && this.fatal === undefined;
   }
 
+  /** Places held by reservations whose records have not come yet. */
+  private reservedPlaces = 0;
+  private droppedRecords = 0;
+
+  get dropped(): number {
+    return this.droppedRecords;
+  }
+
   hasRoom(): boolean {
-    return !this.closed && this.fatal === undefined && this.queue.length < this.maxQueuedRecords;
+    return !this.closed && this.fatal === undefined && this.queue.length + this.reservedPlaces < this.maxQueuedRecords;
+  }
+
+  /**
+   * Holds one place in the queue until its record comes (or it is released), so that work checked against `hasRoom`
+   * cannot find the queue full once done: N requests passing one free place would otherwise all run, and all but one
+   * lose their record.
+   */
+  reserve(): AuditReservation | undefined {
+    if (!this.hasRoom()) return undefined;
+    this.reservedPlaces += 1;
+    let held = true;
+    const take = () => {
+      if (!held) return false;
+      held = false;
+      this.reservedPlaces -= 1;
+      return true;
+    };
+    return {
+      append: (event) => (take() ? this.enqueue(event) : Promise.reject(new Error('this audit reservation was already used'))),
+      release: () => {
+        take();
+      },
+    };
   }
 
   /** Refuses when the queue is full, the sink is closed or forked; otherwise resolves once written, however long. */
   append(event: AuditEvent): Promise<AuditRecord> {
-    if (this.closed) return Promise.reject(new Error('the audit sink is closed'));
-    if (this.fatal !== undefined) return Promise.reject(this.fatal);
-    if (this.queue.length >= this.maxQueuedRecords) return Promise.reject(new AuditQueueFullError(this.maxQueuedRecords));
+    if (this.queue.length + this.reservedPlaces >= this.maxQueuedRecords) {
+      this.droppedRecords += 1;
+      return Promise.reject(new AuditQueueFullError(this.maxQueuedRecords));
+    }
+    return this.enqueue(event);
+  }
+
+  private enqueue(event: AuditEvent): Promise<AuditRecord> {
+    const refuse = (error: unknown) => {
+      this.droppedRecords += 1;
+      return Promise.reject(error);
+    };
+    if (this.closed) return refuse(new Error('the audit sink is closed'));
+    if (this.fatal !== undefined) return refuse(this.fatal);
     let record: AuditRecord;
     try {
       record = this.chain.link(event);
     } catch (error) {
-      return Promise.reject(error);
+      return refuse(error);
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
@@ -229,6 +276,7 @@ export class AuditBatcher {
     const left = this.queue.splice(0);
     if (left.length > 0) {
       const error = new AuditRecordsNotWrittenError(left.length, this.closeTimeoutMillis, this.lastError);
+      this.droppedRecords += left.length;
       for (const pending of left) pending.reject(error);
     }
   }
@@ -288,7 +336,9 @@ export class AuditBatcher {
 
   private failClosed(error: unknown): void {
     this.fatal = error;
-    for (const pending of this.queue.splice(0)) pending.reject(error);
+    const refused = this.queue.splice(0);
+    this.droppedRecords += refused.length;
+    for (const pending of refused) pending.reject(error);
     this.attempt = undefined;
   }
 

@@ -1,13 +1,14 @@
 // The embedded audit sink: one append-only JSON-lines file per stream and UTC day, written in batches with one fsync
 // per batch, continuing the chain from the last record on disk when it is opened again; signed checkpoints go to a
 // file of their own per stream and day, so the record files hold records only.
-import { type FileHandle, open, readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, type FileHandle, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditBatcher, AuditForkError, type BatchOptions } from './batcher.js';
 import { AuditChain, type ChainHead, emptyChainHead, recordHash } from './chain.js';
 import type { AuditCheckpoint } from './checkpoint.js';
 import { type AuditEvent, type AuditRecord, auditRecordSchema } from './record.js';
-import type { AuditSink } from './sink.js';
+import type { AuditReservation, AuditSink } from './sink.js';
 
 export interface FileAuditSinkOptions extends BatchOptions {
   /** The folder holding the day files; it must exist. */
@@ -154,6 +155,27 @@ export class FileAuditSink implements AuditSink {
 
   hasRoom(): boolean {
     return this.batcher.hasRoom();
+  }
+
+  reserve(): AuditReservation | undefined {
+    return this.batcher.reserve();
+  }
+
+  get dropped(): number {
+    return this.batcher.dropped;
+  }
+
+  get capacity(): number {
+    return this.batcher.capacity;
+  }
+
+  /** The last write succeeded, there is room, and the folder is still there to write into. */
+  async ready(): Promise<boolean> {
+    if (!this.batcher.writable || !this.batcher.hasRoom()) return false;
+    return access(this.directory, constants.W_OK).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Chains the event now and resolves once it is on disk and fsync'd; see AuditBatcher for refusals and retries. */

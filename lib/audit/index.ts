@@ -44,6 +44,7 @@ export {
   auditRecordFromRow,
   auditTable,
   installAuditSchema,
+  maxBatchRecords,
   PostgresAuditSink,
   verifyTable,
 } from './postgresSink.js';

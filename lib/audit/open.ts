@@ -16,6 +16,14 @@ function wrap(sink: AuditSink, release: () => Promise<void>): AuditSink {
   return {
     append: (event) => sink.append(event),
     hasRoom: () => sink.hasRoom(),
+    reserve: () => sink.reserve(),
+    get dropped() {
+      return sink.dropped;
+    },
+    get capacity() {
+      return sink.capacity;
+    },
+    ready: () => sink.ready(),
     get queued() {
       return sink.queued;
     },
@@ -40,6 +48,10 @@ function wrap(sink: AuditSink, release: () => Promise<void>): AuditSink {
 const discardingSink: AuditSink = {
   append: async (event) => ({ ...event, stream: 'off', seq: 1, prevHash: genesisHash, hash: genesisHash }),
   hasRoom: () => true,
+  reserve: () => ({ append: (event) => discardingSink.append(event), release: () => undefined }),
+  dropped: 0,
+  capacity: Number.POSITIVE_INFINITY,
+  ready: async () => true,
   queued: 0,
   writeErrors: 0,
   writable: true,
@@ -67,7 +79,16 @@ export async function openAuditSink(config: AuditConfig, logger: Logger): Promis
     logger.info({ directory, stream: config.stream }, 'audit records written to day files');
     return wrap(sink, async () => undefined);
   }
-  const pool = new pg.Pool({ connectionString: config.store.databaseUrl, max: 2, connectionTimeoutMillis: 2000 });
+  // Bounded on every side: a database that stops answering mid-write (a half-open connection) fails the write, which is
+  // then retried, instead of hanging it, and with it the queue, readiness and the service's stop.
+  const pool = new pg.Pool({
+    connectionString: config.store.databaseUrl,
+    max: 2,
+    connectionTimeoutMillis: 2000,
+    query_timeout: 5000,
+    statement_timeout: 5000,
+    keepAlive: true,
+  });
   // An idle connection the server drops (a restart) is an error event on the pool: without a listener it would be
   // thrown as uncaught and end the process; the next write fails and the sink reports it instead.
   pool.on('error', (error) => logger.warn({ err: error.message }, 'audit database connection lost'));

@@ -7,10 +7,13 @@ import { AuditChain, type ChainHead, emptyChainHead, recordHash } from './chain.
 import type { AuditCheckpoint, CheckpointKey } from './checkpoint.js';
 import { getValidStream } from './fileSink.js';
 import { type AuditEvent, type AuditRecord, auditRecordSchema } from './record.js';
-import type { AuditSink } from './sink.js';
+import type { AuditReservation, AuditSink } from './sink.js';
 import { type AuditVerification, verifyLines, verifyWithCheckpoints } from './verify.js';
 
 export const auditTable = 'audit_records';
+
+/** How long /readyz waits for the database's answer to its probe. */
+const readyProbeMillis = 1000;
 export const auditCheckpointTable = 'audit_checkpoints';
 
 // Text, not inet, for the client IP: PostgreSQL rewrites an address's spelling (`2001:DB8::1` → `2001:db8::1`), and
@@ -30,6 +33,7 @@ CREATE TABLE IF NOT EXISTS ${auditTable} (
   client_ip text,
   user_agent text,
   resource text,
+  other_resources jsonb NOT NULL,
   operation_name text,
   document_hash text,
   fields_served jsonb NOT NULL,
@@ -42,6 +46,7 @@ CREATE TABLE IF NOT EXISTS ${auditTable} (
 );
 CREATE INDEX IF NOT EXISTS ${auditTable}_sub_at ON ${auditTable} (sub, at);
 CREATE INDEX IF NOT EXISTS ${auditTable}_resource_at ON ${auditTable} (resource, at);
+CREATE INDEX IF NOT EXISTS ${auditTable}_other_resources ON ${auditTable} USING gin (other_resources jsonb_path_ops);
 CREATE OR REPLACE FUNCTION ${auditTable}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '${auditTable} is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
@@ -69,6 +74,12 @@ CREATE OR REPLACE TRIGGER ${auditCheckpointTable}_no_change BEFORE UPDATE OR DEL
   FOR EACH ROW EXECUTE FUNCTION ${auditCheckpointTable}_append_only();
 CREATE OR REPLACE TRIGGER ${auditCheckpointTable}_no_truncate BEFORE TRUNCATE ON ${auditCheckpointTable}
   FOR EACH STATEMENT EXECUTE FUNCTION ${auditCheckpointTable}_append_only();
+-- ALWAYS: an ordinary trigger is skipped under session_replication_role = replica, which a superuser may set for a
+-- session without any DDL; these fire in every session, so switching them off takes an ALTER TABLE (DDL, logged).
+ALTER TABLE ${auditTable} ENABLE ALWAYS TRIGGER ${auditTable}_no_change;
+ALTER TABLE ${auditTable} ENABLE ALWAYS TRIGGER ${auditTable}_no_truncate;
+ALTER TABLE ${auditCheckpointTable} ENABLE ALWAYS TRIGGER ${auditCheckpointTable}_no_change;
+ALTER TABLE ${auditCheckpointTable} ENABLE ALWAYS TRIGGER ${auditCheckpointTable}_no_truncate;
 `;
 
 /**
@@ -101,6 +112,7 @@ const columns = [
   'client_ip',
   'user_agent',
   'resource',
+  'other_resources',
   'operation_name',
   'document_hash',
   'fields_served',
@@ -143,6 +155,7 @@ function toRow(record: AuditRecord): unknown[] {
     record.clientIp,
     record.userAgent,
     record.resource,
+    JSON.stringify(record.otherResources),
     record.operationName,
     record.documentHash,
     // As JSON text: node-postgres would send a JS array as a PostgreSQL array literal, not as jsonb.
@@ -175,6 +188,7 @@ export function auditRecordFromRow(row: AuditRow): unknown {
     clientIp: row.client_ip,
     userAgent: row.user_agent,
     resource: row.resource,
+    otherResources: row.other_resources,
     operationName: row.operation_name,
     documentHash: row.document_hash,
     fieldsServed: row.fields_served,
@@ -211,6 +225,10 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === '23505';
 }
 
+/** Most records one batch can hold: one statement binds at most 65535 parameters, a record's columns each and a
+ * checkpoint's. */
+export const maxBatchRecords = Math.floor((65_535 - checkpointColumns.length) / columns.length);
+
 /**
  * Each batch (with its checkpoint, when one is due) is one INSERT statement: all of it is committed or none, so a
  * retry after a failure is safe. A retry after a commit whose answer was lost meets the primary key: the rows there
@@ -230,8 +248,6 @@ export class PostgresAuditSink implements AuditSink {
 
   static async open(options: PostgresAuditSinkOptions): Promise<PostgresAuditSink> {
     const stream = getValidStream(options.stream);
-    // One statement binds at most 65535 parameters: a record's columns each, and a checkpoint's.
-    const maxBatchRecords = Math.floor((65_535 - checkpointColumns.length) / columns.length);
     if ((options.maxBatchRecords ?? defaultMaxBatchRecords) > maxBatchRecords) {
       throw new TypeError(`maxBatchRecords must be at most ${maxBatchRecords} for PostgreSQL, got ${options.maxBatchRecords}`);
     }
@@ -254,6 +270,39 @@ export class PostgresAuditSink implements AuditSink {
 
   hasRoom(): boolean {
     return this.batcher.hasRoom();
+  }
+
+  reserve(): AuditReservation | undefined {
+    return this.batcher.reserve();
+  }
+
+  get dropped(): number {
+    return this.batcher.dropped;
+  }
+
+  get capacity(): number {
+    return this.batcher.capacity;
+  }
+
+  /** The last write succeeded, there is room, and the database answers a `SELECT 1` within a second: an idle writer
+   * whose database went away is not ready although no write has failed yet. */
+  async ready(): Promise<boolean> {
+    if (!this.batcher.writable || !this.batcher.hasRoom()) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), readyProbeMillis);
+    });
+    try {
+      return await Promise.race([
+        this.pool.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Chains the event now and resolves once its row is committed; see AuditBatcher for refusals. */

@@ -48,7 +48,13 @@ export function matchesQuery(query: AuditQuery, record: AuditRecord): boolean {
   if (!inRange(record, query)) return false;
   switch (query.kind) {
     case 'customer-reads':
-      return record.personalData && record.outcome === 'success' && record.resource === `customer:${query.customer}`;
+      // A gateway record says personal data only when its answer carried data, a partial answer (data beside a refused
+      // field) included; an upstream call that failed read nothing.
+      return (
+        record.personalData &&
+        (record.type === 'api.call' || record.outcome === 'success') &&
+        (record.resource === `customer:${query.customer}` || record.otherResources.includes(`customer:${query.customer}`))
+      );
     case 'payments':
       return record.sub === query.sub && (paymentActions as readonly (string | null)[]).includes(record.action);
     case 'refusals':
@@ -111,8 +117,11 @@ export function queryWhere(query: AuditQuery): { where: string; parameters: unkn
   const range = '($1::timestamptz IS NULL OR at >= $1::timestamptz) AND ($2::timestamptz IS NULL OR at < $2::timestamptz)';
   switch (query.kind) {
     case 'customer-reads':
-      parameters.push(`customer:${query.customer}`);
-      return { where: `${range} AND personal_data AND outcome = 'success' AND resource = $3`, parameters };
+      parameters.push(`customer:${query.customer}`, JSON.stringify([`customer:${query.customer}`]));
+      return {
+        where: `${range} AND personal_data AND (type = 'api.call' OR outcome = 'success') AND (resource = $3 OR other_resources @> $4::jsonb)`,
+        parameters,
+      };
     case 'payments':
       parameters.push(query.sub, [...paymentActions]);
       return { where: `${range} AND sub = $3 AND action = ANY($4::text[])`, parameters };

@@ -14,6 +14,8 @@ const identifier = z.string().min(1).max(200);
 const fieldCoordinate = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/);
 /** Most coordinates kept per list: an operation's distinct scoped fields, bounded by the shape limits anyway. */
 export const maxFieldCoordinates = 500;
+/** Most further resources kept per record: an operation naming more is bounded by the shape limits long before. */
+export const maxOtherResources = 50;
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const auditEventSchema = z
@@ -40,6 +42,9 @@ export const auditEventSchema = z
     userAgent: z.string().max(userAgentMaxLength).nullable(),
     /** 10.2.2.6 identity of the affected resource, by identifier only (`customer:cus_1`, `bureau:experian`). */
     resource: identifier.nullable(),
+    /** Every other resource the call named (an operation with several root fields, aliases included), so that a
+     * resource asked for second is found as surely as the first. */
+    otherResources: z.array(identifier).max(maxOtherResources),
     operationName: identifier.nullable(),
     /** SHA-256 of the GraphQL document, never the document (its literals may hold personal data). */
     documentHash: sha256Hex.nullable(),

@@ -8,8 +8,10 @@ import { ErrorCode } from '../errors/index.js';
 import type { UpstreamObservation } from '../http/upstreamClient.js';
 import { type OperationNames, operationLabel } from './operations.js';
 
-/** Seconds: 5 ms to 5 s on a roughly 1-2.5-5 scale, so p50, p95 and p99 each fall between two close bounds. */
-export const durationBuckets: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** Seconds: 5 ms to 5 s, closer together above 0.5 s (about 1.5× apart) so that p99 near the alert thresholds (1.5 s
+ * and 2 s, ops/prometheus/alerts.yml, each a bound here) is read between two close bounds, not interpolated across
+ * a wide bucket. */
+export const durationBuckets: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5];
 
 /** How a GraphQL request ended: no error, data with errors, errors without data, or refused by the HTTP edge before
  * Apollo Server read its document (those carry the operation label `none`). */
@@ -34,10 +36,13 @@ export interface ServiceMetricsOptions {
   readonly audit?: () => AuditFigures;
 }
 
-/** What the audit trail reports at a scrape: records waiting to be written, and failed writes since it started. */
+/** What the audit trail reports at a scrape: records waiting to be written, failed writes since it started, records it
+ * refused (events left with no record), and its queue's bound. */
 export interface AuditFigures {
   readonly queued: number;
   readonly writeErrors: number;
+  readonly dropped: number;
+  readonly capacity: number;
 }
 
 /** How a gateway fetch to a subgraph ended: an answer used, a failure (status, transport, body), or the deadline. */
@@ -192,6 +197,25 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
         // The audit trail counts its own failures cumulatively; copied, not added, at each scrape.
         this.reset();
         this.inc({ service }, audit().writeErrors);
+      },
+    });
+    new Counter({
+      name: 'fingraph_audit_records_dropped_total',
+      help: 'Audit records refused (queue full, sink closed or forked): events that left no record',
+      labelNames: ['service'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ service }, audit().dropped);
+      },
+    });
+    new Gauge({
+      name: 'fingraph_audit_queue_capacity',
+      help: 'Most audit records the queue holds (AUDIT_QUEUE_MAX_RECORDS): queue depth over this is how full it is',
+      labelNames: ['service'] as const,
+      registers: [registry],
+      collect() {
+        this.set({ service }, audit().capacity);
       },
     });
   }

@@ -54,10 +54,12 @@ export function createUpstreamAuditor(
   return {
     async record<T>(call: UpstreamCall<T>, run: () => Promise<T>): Promise<T> {
       // A subgraph that makes regulated calls opens a sink at start; one without (a wiring mistake) fails closed.
-      if (!sink?.hasRoom()) throw auditUnavailable();
+      // The record's place is held before the call, so a call made is a call recorded, however full the queue gets meanwhile.
+      const reservation = sink?.reserve();
+      if (!reservation) throw auditUnavailable();
       const at = now().toISOString();
       const write = (outcome: 'success' | 'failure', failureCode: string | null, resource: string | null) => {
-        sink
+        reservation
           .append({
             type: 'upstream.call',
             action: call.action,
@@ -71,6 +73,7 @@ export function createUpstreamAuditor(
             clientIp: null,
             userAgent: null,
             resource,
+            otherResources: [],
             operationName: null,
             documentHash: null,
             fieldsServed: [],

@@ -4,7 +4,7 @@
 // HTTP edge. Closing it stops the server, then closes what it owns (its cache, then any store), so no request in
 // flight finds its cache gone. Its metrics (lib/metrics) are served on their own listener when one is configured, and
 // /readyz answers 200 only while its cache's store answers (always, for the in-process store of development) and its
-// audit sink, when it has one, is writable. The metrics may be made first (createSubgraphMetrics), so that the
+// audit sink, when it has one, is ready (it writes, has room, and its store answers). The metrics may be made first (createSubgraphMetrics), so that the
 // subgraph's upstream clients report to them. Each request's SERVER span joins the trace of the gateway's fetch that
 // made it (lib/telemetry).
 import { readFileSync } from 'node:fs';
@@ -190,7 +190,7 @@ export async function startSubgraph<TContext extends SubgraphContext>(options: S
     },
     logFields: ({ principal }) => ({ tenant: principal.tenant, sub: principal.sub }),
     // Not ready while the audit sink cannot write: regulated calls would be refused there anyway.
-    ready: async () => (options.audit ? options.audit.writable : true) && (await options.cache.ready(READY_TIMEOUT_MS)),
+    ready: async () => (options.audit ? await options.audit.ready() : true) && (await options.cache.ready(READY_TIMEOUT_MS)),
     onRefused: (code) => metrics.refused(code),
   });
   const closeOwned = async () => {

@@ -68,7 +68,7 @@ describe('npm run audit:query', () => {
   it('answers each question over the day files of every stream as JSON lines of the records', async () => {
     const reads = await auditQuery([...customerReads, '--dir', directory]);
     assert.equal(reads.status, 0, reads.stderr);
-    assert.deepEqual(requestIds(reads.stdout), ['read_1', 'read_kyc']);
+    assert.deepEqual(requestIds(reads.stdout), ['read_1', 'read_kyc', 'partial_read', 'aliased_read']);
     const first = JSON.parse(reads.stdout.split('\n')[0]!) as AuditRecord;
     assert.deepEqual(
       [first.stream, first.sub, first.tenant, first.type, first.personalData],
@@ -96,7 +96,7 @@ describe('npm run audit:query', () => {
     assert.equal(run.status, 0, run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^at\s+sub\s+tenant\s+type\s+action\s+operationName\s+fieldsServed\s+requestId\s+traceId$/);
-    assert.equal(lines.length, 3);
+    assert.equal(lines.length, 5, 'a header and four records');
     assert.match(lines[2]!, /^2026-12-06T04:09:00\.000Z\s+user_b\s+tenant_a\s+upstream\.call\s+kyc\.read\s+-\s+-\s+read_kyc\s+-$/);
   });
 

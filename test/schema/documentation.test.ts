@@ -55,7 +55,7 @@ describe('documentation', () => {
       operations: new Set(),
       cacheMetrics: () => ({}),
       breakers: () => ({}),
-      audit: () => ({ queued: 0, writeErrors: 0 }),
+      audit: () => ({ queued: 0, writeErrors: 0, dropped: 0, capacity: 1 }),
     });
     const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name);
     assert.ok(names.length >= 12, `found ${names.length} metrics`);

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditWhenFull } from '../../../lib/audit/config.js';
 import type { AuditEvent } from '../../../lib/audit/record.js';
-import { maxFieldCoordinates, userAgentMaxLength } from '../../../lib/audit/record.js';
+import { maxFieldCoordinates, maxOtherResources, userAgentMaxLength } from '../../../lib/audit/record.js';
 import type { AuditSink } from '../../../lib/audit/sink.js';
 import type { AccessRules } from '../../../lib/auth/requirements.js';
 import { auditUnavailable, ErrorCode } from '../../../lib/errors/index.js';
@@ -14,7 +14,7 @@ import type { Logger } from '../../../lib/logging/logger.js';
 import type { RequestEnd } from '../../../lib/server/graphqlHttp.js';
 import type { GatewayContext } from '../../context.js';
 import { clientAddress } from '../rateLimits/index.js';
-import { operationResource } from './resource.js';
+import { operationResources } from './resource.js';
 import { operationIn, scopedFields } from './scopes.js';
 
 export { createRequestAuditFacts, type RequestAuditFacts } from './facts.js';
@@ -39,6 +39,14 @@ export interface GatewayAudit {
 }
 
 const sha256Hex = /^[0-9a-f]{64}$/;
+/** Apollo Server's own codes beside ours, for the errors it makes before any resolver runs. */
+const knownCodes: ReadonlySet<string> = new Set([
+  ...Object.values(ErrorCode),
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
 const traceIdPattern = /^[0-9a-f]{32}$/;
 const identifierMax = 200;
 
@@ -84,15 +92,23 @@ export function createGatewayAudit(options: AuditOptions): GatewayAudit {
             const variables = requestContext.request.variables ?? {};
             facts.action = operation.operation;
             facts.operationName = requestContext.operationName?.slice(0, identifierMax) ?? null;
-            facts.resource = operationResource(operation, variables, contextValue.principal);
+            // Added to, not replaced: a batch's operations share one record.
+            for (const resource of operationResources(operation, variables, contextValue.principal)) {
+              if (!facts.resources.includes(resource)) facts.resources.push(resource);
+            }
             // The document that runs: the authorisation plugin has removed what this caller may not see by now.
             const running = operationIn(document, requestContext.operationName) ?? operation;
             const scoped = scopedFields(schema, rules, document, running, variables);
             for (const coordinate of scoped.coordinates) facts.served.add(coordinate);
-            facts.personalData = scoped.personalData;
-            if ((options.whenFull === 'refuse-all' || scoped.regulated) && !sink.hasRoom()) {
-              logger.warn({ requestId: contextValue.requestId, queued: sink.queued }, 'request refused: the audit trail has no room');
-              throw auditUnavailable();
+            facts.personalData ||= scoped.personalData;
+            // Regulated work holds its record's place before it runs, so that it can never have run without one (a batch's
+            // operations share the request's one record and one place).
+            if ((options.whenFull === 'refuse-all' || scoped.regulated) && !facts.reservation) {
+              facts.reservation = sink.reserve();
+              if (!facts.reservation) {
+                logger.warn({ requestId: contextValue.requestId, queued: sink.queued }, 'request refused: the audit trail has no room');
+                throw auditUnavailable();
+              }
             }
           },
           async willSendResponse({ response }) {
@@ -102,7 +118,9 @@ export function createGatewayAudit(options: AuditOptions): GatewayAudit {
             const first = response.body.singleResult.errors?.[0];
             if (!first) return;
             const code = first.extensions?.code;
-            facts.errorCode = typeof code === 'string' && code !== '' ? code.slice(0, identifierMax) : ErrorCode.INTERNAL_SERVER_ERROR;
+            // Only codes of ours (a closed list) reach the trail: a subgraph's or an upstream's made-up code is recorded as
+            // the masked failure it is to the client.
+            facts.errorCode = typeof code === 'string' && knownCodes.has(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR;
           },
         };
       },
@@ -126,8 +144,12 @@ export function createGatewayAudit(options: AuditOptions): GatewayAudit {
         sub: principal?.sub ?? null,
         tenant: principal?.tenant ?? null,
         clientIp: ipOf(clientAddress(request, options.trustedProxyHops)),
-        userAgent: typeof userAgent === 'string' && userAgent !== '' ? userAgent.slice(0, userAgentMaxLength) : null,
-        resource: facts?.resource ?? null,
+        // Printable ASCII only: a client's header cannot write control characters (a forged line, an escape) into the
+        // trail or into what an auditor's terminal prints of it.
+        userAgent:
+          typeof userAgent === 'string' && userAgent !== '' ? userAgent.slice(0, userAgentMaxLength).replace(/[^\x20-\x7e]/g, '?') : null,
+        resource: facts?.resources[0] ?? null,
+        otherResources: facts?.resources.slice(1, 1 + maxOtherResources) ?? [],
         operationName: facts?.operationName ?? null,
         documentHash: facts?.documentHash ?? null,
         // An answer without data (refused before execution) served none of what the operation selected.
@@ -136,7 +158,7 @@ export function createGatewayAudit(options: AuditOptions): GatewayAudit {
         requestId: requestFacts.requestId,
         traceId: requestFacts.traceId !== undefined && traceIdPattern.test(requestFacts.traceId) ? requestFacts.traceId : null,
       };
-      sink.append(event).catch((error: unknown) => {
+      (facts?.reservation ? facts.reservation.append(event) : sink.append(event)).catch((error: unknown) => {
         logger.error(
           { requestId: requestFacts.requestId, err: error instanceof Error ? error.message : String(error) },
           'audit record not written',

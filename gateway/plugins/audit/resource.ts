@@ -24,12 +24,13 @@ const rootResources: Readonly<Record<string, (args: Arguments, principal: Princi
   revokeCreditConsent: (_, principal) => resourceId('customer', principal?.customerId),
 };
 
-/** The first root field's resource that names one (an operation with several root fields is recorded by its first). */
-export function operationResource(
+/** Every resource the operation's root fields name, distinct, in document order (aliases make several of one field). */
+export function operationResources(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
   principal: Principal | undefined,
-): string | null {
+): string[] {
+  const resources: string[] = [];
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== 'Field') continue;
     // Own keys only: a field named `constructor` must not reach Object's.
@@ -38,7 +39,16 @@ export function operationResource(
     const args: Record<string, unknown> = {};
     for (const argument of selection.arguments ?? []) args[argument.name.value] = valueFromASTUntyped(argument.value, variables);
     const resource = resolve(args, principal);
-    if (resource) return resource;
+    if (resource && !resources.includes(resource)) resources.push(resource);
   }
-  return null;
+  return resources;
+}
+
+/** The first root field's resource that names one; the record keeps the others beside it (`otherResources`). */
+export function operationResource(
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>>,
+  principal: Principal | undefined,
+): string | null {
+  return operationResources(operation, variables, principal)[0] ?? null;
 }

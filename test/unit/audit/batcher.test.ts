@@ -113,6 +113,37 @@ describe('audit batcher', () => {
     assert.equal((await batcher.append(auditEvent(4))).seq, 4, 'the refused event took no place in the chain');
   });
 
+  it('holds a reserved place until its record comes: others are refused and counted as dropped, the reserved one is taken', async () => {
+    const store = flakyStore();
+    const scheduler = new ManualScheduler();
+    const batcher = new AuditBatcher(new AuditChain('s'), store.write, { maxQueuedRecords: 2, scheduler });
+    store.down = true;
+    const first = batcher.append(auditEvent(1));
+    await scheduler.next(retry());
+    const held = batcher.reserve();
+    assert.ok(held, 'one place left to hold');
+    assert.equal(batcher.hasRoom(), false, 'a held place counts as taken');
+    assert.equal(batcher.reserve(), undefined, 'no second place');
+    await assert.rejects(batcher.append(auditEvent(2)), AuditQueueFullError);
+    assert.equal(batcher.dropped, 1);
+    // The regulated work ran meanwhile; its record takes the place held for it, full queue or not.
+    const second = held.append(auditEvent(3));
+    await assert.rejects(held.append(auditEvent(4)), /already used/);
+    assert.equal(batcher.queued, 2);
+    store.down = false;
+    scheduler.pending.find(retry())?.fire();
+    assert.deepEqual(
+      (await Promise.all([first, second])).map((record) => record.requestId),
+      [auditEvent(1).requestId, auditEvent(3).requestId],
+    );
+    // A place released (the work was refused before it ran) is free again.
+    const released = batcher.reserve();
+    released?.release();
+    released?.release();
+    assert.equal(batcher.hasRoom(), true);
+    assert.ok(batcher.reserve() && batcher.reserve(), 'both places free after the release');
+  });
+
   it('fails closed on a fork: what was queued and everything after is refused with it', async () => {
     const batcher = new AuditBatcher(
       new AuditChain('s'),

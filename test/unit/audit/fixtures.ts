@@ -15,6 +15,7 @@ export function auditEvent(index: number, overrides: Partial<AuditEvent> = {}): 
     clientIp: '127.0.0.1',
     userAgent: 'fingraph-test/1.0',
     resource: `customer:cus_${index}`,
+    otherResources: [],
     operationName: 'CustomerOverview',
     documentHash: 'a'.repeat(64),
     fieldsServed: ['Customer.name', 'Customer.taxId'],
@@ -87,8 +88,9 @@ export function queryFixture(): { stream: string; event: AuditEvent }[] {
   return [
     gateway('read_1', 5, { personalData: true, resource: 'customer:cus_1', sub: 'user_a' }),
     gateway('no_personal', 6, { personalData: false, resource: 'customer:cus_1' }),
+    // Refused before execution: nothing served, so no personal data read (as the gateway records it).
     gateway('refused_forbidden', 7, {
-      personalData: true,
+      personalData: false,
       resource: 'customer:cus_1',
       outcome: 'failure',
       failureCode: 'FORBIDDEN',
@@ -97,6 +99,22 @@ export function queryFixture(): { stream: string; event: AuditEvent }[] {
     gateway('other_customer', 8, { personalData: true, resource: 'customer:cus_2' }),
     gateway('read_late', 61, { personalData: true, resource: 'customer:cus_1' }),
     upstream('read_kyc', 9, { action: 'kyc.read', personalData: true, resource: 'customer:cus_1', sub: 'user_b' }),
+    // A read that failed read nothing; a partial answer (a bank down beside the profile) served personal data.
+    upstream('kyc_failed', 11, {
+      action: 'kyc.read',
+      personalData: true,
+      resource: 'customer:cus_1',
+      outcome: 'failure',
+      failureCode: 'UPSTREAM_UNAVAILABLE',
+    }),
+    // Aliases: a decoy first, the customer asked for second; found by either.
+    gateway('aliased_read', 13, { personalData: true, resource: 'customer:cus_9', otherResources: ['customer:cus_1'] }),
+    gateway('partial_read', 12, {
+      personalData: true,
+      resource: 'customer:cus_1',
+      outcome: 'failure',
+      failureCode: 'UPSTREAM_UNAVAILABLE',
+    }),
     upstream('pay_create', 10, { action: 'payment.create', sub: 'user_p', resource: 'payment:pay_1' }),
     upstream('pay_cancel', 11, { action: 'payment.cancel', sub: 'user_p', resource: 'payment:pay_1' }),
     upstream('pay_other', 12, { action: 'payment.create', sub: 'user_q', resource: 'payment:pay_2' }),

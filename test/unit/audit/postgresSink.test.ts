@@ -16,6 +16,7 @@ import {
   auditRecordFromRow,
   auditTable,
   installAuditSchema,
+  maxBatchRecords,
   PostgresAuditSink,
   verifyTable,
 } from '../../../lib/audit/index.js';
@@ -116,6 +117,16 @@ describe('postgres audit sink', () => {
     await assert.rejects(admin.query(`UPDATE ${auditTable} SET sub = 'x' WHERE stream = 'trigger'`), /append-only: UPDATE refused/);
     await assert.rejects(admin.query(`DELETE FROM ${auditTable} WHERE stream = 'trigger'`), /append-only: DELETE refused/);
     await assert.rejects(admin.query(`TRUNCATE ${auditTable}`), /append-only: TRUNCATE refused/);
+    // A session in replica mode skips ordinary triggers without any DDL: these fire there too.
+    const replica = new pg.Client({ connectionString: harness.url });
+    await replica.connect();
+    try {
+      await replica.query('SET session_replication_role = replica');
+      await assert.rejects(replica.query(`UPDATE ${auditTable} SET sub = 'x' WHERE stream = 'trigger'`), /append-only: UPDATE refused/);
+      await assert.rejects(replica.query(`DELETE FROM ${auditTable} WHERE stream = 'trigger'`), /append-only: DELETE refused/);
+    } finally {
+      await replica.end();
+    }
     const result = await verifyTable(admin, 'trigger');
     assert.ok(result.ok);
     assert.equal(result.records, 2);
@@ -202,9 +213,11 @@ describe('postgres audit sink', () => {
 
   it('refuses a batch bound past what one PostgreSQL statement can bind', async () => {
     await assert.rejects(
-      PostgresAuditSink.open({ pool: writer, stream: 'too-big', maxBatchRecords: 4000 }),
-      /maxBatchRecords must be at most 3120 for PostgreSQL/,
+      PostgresAuditSink.open({ pool: writer, stream: 'too-big', maxBatchRecords: maxBatchRecords + 1 }),
+      new RegExp(`maxBatchRecords must be at most ${maxBatchRecords} for PostgreSQL`),
     );
+    const largest = await PostgresAuditSink.open({ pool: writer, stream: 'largest', maxBatchRecords });
+    await largest.close();
   });
 
   it('counts a batch already committed (its answer lost) as written, and fails closed on a different row', {

@@ -37,10 +37,10 @@ async function writeFixture(open: (stream: string) => Promise<AuditSink>): Promi
 const range = { from: new Date('2026-12-06T04:00:00.000Z'), to: new Date('2026-12-06T05:00:00.000Z') };
 
 const questions: { query: AuditQuery; expected: string[] }[] = [
-  { query: { kind: 'customer-reads', customer: 'cus_1', ...range }, expected: ['read_1', 'read_kyc'] },
+  { query: { kind: 'customer-reads', customer: 'cus_1', ...range }, expected: ['read_1', 'read_kyc', 'partial_read', 'aliased_read'] },
   {
     query: { kind: 'customer-reads', customer: 'cus_1', from: range.from, to: new Date('2026-12-06T05:02:00.000Z') },
-    expected: ['read_1', 'read_kyc', 'read_late'],
+    expected: ['read_1', 'read_kyc', 'partial_read', 'aliased_read', 'read_late'],
   },
   { query: { kind: 'payments', sub: 'user_p' }, expected: ['pay_create', 'pay_cancel'] },
   { query: { kind: 'payments', sub: 'user_p', from: new Date('2026-12-06T04:11:00.000Z') }, expected: ['pay_cancel'] },

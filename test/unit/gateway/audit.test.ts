@@ -10,14 +10,13 @@ import type { GraphQLRequestListener } from '@apollo/server';
 import { type DocumentNode, parse } from 'graphql';
 import type { GatewayContext } from '../../../gateway/context.js';
 import { createGatewayAudit, createRequestAuditFacts, type RequestAuditFacts } from '../../../gateway/plugins/audit/index.js';
-import { operationResource } from '../../../gateway/plugins/audit/resource.js';
+import { operationResource, operationResources } from '../../../gateway/plugins/audit/resource.js';
 import { operationIn, scopedFields } from '../../../gateway/plugins/audit/scopes.js';
 import { prepareSupergraph } from '../../../gateway/supergraph.js';
-import type { AuditEvent, AuditRecord } from '../../../lib/audit/record.js';
-import type { AuditSink } from '../../../lib/audit/sink.js';
 import { FinGraphError } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
 import { SUPERGRAPH_PATH } from '../../../schema/compose.js';
+import { openFullAuditSink, openTestAuditSink } from '../../support/auditSink.js';
 import { contractOperation } from '../../support/contract.js';
 
 const { apiSchema: schema, rules } = prepareSupergraph(readFileSync(SUPERGRAPH_PATH, 'utf8'));
@@ -67,17 +66,19 @@ describe('gateway audit facts', () => {
     assert.equal(resource('{ institutions { id } }'), null);
     assert.equal(resource('{ customer(id: "not an id; DROP") { id } }'), null, 'a value that is not an identifier never reaches the trail');
     assert.equal(resource('{ constructor }'), null);
+    // Aliases cannot hide a resource behind a decoy: every one named is kept, the first first.
+    assert.deepEqual(
+      operationResources(
+        operationIn(
+          parse('{ a: customer(id: "cus_8") { id } b: customer(id: "cus_9") { id } c: customer(id: "cus_8") { id } }'),
+          undefined,
+        ) as NonNullable<ReturnType<typeof operationIn>>,
+        {},
+        principal,
+      ),
+      ['customer:cus_8', 'customer:cus_9'],
+    );
   });
-
-  class RoomlessSink implements AuditSink {
-    append = async (_event: AuditEvent): Promise<AuditRecord> => assert.fail('nothing is appended here');
-    hasRoom = () => false;
-    queued = 2;
-    writeErrors = 1;
-    writable = false;
-    flush = async () => undefined;
-    close = async () => undefined;
-  }
 
   /** Runs the plugin's didResolveOperation on a parsed operation, as Apollo Server would after authorisation. */
   async function resolve(
@@ -86,7 +87,7 @@ describe('gateway audit facts', () => {
     variables: Record<string, unknown> = {},
   ): Promise<RequestAuditFacts> {
     const audit = createGatewayAudit({
-      sink: new RoomlessSink(),
+      sink: await openFullAuditSink(),
       rules,
       whenFull,
       trustedProxyHops: 0,
@@ -108,25 +109,11 @@ describe('gateway audit facts', () => {
   it('refuses a regulated operation while the sink has no room, and lets a public one run unless refuse-all', async () => {
     await assert.rejects(resolve('refuse-regulated', contractOperation('CustomerPII'), { id: 'cus_1' }), refusedForAudit);
     const facts = await resolve('refuse-regulated', '{ institutions { id } }');
-    assert.deepEqual([facts.action, facts.personalData, facts.resource], ['query', false, null]);
+    assert.deepEqual([facts.action, facts.personalData, facts.resources], ['query', false, []]);
     await assert.rejects(resolve('refuse-all', '{ institutions { id } }'), refusedForAudit);
   });
-  class MemorySink implements AuditSink {
-    readonly events: AuditEvent[] = [];
-    append = async (event: AuditEvent): Promise<AuditRecord> => {
-      this.events.push(event);
-      return { ...event, stream: 'test', seq: this.events.length, prevHash: '0'.repeat(64), hash: '0'.repeat(64) };
-    };
-    hasRoom = () => true;
-    queued = 0;
-    writeErrors = 0;
-    writable = true;
-    flush = async () => undefined;
-    close = async () => undefined;
-  }
-
-  it('builds the record at the request end: address through trusted proxies, user agent bound, the code it ended with', () => {
-    const sink = new MemorySink();
+  it('builds the record at the request end: address through trusted proxies, user agent bound, the code it ended with', async () => {
+    const { sink, records } = await openTestAuditSink();
     const audit = createGatewayAudit({
       sink,
       rules,
@@ -167,7 +154,16 @@ describe('gateway audit facts', () => {
       refusal: undefined,
       status: 499,
     });
-    const [partial, limited, gone] = sink.events;
+    audit.onRequestEnd({
+      facts: { requestId: 'req-end-0004', traceId: undefined },
+      request: request({ 'user-agent': 'agent\u001b[2J\u0007\u00e9' }, '::1'),
+      startedAt,
+      context: { principal, requestId: 'req-end-0004', audit: { ...createRequestAuditFacts(), errorCode: null } },
+      refusal: undefined,
+      status: 200,
+    });
+    const [partial, limited, gone, agent] = await records();
+    assert.equal(agent?.userAgent, 'agent?[2J??', 'control characters and non-ASCII never reach the trail');
     assert.deepEqual(
       [
         partial?.outcome,

@@ -124,20 +124,24 @@ describe('metrics', () => {
     assert.equal(sampleValue(await read(), 'fingraph_breaker_state', { breaker: 'cache' }), undefined);
   });
 
-  it("reads the audit trail's queue depth and copies its write-error count at each scrape", async () => {
-    // Our own provider interface, as the audit trail will implement it: a plain object whose figures move.
-    const audit = { queued: 7, writeErrors: 0 };
+  it("reads the audit trail's queue depth and bound, and copies its write-error and dropped counts at each scrape", async () => {
+    // The provider's figures as plain numbers that move (the sinks themselves are read in test/e2e/metrics.test.ts).
+    const audit = { queued: 7, writeErrors: 0, dropped: 0, capacity: 10 };
     const metrics = createServiceMetrics({ service: 'unit', operations: known, audit: () => audit });
     const first = parseExposition(await metrics.registry.metrics());
     assert.equal(first.types.get('fingraph_audit_queue_depth'), 'gauge');
     assert.equal(first.types.get('fingraph_audit_sink_errors_total'), 'counter');
     assert.equal(sampleValue(first, 'fingraph_audit_queue_depth', { service: 'unit' }), 7);
     assert.equal(sampleValue(first, 'fingraph_audit_sink_errors_total', { service: 'unit' }), 0);
+    assert.equal(sampleValue(first, 'fingraph_audit_queue_capacity', { service: 'unit' }), 10);
+    assert.equal(sampleValue(first, 'fingraph_audit_records_dropped_total', { service: 'unit' }), 0);
     audit.queued = 0;
     audit.writeErrors = 3;
+    audit.dropped = 2;
     const second = parseExposition(await metrics.registry.metrics());
     assert.equal(sampleValue(second, 'fingraph_audit_queue_depth', { service: 'unit' }), 0);
     assert.equal(sampleValue(second, 'fingraph_audit_sink_errors_total', { service: 'unit' }), 3);
+    assert.equal(sampleValue(second, 'fingraph_audit_records_dropped_total', { service: 'unit' }), 2);
     assert.equal(sampleValue(parseExposition(await metrics.registry.metrics()), 'fingraph_audit_sink_errors_total', {}), 3);
   });
 

@@ -2,26 +2,10 @@
 // call made leaves one record of how it ended, by ids only, with the principal and request it belongs to.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AuditEvent, AuditRecord } from '../../../lib/audit/record.js';
-import type { AuditSink } from '../../../lib/audit/sink.js';
 import { badUserInput, FinGraphError } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
 import { createUpstreamAuditor, UpstreamAction } from '../../../lib/subgraph/audit.js';
-
-class MemorySink implements AuditSink {
-  readonly events: AuditEvent[] = [];
-  constructor(private room = true) {}
-  async append(event: AuditEvent): Promise<AuditRecord> {
-    this.events.push(event);
-    return { ...event, stream: 'test', seq: this.events.length, prevHash: '0'.repeat(64), hash: '0'.repeat(64) };
-  }
-  hasRoom = () => this.room;
-  queued = 0;
-  writeErrors = 0;
-  writable = true;
-  flush = async () => undefined;
-  close = async () => undefined;
-}
+import { openFullAuditSink, openTestAuditSink } from '../../support/auditSink.js';
 
 const principal = { sub: 'staff_risk_acme', tenant: 'acme', customerId: undefined, scopes: [], amr: [] };
 const request = { principal, requestId: 'req-0001-audit', traceId: '0123456789abcdef0123456789abcdef' };
@@ -30,7 +14,7 @@ const at = new Date('2026-12-06T05:00:00.000Z');
 
 describe('upstream auditor', () => {
   it('refuses with AUDIT_UNAVAILABLE, without calling the upstream, when the sink has no room or there is none', async () => {
-    for (const sink of [new MemorySink(false), undefined]) {
+    for (const sink of [await openFullAuditSink(), undefined]) {
       let called = false;
       const auditor = createUpstreamAuditor(sink, request, logger);
       await assert.rejects(
@@ -41,12 +25,12 @@ describe('upstream auditor', () => {
           error instanceof FinGraphError && error.code === 'UPSTREAM_UNAVAILABLE' && error.extensions.reason === 'AUDIT_UNAVAILABLE',
       );
       assert.equal(called, false);
-      assert.deepEqual(sink?.events ?? [], []);
+      assert.equal(sink?.queued ?? 0, 0, 'nothing was queued');
     }
   });
 
   it('records a success by the resource the answer names, and a failure by its code', async () => {
-    const sink = new MemorySink();
+    const { sink, records } = await openTestAuditSink();
     const auditor = createUpstreamAuditor(sink, request, logger, () => at);
     const created = await auditor.record(
       {
@@ -69,14 +53,14 @@ describe('upstream auditor', () => {
       }),
     );
     assert.deepEqual(
-      sink.events.map(({ type, action, resource, outcome, failureCode }) => ({ type, action, resource, outcome, failureCode })),
+      (await records()).map(({ type, action, resource, outcome, failureCode }) => ({ type, action, resource, outcome, failureCode })),
       [
         { type: 'upstream.call', action: 'payment.create', resource: 'payment:pay_1', outcome: 'success', failureCode: null },
         { type: 'upstream.call', action: 'payment.cancel', resource: 'payment:pay_1', outcome: 'failure', failureCode: 'BAD_USER_INPUT' },
         { type: 'upstream.call', action: 'kyc.read', resource: 'customer:cus_1', outcome: 'failure', failureCode: 'INTERNAL_SERVER_ERROR' },
       ],
     );
-    const [first] = sink.events;
+    const [first] = await records();
     assert.deepEqual(
       {
         at: first?.at,

@@ -34,7 +34,7 @@ async function exposedSeries(): Promise<Map<string, Set<string>>> {
     operations: new Set(['CustomerOverview']),
     cacheMetrics: () => ({ balances: { hits: 1, misses: 1, staleServed: 1, errors: 0, upstreamCalls: 1, upstreamCallsSaved: 0 } }),
     breakers: () => ({ cache: 'closed' }),
-    audit: () => ({ queued: 0, writeErrors: 0 }),
+    audit: () => ({ queued: 0, writeErrors: 0, dropped: 0, capacity: 1 }),
   });
   metrics.observe({ operationName: 'CustomerOverview', outcome: 'error', durationSeconds: 0.1, errorCodes: ['INTERNAL_SERVER_ERROR'] });
   metrics.subgraphFetch({ subgraph: 'accounts', outcome: 'ok', durationSeconds: 0.1 });
