@@ -42,6 +42,8 @@ export interface GatewayConfig {
   readonly internalTokenSecret: Buffer;
   /** Schema introspection without a token: development only (refused at start-up in any other mode). */
   readonly allowAnonymousIntrospection: boolean;
+  /** Whether a client's x-request-id names its request (logs, audit records, subgraphs); else the gateway makes one. */
+  readonly acceptClientRequestId: boolean;
   /** 'partial': refused fields are null with errors; 'reject': an operation asking for any refused field is refused. */
   readonly authorizationMode: 'partial' | 'reject';
   /** `off` (development only, GATEWAY_PROTECTIONS): no shape limits, cost limit, rate limits or trusted documents. */
@@ -198,6 +200,9 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     },
     internalTokenSecret: readBase64Key(env, 'INTERNAL_TOKEN_SECRET'),
     allowAnonymousIntrospection: readAnonymousIntrospection(env, production),
+    // A client that chose the id of another request could make the audit trail join two requests into one: outside
+    // development only a proxy we run (GATEWAY_ACCEPT_REQUEST_ID=true behind it) may name requests.
+    acceptClientRequestId: readBoolean(env, 'GATEWAY_ACCEPT_REQUEST_ID', !production),
     protections: readProtections(env, production),
     authorizationMode: readEnum(env, 'AUTHZ_MODE', ['partial', 'reject'] as const, 'partial'),
     redis: readRedisConnection(env),

@@ -205,6 +205,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     }),
     cors: hygiene.cors,
     maxBodyBytes: hygiene.maxBodyBytes,
+    acceptRequestId: config.acceptClientRequestId,
     logFields: (context) => ({ ...authentication.logFields(context), ...costLogFields(context) }),
     // The supergraph is loaded before the edge listens (Apollo Server's start); what may come and go is the Redis.
     // Not ready while the audit sink cannot write: regulated requests would be refused there.

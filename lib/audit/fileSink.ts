@@ -6,7 +6,7 @@ import { access, type FileHandle, open, readdir, readFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { AuditBatcher, AuditForkError, type BatchOptions } from './batcher.js';
 import { AuditChain, type ChainHead, emptyChainHead, recordHash } from './chain.js';
-import type { AuditCheckpoint } from './checkpoint.js';
+import { type AuditCheckpoint, auditCheckpointSchema } from './checkpoint.js';
 import { type AuditEvent, type AuditRecord, auditRecordSchema } from './record.js';
 import type { AuditReservation, AuditSink } from './sink.js';
 
@@ -85,6 +85,21 @@ async function headOnDisk(directory: string, stream: string): Promise<ChainHead>
   return emptyChainHead;
 }
 
+/**
+ * The newest checkpoint's position on disk, if any. A chain whose head is behind it has lost records a signed
+ * checkpoint vouches for (a day file deleted or cut): chaining on from the older head would hide the gap for good.
+ */
+async function newestCheckpointSeq(directory: string, stream: string): Promise<number | undefined> {
+  for (const path of (await auditCheckpointFiles(directory, stream)).reverse()) {
+    const last = (await readFile(path, 'utf8')).trimEnd().split('\n').at(-1);
+    if (!last) continue;
+    const parsed = auditCheckpointSchema.safeParse(JSON.parse(last));
+    if (!parsed.success) throw new Error(`${path} ends with a line that is not a checkpoint; verify the trail before writing to it`);
+    return parsed.data.seq;
+  }
+  return undefined;
+}
+
 /** An open day file and its size after the last write that was synced: what a failed write is cut back to. */
 interface OpenFile {
   handle: FileHandle;
@@ -136,7 +151,14 @@ export class FileAuditSink implements AuditSink {
 
   static async open(options: FileAuditSinkOptions): Promise<FileAuditSink> {
     const stream = getValidStream(options.stream);
-    const chain = new AuditChain(stream, await headOnDisk(options.directory, stream));
+    const head = await headOnDisk(options.directory, stream);
+    const checkpointed = await newestCheckpointSeq(options.directory, stream);
+    if (checkpointed !== undefined && checkpointed > head.seq) {
+      throw new Error(
+        `stream ${stream}: a signed checkpoint vouches for record ${checkpointed} but the day files end at ${head.seq}; verify the trail before writing to it`,
+      );
+    }
+    const chain = new AuditChain(stream, head);
     return new FileAuditSink(options.directory, stream, options.now ?? (() => new Date()), chain, options);
   }
 

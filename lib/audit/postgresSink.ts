@@ -203,12 +203,26 @@ export function auditRecordFromRow(row: AuditRow): unknown {
 /** The stream's newest row; one that does not match its hash stops the sink from chaining onto it. */
 async function headInTable(pool: pg.Pool, stream: string): Promise<ChainHead> {
   const { rows } = await pool.query<Row>(`SELECT * FROM ${auditTable} WHERE stream = $1 ORDER BY seq DESC LIMIT 1`, [stream]);
-  if (rows[0] === undefined) return emptyChainHead;
-  const parsed = auditRecordSchema.safeParse(auditRecordFromRow(rows[0]));
-  if (!parsed.success || recordHash(parsed.data) !== parsed.data.hash) {
-    throw new Error(`the newest ${auditTable} row of stream ${stream} does not verify; verify the table before writing to it`);
+  let head: ChainHead = emptyChainHead;
+  if (rows[0] !== undefined) {
+    const parsed = auditRecordSchema.safeParse(auditRecordFromRow(rows[0]));
+    if (!parsed.success || recordHash(parsed.data) !== parsed.data.hash) {
+      throw new Error(`the newest ${auditTable} row of stream ${stream} does not verify; verify the table before writing to it`);
+    }
+    head = { seq: parsed.data.seq, hash: parsed.data.hash };
   }
-  return { seq: parsed.data.seq, hash: parsed.data.hash };
+  const checkpointed = await pool.query<{ seq: string }>(
+    `SELECT seq FROM ${auditCheckpointTable} WHERE stream = $1 ORDER BY seq DESC LIMIT 1`,
+    [stream],
+  );
+  const vouched = checkpointed.rows[0] === undefined ? undefined : Number(checkpointed.rows[0].seq);
+  // Rows a signed checkpoint vouches for are gone: chaining on from the older head would hide the gap for good.
+  if (vouched !== undefined && vouched > head.seq) {
+    throw new Error(
+      `stream ${stream}: a signed checkpoint vouches for row ${vouched} but ${auditTable} ends at ${head.seq}; verify the table before writing to it`,
+    );
+  }
+  return head;
 }
 
 export interface PostgresAuditSinkOptions extends BatchOptions {

@@ -94,6 +94,9 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   readonly ready?: () => Promise<boolean>;
   /** Routes served beside /graphql and /healthz. */
   readonly routes?: readonly RawRoute[];
+  /** Whether the caller's `x-request-id` (when well-formed) names the request; default true (a subgraph's caller is the
+   * gateway). The public gateway takes a client's only when configured to: otherwise it always makes its own. */
+  readonly acceptRequestId?: boolean;
   /** Largest request body accepted; default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** Most bytes of a refused or over-long body read and thrown away so the connection stays usable; past it (or when
@@ -250,7 +253,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(optio
     const started = process.hrtime.bigint();
     const startedAt = now();
     const given = request.headers['x-request-id'];
-    const requestId = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    const requestId = options.acceptRequestId !== false && typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     const url = new URL(request.url ?? '/', 'http://localhost');
     // Probes are not traced: a kubelet's /healthz every few seconds would be most of the collector's spans.
     const span: EdgeSpan =

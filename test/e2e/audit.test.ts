@@ -79,7 +79,10 @@ describe('audit trail', () => {
   }
 
   async function onlyGatewayRecord(requestId: string): Promise<AuditRecord> {
-    const found = await recordsOf('gateway', requestId);
+    await recordsOf('gateway', requestId);
+    // Counted once everything appended so far is written: a second record of the request would be among them.
+    await stack.flushAudit();
+    const found = (await stack.auditRecords('gateway')).filter((record) => record.requestId === requestId);
     assert.equal(found.length, 1, `exactly one gateway record for ${requestId}: ${JSON.stringify(found)}`);
     return found[0] as AuditRecord;
   }

@@ -102,6 +102,10 @@ describe('audit trail unavailable', () => {
     assert.equal(publicAnswer.body.errors, undefined, 'a public query still answers');
     assert.ok((publicAnswer.body.data?.institutions as unknown[]).length > 0);
     assert.equal((await fetch(stack.gatewayUrl.replace('/graphql', '/readyz'))).status, 503, 'not ready while the sink cannot write');
+    // The credit subgraph made no regulated call during the outage, so no write of its failed: its readiness probes
+    // the store itself.
+    assert.equal(stack.subgraphs.credit.audit?.writable, true, 'no write of its failed');
+    assert.equal((await fetch(stack.subgraphUrls.credit?.replace('/graphql', '/readyz') as string)).status, 503);
   });
 
   it('writes the records that waited, in their order, once the database is back, and serves personal data again', async () => {
@@ -113,6 +117,7 @@ describe('audit trail unavailable', () => {
     }
     assert.ok(stack.gatewayAudit.writable && stack.gatewayAudit.queued === 0, 'the queue drained');
     assert.equal((await fetch(stack.gatewayUrl.replace('/graphql', '/readyz'))).status, 200, 'ready again');
+    assert.equal((await fetch(stack.subgraphUrls.credit?.replace('/graphql', '/readyz') as string)).status, 200, 'the subgraph too');
     const client = new pg.Client({ connectionString: harness.url });
     await client.connect();
     try {

@@ -131,6 +131,17 @@ describe('metrics', () => {
     assert.equal(providers(gateway).size, 0);
   });
 
+  it("exposes each auditing service's audit queue, its bound, failed writes and dropped records", async () => {
+    const labels = { service: 'gateway' };
+    assert.equal(sampleValue(gateway, 'fingraph_audit_queue_capacity', labels), stack.gatewayAudit.capacity);
+    assert.ok(sampleValue(gateway, 'fingraph_audit_queue_depth', labels) !== undefined);
+    assert.equal(sampleValue(gateway, 'fingraph_audit_sink_errors_total', labels), 0);
+    assert.equal(sampleValue(gateway, 'fingraph_audit_records_dropped_total', labels), 0);
+    assert.equal(sampleValue(identity, 'fingraph_audit_records_dropped_total', { service: 'identity' }), 0);
+    // Accounts makes no regulated upstream call and has no audit trail of its own.
+    assert.equal(sampleValue(accounts, 'fingraph_audit_queue_depth', { service: 'accounts' }), undefined);
+  });
+
   it('has no breaker series where no Redis is configured (the in-process stores have none)', () => {
     for (const exposition of [gateway, accounts, identity]) {
       assert.equal(exposition.types.get('fingraph_breaker_state'), 'gauge');

@@ -58,6 +58,17 @@ describe('services under production rules', () => {
     });
     try {
       for (const { port, run } of runs) await run.healthy(`http://127.0.0.1:${port}/healthz`);
+      // A client's request id names nothing at the public gateway outside development (it could join two requests in
+      // the audit trail); a subgraph's caller is the gateway, whose ids it keeps.
+      for (const { service, port } of runs) {
+        const answer = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'x-request-id': 'client-chosen-0001' } });
+        const id = answer.headers.get('x-request-id');
+        if (service === 'gateway') {
+          assert.ok(id && id !== 'client-chosen-0001', `the gateway made its own id, got ${id}`);
+        } else {
+          assert.equal(id, 'client-chosen-0001', service);
+        }
+      }
     } finally {
       // Every service is stopped before any exit code is judged, so a failure leaves no process behind.
       const codes = await Promise.all(runs.map(({ run }) => run.stop()));

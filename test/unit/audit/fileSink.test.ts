@@ -115,6 +115,24 @@ describe('file audit sink', () => {
     );
   });
 
+  it('refuses to chain on when records a signed checkpoint vouches for are gone from the day files', async () => {
+    const sink = await FileAuditSink.open({
+      directory,
+      stream: 'gateway-1',
+      now: () => today,
+      checkpoints: { signingKey: generateKeyPairSync('ed25519').privateKey, keyId: 'unit' },
+    });
+    for (let index = 1; index <= 3; index += 1) await sink.append(auditEvent(index));
+    await sink.close();
+    // The newest record cut away: the chain alone would continue from record 2 and leave no gap to find.
+    const lines = readFileSync(dayFile(), 'utf8').trimEnd().split('\n');
+    writeFileSync(dayFile(), `${lines.slice(0, 2).join('\n')}\n`);
+    await assert.rejects(
+      FileAuditSink.open({ directory, stream: 'gateway-1', now: () => today }),
+      /a signed checkpoint vouches for record 3 but the day files end at 2/,
+    );
+  });
+
   it('refuses an event past the queue bound, and the queued ones are still written', async () => {
     const sink = await FileAuditSink.open({ directory, stream: 'gateway-1', now: () => today, maxQueuedRecords: 3 });
     const written = [1, 2, 3].map((index) => sink.append(auditEvent(index)));

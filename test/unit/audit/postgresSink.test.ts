@@ -88,9 +88,26 @@ describe('postgres audit sink', () => {
     try {
       await admin.query(sql);
     } finally {
-      await admin.query(`ALTER TABLE ${auditTable} ENABLE TRIGGER USER`);
+      // As installAuditSchema leaves them: ALWAYS, so that the replica-mode test holds whichever test ran first.
+      await admin.query(`ALTER TABLE ${auditTable} ENABLE ALWAYS TRIGGER ${auditTable}_no_change`);
+      await admin.query(`ALTER TABLE ${auditTable} ENABLE ALWAYS TRIGGER ${auditTable}_no_truncate`);
     }
   }
+
+  it('refuses to chain on when rows a signed checkpoint vouches for are gone', async () => {
+    const sink = await PostgresAuditSink.open({
+      pool: writer,
+      stream: 'cut',
+      checkpoints: { signingKey: generateKeyPairSync('ed25519').privateKey, keyId: 'k-cut' },
+    });
+    for (let index = 1; index <= 4; index += 1) await sink.append(auditEvent(index));
+    await sink.close();
+    await tamper(`DELETE FROM ${auditTable} WHERE stream = 'cut' AND seq >= 3`);
+    await assert.rejects(
+      PostgresAuditSink.open({ pool: writer, stream: 'cut' }),
+      /a signed checkpoint vouches for row 4 but audit_records ends at 2/,
+    );
+  });
 
   it('writes rows that verify, and a reopened sink continues the chain', async () => {
     const written = await write('gateway-1', 20);

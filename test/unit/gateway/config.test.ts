@@ -64,6 +64,9 @@ describe('gateway configuration', () => {
       AUDIT_SIGNING_KEY_FILE: auditSigningKeyFile,
     };
     assert.doesNotThrow(() => readGatewayConfig(production));
+    assert.equal(readGatewayConfig(production).acceptClientRequestId, false, 'a client names no request outside development');
+    assert.equal(readGatewayConfig({ ...production, GATEWAY_ACCEPT_REQUEST_ID: 'true' }).acceptClientRequestId, true);
+    assert.equal(readGatewayConfig(base).acceptClientRequestId, true, 'development keeps the ids tests and tools send');
     assert.throws(() => readGatewayConfig({ ...production, JWT_ISSUER: undefined }), refusedFor('JWT_ISSUER'));
     assert.throws(() => readGatewayConfig({ ...production, JWT_AUDIENCE: undefined }), refusedFor('JWT_AUDIENCE'));
     assert.throws(() => readGatewayConfig({ ...production, AUDIT_SINK: undefined }), refusedFor('AUDIT_SINK'));
