@@ -9,7 +9,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { auditCheckpointFiles, auditFiles } from '../../lib/audit/fileSink.js';
 import { startTracing, type Tracing } from '../../lib/telemetry/index.js';
 import { type ContractCustomer, contractCustomer, contractOperation, contractRequests } from '../support/contract.js';
-import { seededPersonalData } from '../support/personalData.js';
+import { findPersonalData, seededPersonalData } from '../support/personalData.js';
 import { type GraphQLResponse, type Stack, startStack } from '../support/stack.js';
 import { tokenFor } from '../support/tokens.js';
 
@@ -72,6 +72,19 @@ describe('no personal data in logs, audit records or spans', () => {
     assert.ok(present.length >= 5, `the answers hold ${present.length} of the seeded values`);
     assert.ok(answers.some((answer) => answer.body.errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED')));
     assert.ok(answers.some((answer) => answer.body.errors?.some((error) => error.extensions?.code === 'FORBIDDEN')));
+  });
+
+  it('has the word-by-word scan every stack runs at close find a value alone, inside a sentence, or split over words', () => {
+    const needles = seededPersonalData({ ids: false });
+    const name = needles.find((value) => value.includes(' ')) as string;
+    const taxId = needles.find((value) => /^\d{3}-\d{2}-\d{4}$/.test(value)) as string;
+    const birth = needles.find((value) => /^\d{4}-\d{2}-\d{2}$/.test(value)) as string;
+    assert.ok(name && taxId && birth, 'the seed has names, SSNs and birth dates');
+    assert.equal(findPersonalData([JSON.stringify({ msg: 'request', path: '/graphql' })]), undefined);
+    assert.equal(findPersonalData([JSON.stringify({ msg: `hello ${name}` })]), name);
+    assert.equal(findPersonalData(['{"a":1}', JSON.stringify({ ssn: taxId })]), taxId);
+    assert.equal(findPersonalData([`born ${birth}.`]), birth);
+    assert.equal(findPersonalData([`${birth.slice(0, 7)}`]), undefined, 'a part of a value is not the value');
   });
 
   it('writes none of it in a log line', () => {

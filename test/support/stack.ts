@@ -2,7 +2,7 @@
 // gateway, each a real HTTP server, wired as `npm start` wires them but with test keys, each writing its audit records
 // to day files in one temporary folder of this stack's own. Start it once per file.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -28,15 +28,13 @@ import { readIdentityConfig } from '../../subgraphs/identity/config.js';
 import { type IdentitySubgraph, startIdentitySubgraph } from '../../subgraphs/identity/server.js';
 import { readPaymentsConfig } from '../../subgraphs/payments/config.js';
 import { type PaymentsSubgraph, startPaymentsSubgraph } from '../../subgraphs/payments/server.js';
+import { TEST_ANCHOR_DATE } from './anchorDate.js';
 import { type GraphQLResponse, postGraphQL, readUpstream } from './http.js';
+import { findPersonalData } from './personalData.js';
 import type { RedisHarness } from './redis.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeys } from './tokens.js';
 
-/**
- * The sandbox's anchor day in tests is today (UTC), like `npm start`'s: consents expire by the real clock, so a pinned
- * past day would slowly expire every seeded consent. Tests never hard-code figures; they read the banks' own APIs.
- */
-export const TEST_ANCHOR_DATE = new Date().toISOString().slice(0, 10);
+export { TEST_ANCHOR_DATE } from './anchorDate.js';
 
 export interface StackOptions {
   /** Extra environment for the services (for example BANK_TIMEOUT_MS). */
@@ -259,6 +257,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await gateway.close();
       for (const name of subgraphNames) await running[name].close();
       for (const server of servers) await server.close();
+      // Issue 15: whatever a test file did through its stack, no seeded person's data is in any log line or audit
+      // record it produced (checked once everything is flushed and closed).
+      const trail = readdirSync(auditDirectory).map((file) => readFileSync(join(auditDirectory, file), 'utf8'));
+      const found = findPersonalData([...rawLogs, ...trail]);
+      if (found !== undefined) throw new Error(`a log line or audit record of this stack holds a seeded person's data: ${found}`);
     },
   };
 }
