@@ -13,6 +13,7 @@ import { createGatewayAudit, createRequestAuditFacts, type RequestAuditFacts } f
 import { operationResource, operationResources } from '../../../gateway/plugins/audit/resource.js';
 import { operationIn, scopedFields } from '../../../gateway/plugins/audit/scopes.js';
 import { prepareSupergraph } from '../../../gateway/supergraph.js';
+import type { AuditSink } from '../../../lib/audit/sink.js';
 import { FinGraphError } from '../../../lib/errors/index.js';
 import { createLogger } from '../../../lib/logging/logger.js';
 import { SUPERGRAPH_PATH } from '../../../schema/compose.js';
@@ -85,15 +86,16 @@ describe('gateway audit facts', () => {
     whenFull: 'refuse-regulated' | 'refuse-all',
     text: string,
     variables: Record<string, unknown> = {},
+    given: { sink?: AuditSink; facts?: RequestAuditFacts } = {},
   ): Promise<RequestAuditFacts> {
     const audit = createGatewayAudit({
-      sink: await openFullAuditSink(),
+      sink: given.sink ?? (await openFullAuditSink()),
       rules,
       whenFull,
       trustedProxyHops: 0,
       logger: createLogger('test', { level: 'silent' }),
     });
-    const facts = createRequestAuditFacts();
+    const facts = given.facts ?? createRequestAuditFacts();
     const contextValue: GatewayContext = { principal, requestId: 'req-unit-0001', audit: facts };
     const document: DocumentNode = parse(text);
     const request = { query: text, variables };
@@ -112,6 +114,18 @@ describe('gateway audit facts', () => {
     assert.deepEqual([facts.action, facts.personalData, facts.resources], ['query', false, []]);
     await assert.rejects(resolve('refuse-all', '{ institutions { id } }'), refusedForAudit);
   });
+  it("adds up a batch's operations: resources, the personal-data mark, and one reserved place for the one record", async () => {
+    const { sink } = await openTestAuditSink({ maxQueuedRecords: 5 });
+    const facts = createRequestAuditFacts();
+    await resolve('refuse-regulated', contractOperation('CustomerPII'), { id: 'cus_1' }, { sink, facts });
+    await resolve('refuse-regulated', '{ institutions { id } }', {}, { sink, facts });
+    await resolve('refuse-regulated', '{ customer(id: "cus_2") { id } }', {}, { sink, facts });
+    assert.deepEqual([facts.personalData, facts.resources], [true, ['customer:cus_1', 'customer:cus_2']]);
+    assert.ok(facts.reservation, 'a place is held for the record');
+    assert.ok(sink.reserve() && sink.reserve() && sink.reserve() && sink.reserve(), 'the other four places are free');
+    assert.equal(sink.reserve(), undefined);
+  });
+
   it('builds the record at the request end: address through trusted proxies, user agent bound, the code it ended with', async () => {
     const { sink, records } = await openTestAuditSink();
     const audit = createGatewayAudit({
